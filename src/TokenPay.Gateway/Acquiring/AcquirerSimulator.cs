@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using TokenPay.Protocol;
+
+namespace TokenPay.Gateway.Acquiring;
+
+/// <summary>
+/// The sandbox acquirer of PROTOCOL.md 7: outcomes by <c>subject</c> (PayerMax's habit) and by test card number.
+/// </summary>
+internal sealed class AcquirerSimulator(TimeProvider clock) : IAcquirer
+{
+    public ValueTask<AuthorizationOutcome> AuthorizeAsync(AuthorizationRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Decide(request));
+
+    private AuthorizationOutcome Decide(AuthorizationRequest request)
+    {
+        var card = request.Card;
+        switch (request.Subject)
+        {
+            case "FAILED":
+                return AuthorizationOutcome.Declined(ResultCodes.PaymentFailed, "Declined by the sandbox (subject FAILED).");
+            case "PENDING":
+                return AuthorizationOutcome.StillPending;
+            case "3DS" when request.MerchantInitiated:
+                return AuthorizationOutcome.Declined(ResultCodes.AuthenticateFailed, "Authentication required, but a merchant-initiated payment cannot be challenged.");
+            case "3DS" when !request.Authenticated:
+                return AuthorizationOutcome.Challenge;
+        }
+
+        if (!Cards.IsValidPan(card.Pan))
+        {
+            return AuthorizationOutcome.Declined(ResultCodes.CardInvalid, "The card number is not valid.");
+        }
+
+        if (clock.GetUtcNow() >= card.ValidUntil)
+        {
+            return AuthorizationOutcome.Declined(ResultCodes.CardExpireDateInvalid, "The card has expired.");
+        }
+
+        return card.Pan switch
+        {
+            "4000000000003220" when !request.MerchantInitiated && !request.Authenticated => AuthorizationOutcome.Challenge,
+            "4000000000009995" => AuthorizationOutcome.Declined(ResultCodes.BalanceInsufficient, "Insufficient funds."),
+            "4000000000000002" => AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected, "The issuer rejected the payment."),
+            "4000000000000069" => AuthorizationOutcome.Declined(ResultCodes.CardExpireDateInvalid, "The issuer reports an invalid expiry date."),
+            "4000000000000127" => AuthorizationOutcome.Declined(ResultCodes.CvvInvalid, "The CVV is incorrect."),
+            "4000000000000341" when request.MerchantInitiated => AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected, "The issuer declines merchant-initiated payments on this card."),
+            _ => AuthorizationOutcome.Approved("SIM" + RandomNumberGenerator.GetHexString(16)),
+        };
+    }
+}

@@ -1,0 +1,46 @@
+using TokenPay.Gateway.Vault;
+
+namespace TokenPay.Gateway.Acquiring;
+
+/// <summary>
+/// Where a card payment is decided. The built-in simulator implements it; a connector to a real acquirer
+/// plugs in at the same place (register it as the <see cref="IAcquirer"/> singleton).
+/// </summary>
+public interface IAcquirer
+{
+    ValueTask<AuthorizationOutcome> AuthorizeAsync(AuthorizationRequest request, CancellationToken cancellationToken);
+}
+
+/// <param name="TradeToken">The gateway's order id, for the acquirer's reference.</param>
+/// <param name="Card">The card in the clear (CVV only on a customer-present first use).</param>
+/// <param name="AmountMinor">Whole minor units; 0 asks only to verify the card for a binding.</param>
+/// <param name="MerchantInitiated">True for MIT: no customer present, no challenge possible.</param>
+/// <param name="Authenticated">True once the customer passed a 3DS challenge for this order.</param>
+public sealed record AuthorizationRequest(
+    string TradeToken,
+    PlainCard Card,
+    long AmountMinor,
+    string Currency,
+    string Subject,
+    bool MerchantInitiated,
+    bool Authenticated);
+
+public enum AuthorizationDecision
+{
+    Approved,
+    Declined,
+    ChallengeRequired,
+    Pending,
+}
+
+/// <param name="Code">The PROTOCOL.md 5 card outcome code of a decline.</param>
+public sealed record AuthorizationOutcome(AuthorizationDecision Decision, string? Code = null, string? Message = null, string? Reference = null)
+{
+    public static AuthorizationOutcome Approved(string reference) => new(AuthorizationDecision.Approved, Reference: reference);
+
+    public static AuthorizationOutcome Declined(string code, string message) => new(AuthorizationDecision.Declined, code, message);
+
+    public static readonly AuthorizationOutcome Challenge = new(AuthorizationDecision.ChallengeRequired);
+
+    public static readonly AuthorizationOutcome StillPending = new(AuthorizationDecision.Pending);
+}

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Json;
+
+namespace TokenPay.Gateway.Envelope;
+
+/// <summary>Parses a verified request's <c>data</c> into an API model, naming the field when a value has the wrong shape.</summary>
+internal static class ApiData
+{
+    public static bool TryParse<T>(VerifiedRequest request, out T data, out ApiReply error)
+        where T : class
+    {
+        error = default;
+        try
+        {
+            data = JsonSerializer.Deserialize<T>(request.Data.Span, PayerMaxJson.Options)!;
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            data = null!;
+            var field = FieldName(ex.Path);
+            error = field.EndsWith("totalAmount", StringComparison.OrdinalIgnoreCase)
+                ? ApiReply.Error(ResultCodes.AmountInvalid, "totalAmount must be a decimal number.")
+                : ApiReply.Invalid($"{field} has the wrong type or format.");
+            return false;
+        }
+    }
+
+    // "$.paymentDetail.cardInfo.cvv" -> "paymentDetail.cardInfo.cvv"
+    private static string FieldName(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "data" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+}

@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.Json;
+
+namespace TokenPay.Gateway.Envelope;
+
+/// <summary>The envelope fields of a request, and where its <c>data</c> object lies in the raw body.</summary>
+internal readonly record struct EnvelopeHeader(
+    string? Version,
+    string? KeyVersion,
+    string? RequestTime,
+    string? AppId,
+    string? MerchantNo,
+    Range Data,
+    bool DataIsObject);
+
+/// <summary>
+/// Reads the top level of a request in one forward pass without materialising <c>data</c>: the signature
+/// must be checked before any API field is parsed, and the data bytes are then parsed exactly once.
+/// </summary>
+internal static class EnvelopeReader
+{
+    /// <summary>False when the body is not one well-formed JSON object.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> body, out EnvelopeHeader header)
+    {
+        header = default;
+        string? version = null, keyVersion = null, requestTime = null, appId = null, merchantNo = null;
+        Range data = default;
+        var dataIsObject = false;
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 32 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                switch (name?.ToLowerInvariant())
+                {
+                    case "version": version = Scalar(ref reader); break;
+                    case "keyversion": keyVersion = Scalar(ref reader); break;
+                    case "requesttime": requestTime = Scalar(ref reader); break;
+                    case "appid": appId = Scalar(ref reader); break;
+                    case "merchantno": merchantNo = Scalar(ref reader); break;
+                    case "data":
+                        dataIsObject = reader.TokenType == JsonTokenType.StartObject;
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        data = start..(int)reader.BytesConsumed;
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            // Nothing may follow the object.
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return false;
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        header = new EnvelopeHeader(version, keyVersion, requestTime, appId, merchantNo, data, dataIsObject);
+        return true;
+    }
+
+    // Envelope fields are strings; a number (keyVersion 1) is taken as its text, anything else as absent.
+    private static string? Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.StartObject or JsonTokenType.StartArray => SkipAndNull(ref reader),
+        _ => null,
+    };
+
+    private static string? SkipAndNull(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return null;
+    }
+}

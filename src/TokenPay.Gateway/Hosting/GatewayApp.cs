@@ -1,0 +1,122 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using TokenPay.Gateway.Acquiring;
+using TokenPay.Gateway.Envelope;
+using TokenPay.Gateway.Merchants;
+using TokenPay.Gateway.Orders;
+using TokenPay.Gateway.Storage;
+using TokenPay.Gateway.ThreeDS;
+using TokenPay.Gateway.Tokens;
+
+namespace TokenPay.Gateway.Hosting;
+
+/// <summary>Builds the gateway: configuration, storage (migrated), keys, services and routes.</summary>
+public static partial class GatewayApp
+{
+    /// <param name="configure">Lets a host (tests, the sandbox) add configuration or replace services such as the clock.</param>
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        Validate(options);
+        var store = new SqliteGatewayStore(options.Storage.ConnectionString);
+        await store.MigrateAsync(cancellationToken);
+        var secrets = await GatewaySecrets.LoadAsync(options, store, cancellationToken);
+
+        var services = builder.Services;
+        services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IAcquirer, AcquirerSimulator>();
+        services.AddSingleton<IGatewayStore>(store);
+        services.AddSingleton(secrets.Vault);
+        services.AddSingleton(new PlatformSigner(secrets.PlatformKey));
+        services.AddSingleton(new MerchantRegistry(options.Merchants));
+        services.AddSingleton<SignatureGate>();
+        services.AddSingleton<GatewayResponder>();
+        services.AddSingleton<GatewayApi>();
+        services.AddSingleton<PublicLinks>();
+        services.AddSingleton<PaymentProcessor>();
+        services.AddSingleton<OrderEndpoints>();
+        services.AddSingleton<TokenEndpoints>();
+        services.AddSingleton<OrderExpirySweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrderExpirySweeper>());
+
+        var app = builder.Build();
+        var platformPublicKey = app.Services.GetRequiredService<PlatformSigner>().PublicKeyBase64;
+        LogStarted(app.Logger, platformPublicKey);
+        if (secrets.PlatformKeyGenerated)
+        {
+            LogGeneratedPlatformKey(app.Logger);
+        }
+
+        if (secrets.VaultKeyGenerated)
+        {
+            LogGeneratedVaultKey(app.Logger);
+        }
+
+        // PayerMax's Go SDK joins base and API name; a base with a trailing slash gives "//".
+        app.Use((http, next) =>
+        {
+            if (http.Request.Path.Value is { } path && path.Contains("//", StringComparison.Ordinal))
+            {
+                http.Request.Path = new PathString(RepeatedSlashes().Replace(path, "/"));
+            }
+
+            return next(http);
+        });
+        app.UseRouting();
+
+        MapApi(app);
+        app.MapChallenge();
+        app.MapGet("/healthz", () => "ok");
+        return app;
+    }
+
+    private static void MapApi(WebApplication app)
+    {
+        var gateway = app.Services.GetRequiredService<GatewayApi>();
+        var orders = app.Services.GetRequiredService<OrderEndpoints>();
+        var tokens = app.Services.GetRequiredService<TokenEndpoints>();
+        var api = app.MapGroup(GatewayApi.BasePath);
+
+        ApiOperation orderAndPay = orders.OrderAndPayAsync, orderQuery = orders.OrderQueryAsync;
+        ApiOperation inquire = tokens.InquireAsync, remove = tokens.RemoveAsync;
+        api.MapPost("/orderAndPay", http => gateway.HandleAsync(http, orderAndPay));
+        api.MapPost("/orderQuery", http => gateway.HandleAsync(http, orderQuery));
+        api.MapPost("/inquirePaymentToken", http => gateway.HandleAsync(http, inquire));
+        api.MapPost("/removePaymentToken", http => gateway.HandleAsync(http, remove));
+    }
+
+    private static void Validate(GatewayOptions options)
+    {
+        if (options.RequestTimeWindow <= TimeSpan.Zero)
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:RequestTimeWindow must be positive."]);
+        }
+
+        if (options.MaxRequestBodyBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:MaxRequestBodyBytes must be between 1 KiB and 16 MiB."]);
+        }
+
+        if (options.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:PublicBaseUrl must be an absolute URL."]);
+        }
+    }
+
+    [GeneratedRegex("/{2,}")]
+    private static partial Regex RepeatedSlashes();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TokenPay gateway ready. Platform public key (base64 SPKI): {PublicKey}")]
+    private static partial void LogStarted(ILogger logger, string publicKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Gateway:PlatformPrivateKey configured: using the key generated on first start and kept in the database.")]
+    private static partial void LogGeneratedPlatformKey(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Gateway:Vault:Keys configured: card data is sealed with a key kept in the same database. Fine for local use only.")]
+    private static partial void LogGeneratedVaultKey(ILogger logger);
+}

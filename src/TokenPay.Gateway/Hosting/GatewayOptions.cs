@@ -1,0 +1,72 @@
+namespace TokenPay.Gateway.Hosting;
+
+/// <summary>The <c>Gateway</c> configuration section. Key names are a contract: README and scripts use them.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>Base64 PKCS#8 (or PEM). Empty: generated on first start and kept in the database.</summary>
+    public string? PlatformPrivateKey { get; set; }
+
+    public List<MerchantOptions> Merchants { get; set; } = [];
+
+    /// <summary>How far <c>requestTime</c> may be from the gateway's clock, either way.</summary>
+    public TimeSpan RequestTimeWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Absolute base for links handed to browsers (3DS, cashier). Empty: taken from each request.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    public VaultOptions Vault { get; set; } = new();
+
+    /// <summary>Largest request body accepted; larger bodies are refused before they are read.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    public OrderOptions Orders { get; set; } = new();
+}
+
+public sealed class StorageOptions
+{
+    /// <summary>SQLite connection string (the default store).</summary>
+    public string ConnectionString { get; set; } = "Data Source=tokenpay-gateway.db";
+}
+
+public sealed class MerchantOptions
+{
+    public string? AppId { get; set; }
+    public string? MerchantNo { get; set; }
+
+    /// <summary>Base64 SubjectPublicKeyInfo DER, or PEM.</summary>
+    public string? PublicKey { get; set; }
+
+    public string KeyVersion { get; set; } = "1";
+
+    /// <summary>Where PAYMENT notifications go when an order names no notifyUrl.</summary>
+    public string? NotifyUrl { get; set; }
+}
+
+public sealed class VaultOptions
+{
+    public List<VaultKeyOptions> Keys { get; set; } = [];
+
+    /// <summary>The key new cards are sealed with; may be omitted when exactly one key is configured.</summary>
+    public string? ActiveKeyId { get; set; }
+
+    /// <summary>Base64, 32 bytes: the HMAC key of card fingerprints. Empty: generated and kept in the database.</summary>
+    public string? FingerprintKey { get; set; }
+}
+
+public sealed class VaultKeyOptions
+{
+    public string? Id { get; set; }
+
+    /// <summary>Base64, 32 bytes (AES-256).</summary>
+    public string? Key { get; set; }
+}
+
+public sealed class OrderOptions
+{
+    /// <summary>How often the background sweep closes expired PENDING orders.</summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+}

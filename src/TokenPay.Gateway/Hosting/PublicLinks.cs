@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Options;
+
+namespace TokenPay.Gateway.Hosting;
+
+/// <summary>Absolute links handed to browsers: <c>Gateway:PublicBaseUrl</c> when set, else the request's own origin.</summary>
+internal sealed class PublicLinks(IOptions<GatewayOptions> options)
+{
+    private readonly string? _configured = options.Value.PublicBaseUrl?.TrimEnd('/');
+
+    public string Challenge(HttpRequest request, string challengeId) => $"{Base(request)}/threeds/{challengeId}";
+
+    private string Base(HttpRequest request) => _configured ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+}

@@ -1,0 +1,57 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using TokenPay.Gateway.Hosting;
+using TokenPay.Protocol.Signing;
+
+namespace TokenPay.Gateway.Merchants;
+
+/// <summary>A merchant application and the public key it signs with for one key version.</summary>
+internal sealed record MerchantApp(string AppId, string MerchantNo, string KeyVersion, RSA PublicKey, string? NotifyUrl);
+
+/// <summary>Merchant applications by (appId, keyVersion), loaded and checked once at start.</summary>
+internal sealed class MerchantRegistry
+{
+    private readonly FrozenDictionary<string, FrozenDictionary<string, MerchantApp>> _byApp;
+
+    public MerchantRegistry(IReadOnlyList<MerchantOptions> merchants)
+    {
+        var apps = new Dictionary<string, Dictionary<string, MerchantApp>>(StringComparer.Ordinal);
+        for (var i = 0; i < merchants.Count; i++)
+        {
+            var m = merchants[i];
+            var where = $"Gateway:Merchants:{i}";
+            if (string.IsNullOrWhiteSpace(m.AppId) || string.IsNullOrWhiteSpace(m.MerchantNo) || string.IsNullOrWhiteSpace(m.PublicKey))
+            {
+                throw new InvalidOperationException($"{where} needs AppId, MerchantNo and PublicKey.");
+            }
+
+            RSA key;
+            try
+            {
+                key = RsaKeys.ImportPublicKey(m.PublicKey);
+            }
+            catch (FormatException ex)
+            {
+                throw new InvalidOperationException($"{where}:PublicKey: {ex.Message}", ex);
+            }
+
+            var versions = apps.TryGetValue(m.AppId, out var existing) ? existing : apps[m.AppId] = new(StringComparer.Ordinal);
+            if (versions.Values.FirstOrDefault() is { } other && other.MerchantNo != m.MerchantNo)
+            {
+                throw new InvalidOperationException($"{where}: app {m.AppId} is already registered to another merchant.");
+            }
+
+            if (!versions.TryAdd(m.KeyVersion, new MerchantApp(m.AppId, m.MerchantNo, m.KeyVersion, key, m.NotifyUrl)))
+            {
+                throw new InvalidOperationException($"{where}: app {m.AppId} key version {m.KeyVersion} is registered twice.");
+            }
+        }
+
+        _byApp = apps.ToFrozenDictionary(a => a.Key, a => a.Value.ToFrozenDictionary(StringComparer.Ordinal), StringComparer.Ordinal);
+    }
+
+    public bool HasApp(string appId) => _byApp.ContainsKey(appId);
+
+    public MerchantApp? Find(string appId, string keyVersion) =>
+        _byApp.TryGetValue(appId, out var versions) && versions.TryGetValue(keyVersion, out var app) ? app : null;
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using TokenPay.Gateway.Envelope;
+using TokenPay.Gateway.Vault;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Models;
+
+namespace TokenPay.Gateway.Orders;
+
+/// <summary>
+/// Every rule of PROTOCOL.md 3.1-3.2 that can be checked without the database. A refusal names the field
+/// and carries the section 5 code; nothing is stored for a refused request.
+/// </summary>
+internal static class OrderAndPayValidator
+{
+    private static readonly TimeSpan MinExpiry = TimeSpan.FromSeconds(1800);
+    private static readonly TimeSpan MaxExpiry = TimeSpan.FromSeconds(86400);
+
+    public static bool TryValidate(OrderAndPayRequest r, DateTimeOffset now, out OrderPlan plan, out ApiReply error)
+    {
+        plan = null!;
+        error = Check(r, now, out var built);
+        if (built is null)
+        {
+            return false;
+        }
+
+        plan = built;
+        return true;
+    }
+
+    private static ApiReply Check(OrderAndPayRequest r, DateTimeOffset now, out OrderPlan? plan)
+    {
+        plan = null;
+        if (Required(r.OutTradeNo, "outTradeNo", 64) is { } e1) return e1;
+        if (!r.OutTradeNo!.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')) return ApiReply.Invalid("outTradeNo may contain only letters, digits and '_'.");
+        if (Required(r.Subject, "subject", 256) is { } e2) return e2;
+        if (Required(r.UserId, "userId", 64) is { } e3) return e3;
+        if (Optional(r.Reference, "reference", 512) is { } e4) return e4;
+        if (Optional(r.Language, "language", 16) is { } e5) return e5;
+        if (Url(r.FrontCallbackUrl, "frontCallbackUrl", 1024) is { } e6) return e6;
+        if (Url(r.NotifyUrl, "notifyUrl", 256) is { } e7) return e7;
+        if (Optional(r.MitManagementUrl, "mitManagementUrl", 1024) is { } e8) return e8;
+        if (r.OsType is not null and not ("ANDROID" or "IOS")) return ApiReply.Invalid("osType must be ANDROID or IOS.");
+
+        if (string.IsNullOrEmpty(r.Currency)) return ApiReply.Invalid("currency is required.");
+        var currency = r.Currency.ToUpperInvariant();
+        if (!Currencies.IsKnown(currency)) return ApiReply.Error(ResultCodes.CurrencyInvalid, "currency is not an ISO 4217 currency code.");
+        if (string.IsNullOrEmpty(r.Country)) return ApiReply.Invalid("country is required.");
+        var country = r.Country.ToUpperInvariant();
+        if (!Countries.IsKnown(country)) return ApiReply.Error(ResultCodes.CountryInvalid, "country is not an ISO 3166 alpha-2 country code.");
+
+        if (r.TotalAmount is not { } amount) return ApiReply.Invalid("totalAmount is required.");
+        if (amount < 0) return ApiReply.Error(ResultCodes.AmountInvalid, "totalAmount must not be negative.");
+        if (!Currencies.TryToMinorUnits(amount, currency, out var amountMinor))
+        {
+            return ApiReply.Error(ResultCodes.AmountInvalid, $"totalAmount has more decimals than {currency} allows ({Currencies.MinorDigits(currency)}).");
+        }
+
+        if (r.Integrate is not (Wire.DirectPayment or Wire.HostedCheckout)) return ApiReply.Invalid("integrate must be Direct_Payment or Hosted_Checkout.");
+        if (r.Integrate == Wire.HostedCheckout) return ApiReply.Invalid("integrate Hosted_Checkout is not enabled on this gateway yet; use Direct_Payment.");
+
+        var detail = r.PaymentDetail;
+        if (detail is null) return ApiReply.Invalid("paymentDetail is required.");
+        if (detail.PaymentMethodType is null) return ApiReply.Invalid("paymentDetail.paymentMethodType is required.");
+        if (detail.PaymentMethodType != Wire.Card) return ApiReply.Invalid("paymentDetail.paymentMethodType must be CARD.");
+        if (r.TerminalType is null) return ApiReply.Invalid("terminalType is required for Direct_Payment.");
+        if (r.TerminalType is not ("WEB" or "WAP" or "APP")) return ApiReply.Invalid("terminalType must be WEB, WAP or APP.");
+        if (Required(detail.BuyerInfo?.ClientIp, "paymentDetail.buyerInfo.clientIp", 64) is { } e9) return e9;
+        if (Required(detail.BuyerInfo?.UserAgent, "paymentDetail.buyerInfo.userAgent", 2048) is { } e10) return e10;
+
+        var mitType = detail.MitType?.ToUpperInvariant();
+        if (mitType is not (null or Wire.MitScheduled or Wire.MitUnscheduled)) return ApiReply.Invalid("paymentDetail.mitType must be SCHEDULED or UNSCHEDULED.");
+
+        var merchantInitiated = detail.MerchantInitiated ?? false;
+        var tokenForFutureUse = detail.TokenForFutureUse ?? false;
+        var hasCard = detail.CardInfo is not null;
+        var hasToken = !string.IsNullOrEmpty(detail.PaymentTokenId);
+        if (hasCard && hasToken) return ApiReply.Invalid("paymentDetail.cardInfo and paymentDetail.paymentTokenID cannot be sent together.");
+        if (Optional(detail.PaymentTokenId, "paymentDetail.paymentTokenID", 64) is { } e11) return e11;
+
+        PaymentMode mode;
+        PlainCard? card = null;
+        if (merchantInitiated)
+        {
+            if (hasCard) return ApiReply.Invalid("paymentDetail.cardInfo is not allowed in a merchant-initiated payment; use paymentTokenID.");
+            if (!hasToken) return ApiReply.Invalid("paymentDetail.paymentTokenID is required for a merchant-initiated payment.");
+            if (mitType is null) return ApiReply.Invalid("paymentDetail.mitType is required for a merchant-initiated payment.");
+            if (tokenForFutureUse) return ApiReply.Invalid("paymentDetail.tokenForFutureUse must be false in a merchant-initiated payment.");
+            mode = PaymentMode.TokenMerchant;
+        }
+        else if (hasToken)
+        {
+            if (tokenForFutureUse) return ApiReply.Invalid("paymentDetail.tokenForFutureUse cannot be true when paying with paymentTokenID; the card is already saved.");
+            mode = PaymentMode.TokenCustomer;
+        }
+        else if (hasCard)
+        {
+            if (CheckCard(detail.CardInfo!, now, out card) is { } cardError) return cardError;
+            mode = tokenForFutureUse ? PaymentMode.CardBind : PaymentMode.Card;
+        }
+        else if (!string.IsNullOrEmpty(detail.PaymentToken) || !string.IsNullOrEmpty(detail.SessionKey))
+        {
+            return ApiReply.Invalid("Drop-in paymentToken is not enabled on this gateway yet.");
+        }
+        else
+        {
+            return ApiReply.Invalid("paymentDetail needs cardInfo, paymentTokenID, or a Drop-in paymentToken with sessionKey.");
+        }
+
+        var bindOnly = mode == PaymentMode.CardBind && mitType is not null;
+        if (amountMinor == 0 && !bindOnly)
+        {
+            return ApiReply.Error(ResultCodes.AmountInvalid, "totalAmount must be greater than 0; a zero amount only binds a card (tokenForFutureUse=true with mitType).");
+        }
+
+        var expiresIn = r.ExpireTime is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, MinExpiry.TotalSeconds, MaxExpiry.TotalSeconds)) : MinExpiry;
+
+        plan = new OrderPlan
+        {
+            Mode = mode,
+            Integrate = r.Integrate!,
+            OutTradeNo = r.OutTradeNo!,
+            Subject = r.Subject!,
+            AmountMinor = amountMinor,
+            Currency = currency,
+            Country = country,
+            UserId = r.UserId!,
+            Reference = r.Reference,
+            Language = r.Language,
+            FrontCallbackUrl = r.FrontCallbackUrl,
+            NotifyUrl = r.NotifyUrl,
+            ExpiresIn = expiresIn,
+            Card = card,
+            PaymentTokenId = hasToken ? detail.PaymentTokenId : null,
+            // mitType only means something when it is recorded on a new token or drives an MIT.
+            MitType = mode is PaymentMode.CardBind or PaymentMode.TokenMerchant ? mitType : null,
+        };
+        return default;
+    }
+
+    private static ApiReply? CheckCard(CardInfo c, DateTimeOffset now, out PlainCard? card)
+    {
+        card = null;
+        const string P = "paymentDetail.cardInfo.";
+        if (string.IsNullOrEmpty(c.CardIdentifierNo)) return ApiReply.Invalid(P + "cardIdentifierNo is required.");
+        var pan = c.CardIdentifierNo;
+        if (pan.Length is < 12 or > 19 || !pan.All(char.IsAsciiDigit)) return ApiReply.Invalid(P + "cardIdentifierNo must be 12 to 19 digits.");
+        if (!Cards.IsValidPan(pan)) return ApiReply.Error(ResultCodes.CardInvalid, P + "cardIdentifierNo is not a valid card number (Luhn check failed).");
+        if (Optional(c.CardHolderFullName, P + "cardHolderFullName", 128) is { } nameError) return nameError;
+
+        if (string.IsNullOrEmpty(c.CardExpirationMonth)) return ApiReply.Invalid(P + "cardExpirationMonth is required.");
+        if (!int.TryParse(c.CardExpirationMonth, NumberStyles.None, CultureInfo.InvariantCulture, out var month) || month is < 1 or > 12 || c.CardExpirationMonth.Length > 2)
+        {
+            return ApiReply.Invalid(P + "cardExpirationMonth must be MM (01-12).");
+        }
+
+        if (string.IsNullOrEmpty(c.CardExpirationYear)) return ApiReply.Invalid(P + "cardExpirationYear is required.");
+        if (!int.TryParse(c.CardExpirationYear, NumberStyles.None, CultureInfo.InvariantCulture, out var year) || c.CardExpirationYear.Length is not (2 or 4))
+        {
+            return ApiReply.Invalid(P + "cardExpirationYear must be YY (or YYYY).");
+        }
+
+        year = year < 100 ? 2000 + year : year;
+        if (year > 2099) return ApiReply.Invalid(P + "cardExpirationYear is out of range.");
+
+        var brand = Cards.Brand(pan);
+        var cvvLength = brand == "AMEX" ? 4 : 3;
+        if (string.IsNullOrEmpty(c.Cvv)) return ApiReply.Invalid(P + "cvv is required.");
+        if (c.Cvv.Length != cvvLength || !c.Cvv.All(char.IsAsciiDigit)) return ApiReply.Invalid($"{P}cvv must be {cvvLength} digits for {brand}.");
+
+        var plain = new PlainCard(pan, c.CardHolderFullName, month, year, c.Cvv);
+        if (now >= plain.ValidUntil) return ApiReply.Error(ResultCodes.CardExpireDateInvalid, P + "cardExpirationMonth/Year: the card has expired.");
+
+        card = plain;
+        return null;
+    }
+
+    private static ApiReply? Required(string? value, string field, int maxLength) =>
+        string.IsNullOrWhiteSpace(value) ? ApiReply.Invalid($"{field} is required.") : Optional(value, field, maxLength);
+
+    private static ApiReply? Optional(string? value, string field, int maxLength) =>
+        value is not null && value.Length > maxLength ? ApiReply.Invalid($"{field} must be at most {maxLength} characters.") : null;
+
+    private static ApiReply? Url(string? value, string field, int maxLength)
+    {
+        if (value is null) return null;
+        if (value.Length > maxLength) return ApiReply.Invalid($"{field} must be at most {maxLength} characters.");
+        return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? null
+            : ApiReply.Invalid($"{field} must be an absolute http(s) URL.");
+    }
+}

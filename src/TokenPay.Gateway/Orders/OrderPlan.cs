@@ -1,0 +1,44 @@
+using TokenPay.Gateway.Vault;
+
+namespace TokenPay.Gateway.Orders;
+
+/// <summary>The modes of orderAndPay (PROTOCOL.md 3.2) that the API accepts.</summary>
+internal enum PaymentMode
+{
+    /// <summary>A. Card payment without a token.</summary>
+    Card,
+
+    /// <summary>B. Card payment (or zero-amount verification) that saves a token.</summary>
+    CardBind,
+
+    /// <summary>C. Token payment with the customer present.</summary>
+    TokenCustomer,
+
+    /// <summary>D. Merchant-initiated token payment, scheduled or unscheduled.</summary>
+    TokenMerchant,
+}
+
+/// <summary>An orderAndPay request that passed validation: every field checked, amounts in minor units.</summary>
+internal sealed record OrderPlan
+{
+    public required PaymentMode Mode { get; init; }
+    public required string Integrate { get; init; }
+    public required string OutTradeNo { get; init; }
+    public required string Subject { get; init; }
+    public required long AmountMinor { get; init; }
+    public required string Currency { get; init; }
+    public required string Country { get; init; }
+    public required string UserId { get; init; }
+    public string? Reference { get; init; }
+    public string? Language { get; init; }
+    public string? FrontCallbackUrl { get; init; }
+    public string? NotifyUrl { get; init; }
+    public required TimeSpan ExpiresIn { get; init; }
+    public PlainCard? Card { get; init; }
+    public string? PaymentTokenId { get; init; }
+    public string? MitType { get; init; }
+
+    public bool BindsToken => Mode == PaymentMode.CardBind;
+
+    public bool MerchantInitiated => Mode == PaymentMode.TokenMerchant;
+}

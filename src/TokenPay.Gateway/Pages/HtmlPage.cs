@@ -1,0 +1,49 @@
+using System.Text;
+using System.Text.Encodings.Web;
+
+namespace TokenPay.Gateway.Pages;
+
+/// <summary>
+/// Server-rendered pages: plain HTML, inline CSS, nothing loaded from elsewhere, and the security headers
+/// every gateway page sends (no framing, no caching, no scripts unless a page allows its own).
+/// </summary>
+internal static class HtmlPage
+{
+    private const string Style = """
+        body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d1f24}
+        main{max-width:28rem;margin:2rem auto;background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 1px 4px #0002}
+        h1{font-size:1.3rem;margin-top:0}.amount{font-size:1.6rem;font-weight:600}
+        .muted{color:#5b6170;font-size:.9rem}.row{display:flex;gap:.75rem;margin-top:1.25rem}
+        button{flex:1;font-size:1rem;padding:.8rem;border:0;border-radius:8px;cursor:pointer}
+        .pass{background:#1a7f37;color:#fff}.fail{background:#c62828;color:#fff}
+        label{display:block;margin-top:.8rem;font-size:.9rem}input{width:100%;box-sizing:border-box;font-size:1rem;padding:.6rem;margin-top:.25rem;border:1px solid #b8bcc6;border-radius:6px}
+        .error{color:#c62828;font-size:.9rem;margin-top:.25rem}.notice{background:#eef4ff;border-radius:8px;padding:.75rem;font-size:.9rem;margin-top:1rem}
+        """;
+
+    public static string Encode(string? text) => HtmlEncoder.Default.Encode(text ?? string.Empty);
+
+    public static Task WriteAsync(HttpContext http, int statusCode, string title, string bodyHtml, string? scriptSource = null)
+    {
+        var headers = http.Response.Headers;
+        var scripts = scriptSource is null ? "'none'" : $"'self' {scriptSource}";
+        headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'unsafe-inline'; script-src {scripts}; connect-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+        headers.CacheControl = "no-store";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.XFrameOptions = "DENY";
+        http.Response.StatusCode = statusCode;
+        http.Response.ContentType = "text/html; charset=utf-8";
+
+        var html = new StringBuilder(2048)
+            .Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+            .Append("<title>").Append(Encode(title)).Append("</title><style>").Append(Style).Append("</style></head><body><main>")
+            .Append(bodyHtml)
+            .Append("</main></body></html>")
+            .ToString();
+        return http.Response.WriteAsync(html, http.RequestAborted);
+    }
+
+    public static Task MessageAsync(HttpContext http, int statusCode, string title, string message) =>
+        WriteAsync(http, statusCode, title, $"<h1>{Encode(title)}</h1><p>{Encode(message)}</p>");
+}

@@ -1,0 +1,4 @@
+using TokenPay.Gateway.Hosting;
+
+var app = await GatewayApp.CreateAsync(args);
+await app.RunAsync();

@@ -1,0 +1,53 @@
+namespace TokenPay.Gateway.Storage;
+
+/// <summary>
+/// The one storage seam of the gateway. Every write that must be atomic is one method here, so each
+/// database implements it as one transaction; ownership (merchant, user) is checked inside the query.
+/// </summary>
+internal interface IGatewayStore
+{
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Returns the stored value of a setting, storing <paramref name="valueIfAbsent"/> first if there is none (first writer wins).</summary>
+    Task<string> GetOrAddSettingAsync(string name, string valueIfAbsent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts a new PENDING order and, when given, its vaulted card, in one transaction. False when the
+    /// merchant already has an order with that outTradeNo (case-insensitive): nothing is written.
+    /// </summary>
+    Task<InsertedOrder?> TryInsertOrderAsync(OrderRecord order, StoredCard? card, CancellationToken cancellationToken);
+
+    Task<OrderRecord?> FindOrderAsync(string merchantNo, string outTradeNo, CancellationToken cancellationToken);
+
+    Task<OrderRecord?> FindOrderByChallengeAsync(string challengeId, CancellationToken cancellationToken);
+
+    /// <summary>Attaches a 3DS challenge to a PENDING order.</summary>
+    Task SetChallengeAsync(long orderId, string challengeId, CancellationToken cancellationToken);
+
+    /// <summary>Marks a challenge used; true only for the one caller that claimed it while its order was PENDING and unexpired.</summary>
+    Task<bool> ClaimChallengeAsync(string challengeId, long now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves a PENDING order to its terminal state (and binds its token) in one transaction. Only PENDING
+    /// orders move (PROTOCOL.md 4); an order another path already finished is left as it is and not applied.
+    /// </summary>
+    Task<CompletionResult> CompleteOrderAsync(OrderCompletion completion, CancellationToken cancellationToken);
+
+    /// <summary>Closes PENDING orders whose expiry has passed; returns how many.</summary>
+    Task<int> CloseExpiredOrdersAsync(long now, int batchSize, CancellationToken cancellationToken);
+
+    Task<StoredCard?> GetCardAsync(long cardId, CancellationToken cancellationToken);
+
+    /// <summary>A token of this merchant, whichever user it belongs to (the caller decides what a mismatch means).</summary>
+    Task<TokenRecord?> FindTokenAsync(string merchantNo, string paymentTokenId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TokenRecord>> ListTokensAsync(string merchantNo, string userId, CancellationToken cancellationToken);
+
+    /// <summary>Marks the user's token Deleted (idempotent); null when this merchant's user has no such token.</summary>
+    Task<TokenRecord?> DeleteTokenAsync(string merchantNo, string userId, string paymentTokenId, long now, CancellationToken cancellationToken);
+}
+
+/// <summary>Whether a completion moved the order, and the payment token the order ended up linked to.</summary>
+internal readonly record struct CompletionResult(bool Applied, string? PaymentTokenId);

@@ -1,0 +1,419 @@
+using System.Data;
+using Microsoft.Data.Sqlite;
+using TokenPay.Protocol;
+
+namespace TokenPay.Gateway.Storage;
+
+/// <summary>
+/// SQLite implementation of the storage seam (the embedded default). WAL journal with SQLite's default
+/// FULL synchronous setting: a commit is on disk when the call returns. Write transactions start with
+/// BEGIN IMMEDIATE so concurrent writers queue on the lock instead of failing on upgrade.
+/// </summary>
+internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStore
+{
+    private const string OrderColumns = """
+        o.id, o.trade_token, o.merchant_no, o.app_id, o.out_trade_no, o.integrate, o.subject, o.amount_minor,
+        o.currency, o.country, o.user_id, o.reference, o.language, o.front_callback_url, o.notify_url, o.status,
+        o.result_code, o.result_msg, o.created_at, o.expires_at, o.completed_at, o.card_id, o.payment_token_id,
+        o.token_for_future_use, o.merchant_initiated, o.mit_type, o.challenge_id, o.acquirer_reference, c.brand, c.masked, c.holder_masked
+        """;
+
+    private const string TokenColumns = """
+        t.id, t.payment_token_id, t.merchant_no, t.user_id, t.card_id, t.status, t.mit_type, t.expires_at, t.created_at,
+        c.id, c.key_id, c.nonce, c.ciphertext, c.tag, c.fingerprint, c.brand, c.masked, c.holder_masked, c.expiry_month, c.expiry_year
+        """;
+
+    private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = true }.ToString();
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
+        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);", cancellationToken);
+
+        foreach (var (version, sql) in SqliteMigrations.All)
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using (var check = Command(connection, transaction, "SELECT 1 FROM schema_migrations WHERE version = @v;"))
+            {
+                check.Parameters.AddWithValue("@v", version);
+                if (await check.ExecuteScalarAsync(cancellationToken) is not null)
+                {
+                    continue;
+                }
+            }
+
+            await ExecuteAsync(connection, transaction, sql, cancellationToken);
+            await using (var record = Command(connection, transaction, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, datetime('now'));"))
+            {
+                record.Parameters.AddWithValue("@v", version);
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    public async Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var select = Command(connection, null, "SELECT value FROM settings WHERE name = @n;");
+        select.Parameters.AddWithValue("@n", name);
+        return (string?)await select.ExecuteScalarAsync(cancellationToken);
+    }
+
+    public async Task<string> GetOrAddSettingAsync(string name, string valueIfAbsent, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var insert = Command(connection, null, "INSERT INTO settings (name, value) VALUES (@n, @v) ON CONFLICT (name) DO NOTHING;");
+        insert.Parameters.AddWithValue("@n", name);
+        insert.Parameters.AddWithValue("@v", valueIfAbsent);
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+
+        await using var select = Command(connection, null, "SELECT value FROM settings WHERE name = @n;");
+        select.Parameters.AddWithValue("@n", name);
+        return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<InsertedOrder?> TryInsertOrderAsync(OrderRecord order, StoredCard? card, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+
+        var cardId = order.CardId;
+        if (card is not null)
+        {
+            await using var insertCard = Command(connection, transaction, """
+                INSERT INTO vault_cards (key_id, nonce, ciphertext, tag, fingerprint, brand, masked, holder_masked, expiry_month, expiry_year)
+                VALUES (@key, @nonce, @cipher, @tag, @fp, @brand, @masked, @holder, @month, @year) RETURNING id;
+                """);
+            var p = insertCard.Parameters;
+            p.AddWithValue("@key", card.KeyId);
+            p.AddWithValue("@nonce", card.Nonce);
+            p.AddWithValue("@cipher", card.Ciphertext);
+            p.AddWithValue("@tag", card.Tag);
+            p.AddWithValue("@fp", card.Fingerprint);
+            p.AddWithValue("@brand", card.Brand);
+            p.AddWithValue("@masked", card.Masked);
+            p.AddWithValue("@holder", (object?)card.HolderMasked ?? DBNull.Value);
+            p.AddWithValue("@month", card.ExpiryMonth);
+            p.AddWithValue("@year", card.ExpiryYear);
+            cardId = (long)(await insertCard.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        await using var insertOrder = Command(connection, transaction, """
+            INSERT INTO orders (trade_token, merchant_no, app_id, out_trade_no, out_trade_no_key, integrate, subject, amount_minor,
+                currency, country, user_id, reference, language, front_callback_url, notify_url, status, created_at, expires_at,
+                card_id, payment_token_id, token_for_future_use, merchant_initiated, mit_type)
+            VALUES (@tt, @m, @app, @otn, @key, @integrate, @subject, @amount, @currency, @country, @user, @ref, @lang, @front,
+                @notify, @status, @created, @expires, @card, @token, @tffu, @mi, @mit)
+            ON CONFLICT (merchant_no, out_trade_no_key) DO NOTHING
+            RETURNING id;
+            """);
+        var o = insertOrder.Parameters;
+        o.AddWithValue("@tt", order.TradeToken);
+        o.AddWithValue("@m", order.MerchantNo);
+        o.AddWithValue("@app", order.AppId);
+        o.AddWithValue("@otn", order.OutTradeNo);
+        o.AddWithValue("@key", OutTradeNoKey(order.OutTradeNo));
+        o.AddWithValue("@integrate", order.Integrate);
+        o.AddWithValue("@subject", order.Subject);
+        o.AddWithValue("@amount", order.AmountMinor);
+        o.AddWithValue("@currency", order.Currency);
+        o.AddWithValue("@country", order.Country);
+        o.AddWithValue("@user", order.UserId);
+        o.AddWithValue("@ref", (object?)order.Reference ?? DBNull.Value);
+        o.AddWithValue("@lang", (object?)order.Language ?? DBNull.Value);
+        o.AddWithValue("@front", (object?)order.FrontCallbackUrl ?? DBNull.Value);
+        o.AddWithValue("@notify", (object?)order.NotifyUrl ?? DBNull.Value);
+        o.AddWithValue("@status", order.Status);
+        o.AddWithValue("@created", order.CreatedAt);
+        o.AddWithValue("@expires", order.ExpiresAt);
+        o.AddWithValue("@card", (object?)cardId ?? DBNull.Value);
+        o.AddWithValue("@token", (object?)order.PaymentTokenId ?? DBNull.Value);
+        o.AddWithValue("@tffu", order.TokenForFutureUse);
+        o.AddWithValue("@mi", order.MerchantInitiated);
+        o.AddWithValue("@mit", (object?)order.MitType ?? DBNull.Value);
+
+        if (await insertOrder.ExecuteScalarAsync(cancellationToken) is not long orderId)
+        {
+            // Duplicate outTradeNo: the vaulted card goes with the rollback.
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new InsertedOrder(orderId, cardId);
+    }
+
+    public async Task<OrderRecord?> FindOrderAsync(string merchantNo, string outTradeNo, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"""
+            SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id
+            WHERE o.merchant_no = @m AND o.out_trade_no_key = @key;
+            """);
+        command.Parameters.AddWithValue("@m", merchantNo);
+        command.Parameters.AddWithValue("@key", OutTradeNoKey(outTradeNo));
+        return await ReadSingleAsync(command, ReadOrder, cancellationToken);
+    }
+
+    public async Task<OrderRecord?> FindOrderByChallengeAsync(string challengeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"""
+            SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id WHERE o.challenge_id = @c;
+            """);
+        command.Parameters.AddWithValue("@c", challengeId);
+        return await ReadSingleAsync(command, ReadOrder, cancellationToken);
+    }
+
+    public async Task SetChallengeAsync(long orderId, string challengeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "UPDATE orders SET challenge_id = @c WHERE id = @id AND status = 'PENDING';");
+        command.Parameters.AddWithValue("@c", challengeId);
+        command.Parameters.AddWithValue("@id", orderId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> ClaimChallengeAsync(string challengeId, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            UPDATE orders SET challenge_used = 1
+            WHERE challenge_id = @c AND challenge_used = 0 AND status = 'PENDING' AND expires_at > @now;
+            """);
+        command.Parameters.AddWithValue("@c", challengeId);
+        command.Parameters.AddWithValue("@now", now);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<CompletionResult> CompleteOrderAsync(OrderCompletion completion, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+
+        string? boundToken = null;
+        if (completion.Bind is { } bind)
+        {
+            // Re-binding a card the user already saved refreshes that token rather than making a second one.
+            await using var upsert = Command(connection, transaction, """
+                INSERT INTO payment_tokens (payment_token_id, merchant_no, user_id, card_id, fingerprint, status, mit_type, expires_at, created_at)
+                VALUES (@id, @m, @u, @card, @fp, 'Activated', @mit, @exp, @created)
+                ON CONFLICT (merchant_no, user_id, fingerprint) WHERE status = 'Activated'
+                DO UPDATE SET card_id = excluded.card_id, expires_at = excluded.expires_at,
+                              mit_type = COALESCE(excluded.mit_type, payment_tokens.mit_type)
+                RETURNING payment_token_id;
+                """);
+            var p = upsert.Parameters;
+            p.AddWithValue("@id", bind.PaymentTokenId);
+            p.AddWithValue("@m", bind.MerchantNo);
+            p.AddWithValue("@u", bind.UserId);
+            p.AddWithValue("@card", bind.CardId);
+            p.AddWithValue("@fp", bind.Fingerprint);
+            p.AddWithValue("@mit", (object?)bind.MitType ?? DBNull.Value);
+            p.AddWithValue("@exp", bind.ExpiresAt);
+            p.AddWithValue("@created", bind.CreatedAt);
+            boundToken = (string)(await upsert.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        await using var update = Command(connection, transaction, """
+            UPDATE orders SET status = @s, result_code = @rc, result_msg = @rm, completed_at = @t,
+                              acquirer_reference = @ar, payment_token_id = COALESCE(@token, payment_token_id)
+            WHERE id = @id AND status = 'PENDING'
+            RETURNING payment_token_id;
+            """);
+        var u = update.Parameters;
+        u.AddWithValue("@s", completion.Status);
+        u.AddWithValue("@rc", (object?)completion.ResultCode ?? DBNull.Value);
+        u.AddWithValue("@rm", (object?)completion.ResultMsg ?? DBNull.Value);
+        u.AddWithValue("@t", completion.CompletedAt);
+        u.AddWithValue("@ar", (object?)completion.AcquirerReference ?? DBNull.Value);
+        u.AddWithValue("@token", (object?)boundToken ?? DBNull.Value);
+        u.AddWithValue("@id", completion.OrderId);
+
+        await using var reader = await update.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            // Already terminal (a race with expiry, or a second completion): terminal states never change.
+            await reader.DisposeAsync();
+            await transaction.RollbackAsync(cancellationToken);
+            return new CompletionResult(false, null);
+        }
+
+        var tokenId = reader.IsDBNull(0) ? null : reader.GetString(0);
+        await reader.DisposeAsync();
+        await transaction.CommitAsync(cancellationToken);
+        return new CompletionResult(true, tokenId);
+    }
+
+    public async Task<int> CloseExpiredOrdersAsync(long now, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            UPDATE orders SET status = 'CLOSED', completed_at = @now, result_code = 'ORDER_CLOSED',
+                              result_msg = 'The order expired before the payment completed.'
+            WHERE id IN (SELECT id FROM orders WHERE status = 'PENDING' AND expires_at <= @now LIMIT @batch);
+            """);
+        command.Parameters.AddWithValue("@now", now);
+        command.Parameters.AddWithValue("@batch", batchSize);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<StoredCard?> GetCardAsync(long cardId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT c.id, c.key_id, c.nonce, c.ciphertext, c.tag, c.fingerprint, c.brand, c.masked, c.holder_masked, c.expiry_month, c.expiry_year
+            FROM vault_cards c WHERE c.id = @id;
+            """);
+        command.Parameters.AddWithValue("@id", cardId);
+        return await ReadSingleAsync(command, r => ReadCard(r, 0), cancellationToken);
+    }
+
+    public async Task<TokenRecord?> FindTokenAsync(string merchantNo, string paymentTokenId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"""
+            SELECT {TokenColumns} FROM payment_tokens t JOIN vault_cards c ON c.id = t.card_id
+            WHERE t.merchant_no = @m AND t.payment_token_id = @t;
+            """);
+        command.Parameters.AddWithValue("@m", merchantNo);
+        command.Parameters.AddWithValue("@t", paymentTokenId);
+        return await ReadSingleAsync(command, ReadToken, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TokenRecord>> ListTokensAsync(string merchantNo, string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"""
+            SELECT {TokenColumns} FROM payment_tokens t JOIN vault_cards c ON c.id = t.card_id
+            WHERE t.merchant_no = @m AND t.user_id = @u ORDER BY t.id;
+            """);
+        command.Parameters.AddWithValue("@m", merchantNo);
+        command.Parameters.AddWithValue("@u", userId);
+        var tokens = new List<TokenRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tokens.Add(ReadToken(reader));
+        }
+
+        return tokens;
+    }
+
+    public async Task<TokenRecord?> DeleteTokenAsync(string merchantNo, string userId, string paymentTokenId, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var delete = Command(connection, null, """
+            UPDATE payment_tokens SET status = 'Deleted', deleted_at = @now
+            WHERE merchant_no = @m AND user_id = @u AND payment_token_id = @t AND status <> 'Deleted';
+            """))
+        {
+            delete.Parameters.AddWithValue("@now", now);
+            delete.Parameters.AddWithValue("@m", merchantNo);
+            delete.Parameters.AddWithValue("@u", userId);
+            delete.Parameters.AddWithValue("@t", paymentTokenId);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var select = Command(connection, null, $"""
+            SELECT {TokenColumns} FROM payment_tokens t JOIN vault_cards c ON c.id = t.card_id
+            WHERE t.merchant_no = @m AND t.user_id = @u AND t.payment_token_id = @t;
+            """);
+        select.Parameters.AddWithValue("@m", merchantNo);
+        select.Parameters.AddWithValue("@u", userId);
+        select.Parameters.AddWithValue("@t", paymentTokenId);
+        return await ReadSingleAsync(select, ReadToken, cancellationToken);
+    }
+
+    private static string OutTradeNoKey(string outTradeNo) => outTradeNo.ToUpperInvariant();
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql) =>
+        new(sql, connection, transaction);
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<T?> ReadSingleAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? map(reader) : null;
+    }
+
+    private static string? NullableString(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static OrderRecord ReadOrder(SqliteDataReader r) => new()
+    {
+        Id = r.GetInt64(0),
+        TradeToken = r.GetString(1),
+        MerchantNo = r.GetString(2),
+        AppId = r.GetString(3),
+        OutTradeNo = r.GetString(4),
+        Integrate = r.GetString(5),
+        Subject = r.GetString(6),
+        AmountMinor = r.GetInt64(7),
+        Currency = r.GetString(8),
+        Country = r.GetString(9),
+        UserId = r.GetString(10),
+        Reference = NullableString(r, 11),
+        Language = NullableString(r, 12),
+        FrontCallbackUrl = NullableString(r, 13),
+        NotifyUrl = NullableString(r, 14),
+        Status = r.GetString(15),
+        ResultCode = NullableString(r, 16),
+        ResultMsg = NullableString(r, 17),
+        CreatedAt = r.GetInt64(18),
+        ExpiresAt = r.GetInt64(19),
+        CompletedAt = r.IsDBNull(20) ? null : r.GetInt64(20),
+        CardId = r.IsDBNull(21) ? null : r.GetInt64(21),
+        PaymentTokenId = NullableString(r, 22),
+        TokenForFutureUse = r.GetBoolean(23),
+        MerchantInitiated = r.GetBoolean(24),
+        MitType = NullableString(r, 25),
+        ChallengeId = NullableString(r, 26),
+        AcquirerReference = NullableString(r, 27),
+        Card = r.IsDBNull(28) ? null : new CardDisplay(r.GetString(28), r.GetString(29), NullableString(r, 30), null),
+    };
+
+    private static TokenRecord ReadToken(SqliteDataReader r) => new()
+    {
+        Id = r.GetInt64(0),
+        PaymentTokenId = r.GetString(1),
+        MerchantNo = r.GetString(2),
+        UserId = r.GetString(3),
+        CardId = r.GetInt64(4),
+        Status = r.GetString(5),
+        MitType = NullableString(r, 6),
+        ExpiresAt = r.GetInt64(7),
+        CreatedAt = r.GetInt64(8),
+        Card = ReadCard(r, 9),
+    };
+
+    private static StoredCard ReadCard(SqliteDataReader r, int o) => new()
+    {
+        Id = r.GetInt64(o),
+        KeyId = r.GetString(o + 1),
+        Nonce = (byte[])r[o + 2],
+        Ciphertext = (byte[])r[o + 3],
+        Tag = (byte[])r[o + 4],
+        Fingerprint = r.GetString(o + 5),
+        Brand = r.GetString(o + 6),
+        Masked = r.GetString(o + 7),
+        HolderMasked = NullableString(r, o + 8),
+        ExpiryMonth = r.GetInt32(o + 9),
+        ExpiryYear = r.GetInt32(o + 10),
+    };
+}

@@ -1,0 +1,82 @@
+namespace TokenPay.Gateway.Storage;
+
+/// <summary>Versioned schema for SQLite. Append new versions; never edit an applied one.</summary>
+internal static class SqliteMigrations
+{
+    public static readonly IReadOnlyList<(int Version, string Sql)> All =
+    [
+        (1, """
+            CREATE TABLE settings (
+                name  TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+
+            CREATE TABLE vault_cards (
+                id            INTEGER PRIMARY KEY,
+                key_id        TEXT NOT NULL,
+                nonce         BLOB NOT NULL,
+                ciphertext    BLOB NOT NULL,
+                tag           BLOB NOT NULL,
+                fingerprint   TEXT NOT NULL,
+                brand         TEXT NOT NULL,
+                masked        TEXT NOT NULL,
+                holder_masked TEXT,
+                expiry_month  INTEGER NOT NULL,
+                expiry_year   INTEGER NOT NULL
+            );
+
+            CREATE TABLE orders (
+                id                   INTEGER PRIMARY KEY,
+                trade_token          TEXT NOT NULL UNIQUE,
+                merchant_no          TEXT NOT NULL,
+                app_id               TEXT NOT NULL,
+                out_trade_no         TEXT NOT NULL,
+                out_trade_no_key     TEXT NOT NULL,
+                integrate            TEXT NOT NULL,
+                subject              TEXT NOT NULL,
+                amount_minor         INTEGER NOT NULL,
+                currency             TEXT NOT NULL,
+                country              TEXT NOT NULL,
+                user_id              TEXT NOT NULL,
+                reference            TEXT,
+                language             TEXT,
+                front_callback_url   TEXT,
+                notify_url           TEXT,
+                status               TEXT NOT NULL,
+                result_code          TEXT,
+                result_msg           TEXT,
+                created_at           INTEGER NOT NULL,
+                expires_at           INTEGER NOT NULL,
+                completed_at         INTEGER,
+                card_id              INTEGER REFERENCES vault_cards(id),
+                payment_token_id     TEXT,
+                token_for_future_use INTEGER NOT NULL,
+                merchant_initiated   INTEGER NOT NULL,
+                mit_type             TEXT,
+                acquirer_reference   TEXT,
+                challenge_id         TEXT UNIQUE,
+                challenge_used       INTEGER NOT NULL DEFAULT 0
+            );
+            -- outTradeNo is unique per merchant, case-insensitively: the key column holds it upper-cased.
+            CREATE UNIQUE INDEX ux_orders_out_trade_no ON orders (merchant_no, out_trade_no_key);
+            CREATE INDEX ix_orders_pending_expiry ON orders (expires_at) WHERE status = 'PENDING';
+
+            CREATE TABLE payment_tokens (
+                id               INTEGER PRIMARY KEY,
+                payment_token_id TEXT NOT NULL UNIQUE,
+                merchant_no      TEXT NOT NULL,
+                user_id          TEXT NOT NULL,
+                card_id          INTEGER NOT NULL REFERENCES vault_cards(id),
+                fingerprint      TEXT NOT NULL,
+                status           TEXT NOT NULL,
+                mit_type         TEXT,
+                expires_at       INTEGER NOT NULL,
+                created_at       INTEGER NOT NULL,
+                deleted_at       INTEGER
+            );
+            -- One token per card per user while Activated.
+            CREATE UNIQUE INDEX ux_tokens_active_card ON payment_tokens (merchant_no, user_id, fingerprint) WHERE status = 'Activated';
+            CREATE INDEX ix_tokens_user ON payment_tokens (merchant_no, user_id);
+            """),
+    ];
+}
