@@ -72,6 +72,8 @@ public static partial class GatewayApp
         MapApi(app);
         app.MapChallenge();
         app.MapGet("/healthz", () => "ok");
+        // The key merchants verify responses and notifications with; public by nature.
+        app.MapGet("/platform-public-key", () => platformPublicKey);
         return app;
     }
 
