@@ -25,6 +25,10 @@ public sealed class CardDataScanTests : IAsyncLifetime
         string[] cvvs = ["8264", "7193", "6047", "5318"];
         var subjects = new[] { "Canary pay", "FAILED", "3DS", "Canary bind" };
         var user = GatewayFixture.NewId("canary");
+
+        // SQLite removes the WAL when its last connection closes; hold one so the WAL is there to scan.
+        await using var holdWal = new SqliteConnection($"Data Source={_host.DatabasePath};Pooling=False");
+        await holdWal.OpenAsync();
         for (var i = 0; i < pans.Length; i++)
         {
             var order = OrderRequests.Bind(GatewayFixture.NewId("can"), user, pans[i], cvv: cvvs[i], subject: subjects[i]);
