@@ -2,8 +2,10 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Acquiring;
+using TokenPay.Gateway.Admin;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.Merchants;
+using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.ThreeDS;
@@ -43,6 +45,16 @@ public static partial class GatewayApp
         services.AddSingleton<TokenEndpoints>();
         services.AddSingleton<OrderExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<OrderExpirySweeper>());
+        services.AddSingleton<NotificationFactory>();
+        services.AddSingleton<NotificationSignal>();
+        services.AddSingleton(sp =>
+        {
+            var handler = new SocketsHttpHandler();
+            NotificationSender.ConfigureHandler(handler, options.Notifications.AllowPrivateNetworks);
+            return ActivatorUtilities.CreateInstance<NotificationSender>(sp, new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });
+        });
+        services.AddSingleton<NotificationDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
 
         var app = builder.Build();
         var platformPublicKey = app.Services.GetRequiredService<PlatformSigner>().PublicKeyBase64;
@@ -71,6 +83,7 @@ public static partial class GatewayApp
 
         MapApi(app);
         app.MapChallenge();
+        app.MapAdmin();
         app.MapGet("/healthz", () => "ok");
         // The key merchants verify responses and notifications with; public by nature.
         app.MapGet("/platform-public-key", () => platformPublicKey);
@@ -107,6 +120,23 @@ public static partial class GatewayApp
         if (options.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
         {
             throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:PublicBaseUrl must be an absolute URL."]);
+        }
+
+        var notifications = options.Notifications;
+        var schedule = notifications.EffectiveSchedule;
+        if (schedule[0] < TimeSpan.Zero || schedule.Zip(schedule.Skip(1)).Any(pair => pair.Second < pair.First))
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Notifications:Schedule must be non-negative offsets in ascending order."]);
+        }
+
+        if (notifications.Timeout <= TimeSpan.Zero || notifications.LeaseDuration <= notifications.Timeout)
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Notifications:Timeout must be positive and shorter than LeaseDuration."]);
+        }
+
+        if (notifications.PollInterval <= TimeSpan.Zero || notifications.BatchSize < 1 || notifications.MaxConcurrency < 1)
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Notifications:PollInterval, BatchSize and MaxConcurrency must be positive."]);
         }
     }
 

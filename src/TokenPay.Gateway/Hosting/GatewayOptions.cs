@@ -24,6 +24,10 @@ public sealed class GatewayOptions
     public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
     public OrderOptions Orders { get; set; } = new();
+
+    public NotificationOptions Notifications { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
 }
 
 public sealed class StorageOptions
@@ -44,6 +48,9 @@ public sealed class MerchantOptions
 
     /// <summary>Where PAYMENT notifications go when an order names no notifyUrl.</summary>
     public string? NotifyUrl { get; set; }
+
+    /// <summary>Also send a TOKENIZATION notification when a binding order saves a card.</summary>
+    public bool TokenizationNotifications { get; set; }
 }
 
 public sealed class VaultOptions
@@ -69,4 +76,38 @@ public sealed class OrderOptions
 {
     /// <summary>How often the background sweep closes expired PENDING orders.</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+public sealed class NotificationOptions
+{
+    /// <summary>PayerMax's schedule: offsets of the attempts from the first one.</summary>
+    public static readonly IReadOnlyList<TimeSpan> PayerMaxSchedule =
+        [TimeSpan.Zero, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), TimeSpan.FromHours(12)];
+
+    /// <summary>Attempt offsets from the first attempt; empty means <see cref="PayerMaxSchedule"/>.</summary>
+    public List<TimeSpan> Schedule { get; set; } = [];
+
+    /// <summary>How long one attempt may take before it counts as failed.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Lets notify URLs reach loopback and private networks (local sandboxes and tests only).</summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>How long a dispatcher owns claimed rows; a crashed dispatcher's rows are picked up after this.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often to look for rows written by other gateway processes.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public int BatchSize { get; set; } = 64;
+
+    public int MaxConcurrency { get; set; } = 32;
+
+    public IReadOnlyList<TimeSpan> EffectiveSchedule => Schedule.Count > 0 ? Schedule : PayerMaxSchedule;
+}
+
+public sealed class AdminOptions
+{
+    /// <summary>Required in the X-Admin-Key header of /admin requests; when empty, only loopback callers are served.</summary>
+    public string? ApiKey { get; set; }
 }

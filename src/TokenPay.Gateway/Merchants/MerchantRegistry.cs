@@ -6,7 +6,7 @@ using TokenPay.Protocol.Signing;
 namespace TokenPay.Gateway.Merchants;
 
 /// <summary>A merchant application and the public key it signs with for one key version.</summary>
-internal sealed record MerchantApp(string AppId, string MerchantNo, string KeyVersion, RSA PublicKey, string? NotifyUrl);
+internal sealed record MerchantApp(string AppId, string MerchantNo, string KeyVersion, RSA PublicKey, string? NotifyUrl, bool TokenizationNotifications);
 
 /// <summary>Merchant applications by (appId, keyVersion), loaded and checked once at start.</summary>
 internal sealed class MerchantRegistry
@@ -41,7 +41,7 @@ internal sealed class MerchantRegistry
                 throw new InvalidOperationException($"{where}: app {m.AppId} is already registered to another merchant.");
             }
 
-            if (!versions.TryAdd(m.KeyVersion, new MerchantApp(m.AppId, m.MerchantNo, m.KeyVersion, key, m.NotifyUrl)))
+            if (!versions.TryAdd(m.KeyVersion, new MerchantApp(m.AppId, m.MerchantNo, m.KeyVersion, key, m.NotifyUrl, m.TokenizationNotifications)))
             {
                 throw new InvalidOperationException($"{where}: app {m.AppId} key version {m.KeyVersion} is registered twice.");
             }
@@ -51,6 +51,10 @@ internal sealed class MerchantRegistry
     }
 
     public bool HasApp(string appId) => _byApp.ContainsKey(appId);
+
+    /// <summary>Any registered version of the app (for settings shared by all its keys).</summary>
+    public MerchantApp? FindApp(string appId) =>
+        _byApp.TryGetValue(appId, out var versions) ? versions.Values.FirstOrDefault(v => v.NotifyUrl is not null) ?? versions.Values.FirstOrDefault() : null;
 
     public MerchantApp? Find(string appId, string keyVersion) =>
         _byApp.TryGetValue(appId, out var versions) && versions.TryGetValue(keyVersion, out var app) ? app : null;

@@ -28,6 +28,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
         PlainCard card;
         StoredCard? newCard = null;
         long? cardId = null;
+        CardDisplay display;
         if (plan.PaymentTokenId is { } tokenId)
         {
             var token = await store.FindTokenAsync(merchantNo, tokenId, cancellationToken);
@@ -38,11 +39,13 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
 
             card = vault.Reveal(token!.Card);
             cardId = token.CardId;
+            display = CardDisplay.From(token.Card);
         }
         else
         {
             card = plan.Card!;
             newCard = vault.Protect(card);
+            display = CardDisplay.From(newCard);
         }
 
         var order = new OrderRecord
@@ -69,6 +72,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
             TokenForFutureUse = plan.BindsToken,
             MerchantInitiated = plan.MerchantInitiated,
             MitType = plan.MitType,
+            Card = display,
         };
 
         // The unique index on (merchant, outTradeNo) decides duplicates before any money moves.

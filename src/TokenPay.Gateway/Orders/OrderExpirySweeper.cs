@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
+using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Orders;
 
 /// <summary>Closes PENDING orders whose expireTime has passed, on the injected clock.</summary>
-internal sealed partial class OrderExpirySweeper(IGatewayStore store, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<OrderExpirySweeper> logger)
+internal sealed partial class OrderExpirySweeper(IGatewayStore store, PaymentProcessor payments, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<OrderExpirySweeper> logger)
     : BackgroundService
 {
     private const int BatchSize = 500;
@@ -14,13 +15,20 @@ internal sealed partial class OrderExpirySweeper(IGatewayStore store, TimeProvid
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var total = 0;
-        int closed;
+        IReadOnlyList<OrderRecord> expired;
         do
         {
-            closed = await store.CloseExpiredOrdersAsync(clock.GetUtcNow().ToUnixTimeMilliseconds(), BatchSize, cancellationToken);
-            total += closed;
+            expired = await store.FindExpiredPendingOrdersAsync(clock.GetUtcNow().ToUnixTimeMilliseconds(), BatchSize, cancellationToken);
+            foreach (var order in expired)
+            {
+                // Each close is its own transaction with its notification; one that loses a race to a payment is skipped.
+                if ((await payments.CloseExpiredAsync(order, cancellationToken)).Status == OrderStatuses.Closed)
+                {
+                    total++;
+                }
+            }
         }
-        while (closed == BatchSize);
+        while (expired.Count == BatchSize);
 
         if (total > 0)
         {

@@ -1,4 +1,5 @@
 using TokenPay.Gateway.Acquiring;
+using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.Vault;
 using TokenPay.Protocol;
@@ -11,9 +12,16 @@ internal sealed record PaymentResult(string Status, string? ResultCode, string? 
 /// <summary>
 /// Takes a PENDING order through the acquirer and records the outcome: SUCCESS (binding the token when
 /// the order asked for one), FAILED with the decline code, or still PENDING behind a 3DS challenge.
-/// The API, the 3DS page and the cashier all finish payments here.
+/// The API, the 3DS page, the cashier and the expiry sweep all end orders here, so every terminal state
+/// is written together with the notifications it owes, in one transaction.
 /// </summary>
-internal sealed class PaymentProcessor(IGatewayStore store, CardVault vault, IAcquirer acquirer, TimeProvider clock)
+internal sealed class PaymentProcessor(
+    IGatewayStore store,
+    CardVault vault,
+    IAcquirer acquirer,
+    NotificationFactory notifications,
+    NotificationSignal dispatcherSignal,
+    TimeProvider clock)
 {
     public async Task<PaymentResult> AuthorizeAsync(OrderRecord order, PlainCard card, bool authenticated, CancellationToken cancellationToken)
     {
@@ -32,10 +40,10 @@ internal sealed class PaymentProcessor(IGatewayStore store, CardVault vault, IAc
                 return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, null);
 
             case AuthorizationDecision.Approved:
-                return await CompleteAsync(order, OrderStatuses.Success, null, null, outcome.Reference, Binding(order, card), cancellationToken);
+                return await CompleteAsync(order, OrderStatuses.Success, null, null, outcome.Reference, card, cancellationToken);
 
             default:
-                return await CompleteAsync(order, OrderStatuses.Failed, outcome.Code ?? ResultCodes.PaymentFailed, outcome.Message, outcome.Reference, null, cancellationToken);
+                return await CompleteAsync(order, OrderStatuses.Failed, outcome.Code ?? ResultCodes.PaymentFailed, outcome.Message, outcome.Reference, card, cancellationToken);
         }
     }
 
@@ -43,8 +51,22 @@ internal sealed class PaymentProcessor(IGatewayStore store, CardVault vault, IAc
     public Task<PaymentResult> FailAsync(OrderRecord order, string code, string message, CancellationToken cancellationToken) =>
         CompleteAsync(order, OrderStatuses.Failed, code, message, null, null, cancellationToken);
 
-    private async Task<PaymentResult> CompleteAsync(OrderRecord order, string status, string? code, string? message, string? reference, NewToken? bind, CancellationToken cancellationToken)
+    /// <summary>Closes a PENDING order whose expiry has passed.</summary>
+    public Task<PaymentResult> CloseExpiredAsync(OrderRecord order, CancellationToken cancellationToken) =>
+        CompleteAsync(order, OrderStatuses.Closed, ResultCodes.OrderClosed, "The order expired before the payment completed.", null, null, cancellationToken);
+
+    private async Task<PaymentResult> CompleteAsync(OrderRecord order, string status, string? code, string? message, string? reference, PlainCard? card, CancellationToken cancellationToken)
     {
+        var completedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var bind = status == OrderStatuses.Success && card is not null ? Binding(order, card) : null;
+        var ended = order with
+        {
+            Status = status,
+            ResultCode = code,
+            ResultMsg = message,
+            CompletedAt = completedAt,
+            AcquirerReference = reference,
+        };
         var completion = new OrderCompletion
         {
             OrderId = order.Id,
@@ -52,12 +74,18 @@ internal sealed class PaymentProcessor(IGatewayStore store, CardVault vault, IAc
             ResultCode = code,
             ResultMsg = message,
             AcquirerReference = reference,
-            CompletedAt = clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            CompletedAt = completedAt,
             Bind = bind,
+            Notifications = notifications.For(ended, bind is null ? null : card),
         };
         var result = await store.CompleteOrderAsync(completion, cancellationToken);
         if (result.Applied)
         {
+            if (completion.Notifications.Count > 0)
+            {
+                dispatcherSignal.Notify();
+            }
+
             return new PaymentResult(status, code, message, result.PaymentTokenId, null);
         }
 

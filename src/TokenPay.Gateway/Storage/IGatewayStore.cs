@@ -35,8 +35,8 @@ internal interface IGatewayStore
     /// </summary>
     Task<CompletionResult> CompleteOrderAsync(OrderCompletion completion, CancellationToken cancellationToken);
 
-    /// <summary>Closes PENDING orders whose expiry has passed; returns how many.</summary>
-    Task<int> CloseExpiredOrdersAsync(long now, int batchSize, CancellationToken cancellationToken);
+    /// <summary>PENDING orders whose expiry has passed, oldest first.</summary>
+    Task<IReadOnlyList<OrderRecord>> FindExpiredPendingOrdersAsync(long now, int batchSize, CancellationToken cancellationToken);
 
     Task<StoredCard?> GetCardAsync(long cardId, CancellationToken cancellationToken);
 
@@ -44,6 +44,26 @@ internal interface IGatewayStore
     Task<TokenRecord?> FindTokenAsync(string merchantNo, string paymentTokenId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<TokenRecord>> ListTokensAsync(string merchantNo, string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Leases up to <paramref name="batchSize"/> due notifications to <paramref name="owner"/> until
+    /// <paramref name="leaseUntil"/>. A row leased to one owner is never leased to another before the lease
+    /// expires, so dispatchers sharing a database do not send the same attempt twice.
+    /// </summary>
+    Task<IReadOnlyList<DueNotification>> ClaimDueNotificationsAsync(string owner, long now, long leaseUntil, int batchSize, CancellationToken cancellationToken);
+
+    /// <summary>The earliest time a pending notification falls due, or null when none is pending.</summary>
+    Task<long?> NextNotificationDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records an attempt and schedules the next one (or ends the series) if <paramref name="owner"/> still holds the lease.</summary>
+    Task<bool> RecordAttemptAsync(DeliveryAttempt attempt, string owner, CancellationToken cancellationToken);
+
+    /// <summary>Starts a new delivery series for a notification with the same body; false when there is no such notification.</summary>
+    Task<bool> ResendNotificationAsync(long notificationId, long now, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<NotificationSummary>> ListNotificationsAsync(string? status, int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AttemptSummary>> ListAttemptsAsync(long notificationId, CancellationToken cancellationToken);
 
     /// <summary>Marks the user's token Deleted (idempotent); null when this merchant's user has no such token.</summary>
     Task<TokenRecord?> DeleteTokenAsync(string merchantNo, string userId, string paymentTokenId, long now, CancellationToken cancellationToken);

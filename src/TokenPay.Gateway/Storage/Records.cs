@@ -37,7 +37,10 @@ internal sealed record OrderRecord
 }
 
 /// <summary>What may be shown of a vaulted card.</summary>
-internal sealed record CardDisplay(string Brand, string Masked, string? HolderMasked, string? IssuerCountry);
+internal sealed record CardDisplay(string Brand, string Masked, string? HolderMasked, string? IssuerCountry)
+{
+    public static CardDisplay From(StoredCard card) => new(card.Brand, card.Masked, card.HolderMasked, null);
+}
 
 /// <summary>A vaulted card: the PAN only as AES-GCM ciphertext, plus what may be shown and the keyed fingerprint.</summary>
 internal sealed record StoredCard
@@ -85,9 +88,52 @@ internal sealed record OrderCompletion
 
     /// <summary>Set when a SUCCESS binds the card: the token to create, or to reuse if the user already has one for this card.</summary>
     public NewToken? Bind { get; init; }
+
+    /// <summary>Outbox rows written in the same transaction (none when the merchant has no notify URL).</summary>
+    public IReadOnlyList<NotificationDraft> Notifications { get; init; } = [];
 }
 
 internal sealed record NewToken(string PaymentTokenId, string MerchantNo, string UserId, long CardId, string Fingerprint, string? MitType, long ExpiresAt, long CreatedAt);
 
 /// <summary>Ids the database gave a newly inserted order and its vaulted card.</summary>
 internal readonly record struct InsertedOrder(long OrderId, long? CardId);
+
+/// <summary>
+/// A notification to write with an order's terminal state. The body is built inside the transaction,
+/// once the payment token the order ends up linked to is known.
+/// </summary>
+internal sealed record NotificationDraft(string NotifyType, string Url, Func<string?, byte[]> Body);
+
+/// <summary>A notification claimed for delivery under a lease.</summary>
+internal sealed record DueNotification(long Id, string Url, byte[] Body, int ScheduleIndex, int Attempts, long? FirstAttemptAt);
+
+/// <summary>The outcome of one delivery attempt and what follows from it.</summary>
+internal sealed record DeliveryAttempt
+{
+    public required long NotificationId { get; init; }
+    public required long StartedAt { get; init; }
+    public int? HttpStatus { get; init; }
+    public required long LatencyMs { get; init; }
+    public string? ResponseExcerpt { get; init; }
+    public string? Error { get; init; }
+    public required bool Acknowledged { get; init; }
+
+    /// <summary>When the series started (the first attempt's start): retry offsets count from here.</summary>
+    public required long FirstAttemptAt { get; init; }
+
+    /// <summary>Next attempt time; null when this was the last permitted attempt.</summary>
+    public long? NextAttemptAt { get; init; }
+}
+
+/// <summary>A notification as an operator sees it.</summary>
+internal sealed record NotificationSummary(
+    long Id, string OutTradeNo, string NotifyType, string Url, string Status, int Attempts, long CreatedAt, long? NextAttemptAt, long? DeliveredAt);
+
+internal sealed record AttemptSummary(int Attempt, long StartedAt, int? HttpStatus, long LatencyMs, string? ResponseExcerpt, string? Error);
+
+internal static class NotificationStatuses
+{
+    public const string Pending = "Pending";
+    public const string Delivered = "Delivered";
+    public const string Failed = "Failed";
+}

@@ -244,21 +244,155 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
         var tokenId = reader.IsDBNull(0) ? null : reader.GetString(0);
         await reader.DisposeAsync();
+
+        foreach (var draft in completion.Notifications)
+        {
+            await using var outbox = Command(connection, transaction, """
+                INSERT INTO notifications (order_id, merchant_no, notify_type, url, body, status, next_attempt_at, created_at)
+                SELECT id, merchant_no, @type, @url, @body, 'Pending', @at, @at FROM orders WHERE id = @order
+                ON CONFLICT (order_id, notify_type) DO NOTHING;
+                """);
+            outbox.Parameters.AddWithValue("@type", draft.NotifyType);
+            outbox.Parameters.AddWithValue("@url", draft.Url);
+            outbox.Parameters.AddWithValue("@body", draft.Body(tokenId));
+            outbox.Parameters.AddWithValue("@at", completion.CompletedAt);
+            outbox.Parameters.AddWithValue("@order", completion.OrderId);
+            await outbox.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return new CompletionResult(true, tokenId);
     }
 
-    public async Task<int> CloseExpiredOrdersAsync(long now, int batchSize, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OrderRecord>> FindExpiredPendingOrdersAsync(long now, int batchSize, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
-            UPDATE orders SET status = 'CLOSED', completed_at = @now, result_code = 'ORDER_CLOSED',
-                              result_msg = 'The order expired before the payment completed.'
-            WHERE id IN (SELECT id FROM orders WHERE status = 'PENDING' AND expires_at <= @now LIMIT @batch);
+        await using var command = Command(connection, null, $"""
+            SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id
+            WHERE o.status = 'PENDING' AND o.expires_at <= @now ORDER BY o.expires_at LIMIT @batch;
             """);
         command.Parameters.AddWithValue("@now", now);
         command.Parameters.AddWithValue("@batch", batchSize);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return await ReadAllAsync(command, ReadOrder, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DueNotification>> ClaimDueNotificationsAsync(string owner, long now, long leaseUntil, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = Command(connection, transaction, """
+            UPDATE notifications SET lease_owner = @owner, lease_expires_at = @until
+            WHERE id IN (
+                SELECT id FROM notifications
+                WHERE status = 'Pending' AND next_attempt_at <= @now AND (lease_owner IS NULL OR lease_expires_at <= @now)
+                ORDER BY next_attempt_at LIMIT @batch)
+            RETURNING id, url, body, schedule_index, attempts, first_attempt_at;
+            """);
+        command.Parameters.AddWithValue("@owner", owner);
+        command.Parameters.AddWithValue("@until", leaseUntil);
+        command.Parameters.AddWithValue("@now", now);
+        command.Parameters.AddWithValue("@batch", batchSize);
+        var claimed = await ReadAllAsync(command, r => new DueNotification(
+            r.GetInt64(0), r.GetString(1), (byte[])r[2], r.GetInt32(3), r.GetInt32(4), r.IsDBNull(5) ? null : r.GetInt64(5)), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return claimed;
+    }
+
+    public async Task<long?> NextNotificationDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT MIN(CASE WHEN lease_owner IS NULL THEN next_attempt_at ELSE MAX(next_attempt_at, lease_expires_at) END)
+            FROM notifications WHERE status = 'Pending';
+            """);
+        return await command.ExecuteScalarAsync(cancellationToken) is long due ? due : null;
+    }
+
+    public async Task<bool> RecordAttemptAsync(DeliveryAttempt attempt, string owner, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var update = Command(connection, transaction, """
+            UPDATE notifications SET
+                attempts = attempts + 1,
+                schedule_index = schedule_index + 1,
+                first_attempt_at = @first,
+                status = CASE WHEN @ack THEN 'Delivered' WHEN @next IS NULL THEN 'Failed' ELSE 'Pending' END,
+                next_attempt_at = CASE WHEN @ack THEN NULL ELSE @next END,
+                delivered_at = CASE WHEN @ack THEN @started ELSE NULL END,
+                lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @id AND lease_owner = @owner AND status = 'Pending'
+            RETURNING attempts;
+            """);
+        var u = update.Parameters;
+        u.AddWithValue("@first", attempt.FirstAttemptAt);
+        u.AddWithValue("@ack", attempt.Acknowledged);
+        u.AddWithValue("@next", (object?)attempt.NextAttemptAt ?? DBNull.Value);
+        u.AddWithValue("@started", attempt.StartedAt);
+        u.AddWithValue("@id", attempt.NotificationId);
+        u.AddWithValue("@owner", owner);
+        if (await update.ExecuteScalarAsync(cancellationToken) is not long number)
+        {
+            // The lease was lost (expired and taken over): the new holder records its own attempts.
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        await using var insert = Command(connection, transaction, """
+            INSERT INTO notification_attempts (notification_id, attempt, started_at, http_status, latency_ms, response_excerpt, error)
+            VALUES (@id, @n, @started, @status, @latency, @excerpt, @error);
+            """);
+        var p = insert.Parameters;
+        p.AddWithValue("@id", attempt.NotificationId);
+        p.AddWithValue("@n", number);
+        p.AddWithValue("@started", attempt.StartedAt);
+        p.AddWithValue("@status", (object?)attempt.HttpStatus ?? DBNull.Value);
+        p.AddWithValue("@latency", attempt.LatencyMs);
+        p.AddWithValue("@excerpt", (object?)attempt.ResponseExcerpt ?? DBNull.Value);
+        p.AddWithValue("@error", (object?)attempt.Error ?? DBNull.Value);
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> ResendNotificationAsync(long notificationId, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            UPDATE notifications SET status = 'Pending', schedule_index = 0, first_attempt_at = NULL, next_attempt_at = @now,
+                                     delivered_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @id;
+            """);
+        command.Parameters.AddWithValue("@now", now);
+        command.Parameters.AddWithValue("@id", notificationId);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<IReadOnlyList<NotificationSummary>> ListNotificationsAsync(string? status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT n.id, o.out_trade_no, n.notify_type, n.url, n.status, n.attempts, n.created_at, n.next_attempt_at, n.delivered_at
+            FROM notifications n JOIN orders o ON o.id = n.order_id
+            WHERE @status IS NULL OR n.status = @status ORDER BY n.id DESC LIMIT @limit;
+            """);
+        command.Parameters.AddWithValue("@status", (object?)status ?? DBNull.Value);
+        command.Parameters.AddWithValue("@limit", limit);
+        return await ReadAllAsync(command, r => new NotificationSummary(
+            r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetInt64(6),
+            r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetInt64(8)), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AttemptSummary>> ListAttemptsAsync(long notificationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT attempt, started_at, http_status, latency_ms, response_excerpt, error
+            FROM notification_attempts WHERE notification_id = @id ORDER BY attempt;
+            """);
+        command.Parameters.AddWithValue("@id", notificationId);
+        return await ReadAllAsync(command, r => new AttemptSummary(
+            r.GetInt32(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt32(2), r.GetInt64(3), NullableString(r, 4), NullableString(r, 5)), cancellationToken);
     }
 
     public async Task<StoredCard?> GetCardAsync(long cardId, CancellationToken cancellationToken)
@@ -293,14 +427,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             """);
         command.Parameters.AddWithValue("@m", merchantNo);
         command.Parameters.AddWithValue("@u", userId);
-        var tokens = new List<TokenRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            tokens.Add(ReadToken(reader));
-        }
-
-        return tokens;
+        return await ReadAllAsync(command, ReadToken, cancellationToken);
     }
 
     public async Task<TokenRecord?> DeleteTokenAsync(string merchantNo, string userId, string paymentTokenId, long now, CancellationToken cancellationToken)
@@ -351,6 +478,18 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? map(reader) : null;
+    }
+
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
     }
 
     private static string? NullableString(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

@@ -78,5 +78,39 @@ internal static class SqliteMigrations
             CREATE UNIQUE INDEX ux_tokens_active_card ON payment_tokens (merchant_no, user_id, fingerprint) WHERE status = 'Activated';
             CREATE INDEX ix_tokens_user ON payment_tokens (merchant_no, user_id);
             """),
+        (2, """
+            -- The outbox: one row per (order, notification type), written in the transaction that ends the order.
+            CREATE TABLE notifications (
+                id               INTEGER PRIMARY KEY,
+                order_id         INTEGER NOT NULL REFERENCES orders(id),
+                merchant_no      TEXT NOT NULL,
+                notify_type      TEXT NOT NULL,
+                url              TEXT NOT NULL,
+                body             BLOB NOT NULL,
+                status           TEXT NOT NULL,
+                schedule_index   INTEGER NOT NULL DEFAULT 0,
+                attempts         INTEGER NOT NULL DEFAULT 0,
+                first_attempt_at INTEGER,
+                next_attempt_at  INTEGER,
+                lease_owner      TEXT,
+                lease_expires_at INTEGER,
+                created_at       INTEGER NOT NULL,
+                delivered_at     INTEGER
+            );
+            CREATE UNIQUE INDEX ux_notifications_order_type ON notifications (order_id, notify_type);
+            CREATE INDEX ix_notifications_due ON notifications (next_attempt_at) WHERE status = 'Pending';
+
+            CREATE TABLE notification_attempts (
+                id               INTEGER PRIMARY KEY,
+                notification_id  INTEGER NOT NULL REFERENCES notifications(id),
+                attempt          INTEGER NOT NULL,
+                started_at       INTEGER NOT NULL,
+                http_status      INTEGER,
+                latency_ms       INTEGER NOT NULL,
+                response_excerpt TEXT,
+                error            TEXT,
+                UNIQUE (notification_id, attempt)
+            );
+            """),
     ];
 }

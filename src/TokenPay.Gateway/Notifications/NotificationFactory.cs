@@ -1,0 +1,80 @@
+using System.Text.Json;
+using TokenPay.Gateway.Merchants;
+using TokenPay.Gateway.Orders;
+using TokenPay.Gateway.Storage;
+using TokenPay.Gateway.Vault;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Json;
+using TokenPay.Protocol.Models;
+
+namespace TokenPay.Gateway.Notifications;
+
+/// <summary>Builds the notifications an order's terminal state owes its merchant (PROTOCOL.md 6).</summary>
+internal sealed class NotificationFactory(MerchantRegistry merchants)
+{
+    /// <param name="order">The order as it ends: status, result, completion time and card display set.</param>
+    /// <param name="boundCard">The card a successful binding saved, for the TOKENIZATION notification.</param>
+    public IReadOnlyList<NotificationDraft> For(OrderRecord order, PlainCard? boundCard)
+    {
+        var app = merchants.FindApp(order.AppId);
+        var url = order.NotifyUrl ?? app?.NotifyUrl;
+        if (url is null || app is null)
+        {
+            return [];
+        }
+
+        var payment = new NotificationDraft(Wire.NotifyPayment, url, tokenId => Payment(order with { PaymentTokenId = tokenId }, app));
+        if (!app.TokenizationNotifications || boundCard is null || order.Status != OrderStatuses.Success)
+        {
+            return [payment];
+        }
+
+        return [payment, new NotificationDraft(Wire.NotifyTokenization, url, tokenId => Tokenization(order, boundCard, tokenId!, app))];
+    }
+
+    private static byte[] Payment(OrderRecord order, MerchantApp app)
+    {
+        var (code, msg) = order.Status switch
+        {
+            OrderStatuses.Success => (ResultCodes.ApplySuccess, "Success."),
+            OrderStatuses.Closed => (ResultCodes.OrderClosed, order.ResultMsg ?? "The order expired."),
+            _ => (order.ResultCode ?? ResultCodes.PaymentFailed, order.ResultMsg ?? "The payment failed."),
+        };
+        return Serialize(new Notification<OrderView>
+        {
+            AppId = app.AppId,
+            MerchantNo = order.MerchantNo,
+            KeyVersion = app.KeyVersion,
+            NotifyTime = PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(order.CompletedAt!.Value)),
+            NotifyType = Wire.NotifyPayment,
+            Code = code,
+            Msg = msg,
+            Data = OrderViews.From(order),
+        });
+    }
+
+    private static byte[] Tokenization(OrderRecord order, PlainCard card, string tokenId, MerchantApp app) => Serialize(new Notification<TokenizationView>
+    {
+        AppId = app.AppId,
+        MerchantNo = order.MerchantNo,
+        KeyVersion = app.KeyVersion,
+        NotifyTime = PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(order.CompletedAt!.Value)),
+        NotifyType = Wire.NotifyTokenization,
+        Code = ResultCodes.ApplySuccess,
+        Msg = "Success.",
+        Data = new TokenizationView
+        {
+            OutTradeNo = order.OutTradeNo,
+            PaymentTokenId = tokenId,
+            UserId = order.UserId,
+            PaymentTokenStatus = TokenStatuses.Activated,
+            PaymentTokenExpiry = PayerMaxTime.Format(card.ValidUntil.AddMilliseconds(-1)),
+            CardInfo = Cards.Mask(card.Pan),
+            Brand = card.Brand,
+            PaymentMethodType = Wire.Card,
+            MerchantInitiated = order.MitType is not null,
+        },
+    });
+
+    private static byte[] Serialize<T>(Notification<T> notification) => JsonSerializer.SerializeToUtf8Bytes(notification, PayerMaxJson.Options);
+}
