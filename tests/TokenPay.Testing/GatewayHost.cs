@@ -54,10 +54,13 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(_directory, "gateway.db");
 
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration overrides.</param>
+    /// <param name="clock">A clock to share with another host; a new one at <see cref="Epoch"/> otherwise.</param>
+    /// <param name="shareDatabaseWith">Another host whose database this one opens (a second process, or a restart).</param>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, FakeTimeProvider? clock = null, GatewayHost? shareDatabaseWith = null)
     {
-        var directory = Directory.CreateTempSubdirectory("tokenpay-gw-").FullName;
-        var clock = new FakeTimeProvider(Epoch);
+        var directory = shareDatabaseWith?._directory ?? Directory.CreateTempSubdirectory("tokenpay-gw-").FullName;
+        clock ??= new FakeTimeProvider(Epoch);
         var logs = new CapturedLogs();
         var config = new Dictionary<string, string?>
         {
@@ -69,6 +72,10 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Gateway:Merchants:1:AppId"] = TestKeys.OtherAppId,
             ["Gateway:Merchants:1:MerchantNo"] = TestKeys.OtherMerchantNo,
             ["Gateway:Merchants:1:PublicKey"] = TestKeys.OtherMerchantPublic,
+            // Receivers in tests listen on loopback.
+            ["Gateway:Notifications:AllowPrivateNetworks"] = "true",
+            // Fake clocks jump hours at a time; a short poll would tick through every second of the jump.
+            ["Gateway:Notifications:PollInterval"] = "01:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -97,11 +104,33 @@ public sealed class GatewayHost : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the gateway but keeps its database, as a process that exits would.</summary>
+    public async Task StopAsync()
     {
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+    }
+
+    /// <summary>The first column of every row of a query, as numbers.</summary>
+    public async Task<IReadOnlyList<long>> ColumnAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = new SqliteCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<long>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetInt64(0));
+        }
+
+        return values;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         SqliteConnection.ClearAllPools();
         try
         {

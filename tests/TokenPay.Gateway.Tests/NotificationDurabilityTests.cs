@@ -1,0 +1,123 @@
+using TokenPay.Protocol;
+
+namespace TokenPay.Gateway.Tests;
+
+/// <summary>Restarts, several dispatchers on one database, the SSRF guard and the operator command line.</summary>
+public sealed class NotificationDurabilityTests : IAsyncLifetime
+{
+    private NotificationReceiver _receiver = null!;
+
+    public async Task InitializeAsync() => _receiver = await NotificationReceiver.StartAsync();
+
+    public async Task DisposeAsync() => await _receiver.DisposeAsync();
+
+    [Fact]
+    public async Task RestartMidSchedule_NextAttemptMadeByTheNewProcess()
+    {
+        _receiver.Reply = n => n == 1 ? ReceiverReply.ServerError : ReceiverReply.Ack;
+        var first = await GatewayHost.StartAsync();
+        await PayAsync(first, GatewayFixture.NewId("r"));
+        await Eventually.UntilAsync(() => first.ScalarAsync("SELECT COUNT(*) FROM notification_attempts"), c => c == 1, "first attempt");
+        await first.StopAsync();
+
+        await using var second = await GatewayHost.StartAsync(clock: first.Clock, shareDatabaseWith: first);
+        second.Clock.Advance(TimeSpan.FromSeconds(30));
+
+        await Eventually.UntilAsync(() => second.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Delivered'"), c => c == 1, "delivery after restart");
+        _receiver.Received.Count.ShouldBe(2);
+        var started = await second.ColumnAsync("SELECT started_at FROM notification_attempts ORDER BY attempt");
+        (started[1] - started[0]).ShouldBe(30_000);
+    }
+
+    [Fact]
+    public async Task TwoDispatchersOneDatabase_EachNotificationDeliveredExactlyOnce()
+    {
+        var settings = new Dictionary<string, string?> { ["Gateway:Notifications:PollInterval"] = "00:00:00.050", ["Gateway:Notifications:BatchSize"] = "4" };
+        await using var a = await GatewayHost.StartAsync(settings);
+        await using var b = await GatewayHost.StartAsync(settings, clock: a.Clock, shareDatabaseWith: a);
+        var orders = Enumerable.Range(0, 60).Select(i => GatewayFixture.NewId("two")).ToList();
+
+        await Task.WhenAll(orders.Select((order, i) => PayAsync(i % 2 == 0 ? a : b, order)));
+        var received = await _receiver.WaitForAsync(orders.Count);
+        await Task.Delay(200);
+
+        _receiver.Received.Count.ShouldBe(orders.Count);
+        received.Select(r => r.Json.GetProperty("data").GetProperty("outTradeNo").GetString()).ShouldBe(orders, ignoreOrder: true);
+        (await a.ScalarAsync("SELECT COUNT(*) FROM notification_attempts")).ShouldBe(orders.Count);
+        (await a.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Delivered'")).ShouldBe(orders.Count);
+    }
+
+    [Fact]
+    public async Task ExpiredLease_RowsOfACrashedDispatcherArePickedUp()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        _receiver.Reply = _ => ReceiverReply.NoAnswer;
+        await PayAsync(host, GatewayFixture.NewId("crash"));
+        await _receiver.WaitForAsync(1);
+        _receiver.Reply = _ => ReceiverReply.Ack;
+
+        host.Clock.Advance(TimeSpan.FromSeconds(10));
+        await Eventually.UntilAsync(() => host.ScalarAsync("SELECT COUNT(*) FROM notification_attempts"), c => c == 1, "timeout recorded");
+        // Simulate a dispatcher that died holding the lease: another owner's lease, valid 2 minutes past the retry.
+        await ExecuteAsync(host, "UPDATE notifications SET lease_owner = 'dead-dispatcher', lease_expires_at = next_attempt_at + 120000");
+        host.Clock.Advance(TimeSpan.FromSeconds(20));
+        await Task.Delay(100);
+        _receiver.Received.Count.ShouldBe(1, "a live lease is respected");
+
+        host.Clock.Advance(TimeSpan.FromMinutes(2));
+        await Eventually.UntilAsync(() => host.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Delivered'"), c => c == 1, "pick-up after the lease expired");
+    }
+
+    [Theory]
+    [InlineData("{receiver}", "loopback")]
+    [InlineData("http://localhost:9/notify", "loopback")]
+    [InlineData("http://169.254.169.254/latest/meta-data", "cloud metadata")]
+    [InlineData("http://10.1.2.3/notify", "private")]
+    [InlineData("http://[::1]:9/notify", "loopback")]
+    public async Task SsrfTargets_RefusedAndRecordedAsFailedAttempts(string url, string reason)
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Notifications:AllowPrivateNetworks"] = "false" });
+        var data = OrderRequests.Card(GatewayFixture.NewId("ssrf"), "u1");
+        data["notifyUrl"] = url.Replace("{receiver}", _receiver.Url, StringComparison.Ordinal);
+        (await host.Merchant.PostAsync("orderAndPay", data)).Code.ShouldBe(ResultCodes.ApplySuccess);
+
+        await Eventually.UntilAsync(() => host.ScalarAsync("SELECT COUNT(*) FROM notification_attempts"), c => c == 1, "refused attempt");
+
+        (await host.ScalarAsync($"SELECT COUNT(*) FROM notification_attempts WHERE error LIKE 'refused:%{reason}%'")).ShouldBe(1);
+        (await host.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Pending'")).ShouldBe(1, "a refusal is a failed attempt, not a dropped notification");
+        _receiver.Received.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task CommandLineResend_MarksFailedNotificationPendingAgain()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Notifications:Schedule:0"] = "00:00:00" });
+        _receiver.Reply = _ => ReceiverReply.ServerError;
+        await PayAsync(host, GatewayFixture.NewId("cli"));
+        await Eventually.UntilAsync(() => host.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Failed'"), c => c == 1, "failure");
+        var id = await host.ScalarAsync("SELECT id FROM notifications");
+        var output = new StringWriter();
+
+        var exit = await TokenPay.Gateway.Admin.GatewayCommands.TryRunAsync(
+            ["notifications", "resend", id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--Gateway:Storage:ConnectionString=Data Source={host.DatabasePath}"], output);
+
+        exit.ShouldBe(0);
+        output.ToString().ShouldContain($"Notification {id}");
+        (await host.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Pending'")).ShouldBe(1);
+    }
+
+    private async Task PayAsync(GatewayHost host, string order)
+    {
+        var data = OrderRequests.Card(order, "u1");
+        data["notifyUrl"] = _receiver.Url;
+        (await host.Merchant.PostAsync("orderAndPay", data)).Code.ShouldBe(ResultCodes.ApplySuccess);
+    }
+
+    private static async Task ExecuteAsync(GatewayHost host, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = new Microsoft.Data.Sqlite.SqliteCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
