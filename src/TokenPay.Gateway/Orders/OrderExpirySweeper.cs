@@ -11,6 +11,9 @@ internal sealed partial class OrderExpirySweeper(IGatewayStore store, PaymentPro
 {
     private const int BatchSize = 500;
 
+    // Made at start, not in ExecuteAsync (which .NET runs later on a background thread), so ticks count from start.
+    private PeriodicTimer? _timer;
+
     /// <summary>Closes every expired PENDING order; returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
@@ -38,10 +41,21 @@ internal sealed partial class OrderExpirySweeper(IGatewayStore store, PaymentPro
         return total;
     }
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer = new PeriodicTimer(options.Value.Orders.ExpirySweepInterval, clock);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Orders.ExpirySweepInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await _timer!.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
