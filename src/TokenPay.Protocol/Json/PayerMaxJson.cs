@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace TokenPay.Protocol.Json;
 
@@ -26,10 +27,20 @@ public static class PayerMaxJson
             AllowTrailingCommas = false,
             ReadCommentHandling = JsonCommentHandling.Disallow,
             MaxDepth = 32,
+            // "required" documents what we always send; a peer that omits a field must not make its answer unreadable.
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { NothingRequiredOnRead } },
         };
         options.Converters.Add(new LenientBooleanConverter());
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
+    }
+
+    private static void NothingRequiredOnRead(JsonTypeInfo typeInfo)
+    {
+        foreach (var property in typeInfo.Properties)
+        {
+            property.IsRequired = false;
+        }
     }
 }
 

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Json;
+using TokenPay.Protocol.Models;
+using TokenPay.Protocol.Signing;
+
+namespace TokenPay.Client;
+
+/// <summary>
+/// The PayerMax API for .NET. Every request is serialized once, signed over those bytes and sent as those
+/// bytes; every answer's <c>sign</c> is verified over the raw bytes before parsing. Declines and refusals
+/// come back as <see cref="PayerMaxResult{T}"/>; unknown or untrusted outcomes throw a <see cref="PayerMaxException"/>.
+/// </summary>
+/// <remarks>
+/// <c>orderAndPay</c> is never re-sent automatically. If it throws, the order may or may not exist: call
+/// <see cref="OrderQueryAsync"/> with the same <c>outTradeNo</c> (the protocol's idempotency key) and
+/// continue from its answer; sending <c>orderAndPay</c> again with the same number answers <c>ORDER_REPEAT</c>.
+/// </remarks>
+public sealed partial class PayerMaxClient
+{
+    private const string ApiPath = "aggregate-pay/api/gateway/";
+
+    private readonly HttpClient _http;
+    private readonly PayerMaxCredentials _credentials;
+    private readonly PayerMaxClientOptions _options;
+    private readonly Uri _baseUrl;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a client (normally through <c>AddPayerMaxClient</c>).</summary>
+    public PayerMaxClient(HttpClient httpClient, PayerMaxCredentials credentials, TimeProvider? timeProvider = null, ILogger<PayerMaxClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(credentials);
+        _http = httpClient;
+        _credentials = credentials;
+        _options = credentials.Options;
+        var baseUrl = _options.EffectiveBaseUrl.ToString();
+        _baseUrl = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+        _clock = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<PayerMaxClient>.Instance;
+    }
+
+    /// <summary>Creates a payment (any mode; see <see cref="PaymentRequests"/> for builders that set the flags right). Never retried automatically.</summary>
+    public Task<PayerMaxResult<OrderAndPayResult>> OrderAndPayAsync(OrderAndPayRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<OrderAndPayRequest, OrderAndPayResult>("orderAndPay", "1.4", request, retrySafe: false, cancellationToken);
+
+    /// <summary>The state of one payment by the merchant's order number. Retried on transient failures.</summary>
+    public Task<PayerMaxResult<OrderView>> OrderQueryAsync(string outTradeNo, CancellationToken cancellationToken = default) =>
+        SendAsync<OrderQueryRequest, OrderView>("orderQuery", "1.4", new OrderQueryRequest { OutTradeNo = outTradeNo }, retrySafe: true, cancellationToken);
+
+    /// <summary>A user's saved cards. Retried on transient failures.</summary>
+    public Task<PayerMaxResult<InquirePaymentTokenResult>> InquirePaymentTokenAsync(InquirePaymentTokenRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<InquirePaymentTokenRequest, InquirePaymentTokenResult>("inquirePaymentToken", "1.2", request, retrySafe: true, cancellationToken);
+
+    /// <summary>Unbinds a saved card; idempotent, so retried on transient failures.</summary>
+    public Task<PayerMaxResult<RemovePaymentTokenResult>> RemovePaymentTokenAsync(RemovePaymentTokenRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<RemovePaymentTokenRequest, RemovePaymentTokenResult>("removePaymentToken", "1.2", request, retrySafe: true, cancellationToken);
+
+    /// <summary>Starts a Drop-in session for the card component. Not retried (each call makes a new session).</summary>
+    public Task<PayerMaxResult<ApplyDropinSessionResult>> ApplyDropinSessionAsync(ApplyDropinSessionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<ApplyDropinSessionRequest, ApplyDropinSessionResult>("applyDropinSession", "1.6", request, retrySafe: false, cancellationToken);
+
+    private async Task<PayerMaxResult<TResult>> SendAsync<TData, TResult>(string api, string version, TData data, bool retrySafe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var attempts = retrySafe ? 1 + _options.MaxRetries : 1;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendOnceAsync<TData, TResult>(api, version, data, retrySafe, cancellationToken);
+            }
+            catch (PayerMaxTransportException ex) when (attempt < attempts)
+            {
+                LogRetrying(_logger, api, attempt, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * (1 << (attempt - 1))), _clock, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<PayerMaxResult<TResult>> SendOnceAsync<TData, TResult>(string api, string version, TData data, bool retrySafe, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new RequestEnvelope<TData>
+            {
+                Version = version,
+                KeyVersion = _options.KeyVersion,
+                RequestTime = PayerMaxTime.Format(_clock.GetUtcNow()),
+                AppId = _options.AppId,
+                MerchantNo = _options.MerchantNo,
+                Data = data,
+            },
+            PayerMaxJson.Options);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUrl, ApiPath + api)) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.TryAddWithoutValidation(PayerMaxSignature.HeaderName, PayerMaxSignature.Sign(_credentials.MerchantKey, body));
+
+        using var timeout = new CancellationTokenSource(_options.Timeout, _clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var started = Stopwatch.GetTimestamp();
+        byte[] answer;
+        HttpStatusCode status;
+        string? signature;
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token);
+            status = response.StatusCode;
+            answer = await response.Content.ReadAsByteArrayAsync(linked.Token);
+            signature = response.Headers.TryGetValues(PayerMaxSignature.HeaderName, out var values) ? values.FirstOrDefault() : null;
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PayerMaxTransportException(api, retrySafe, $"{api} timed out after {_options.Timeout.TotalSeconds:0.###} s.{Advice(api, retrySafe)}", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new PayerMaxTransportException(api, retrySafe, $"{api} could not reach the gateway ({ex.HttpRequestError}).{Advice(api, retrySafe)}", ex);
+        }
+
+        if ((int)status >= 500 || status == HttpStatusCode.TooManyRequests)
+        {
+            throw new PayerMaxTransportException(api, retrySafe, $"{api} answered HTTP {(int)status}.{Advice(api, retrySafe)}");
+        }
+
+        // Verify the exact bytes received before reading any of them.
+        var signed = signature is not null;
+        if (signed && !PayerMaxSignature.Verify(_credentials.PlatformKey, answer, signature))
+        {
+            throw new PayerMaxSignatureException(api, retrySafe, $"The {api} answer's signature does not verify with the platform public key; the answer was discarded.{Advice(api, retrySafe)}");
+        }
+
+        ApiResponse<TResult>? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<ApiResponse<TResult>>(answer, PayerMaxJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new PayerMaxTransportException(api, retrySafe, $"{api} answered HTTP {(int)status} with a body that is not a protocol answer.{Advice(api, retrySafe)}", ex);
+        }
+
+        if (parsed is null || string.IsNullOrEmpty(parsed.Code))
+        {
+            throw new PayerMaxTransportException(api, retrySafe, $"{api} answered HTTP {(int)status} without a code.{Advice(api, retrySafe)}");
+        }
+
+        // PayerMax signs every success; an unsigned success could be forged and is never trusted.
+        if (!signed && parsed.Code == ResultCodes.ApplySuccess)
+        {
+            throw new PayerMaxSignatureException(api, retrySafe, $"The {api} answer claims success but carries no signature; the answer was discarded.{Advice(api, retrySafe)}");
+        }
+
+        var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        LogAnswered(_logger, api, parsed.Code, elapsedMs);
+        return new PayerMaxResult<TResult> { Code = parsed.Code, Msg = parsed.Msg ?? "", Data = parsed.Data, IsSigned = signed };
+    }
+
+    private static string Advice(string api, bool retrySafe) => retrySafe
+        ? " It is safe to call again."
+        : api == "orderAndPay"
+            ? " The order may or may not exist: query it by outTradeNo before paying again."
+            : " Check the outcome before calling again.";
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "PayerMax {Api} answered {Code} in {ElapsedMs:0.0} ms")]
+    private static partial void LogAnswered(ILogger logger, string api, string code, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PayerMax {Api} attempt {Attempt} failed ({Reason}); retrying")]
+    private static partial void LogRetrying(ILogger logger, string api, int attempt, string reason);
+}
