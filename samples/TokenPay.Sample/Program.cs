@@ -1,0 +1,61 @@
+// The token + MIT story with TokenPay.Client against a gateway (a local TokenPay gateway, or PayerMax UAT):
+// save a card on a first payment, charge it later without the customer, then unbind it.
+//
+//   PAYERMAX_BASE_URL=http://127.0.0.1:5080 PAYERMAX_APP_ID=... PAYERMAX_MERCHANT_NO=... \
+//   PAYERMAX_MERCHANT_PRIVATE_KEY=... PAYERMAX_PLATFORM_PUBLIC_KEY=... dotnet run --project samples/TokenPay.Sample
+using Microsoft.Extensions.DependencyInjection;
+using TokenPay.Client;
+using TokenPay.Protocol.Models;
+
+var services = new ServiceCollection();
+services.AddPayerMaxClient(o =>
+{
+    o.Environment = PayerMaxEnvironment.Custom;
+    o.BaseUrl = new Uri(Setting("PAYERMAX_BASE_URL"));
+    o.AppId = Setting("PAYERMAX_APP_ID");
+    o.MerchantNo = Setting("PAYERMAX_MERCHANT_NO");
+    o.MerchantPrivateKey = Setting("PAYERMAX_MERCHANT_PRIVATE_KEY");
+    o.PlatformPublicKey = Setting("PAYERMAX_PLATFORM_PUBLIC_KEY");
+});
+await using var provider = services.BuildServiceProvider();
+var client = provider.GetRequiredService<PayerMaxClient>();
+
+var run = Guid.NewGuid().ToString("N")[..8];
+var userId = $"sample_user_{run}";
+var buyer = new BuyerInfo { ClientIp = "203.0.113.7", UserAgent = "TokenPay.Sample" };
+var card = new CardInfo { CardIdentifierNo = "4444333322221111", CardHolderFullName = "Sample Customer", CardExpirationMonth = "12", CardExpirationYear = "30", Cvv = "123" };
+
+// 1. First payment, customer present: pay 10.00 USD and save the card for unscheduled MIT.
+var first = await client.OrderAndPayAsync(PaymentRequests.CardPaymentAndSave(
+    new OrderDetails($"sample_first_{run}", "First order", 10.00m, "USD", "US", userId), card, buyer, MitType.Unscheduled));
+Console.WriteLine($"first payment: {first.Code} {first.Data?.Status}");
+
+// 2. The saved card, from the query (or the notification).
+var order = await client.OrderQueryAsync($"sample_first_{run}");
+var tokenId = (order.Data?.PaymentDetails is [var detail, ..] ? detail.PaymentTokenId : null)
+    ?? throw new InvalidOperationException($"No token was saved: {order.Code} {order.Msg}");
+Console.WriteLine($"saved card: {tokenId} ({order.Data!.PaymentDetails[0].CardInfo?.CardIdentifierNo})");
+
+// 3. Later, without the customer: an unscheduled MIT of another amount.
+var mitNo = $"sample_mit_{run}";
+try
+{
+    var mit = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(new OrderDetails(mitNo, "Top-up", 4.20m, "USD", "US", userId), tokenId, buyer));
+    Console.WriteLine($"MIT: {mit.Code} {mit.Data?.Status} {mit.Data?.ResultCode}");
+}
+catch (PayerMaxException ex) when (!ex.IsRetrySafe)
+{
+    // The outcome is unknown: the order number tells.
+    var recovered = await client.OrderQueryAsync(mitNo);
+    Console.WriteLine($"MIT outcome after a failure: {recovered.Code} {recovered.Data?.Status}");
+}
+
+// 4. The customer removes the card; a further MIT is refused and charges nothing.
+var removed = await client.RemovePaymentTokenAsync(new RemovePaymentTokenRequest { UserId = userId, PaymentTokenId = tokenId, RemoveReason = "customer request" });
+Console.WriteLine($"removed: {removed.Data?.PaymentTokenStatus}");
+var refused = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(new OrderDetails($"sample_mit2_{run}", "Top-up", 4.20m, "USD", "US", userId), tokenId, buyer));
+Console.WriteLine($"MIT after removal: {refused.Code} ({refused.Msg})");
+return refused.Code == "TOKEN_INVALID" ? 0 : 1;
+
+static string Setting(string name) =>
+    Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"Set {name}.");
