@@ -9,5 +9,8 @@ internal sealed class PublicLinks(IOptions<GatewayOptions> options)
 
     public string Challenge(HttpRequest request, string challengeId) => $"{Base(request)}/threeds/{challengeId}";
 
-    private string Base(HttpRequest request) => _configured ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+    public string Cashier(HttpRequest request, string cashierId) => $"{Base(request)}/cashier/{cashierId}";
+
+    public string Base(HttpRequest request) => _configured ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+
 }

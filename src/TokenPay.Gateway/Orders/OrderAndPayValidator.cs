@@ -57,16 +57,20 @@ internal static class OrderAndPayValidator
         }
 
         if (r.Integrate is not (Wire.DirectPayment or Wire.HostedCheckout)) return ApiReply.Invalid("integrate must be Direct_Payment or Hosted_Checkout.");
-        if (r.Integrate == Wire.HostedCheckout) return ApiReply.Invalid("integrate Hosted_Checkout is not enabled on this gateway yet; use Direct_Payment.");
+        var hosted = r.Integrate == Wire.HostedCheckout;
 
         var detail = r.PaymentDetail;
         if (detail is null) return ApiReply.Invalid("paymentDetail is required.");
         if (detail.PaymentMethodType is null) return ApiReply.Invalid("paymentDetail.paymentMethodType is required.");
         if (detail.PaymentMethodType != Wire.Card) return ApiReply.Invalid("paymentDetail.paymentMethodType must be CARD.");
-        if (r.TerminalType is null) return ApiReply.Invalid("terminalType is required for Direct_Payment.");
-        if (r.TerminalType is not ("WEB" or "WAP" or "APP")) return ApiReply.Invalid("terminalType must be WEB, WAP or APP.");
-        if (Required(detail.BuyerInfo?.ClientIp, "paymentDetail.buyerInfo.clientIp", 64) is { } e9) return e9;
-        if (Required(detail.BuyerInfo?.UserAgent, "paymentDetail.buyerInfo.userAgent", 2048) is { } e10) return e10;
+        if (r.TerminalType is not (null or "WEB" or "WAP" or "APP")) return ApiReply.Invalid("terminalType must be WEB, WAP or APP.");
+        if (!hosted)
+        {
+            // The cashier collects these from the browser itself.
+            if (r.TerminalType is null) return ApiReply.Invalid("terminalType is required for Direct_Payment.");
+            if (Required(detail.BuyerInfo?.ClientIp, "paymentDetail.buyerInfo.clientIp", 64) is { } e9) return e9;
+            if (Required(detail.BuyerInfo?.UserAgent, "paymentDetail.buyerInfo.userAgent", 2048) is { } e10) return e10;
+        }
 
         var mitType = detail.MitType?.ToUpperInvariant();
         if (mitType is not (null or Wire.MitScheduled or Wire.MitUnscheduled)) return ApiReply.Invalid("paymentDetail.mitType must be SCHEDULED or UNSCHEDULED.");
@@ -75,12 +79,20 @@ internal static class OrderAndPayValidator
         var tokenForFutureUse = detail.TokenForFutureUse ?? false;
         var hasCard = detail.CardInfo is not null;
         var hasToken = !string.IsNullOrEmpty(detail.PaymentTokenId);
+        var hasDropin = !string.IsNullOrEmpty(detail.PaymentToken) || !string.IsNullOrEmpty(detail.SessionKey);
         if (hasCard && hasToken) return ApiReply.Invalid("paymentDetail.cardInfo and paymentDetail.paymentTokenID cannot be sent together.");
+        if (hasDropin && (hasCard || hasToken)) return ApiReply.Invalid("paymentDetail.paymentToken cannot be combined with cardInfo or paymentTokenID.");
         if (Optional(detail.PaymentTokenId, "paymentDetail.paymentTokenID", 64) is { } e11) return e11;
 
         PaymentMode mode;
         PlainCard? card = null;
-        if (merchantInitiated)
+        if (hosted)
+        {
+            if (hasCard || hasToken || hasDropin) return ApiReply.Invalid("Hosted_Checkout collects the card on the cashier page: send no cardInfo, paymentTokenID or paymentToken.");
+            if (merchantInitiated) return ApiReply.Invalid("paymentDetail.merchantInitiated cannot be true for Hosted_Checkout.");
+            mode = PaymentMode.Hosted;
+        }
+        else if (merchantInitiated)
         {
             if (hasCard) return ApiReply.Invalid("paymentDetail.cardInfo is not allowed in a merchant-initiated payment; use paymentTokenID.");
             if (!hasToken) return ApiReply.Invalid("paymentDetail.paymentTokenID is required for a merchant-initiated payment.");
@@ -95,19 +107,22 @@ internal static class OrderAndPayValidator
         }
         else if (hasCard)
         {
-            if (CheckCard(detail.CardInfo!, now, out card) is { } cardError) return cardError;
+            if (CardRules.Check(detail.CardInfo!, now, out card) is { } problem) return ApiReply.Error(problem.Code, "paymentDetail.cardInfo." + problem.Message);
             mode = tokenForFutureUse ? PaymentMode.CardBind : PaymentMode.Card;
         }
-        else if (!string.IsNullOrEmpty(detail.PaymentToken) || !string.IsNullOrEmpty(detail.SessionKey))
+        else if (hasDropin)
         {
-            return ApiReply.Invalid("Drop-in paymentToken is not enabled on this gateway yet.");
+            if (string.IsNullOrEmpty(detail.PaymentToken) || detail.PaymentToken.Length > 128) return ApiReply.Invalid("paymentDetail.paymentToken is required with sessionKey (at most 128 characters).");
+            if (string.IsNullOrEmpty(detail.SessionKey) || detail.SessionKey.Length > 128) return ApiReply.Invalid("paymentDetail.sessionKey is required with paymentToken (at most 128 characters).");
+            mode = PaymentMode.DropIn;
         }
         else
         {
             return ApiReply.Invalid("paymentDetail needs cardInfo, paymentTokenID, or a Drop-in paymentToken with sessionKey.");
         }
 
-        var bindOnly = mode == PaymentMode.CardBind && mitType is not null;
+        var binds = mode == PaymentMode.CardBind || (mode is PaymentMode.Hosted or PaymentMode.DropIn && tokenForFutureUse);
+        var bindOnly = binds && mitType is not null;
         if (amountMinor == 0 && !bindOnly)
         {
             return ApiReply.Error(ResultCodes.AmountInvalid, "totalAmount must be greater than 0; a zero amount only binds a card (tokenForFutureUse=true with mitType).");
@@ -133,46 +148,12 @@ internal static class OrderAndPayValidator
             Card = card,
             PaymentTokenId = hasToken ? detail.PaymentTokenId : null,
             // mitType only means something when it is recorded on a new token or drives an MIT.
-            MitType = mode is PaymentMode.CardBind or PaymentMode.TokenMerchant ? mitType : null,
+            MitType = binds || mode == PaymentMode.TokenMerchant ? mitType : null,
+            BindsToken = binds,
+            DropinPaymentToken = mode == PaymentMode.DropIn ? detail.PaymentToken : null,
+            DropinSessionKey = mode == PaymentMode.DropIn ? detail.SessionKey : null,
         };
         return default;
-    }
-
-    private static ApiReply? CheckCard(CardInfo c, DateTimeOffset now, out PlainCard? card)
-    {
-        card = null;
-        const string P = "paymentDetail.cardInfo.";
-        if (string.IsNullOrEmpty(c.CardIdentifierNo)) return ApiReply.Invalid(P + "cardIdentifierNo is required.");
-        var pan = c.CardIdentifierNo;
-        if (pan.Length is < 12 or > 19 || !pan.All(char.IsAsciiDigit)) return ApiReply.Invalid(P + "cardIdentifierNo must be 12 to 19 digits.");
-        if (!Cards.IsValidPan(pan)) return ApiReply.Error(ResultCodes.CardInvalid, P + "cardIdentifierNo is not a valid card number (Luhn check failed).");
-        if (Optional(c.CardHolderFullName, P + "cardHolderFullName", 128) is { } nameError) return nameError;
-
-        if (string.IsNullOrEmpty(c.CardExpirationMonth)) return ApiReply.Invalid(P + "cardExpirationMonth is required.");
-        if (!int.TryParse(c.CardExpirationMonth, NumberStyles.None, CultureInfo.InvariantCulture, out var month) || month is < 1 or > 12 || c.CardExpirationMonth.Length > 2)
-        {
-            return ApiReply.Invalid(P + "cardExpirationMonth must be MM (01-12).");
-        }
-
-        if (string.IsNullOrEmpty(c.CardExpirationYear)) return ApiReply.Invalid(P + "cardExpirationYear is required.");
-        if (!int.TryParse(c.CardExpirationYear, NumberStyles.None, CultureInfo.InvariantCulture, out var year) || c.CardExpirationYear.Length is not (2 or 4))
-        {
-            return ApiReply.Invalid(P + "cardExpirationYear must be YY (or YYYY).");
-        }
-
-        year = year < 100 ? 2000 + year : year;
-        if (year > 2099) return ApiReply.Invalid(P + "cardExpirationYear is out of range.");
-
-        var brand = Cards.Brand(pan);
-        var cvvLength = brand == "AMEX" ? 4 : 3;
-        if (string.IsNullOrEmpty(c.Cvv)) return ApiReply.Invalid(P + "cvv is required.");
-        if (c.Cvv.Length != cvvLength || !c.Cvv.All(char.IsAsciiDigit)) return ApiReply.Invalid($"{P}cvv must be {cvvLength} digits for {brand}.");
-
-        var plain = new PlainCard(pan, c.CardHolderFullName, month, year, c.Cvv);
-        if (now >= plain.ValidUntil) return ApiReply.Error(ResultCodes.CardExpireDateInvalid, P + "cardExpirationMonth/Year: the card has expired.");
-
-        card = plain;
-        return null;
     }
 
     private static ApiReply? Required(string? value, string field, int maxLength) =>

@@ -1,3 +1,4 @@
+using TokenPay.Gateway.DropIn;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
@@ -25,27 +26,46 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
         }
 
         var merchantNo = request.App.MerchantNo;
-        PlainCard card;
+        PlainCard? card = null;
         StoredCard? newCard = null;
+        CardDisplay? display = null;
         long? cardId = null;
-        CardDisplay display;
-        if (plan.PaymentTokenId is { } tokenId)
+        switch (plan.Mode)
         {
-            var token = await store.FindTokenAsync(merchantNo, tokenId, cancellationToken);
-            if (TokenRules.RefuseUse(token, plan, now) is { } refusal)
-            {
-                return refusal;
-            }
+            case PaymentMode.TokenCustomer or PaymentMode.TokenMerchant:
+                var token = await store.FindTokenAsync(merchantNo, plan.PaymentTokenId!, cancellationToken);
+                if (TokenRules.RefuseUse(token, plan, now) is { } tokenRefusal)
+                {
+                    return tokenRefusal;
+                }
 
-            card = vault.Reveal(token!.Card);
-            cardId = token.CardId;
-            display = CardDisplay.From(token.Card);
-        }
-        else
-        {
-            card = plan.Card!;
-            newCard = vault.Protect(card);
-            display = CardDisplay.From(newCard);
+                card = vault.Reveal(token!.Card);
+                cardId = token.CardId;
+                display = CardDisplay.From(token.Card);
+                break;
+
+            case PaymentMode.DropIn:
+                var dropin = await store.FindDropinTokenAsync(plan.DropinPaymentToken!, cancellationToken);
+                if (DropinRules.RefuseUse(dropin, plan, merchantNo, now) is { } dropinRefusal)
+                {
+                    return dropinRefusal;
+                }
+
+                var entered = (await store.GetCardAsync(dropin!.CardId, cancellationToken))!;
+                card = vault.Reveal(entered);
+                cardId = entered.Id;
+                display = CardDisplay.From(entered);
+                break;
+
+            case PaymentMode.Hosted:
+                // The card arrives later, on the cashier page.
+                break;
+
+            default:
+                card = plan.Card!;
+                newCard = vault.Protect(card);
+                display = CardDisplay.From(newCard);
+                break;
         }
 
         var order = new OrderRecord
@@ -73,16 +93,32 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
             MerchantInitiated = plan.MerchantInitiated,
             MitType = plan.MitType,
             Card = display,
+            CashierId = plan.Mode == PaymentMode.Hosted ? TradeIds.Secret() : null,
         };
 
         // The unique index on (merchant, outTradeNo) decides duplicates before any money moves.
-        if (await store.TryInsertOrderAsync(order, newCard, cancellationToken) is not { } inserted)
+        var inserted = await store.TryInsertOrderAsync(order, newCard, plan.DropinPaymentToken, cancellationToken);
+        switch (inserted.Outcome)
         {
-            return ApiReply.Error(ResultCodes.OrderRepeat, "outTradeNo has already been used for another order of this merchant.");
+            case InsertOutcome.DuplicateOutTradeNo:
+                return await RepeatAsync(request, plan.OutTradeNo, now, cancellationToken);
+            case InsertOutcome.DropinTokenSpent:
+                return ApiReply.Error(ResultCodes.TokenInvalid, "paymentDetail.paymentToken has already been used or has expired.");
         }
 
         order = order with { Id = inserted.OrderId, CardId = inserted.CardId };
-        var result = await payments.AuthorizeAsync(order, card, authenticated: false, cancellationToken);
+        if (plan.Mode == PaymentMode.Hosted)
+        {
+            return ApiReply.Success(new OrderAndPayResult
+            {
+                OutTradeNo = order.OutTradeNo,
+                TradeToken = order.TradeToken,
+                Status = OrderStatuses.Pending,
+                RedirectUrl = links.Cashier(request.Http, order.CashierId!),
+            });
+        }
+
+        var result = await payments.AuthorizeAsync(order, card!, authenticated: false, cancellationToken);
         return ApiReply.Success(new OrderAndPayResult
         {
             OutTradeNo = order.OutTradeNo,
@@ -92,6 +128,24 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
             ResultCode = result.Status == OrderStatuses.Failed ? result.ResultCode : null,
             ResultMsg = result.Status == OrderStatuses.Failed ? result.ResultMsg : null,
         });
+    }
+
+    // A repeated Hosted_Checkout order that is still open answers its cashier link again (PROTOCOL.md 3.2).
+    private async Task<ApiReply> RepeatAsync(VerifiedRequest request, string outTradeNo, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var existing = await store.FindOrderAsync(request.App.MerchantNo, outTradeNo, cancellationToken);
+        if (existing is { CashierId: { } cashierId, Status: OrderStatuses.Pending } && now.ToUnixTimeMilliseconds() < existing.ExpiresAt)
+        {
+            return ApiReply.Success(new OrderAndPayResult
+            {
+                OutTradeNo = existing.OutTradeNo,
+                TradeToken = existing.TradeToken,
+                Status = OrderStatuses.Pending,
+                RedirectUrl = links.Cashier(request.Http, cashierId),
+            });
+        }
+
+        return ApiReply.Error(ResultCodes.OrderRepeat, "outTradeNo has already been used for another order of this merchant.");
     }
 
     public async Task<ApiReply> OrderQueryAsync(VerifiedRequest request, CancellationToken cancellationToken)

@@ -16,6 +16,12 @@ internal enum PaymentMode
 
     /// <summary>D. Merchant-initiated token payment, scheduled or unscheduled.</summary>
     TokenMerchant,
+
+    /// <summary>E. The customer enters the card on the gateway's hosted cashier page.</summary>
+    Hosted,
+
+    /// <summary>F. A one-time token from the Drop-in component.</summary>
+    DropIn,
 }
 
 /// <summary>An orderAndPay request that passed validation: every field checked, amounts in minor units.</summary>
@@ -38,7 +44,13 @@ internal sealed record OrderPlan
     public string? PaymentTokenId { get; init; }
     public string? MitType { get; init; }
 
-    public bool BindsToken => Mode == PaymentMode.CardBind;
+    /// <summary>Drop-in: the component's one-time token and its session.</summary>
+    public string? DropinPaymentToken { get; init; }
+
+    public string? DropinSessionKey { get; init; }
+
+    /// <summary>Whether a successful payment saves the card (modes B, E and F with tokenForFutureUse).</summary>
+    public required bool BindsToken { get; init; }
 
     public bool MerchantInitiated => Mode == PaymentMode.TokenMerchant;
 }

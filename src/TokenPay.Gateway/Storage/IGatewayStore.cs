@@ -14,10 +14,24 @@ internal interface IGatewayStore
     Task<string> GetOrAddSettingAsync(string name, string valueIfAbsent, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Inserts a new PENDING order and, when given, its vaulted card, in one transaction. False when the
-    /// merchant already has an order with that outTradeNo (case-insensitive): nothing is written.
+    /// Inserts a new PENDING order, its vaulted card when given, and spends the Drop-in payment token when
+    /// given, in one transaction. On a duplicate outTradeNo or a spent token nothing is written.
     /// </summary>
-    Task<InsertedOrder?> TryInsertOrderAsync(OrderRecord order, StoredCard? card, CancellationToken cancellationToken);
+    Task<InsertResult> TryInsertOrderAsync(OrderRecord order, StoredCard? card, string? spendDropinToken, CancellationToken cancellationToken);
+
+    Task<OrderRecord?> FindOrderByCashierAsync(string cashierId, CancellationToken cancellationToken);
+
+    /// <summary>Vaults the card entered on a cashier page and attaches it to the order, once; null if the order already has a card or is no longer PENDING.</summary>
+    Task<long?> AttachCardAsync(long orderId, StoredCard card, CancellationToken cancellationToken);
+
+    Task InsertDropinSessionAsync(DropinSession session, CancellationToken cancellationToken);
+
+    Task<DropinSession?> FindDropinSessionAsync(string sessionKey, CancellationToken cancellationToken);
+
+    /// <summary>Vaults a card entered in the Drop-in component and issues its one-time payment token, in one transaction.</summary>
+    Task InsertDropinTokenAsync(string paymentToken, string sessionKey, StoredCard card, long createdAt, long expiresAt, CancellationToken cancellationToken);
+
+    Task<DropinToken?> FindDropinTokenAsync(string paymentToken, CancellationToken cancellationToken);
 
     Task<OrderRecord?> FindOrderAsync(string merchantNo, string outTradeNo, CancellationToken cancellationToken);
 

@@ -32,6 +32,9 @@ internal sealed record OrderRecord
     public string? ChallengeId { get; init; }
     public string? AcquirerReference { get; init; }
 
+    /// <summary>The secret of a Hosted_Checkout order's cashier link.</summary>
+    public string? CashierId { get; init; }
+
     /// <summary>Display data of the card used, joined from the vault (never the PAN).</summary>
     public CardDisplay? Card { get; init; }
 }
@@ -95,8 +98,39 @@ internal sealed record OrderCompletion
 
 internal sealed record NewToken(string PaymentTokenId, string MerchantNo, string UserId, long CardId, string Fingerprint, string? MitType, long ExpiresAt, long CreatedAt);
 
-/// <summary>Ids the database gave a newly inserted order and its vaulted card.</summary>
-internal readonly record struct InsertedOrder(long OrderId, long? CardId);
+internal enum InsertOutcome
+{
+    Inserted,
+
+    /// <summary>The merchant already has an order with that outTradeNo (case-insensitive).</summary>
+    DuplicateOutTradeNo,
+
+    /// <summary>The Drop-in payment token was already used or has expired.</summary>
+    DropinTokenSpent,
+}
+
+/// <summary>What inserting an order did, and the ids the database gave the order and its vaulted card.</summary>
+internal readonly record struct InsertResult(InsertOutcome Outcome, long OrderId = 0, long? CardId = null);
+
+/// <summary>A Drop-in session: who the component's card entry is for.</summary>
+internal sealed record DropinSession
+{
+    public required string SessionKey { get; init; }
+    public required string ClientKey { get; init; }
+    public required string MerchantNo { get; init; }
+    public required string AppId { get; init; }
+    public required string UserId { get; init; }
+    public required string Currency { get; init; }
+    public required string Country { get; init; }
+    public long? AmountMinor { get; init; }
+    public string? MitType { get; init; }
+    public required bool TokenForFutureUse { get; init; }
+    public required long CreatedAt { get; init; }
+    public required long ExpiresAt { get; init; }
+}
+
+/// <summary>A one-time Drop-in payment token with its session and sealed card.</summary>
+internal sealed record DropinToken(string PaymentToken, DropinSession Session, long CardId, long? UsedAt, long ExpiresAt);
 
 /// <summary>
 /// A notification to write with an order's terminal state. The body is built inside the transaction,

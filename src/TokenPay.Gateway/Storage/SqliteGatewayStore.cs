@@ -15,12 +15,17 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         o.id, o.trade_token, o.merchant_no, o.app_id, o.out_trade_no, o.integrate, o.subject, o.amount_minor,
         o.currency, o.country, o.user_id, o.reference, o.language, o.front_callback_url, o.notify_url, o.status,
         o.result_code, o.result_msg, o.created_at, o.expires_at, o.completed_at, o.card_id, o.payment_token_id,
-        o.token_for_future_use, o.merchant_initiated, o.mit_type, o.challenge_id, o.acquirer_reference, c.brand, c.masked, c.holder_masked
+        o.token_for_future_use, o.merchant_initiated, o.mit_type, o.challenge_id, o.acquirer_reference, o.cashier_id, c.brand, c.masked, c.holder_masked
         """;
 
     private const string TokenColumns = """
         t.id, t.payment_token_id, t.merchant_no, t.user_id, t.card_id, t.status, t.mit_type, t.expires_at, t.created_at,
         c.id, c.key_id, c.nonce, c.ciphertext, c.tag, c.fingerprint, c.brand, c.masked, c.holder_masked, c.expiry_month, c.expiry_year
+        """;
+
+    private const string SessionColumns = """
+        s.session_key, s.client_key, s.merchant_no, s.app_id, s.user_id, s.currency, s.country, s.amount_minor, s.mit_type,
+        s.token_for_future_use, s.created_at, s.expires_at
         """;
 
     private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = true }.ToString();
@@ -75,38 +80,33 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async Task<InsertedOrder?> TryInsertOrderAsync(OrderRecord order, StoredCard? card, CancellationToken cancellationToken)
+    public async Task<InsertResult> TryInsertOrderAsync(OrderRecord order, StoredCard? card, string? spendDropinToken, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
 
-        var cardId = order.CardId;
-        if (card is not null)
+        if (spendDropinToken is not null)
         {
-            await using var insertCard = Command(connection, transaction, """
-                INSERT INTO vault_cards (key_id, nonce, ciphertext, tag, fingerprint, brand, masked, holder_masked, expiry_month, expiry_year)
-                VALUES (@key, @nonce, @cipher, @tag, @fp, @brand, @masked, @holder, @month, @year) RETURNING id;
+            await using var spend = Command(connection, transaction, """
+                UPDATE dropin_tokens SET used_at = @now WHERE payment_token = @t AND used_at IS NULL AND expires_at > @now;
                 """);
-            var p = insertCard.Parameters;
-            p.AddWithValue("@key", card.KeyId);
-            p.AddWithValue("@nonce", card.Nonce);
-            p.AddWithValue("@cipher", card.Ciphertext);
-            p.AddWithValue("@tag", card.Tag);
-            p.AddWithValue("@fp", card.Fingerprint);
-            p.AddWithValue("@brand", card.Brand);
-            p.AddWithValue("@masked", card.Masked);
-            p.AddWithValue("@holder", (object?)card.HolderMasked ?? DBNull.Value);
-            p.AddWithValue("@month", card.ExpiryMonth);
-            p.AddWithValue("@year", card.ExpiryYear);
-            cardId = (long)(await insertCard.ExecuteScalarAsync(cancellationToken))!;
+            spend.Parameters.AddWithValue("@now", order.CreatedAt);
+            spend.Parameters.AddWithValue("@t", spendDropinToken);
+            if (await spend.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return new InsertResult(InsertOutcome.DropinTokenSpent);
+            }
         }
+
+        var cardId = card is null ? order.CardId : await InsertCardAsync(connection, transaction, card, cancellationToken);
 
         await using var insertOrder = Command(connection, transaction, """
             INSERT INTO orders (trade_token, merchant_no, app_id, out_trade_no, out_trade_no_key, integrate, subject, amount_minor,
                 currency, country, user_id, reference, language, front_callback_url, notify_url, status, created_at, expires_at,
-                card_id, payment_token_id, token_for_future_use, merchant_initiated, mit_type)
+                card_id, payment_token_id, token_for_future_use, merchant_initiated, mit_type, cashier_id)
             VALUES (@tt, @m, @app, @otn, @key, @integrate, @subject, @amount, @currency, @country, @user, @ref, @lang, @front,
-                @notify, @status, @created, @expires, @card, @token, @tffu, @mi, @mit)
+                @notify, @status, @created, @expires, @card, @token, @tffu, @mi, @mit, @cashier)
             ON CONFLICT (merchant_no, out_trade_no_key) DO NOTHING
             RETURNING id;
             """);
@@ -134,16 +134,124 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         o.AddWithValue("@tffu", order.TokenForFutureUse);
         o.AddWithValue("@mi", order.MerchantInitiated);
         o.AddWithValue("@mit", (object?)order.MitType ?? DBNull.Value);
+        o.AddWithValue("@cashier", (object?)order.CashierId ?? DBNull.Value);
 
         if (await insertOrder.ExecuteScalarAsync(cancellationToken) is not long orderId)
         {
-            // Duplicate outTradeNo: the vaulted card goes with the rollback.
+            // Duplicate outTradeNo: the vaulted card and the spent Drop-in token go with the rollback.
+            await transaction.RollbackAsync(cancellationToken);
+            return new InsertResult(InsertOutcome.DuplicateOutTradeNo);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new InsertResult(InsertOutcome.Inserted, orderId, cardId);
+    }
+
+    public async Task<OrderRecord?> FindOrderByCashierAsync(string cashierId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"""
+            SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id WHERE o.cashier_id = @c;
+            """);
+        command.Parameters.AddWithValue("@c", cashierId);
+        return await ReadSingleAsync(command, ReadOrder, cancellationToken);
+    }
+
+    public async Task<long?> AttachCardAsync(long orderId, StoredCard card, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var cardId = await InsertCardAsync(connection, transaction, card, cancellationToken);
+        await using var attach = Command(connection, transaction, "UPDATE orders SET card_id = @card WHERE id = @id AND status = 'PENDING' AND card_id IS NULL;");
+        attach.Parameters.AddWithValue("@card", cardId);
+        attach.Parameters.AddWithValue("@id", orderId);
+        if (await attach.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
             await transaction.RollbackAsync(cancellationToken);
             return null;
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new InsertedOrder(orderId, cardId);
+        return cardId;
+    }
+
+    public async Task InsertDropinSessionAsync(DropinSession session, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            INSERT INTO dropin_sessions (session_key, client_key, merchant_no, app_id, user_id, currency, country, amount_minor, mit_type, token_for_future_use, created_at, expires_at)
+            VALUES (@s, @c, @m, @app, @u, @cur, @country, @amount, @mit, @tffu, @created, @expires);
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("@s", session.SessionKey);
+        p.AddWithValue("@c", session.ClientKey);
+        p.AddWithValue("@m", session.MerchantNo);
+        p.AddWithValue("@app", session.AppId);
+        p.AddWithValue("@u", session.UserId);
+        p.AddWithValue("@cur", session.Currency);
+        p.AddWithValue("@country", session.Country);
+        p.AddWithValue("@amount", (object?)session.AmountMinor ?? DBNull.Value);
+        p.AddWithValue("@mit", (object?)session.MitType ?? DBNull.Value);
+        p.AddWithValue("@tffu", session.TokenForFutureUse);
+        p.AddWithValue("@created", session.CreatedAt);
+        p.AddWithValue("@expires", session.ExpiresAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<DropinSession?> FindDropinSessionAsync(string sessionKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"SELECT {SessionColumns} FROM dropin_sessions s WHERE s.session_key = @s;");
+        command.Parameters.AddWithValue("@s", sessionKey);
+        return await ReadSingleAsync(command, r => ReadSession(r, 0), cancellationToken);
+    }
+
+    public async Task InsertDropinTokenAsync(string paymentToken, string sessionKey, StoredCard card, long createdAt, long expiresAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var cardId = await InsertCardAsync(connection, transaction, card, cancellationToken);
+        await using var command = Command(connection, transaction, """
+            INSERT INTO dropin_tokens (payment_token, session_key, card_id, created_at, expires_at) VALUES (@t, @s, @card, @created, @expires);
+            """);
+        command.Parameters.AddWithValue("@t", paymentToken);
+        command.Parameters.AddWithValue("@s", sessionKey);
+        command.Parameters.AddWithValue("@card", cardId);
+        command.Parameters.AddWithValue("@created", createdAt);
+        command.Parameters.AddWithValue("@expires", expiresAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<DropinToken?> FindDropinTokenAsync(string paymentToken, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"""
+            SELECT t.payment_token, t.card_id, t.used_at, t.expires_at, {SessionColumns}
+            FROM dropin_tokens t JOIN dropin_sessions s ON s.session_key = t.session_key WHERE t.payment_token = @t;
+            """);
+        command.Parameters.AddWithValue("@t", paymentToken);
+        return await ReadSingleAsync(command, r => new DropinToken(r.GetString(0), ReadSession(r, 4), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetInt64(3)), cancellationToken);
+    }
+
+    private static async Task<long> InsertCardAsync(SqliteConnection connection, SqliteTransaction transaction, StoredCard card, CancellationToken cancellationToken)
+    {
+        await using var insertCard = Command(connection, transaction, """
+            INSERT INTO vault_cards (key_id, nonce, ciphertext, tag, fingerprint, brand, masked, holder_masked, expiry_month, expiry_year)
+            VALUES (@key, @nonce, @cipher, @tag, @fp, @brand, @masked, @holder, @month, @year) RETURNING id;
+            """);
+        var p = insertCard.Parameters;
+        p.AddWithValue("@key", card.KeyId);
+        p.AddWithValue("@nonce", card.Nonce);
+        p.AddWithValue("@cipher", card.Ciphertext);
+        p.AddWithValue("@tag", card.Tag);
+        p.AddWithValue("@fp", card.Fingerprint);
+        p.AddWithValue("@brand", card.Brand);
+        p.AddWithValue("@masked", card.Masked);
+        p.AddWithValue("@holder", (object?)card.HolderMasked ?? DBNull.Value);
+        p.AddWithValue("@month", card.ExpiryMonth);
+        p.AddWithValue("@year", card.ExpiryYear);
+        return (long)(await insertCard.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public async Task<OrderRecord?> FindOrderAsync(string merchantNo, string outTradeNo, CancellationToken cancellationToken)
@@ -524,7 +632,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         MitType = NullableString(r, 25),
         ChallengeId = NullableString(r, 26),
         AcquirerReference = NullableString(r, 27),
-        Card = r.IsDBNull(28) ? null : new CardDisplay(r.GetString(28), r.GetString(29), NullableString(r, 30), null),
+        CashierId = NullableString(r, 28),
+        Card = r.IsDBNull(29) ? null : new CardDisplay(r.GetString(29), r.GetString(30), NullableString(r, 31), null),
     };
 
     private static TokenRecord ReadToken(SqliteDataReader r) => new()
@@ -539,6 +648,22 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         ExpiresAt = r.GetInt64(7),
         CreatedAt = r.GetInt64(8),
         Card = ReadCard(r, 9),
+    };
+
+    private static DropinSession ReadSession(SqliteDataReader r, int o) => new()
+    {
+        SessionKey = r.GetString(o),
+        ClientKey = r.GetString(o + 1),
+        MerchantNo = r.GetString(o + 2),
+        AppId = r.GetString(o + 3),
+        UserId = r.GetString(o + 4),
+        Currency = r.GetString(o + 5),
+        Country = r.GetString(o + 6),
+        AmountMinor = r.IsDBNull(o + 7) ? null : r.GetInt64(o + 7),
+        MitType = NullableString(r, o + 8),
+        TokenForFutureUse = r.GetBoolean(o + 9),
+        CreatedAt = r.GetInt64(o + 10),
+        ExpiresAt = r.GetInt64(o + 11),
     };
 
     private static StoredCard ReadCard(SqliteDataReader r, int o) => new()

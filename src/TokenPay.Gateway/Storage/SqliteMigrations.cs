@@ -112,5 +112,35 @@ internal static class SqliteMigrations
                 UNIQUE (notification_id, attempt)
             );
             """),
+        (3, """
+            -- Hosted cashier: the secret of the order's cashier link.
+            ALTER TABLE orders ADD COLUMN cashier_id TEXT;
+            CREATE UNIQUE INDEX ux_orders_cashier ON orders (cashier_id) WHERE cashier_id IS NOT NULL;
+
+            CREATE TABLE dropin_sessions (
+                session_key          TEXT PRIMARY KEY,
+                client_key           TEXT NOT NULL UNIQUE,
+                merchant_no          TEXT NOT NULL,
+                app_id               TEXT NOT NULL,
+                user_id              TEXT NOT NULL,
+                currency             TEXT NOT NULL,
+                country              TEXT NOT NULL,
+                amount_minor         INTEGER,
+                mit_type             TEXT,
+                token_for_future_use INTEGER NOT NULL,
+                created_at           INTEGER NOT NULL,
+                expires_at           INTEGER NOT NULL
+            );
+
+            -- One-time tokens the Drop-in component hands the merchant page; used at most once.
+            CREATE TABLE dropin_tokens (
+                payment_token TEXT PRIMARY KEY,
+                session_key   TEXT NOT NULL REFERENCES dropin_sessions(session_key),
+                card_id       INTEGER NOT NULL REFERENCES vault_cards(id),
+                used_at       INTEGER,
+                created_at    INTEGER NOT NULL,
+                expires_at    INTEGER NOT NULL
+            );
+            """),
     ];
 }
