@@ -3,10 +3,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Admin;
+using TokenPay.Gateway.Cashier;
+using TokenPay.Gateway.DropIn;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.Merchants;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Orders;
+using TokenPay.Gateway.Pages;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.ThreeDS;
 using TokenPay.Gateway.Tokens;
@@ -43,6 +46,7 @@ public static partial class GatewayApp
         services.AddSingleton<PaymentProcessor>();
         services.AddSingleton<OrderEndpoints>();
         services.AddSingleton<TokenEndpoints>();
+        services.AddSingleton<DropinEndpoints>();
         services.AddSingleton<OrderExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<OrderExpirySweeper>());
         services.AddSingleton<NotificationFactory>();
@@ -83,6 +87,9 @@ public static partial class GatewayApp
 
         MapApi(app);
         app.MapChallenge();
+        app.MapCashier();
+        app.MapAssets();
+        app.Services.GetRequiredService<DropinEndpoints>().Map(app);
         app.MapAdmin();
         app.MapGet("/healthz", () => "ok");
         // The key merchants verify responses and notifications with; public by nature.
@@ -95,14 +102,16 @@ public static partial class GatewayApp
         var gateway = app.Services.GetRequiredService<GatewayApi>();
         var orders = app.Services.GetRequiredService<OrderEndpoints>();
         var tokens = app.Services.GetRequiredService<TokenEndpoints>();
+        var dropin = app.Services.GetRequiredService<DropinEndpoints>();
         var api = app.MapGroup(GatewayApi.BasePath);
 
         ApiOperation orderAndPay = orders.OrderAndPayAsync, orderQuery = orders.OrderQueryAsync;
-        ApiOperation inquire = tokens.InquireAsync, remove = tokens.RemoveAsync;
+        ApiOperation inquire = tokens.InquireAsync, remove = tokens.RemoveAsync, applyDropin = dropin.ApplySessionAsync;
         api.MapPost("/orderAndPay", http => gateway.HandleAsync(http, orderAndPay));
         api.MapPost("/orderQuery", http => gateway.HandleAsync(http, orderQuery));
         api.MapPost("/inquirePaymentToken", http => gateway.HandleAsync(http, inquire));
         api.MapPost("/removePaymentToken", http => gateway.HandleAsync(http, remove));
+        api.MapPost("/applyDropinSession", http => gateway.HandleAsync(http, applyDropin));
     }
 
     private static void Validate(GatewayOptions options)

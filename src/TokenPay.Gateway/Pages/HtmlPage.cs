@@ -22,15 +22,20 @@ internal static class HtmlPage
 
     public static string Encode(string? text) => HtmlEncoder.Default.Encode(text ?? string.Empty);
 
-    public static Task WriteAsync(HttpContext http, int statusCode, string title, string bodyHtml, string? scriptSource = null)
+    /// <param name="scripts">Gateway assets the page runs (e.g. <c>card-form.js</c>); pages run no other script.</param>
+    /// <param name="frameAncestors">Who may frame the page: nobody, except the Drop-in frame inside its merchant's page.</param>
+    /// <remarks>No form-action directive: browsers apply it to the redirect back to the merchant after a form post.</remarks>
+    public static Task WriteAsync(HttpContext http, int statusCode, string title, string bodyHtml, string[]? scripts = null, string frameAncestors = "'none'")
     {
         var headers = http.Response.Headers;
-        var scripts = scriptSource is null ? "'none'" : $"'self' {scriptSource}";
-        headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'unsafe-inline'; script-src {scripts}; connect-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+        headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'unsafe-inline'; script-src {(scripts is null ? "'none'" : "'self'")}; connect-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors {frameAncestors}";
         headers.CacheControl = "no-store";
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
-        headers.XFrameOptions = "DENY";
+        if (frameAncestors == "'none'")
+        {
+            headers.XFrameOptions = "DENY";
+        }
         http.Response.StatusCode = statusCode;
         http.Response.ContentType = "text/html; charset=utf-8";
 
@@ -39,7 +44,9 @@ internal static class HtmlPage
             .Append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
             .Append("<title>").Append(Encode(title)).Append("</title><style>").Append(Style).Append("</style></head><body><main>")
             .Append(bodyHtml)
-            .Append("</main></body></html>")
+            .Append("</main>")
+            .AppendJoin("", (scripts ?? []).Select(name => $"<script src=\"/assets/{Encode(name)}\"></script>"))
+            .Append("</body></html>")
             .ToString();
         return http.Response.WriteAsync(html, http.RequestAborted);
     }

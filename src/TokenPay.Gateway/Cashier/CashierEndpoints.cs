@@ -1,0 +1,125 @@
+using System.Globalization;
+using TokenPay.Gateway.Orders;
+using TokenPay.Gateway.Pages;
+using TokenPay.Gateway.Storage;
+using TokenPay.Gateway.Vault;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Models;
+
+namespace TokenPay.Gateway.Cashier;
+
+/// <summary>
+/// The hosted cashier (PROTOCOL.md 3.2 mode E): a card form for one Hosted_Checkout order. It pays (or,
+/// with amount 0 and mitType, only saves the card), sends a 3DS card through the challenge page, and
+/// returns the browser to frontCallbackUrl. The link works while the order is PENDING and unpaid.
+/// </summary>
+internal static class CashierEndpoints
+{
+    public static void MapCashier(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/cashier/{cashierId}", ShowAsync);
+        app.MapPost("/cashier/{cashierId}", SubmitAsync).DisableAntiforgery();
+    }
+
+    private static async Task ShowAsync(HttpContext http, string cashierId, IGatewayStore store, TimeProvider clock)
+    {
+        var order = await OpenOrderAsync(http, cashierId, store, clock);
+        if (order is not null)
+        {
+            await RenderAsync(http, StatusCodes.Status200OK, cashierId, order, null, null);
+        }
+    }
+
+    private static async Task SubmitAsync(HttpContext http, string cashierId, IGatewayStore store, CardVault vault, PaymentProcessor payments, TimeProvider clock)
+    {
+        var cancellationToken = http.RequestAborted;
+        var order = await OpenOrderAsync(http, cashierId, store, clock);
+        if (order is null)
+        {
+            return;
+        }
+
+        var entered = http.Request.HasFormContentType ? CardForm.Read(await http.Request.ReadFormAsync(cancellationToken)) : new CardInfo();
+        if (CardRules.Check(entered, clock.GetUtcNow(), out var card) is { } problem)
+        {
+            await RenderAsync(http, StatusCodes.Status422UnprocessableEntity, cashierId, order, entered, problem);
+            return;
+        }
+
+        var sealedCard = vault.Protect(card!);
+        if (await store.AttachCardAsync(order.Id, sealedCard, cancellationToken) is not { } cardId)
+        {
+            await HtmlPage.MessageAsync(http, StatusCodes.Status410Gone, "Payment already submitted", "A card was already submitted for this payment.");
+            return;
+        }
+
+        var result = await payments.AuthorizeAsync(order with { CardId = cardId, Card = CardDisplay.From(sealedCard) }, card!, authenticated: false, cancellationToken);
+        if (result.ChallengeId is { } challengeId)
+        {
+            http.Response.Redirect($"/threeds/{challengeId}");
+            return;
+        }
+
+        await ReturnToMerchantAsync(http, order, result.Status);
+    }
+
+    /// <summary>Sends the browser back to the merchant, or says how it ended when the merchant gave no return URL.</summary>
+    internal static Task ReturnToMerchantAsync(HttpContext http, OrderRecord order, string status)
+    {
+        if (order.FrontCallbackUrl is { } back)
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            http.Response.Redirect(back);
+            return Task.CompletedTask;
+        }
+
+        return status == OrderStatuses.Success
+            ? HtmlPage.MessageAsync(http, StatusCodes.Status200OK, "Payment complete", "Thank you. You can close this page.")
+            : HtmlPage.MessageAsync(http, StatusCodes.Status200OK, "Payment not completed", "The payment was not completed. You can close this page.");
+    }
+
+    private static async Task<OrderRecord?> OpenOrderAsync(HttpContext http, string cashierId, IGatewayStore store, TimeProvider clock)
+    {
+        var order = await store.FindOrderByCashierAsync(cashierId, http.RequestAborted);
+        if (order is null)
+        {
+            await HtmlPage.MessageAsync(http, StatusCodes.Status404NotFound, "Link not valid", "This payment link is not valid.");
+            return null;
+        }
+
+        if (order.Status != OrderStatuses.Pending || order.CardId is not null || clock.GetUtcNow().ToUnixTimeMilliseconds() >= order.ExpiresAt)
+        {
+            await HtmlPage.MessageAsync(http, StatusCodes.Status410Gone, "Link no longer valid", "This payment link is no longer valid: the payment was completed, or it has expired.");
+            return null;
+        }
+
+        return order;
+    }
+
+    private static Task RenderAsync(HttpContext http, int status, string cashierId, OrderRecord order, CardInfo? previous, CardProblem? problem)
+    {
+        var amount = Currencies.FromMinorUnits(order.AmountMinor, order.Currency).ToString(CultureInfo.InvariantCulture);
+        var bindOnly = order.AmountMinor == 0;
+        var action = bindOnly ? "Save card" : $"Pay {amount} {order.Currency}";
+        var body = $"""
+            <h1>{HtmlPage.Encode(order.Subject)}</h1>
+            <p class="amount">{(bindOnly ? "No payment now" : $"{HtmlPage.Encode(amount)} {HtmlPage.Encode(order.Currency)}")}</p>
+            <form method="post" action="/cashier/{HtmlPage.Encode(cashierId)}" id="card-form" novalidate>
+              {CardForm.Fields(previous, problem)}
+              {Consent(order)}
+              <div class="row"><button class="pass" type="submit" id="submit">{HtmlPage.Encode(action)}</button></div>
+            </form>
+            """;
+        return HtmlPage.WriteAsync(http, status, action, body, scripts: ["card-form.js"]);
+    }
+
+    /// <summary>What the customer agrees to when the card is saved, in the order's own terms.</summary>
+    internal static string Consent(bool saves, string? mitType) => !saves ? "" : mitType switch
+    {
+        Wire.MitUnscheduled => """<p class="notice" id="consent">Your card will be saved. You authorise the merchant to charge it later without you being present, at times and for amounts that depend on your use (unscheduled payments). You can remove the card at any time.</p>""",
+        Wire.MitScheduled => """<p class="notice" id="consent">Your card will be saved. You authorise the merchant to charge it on the agreed schedule without you being present. You can remove the card at any time.</p>""",
+        _ => """<p class="notice" id="consent">Your card will be saved so you can pay faster next time. It will only be charged when you pay.</p>""",
+    };
+
+    private static string Consent(OrderRecord order) => Consent(order.TokenForFutureUse, order.MitType);
+}

@@ -1,0 +1,40 @@
+using TokenPay.Gateway.Orders;
+using TokenPay.Protocol.Models;
+
+namespace TokenPay.Gateway.Pages;
+
+/// <summary>
+/// The card fields of the cashier and the Drop-in frame. The card number and CVV are never written back
+/// into a page: after an error they are entered again.
+/// </summary>
+internal static class CardForm
+{
+    public static CardInfo Read(IFormCollection form) => new()
+    {
+        CardIdentifierNo = Digits(form["cardIdentifierNo"]),
+        CardHolderFullName = form["cardHolderFullName"].ToString().Trim() is { Length: > 0 } name ? name : null,
+        CardExpirationMonth = form["cardExpirationMonth"].ToString().Trim(),
+        CardExpirationYear = form["cardExpirationYear"].ToString().Trim(),
+        Cvv = form["cvv"].ToString().Trim(),
+    };
+
+    /// <summary>Spaces and dashes people type inside card numbers are dropped; anything else is kept for the rules to judge.</summary>
+    public static string Digits(string? text) => new((text ?? "").Where(c => c is not (' ' or '-')).ToArray());
+
+    public static string Fields(CardInfo? previous, CardProblem? problem) => $"""
+        <label>Card number<input name="cardIdentifierNo" id="cardIdentifierNo" inputmode="numeric" autocomplete="cc-number" maxlength="23" required></label>
+        {Error(problem, "cardIdentifierNo")}
+        <label>Name on card<input name="cardHolderFullName" id="cardHolderFullName" autocomplete="cc-name" maxlength="128" value="{HtmlPage.Encode(previous?.CardHolderFullName)}"></label>
+        {Error(problem, "cardHolderFullName")}
+        <div class="row">
+          <label>Month (MM)<input name="cardExpirationMonth" id="cardExpirationMonth" inputmode="numeric" autocomplete="cc-exp-month" maxlength="2" required value="{HtmlPage.Encode(previous?.CardExpirationMonth)}"></label>
+          <label>Year (YY)<input name="cardExpirationYear" id="cardExpirationYear" inputmode="numeric" autocomplete="cc-exp-year" maxlength="4" required value="{HtmlPage.Encode(previous?.CardExpirationYear)}"></label>
+          <label>CVV<input name="cvv" id="cvv" inputmode="numeric" autocomplete="cc-csc" maxlength="4" required></label>
+        </div>
+        {Error(problem, "cardExpirationMonth")}{Error(problem, "cardExpirationYear")}{Error(problem, "cvv")}
+        <p class="error" id="form-error" role="alert"></p>
+        """;
+
+    private static string Error(CardProblem? problem, string field) =>
+        problem?.Field == field ? $"""<p class="error" id="error-{field}" role="alert">{HtmlPage.Encode(problem.HumanMessage)}</p>""" : "";
+}
