@@ -1,0 +1,85 @@
+using Microsoft.Playwright;
+
+namespace TokenPay.Browser.Tests;
+
+/// <summary>
+/// Debian's Chromium (apt-get install chromium). Outside CI a missing browser skips the browser tests with
+/// the reason; under CI=true they run and fail, so a CI machine without a browser is never green by accident.
+/// </summary>
+public static class Browser
+{
+    public static string ExecutablePath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    public static bool Available => File.Exists(ExecutablePath);
+
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static string? SkipReason => Available || InCi ? null : $"Chromium not found at {ExecutablePath}; install it with 'apt-get install -y chromium' (CI=true makes this a failure).";
+}
+
+/// <summary>A test that drives a real browser; skipped (with the reason) only outside CI when Chromium is missing.</summary>
+public sealed class BrowserFactAttribute : FactAttribute
+{
+    public BrowserFactAttribute() => Skip = Browser.SkipReason;
+}
+
+/// <summary>One headless Chromium per test class; each test gets its own context (cookies, storage).</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    public IBrowser Chromium { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (Browser.SkipReason is not null)
+        {
+            return;
+        }
+
+        if (!Browser.Available)
+        {
+            throw new InvalidOperationException($"CI=true but Chromium is missing at {Browser.ExecutablePath}: .ci/run must install it.");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Browser.ExecutablePath,
+            Headless = true,
+            // As root in a container; and no background traffic on a closed network.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Chromium is not null)
+        {
+            await Chromium.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    /// <summary>Runs browser steps on a fresh page; on failure saves a screenshot under TestResults/screenshots and rethrows.</summary>
+    public async Task RunAsync(string name, Func<IPage, Task> steps)
+    {
+        await using var context = await Chromium.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 420, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        try
+        {
+            await steps(page);
+        }
+        catch
+        {
+            var directory = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+            Directory.CreateDirectory(directory);
+            var file = Path.Combine(directory, $"{name}.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+            Console.WriteLine($"Screenshot of the failure: {file}");
+            throw;
+        }
+    }
+}
