@@ -58,7 +58,10 @@ public static partial class GatewayApp
             return ActivatorUtilities.CreateInstance<NotificationSender>(sp, new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });
         });
         services.AddSingleton<NotificationDispatcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
+        if (options.Notifications.Enabled)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
+        }
 
         var app = builder.Build();
         var platformPublicKey = app.Services.GetRequiredService<PlatformSigner>().PublicKeyBase64;

@@ -80,6 +80,9 @@ public sealed class OrderOptions
 
 public sealed class NotificationOptions
 {
+    /// <summary>Whether this process runs a dispatcher. Outbox rows are written either way; an API-only node may leave delivery to others.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>PayerMax's schedule: offsets of the attempts from the first one.</summary>
     public static readonly IReadOnlyList<TimeSpan> PayerMaxSchedule =
         [TimeSpan.Zero, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), TimeSpan.FromHours(12)];

@@ -6,11 +6,14 @@ namespace TokenPay.Gateway.Storage;
 
 /// <summary>
 /// SQLite implementation of the storage seam (the embedded default). WAL journal with SQLite's default
-/// FULL synchronous setting: a commit is on disk when the call returns. Write transactions start with
-/// BEGIN IMMEDIATE so concurrent writers queue on the lock instead of failing on upgrade.
+/// FULL synchronous setting: a commit is on disk when the call returns. SQLite has one writer at a time:
+/// this process's writers queue on an async gate (cheap, fair) rather than on the file lock, whose busy
+/// retries sleep; BEGIN IMMEDIATE still orders writers of other processes sharing the file.
 /// </summary>
-internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStore
+internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStore, IDisposable
 {
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
     private const string OrderColumns = """
         o.id, o.trade_token, o.merchant_no, o.app_id, o.out_trade_no, o.integrate, o.subject, o.amount_minor,
         o.currency, o.country, o.user_id, o.reference, o.language, o.front_callback_url, o.notify_url, o.status,
@@ -69,21 +72,24 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     public async Task<string> GetOrAddSettingAsync(string name, string valueIfAbsent, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var insert = Command(connection, null, "INSERT INTO settings (name, value) VALUES (@n, @v) ON CONFLICT (name) DO NOTHING;");
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
+        await using var insert = Command(connection, transaction, "INSERT INTO settings (name, value) VALUES (@n, @v) ON CONFLICT (name) DO NOTHING;");
         insert.Parameters.AddWithValue("@n", name);
         insert.Parameters.AddWithValue("@v", valueIfAbsent);
         await insert.ExecuteNonQueryAsync(cancellationToken);
 
-        await using var select = Command(connection, null, "SELECT value FROM settings WHERE name = @n;");
+        await using var select = Command(connection, transaction, "SELECT value FROM settings WHERE name = @n;");
         select.Parameters.AddWithValue("@n", name);
-        return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
+        var value = (string)(await select.ExecuteScalarAsync(cancellationToken))!;
+        await transaction.CommitAsync(cancellationToken);
+        return value;
     }
 
     public async Task<InsertResult> TryInsertOrderAsync(OrderRecord order, StoredCard? card, string? spendDropinToken, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
 
         if (spendDropinToken is not null)
         {
@@ -159,8 +165,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     public async Task<long?> AttachCardAsync(long orderId, StoredCard card, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         var cardId = await InsertCardAsync(connection, transaction, card, cancellationToken);
         await using var attach = Command(connection, transaction, "UPDATE orders SET card_id = @card WHERE id = @id AND status = 'PENDING' AND card_id IS NULL;");
         attach.Parameters.AddWithValue("@card", cardId);
@@ -177,8 +183,9 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     public async Task InsertDropinSessionAsync(DropinSession session, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
+        await using var command = Command(connection, transaction, """
             INSERT INTO dropin_sessions (session_key, client_key, merchant_no, app_id, user_id, currency, country, amount_minor, mit_type, token_for_future_use, created_at, expires_at)
             VALUES (@s, @c, @m, @app, @u, @cur, @country, @amount, @mit, @tffu, @created, @expires);
             """);
@@ -196,6 +203,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         p.AddWithValue("@created", session.CreatedAt);
         p.AddWithValue("@expires", session.ExpiresAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<DropinSession?> FindDropinSessionAsync(string sessionKey, CancellationToken cancellationToken)
@@ -208,8 +216,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     public async Task InsertDropinTokenAsync(string paymentToken, string sessionKey, StoredCard card, long createdAt, long expiresAt, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         var cardId = await InsertCardAsync(connection, transaction, card, cancellationToken);
         await using var command = Command(connection, transaction, """
             INSERT INTO dropin_tokens (payment_token, session_key, card_id, created_at, expires_at) VALUES (@t, @s, @card, @created, @expires);
@@ -278,29 +286,34 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     public async Task SetChallengeAsync(long orderId, string challengeId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "UPDATE orders SET challenge_id = @c WHERE id = @id AND status = 'PENDING';");
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
+        await using var command = Command(connection, transaction, "UPDATE orders SET challenge_id = @c WHERE id = @id AND status = 'PENDING';");
         command.Parameters.AddWithValue("@c", challengeId);
         command.Parameters.AddWithValue("@id", orderId);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<bool> ClaimChallengeAsync(string challengeId, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
+        await using var command = Command(connection, transaction, """
             UPDATE orders SET challenge_used = 1
             WHERE challenge_id = @c AND challenge_used = 0 AND status = 'PENDING' AND expires_at > @now;
             """);
         command.Parameters.AddWithValue("@c", challengeId);
         command.Parameters.AddWithValue("@now", now);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var claimed = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await transaction.CommitAsync(cancellationToken);
+        return claimed;
     }
 
     public async Task<CompletionResult> CompleteOrderAsync(OrderCompletion completion, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
 
         string? boundToken = null;
         if (completion.Bind is { } bind)
@@ -386,8 +399,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     public async Task<IReadOnlyList<DueNotification>> ClaimDueNotificationsAsync(string owner, long now, long leaseUntil, int batchSize, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         await using var command = Command(connection, transaction, """
             UPDATE notifications SET lease_owner = @owner, lease_expires_at = @until
             WHERE id IN (
@@ -418,8 +431,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     public async Task<bool> RecordAttemptAsync(DeliveryAttempt attempt, string owner, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         await using var update = Command(connection, transaction, """
             UPDATE notifications SET
                 attempts = attempts + 1,
@@ -465,15 +478,18 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     public async Task<bool> ResendNotificationAsync(long notificationId, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
+        await using var command = Command(connection, transaction, """
             UPDATE notifications SET status = 'Pending', schedule_index = 0, first_attempt_at = NULL, next_attempt_at = @now,
                                      delivered_at = NULL, lease_owner = NULL, lease_expires_at = NULL
             WHERE id = @id;
             """);
         command.Parameters.AddWithValue("@now", now);
         command.Parameters.AddWithValue("@id", notificationId);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var found = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await transaction.CommitAsync(cancellationToken);
+        return found;
     }
 
     public async Task<IReadOnlyList<NotificationSummary>> ListNotificationsAsync(string? status, int limit, CancellationToken cancellationToken)
@@ -540,8 +556,9 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     public async Task<TokenRecord?> DeleteTokenAsync(string merchantNo, string userId, string paymentTokenId, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using (var delete = Command(connection, null, """
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
+        await using (var delete = Command(connection, transaction, """
             UPDATE payment_tokens SET status = 'Deleted', deleted_at = @now
             WHERE merchant_no = @m AND user_id = @u AND payment_token_id = @t AND status <> 'Deleted';
             """))
@@ -553,17 +570,58 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var select = Command(connection, null, $"""
+        await using var select = Command(connection, transaction, $"""
             SELECT {TokenColumns} FROM payment_tokens t JOIN vault_cards c ON c.id = t.card_id
             WHERE t.merchant_no = @m AND t.user_id = @u AND t.payment_token_id = @t;
             """);
         select.Parameters.AddWithValue("@m", merchantNo);
         select.Parameters.AddWithValue("@u", userId);
         select.Parameters.AddWithValue("@t", paymentTokenId);
-        return await ReadSingleAsync(select, ReadToken, cancellationToken);
+        var token = await ReadSingleAsync(select, ReadToken, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return token;
     }
 
+    public void Dispose() => _writeGate.Dispose();
+
     private static string OutTradeNoKey(string outTradeNo) => outTradeNo.ToUpperInvariant();
+
+    /// <summary>Opens a write transaction once this process's previous writer has finished; disposing rolls back unless committed.</summary>
+    private async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = await OpenAsync(cancellationToken);
+            var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            return new WriteScope(connection, transaction, _writeGate);
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
+            _writeGate.Release();
+            throw;
+        }
+    }
+
+    private sealed class WriteScope(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim gate) : IAsyncDisposable
+    {
+        public SqliteConnection Connection => connection;
+
+        public SqliteTransaction Transaction => transaction;
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+            gate.Release();
+        }
+    }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

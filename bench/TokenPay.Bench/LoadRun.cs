@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace TokenPay.Bench;
+
+/// <summary>What a fixed-concurrency run achieved.</summary>
+internal sealed record LoadResult(string Name, int Requests, int Errors, TimeSpan Elapsed, double P50Ms, double P95Ms, double P99Ms, string? FirstError)
+{
+    public double PerSecond => Requests / Elapsed.TotalSeconds;
+}
+
+/// <summary>Drives pre-signed requests at a fixed concurrency for a fixed time; each request's answer is checked.</summary>
+internal static class LoadRun
+{
+    public static async Task<LoadResult> RunAsync(
+        string name, HttpClient http, string path, IReadOnlyList<(byte[] Body, string Sign)> requests, bool reuse,
+        int concurrency, TimeSpan duration, Func<JsonElement, bool> isSuccess)
+    {
+        var latencies = new double[reuse ? 4_000_000 : requests.Count];
+        var next = -1;
+        var errors = 0;
+        string? firstError = null;
+        var watch = Stopwatch.StartNew();
+
+        async Task ClientAsync()
+        {
+            while (watch.Elapsed < duration)
+            {
+                var index = Interlocked.Increment(ref next);
+                if (index >= latencies.Length)
+                {
+                    return;
+                }
+
+                var (body, sign) = requests[reuse ? index % requests.Count : index];
+                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Headers.TryAddWithoutValidation("sign", sign);
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var response = await http.SendAsync(request);
+                    var answer = await response.Content.ReadAsByteArrayAsync();
+                    latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    using var json = JsonDocument.Parse(answer);
+                    if (!response.IsSuccessStatusCode || !isSuccess(json.RootElement))
+                    {
+                        Interlocked.Increment(ref errors);
+                        firstError ??= System.Text.Encoding.UTF8.GetString(answer);
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
+                {
+                    latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    Interlocked.Increment(ref errors);
+                    firstError ??= ex.GetType().Name;
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(ClientAsync)));
+        var elapsed = watch.Elapsed;
+        var done = Math.Min(next + 1, latencies.Length);
+        var sorted = latencies[..done];
+        Array.Sort(sorted);
+        return new LoadResult(name, done, errors, elapsed, Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99), firstError);
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+}

@@ -1,0 +1,244 @@
+// TokenPay gateway benchmark: measures the machine's limits (RSA signs/verifies on all cores, durable SQLite
+// commits), then drives a real gateway on 127.0.0.1 over HTTP with pre-signed requests at a fixed
+// concurrency, drains a notification backlog, and writes the figures as Markdown.
+//   dotnet run -c Release --project bench/TokenPay.Bench -- [--quick] [--concurrency 32] [--out FILE]
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TokenPay.Bench;
+using TokenPay.Gateway.Hosting;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Signing;
+
+var clock = TimeProvider.System;
+var quick = args.Contains("--quick");
+var concurrency = Option("--concurrency") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 32;
+var output = Option("--out") ?? Path.Combine(Directory.GetCurrentDirectory(), "bench-results.md");
+var limitTime = TimeSpan.FromSeconds(quick ? 2 : 10);
+var loadTime = TimeSpan.FromSeconds(quick ? 8 : 60);
+var backlog = quick ? 2_000 : 20_000;
+var total = Stopwatch.StartNew();
+var directory = Directory.CreateTempSubdirectory("tokenpay-bench-").FullName;
+var vectors = Path.Combine(AppContext.BaseDirectory, "Vectors");
+string Vector(string name) => File.ReadAllText(Path.Combine(vectors, name)).Trim();
+using var merchantKey = RsaKeys.ImportPrivateKey(Vector("merchant-private.pkcs8.b64"));
+using var platformKey = RsaKeys.ImportPrivateKey(Vector("platform-private.pkcs8.b64"));
+
+Console.WriteLine($"TokenPay bench ({(quick ? "quick" : "full")}), {Environment.ProcessorCount} cores, concurrency {concurrency}");
+
+// 1. The limits, in this process, now.
+var signs = Limits.SignsPerSecond(platformKey, limitTime);
+var verifies = Limits.VerifiesPerSecond(platformKey, limitTime);
+var commits = Limits.SqliteCommitsPerSecond(Path.Combine(directory, "commits.db"), limitTime);
+Console.WriteLine($"limits: {signs:N0} signs/s, {verifies:N0} verifies/s, {commits:N0} commits/s");
+
+// 2. A gateway on a fresh SQLite file; its dispatcher off, so notifications pile up for step 4.
+var database = Path.Combine(directory, "gateway.db");
+await using var receiver = await Receiver.StartAsync();
+var gateway = await StartGatewayAsync(database, dispatch: false);
+var baseUrl = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(30) }) { BaseAddress = new Uri(baseUrl) };
+
+const int Users = 64;
+var tokens = new string[Users];
+for (var u = 0; u < Users; u++)
+{
+    tokens[u] = await BindAsync(u);
+}
+
+// Pre-sign the MIT requests; requestTime sits ahead of now so the whole run stays inside the 2-minute window.
+var mitCount = (int)Math.Min(signs * 0.9 * loadTime.TotalSeconds, 400_000);
+var signedAt = PayerMaxTime.Format(clock.GetUtcNow().AddSeconds(90));
+var mitRequests = Presign(mitCount, i => Mit($"bench_mit_{i}", i % Users, notify: false), signedAt);
+var mit = await LoadRun.RunAsync("MIT orderAndPay (stored token)", http, "/aggregate-pay/api/gateway/orderAndPay", mitRequests, reuse: false, concurrency, loadTime,
+    json => json.GetProperty("code").GetString() == ResultCodes.ApplySuccess && json.GetProperty("data").GetProperty("status").GetString() == OrderStatuses.Success);
+var afterMit = Process.GetCurrentProcess().WorkingSet64;
+Console.WriteLine($"MIT: {mit.PerSecond:N0}/s p99 {mit.P99Ms:N1} ms errors {mit.Errors}");
+
+var queryRequests = Presign(Math.Min(2_000, mit.Requests), i => Query($"bench_mit_{i}"), PayerMaxTime.Format(clock.GetUtcNow().AddSeconds(60)));
+var query = await LoadRun.RunAsync("orderQuery", http, "/aggregate-pay/api/gateway/orderQuery", queryRequests, reuse: true, concurrency, loadTime,
+    json => json.GetProperty("code").GetString() == ResultCodes.ApplySuccess);
+var afterQuery = Process.GetCurrentProcess().WorkingSet64;
+Console.WriteLine($"orderQuery: {query.PerSecond:N0}/s p99 {query.P99Ms:N1} ms errors {query.Errors}");
+
+// 4. A backlog of notifications, then a gateway with its dispatcher on drains it to a local receiver.
+var backlogRequests = Presign(backlog, i => Mit($"bench_notify_{i}", i % Users, notify: true), PayerMaxTime.Format(clock.GetUtcNow().AddSeconds(60)));
+var backlogRun = await LoadRun.RunAsync("backlog", http, "/aggregate-pay/api/gateway/orderAndPay", backlogRequests, reuse: false, concurrency, TimeSpan.FromMinutes(5), _ => true);
+await gateway.StopAsync();
+await gateway.DisposeAsync();
+var drainWatch = Stopwatch.StartNew();
+var drainer = await StartGatewayAsync(database, dispatch: true);
+var pending = await WaitForDeliveredAsync(database, backlogRun.Requests, TimeSpan.FromMinutes(5));
+var drainElapsed = drainWatch.Elapsed;
+await drainer.StopAsync();
+await drainer.DisposeAsync();
+var drainRate = (backlogRun.Requests - pending) / drainElapsed.TotalSeconds;
+Console.WriteLine($"drain: {drainRate:N0} notifications/s ({pending} undelivered, {receiver.Count} received)");
+
+var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+var report = Report();
+Console.WriteLine();
+Console.WriteLine(report);
+await File.WriteAllTextAsync(output, report);
+Console.WriteLine($"written to {output}");
+SqliteConnection.ClearAllPools();
+Directory.Delete(directory, recursive: true);
+return mit.Errors + query.Errors + pending == 0 ? 0 : 1;
+
+string Report()
+{
+    // MIT: one signature (the response; notifications are measured apart) and two commits (claim the order number, record the outcome).
+    var mitLimit = Math.Min(signs, commits / 2);
+    var text = new StringBuilder();
+    text.AppendLine(CultureInfo.InvariantCulture, $"Run {clock.GetUtcNow():yyyy-MM-dd HH:mm} UTC, {(quick ? "quick" : "full")} mode, {Environment.ProcessorCount} cores, {concurrency} concurrent clients, {loadTime.TotalSeconds:0} s per load, .NET {Environment.Version}.");
+    text.AppendLine();
+    text.AppendLine("| limit (measured in the same run) | per second |");
+    text.AppendLine("|---|---:|");
+    text.AppendLine(CultureInfo.InvariantCulture, $"| RSA-2048 SHA256 signs, all cores | {signs:N0} |");
+    text.AppendLine(CultureInfo.InvariantCulture, $"| RSA-2048 SHA256 verifies, all cores | {verifies:N0} |");
+    text.AppendLine(CultureInfo.InvariantCulture, $"| SQLite single-row durable commits (WAL, synchronous FULL) | {commits:N0} |");
+    text.AppendLine();
+    text.AppendLine("| workload | requests/s | p50 ms | p95 ms | p99 ms | errors | limit/s | achieved / limit |");
+    text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+    text.AppendLine(Row(mit, mitLimit));
+    text.AppendLine(Row(query, signs));
+    text.AppendLine(CultureInfo.InvariantCulture, $"| notification drain ({backlogRun.Requests:N0} backlog) | {drainRate:N0} | | | | {pending} | {signs:N0} | {drainRate / signs:P0} |");
+    text.AppendLine();
+    text.AppendLine(CultureInfo.InvariantCulture, $"Limits: MIT = min(signs/1, commits/2) = {mitLimit:N0}/s; orderQuery = signs/1; drain = signs/1.");
+    text.AppendLine(CultureInfo.InvariantCulture, $"Working set: {afterMit / 1048576.0:N0} MiB after MIT, {afterQuery / 1048576.0:N0} MiB after orderQuery, peak {peak / 1048576.0:N0} MiB. Total run {total.Elapsed.TotalSeconds:N0} s.");
+    if ((mit.FirstError ?? query.FirstError) is { } error)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"First error: `{error[..Math.Min(200, error.Length)]}`");
+    }
+
+    return text.ToString();
+}
+
+static string Row(LoadResult r, double limit) =>
+    string.Create(CultureInfo.InvariantCulture, $"| {r.Name} | {r.PerSecond:N0} | {r.P50Ms:N1} | {r.P95Ms:N1} | {r.P99Ms:N1} | {r.Errors} | {limit:N0} | {r.PerSecond / limit:P0} |");
+
+async Task<WebApplication> StartGatewayAsync(string file, bool dispatch)
+{
+    var app = await GatewayApp.CreateAsync([], builder =>
+    {
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gateway:Storage:ConnectionString"] = $"Data Source={file}",
+            ["Gateway:PlatformPrivateKey"] = Vector("platform-private.pkcs8.b64"),
+            ["Gateway:Merchants:0:AppId"] = "benchapp",
+            ["Gateway:Merchants:0:MerchantNo"] = "BENCH0001",
+            ["Gateway:Merchants:0:PublicKey"] = Vector("merchant-public.spki.b64"),
+            ["Gateway:Notifications:Enabled"] = dispatch ? "true" : "false",
+            ["Gateway:Notifications:AllowPrivateNetworks"] = "true",
+            ["Gateway:Notifications:BatchSize"] = "256",
+            ["Gateway:Notifications:MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
+        });
+    });
+    await app.StartAsync();
+    return app;
+}
+
+async Task<string> BindAsync(int user)
+{
+    var data = """{"outTradeNo":"bench_bind_@USER@","subject":"bind","totalAmount":"0","currency":"USD","country":"US","userId":"bench_user_@USER@","integrate":"Direct_Payment","terminalType":"WEB","paymentDetail":{"paymentMethodType":"CARD","tokenForFutureUse":true,"mitType":"UNSCHEDULED","cardInfo":{"cardIdentifierNo":"4444333322221111","cardHolderFullName":"Bench User","cardExpirationMonth":"12","cardExpirationYear":"30","cvv":"123"},"buyerInfo":{"clientIp":"203.0.113.7","userAgent":"bench"}}}""".Replace("@USER@", user.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    var (body, sign) = Sign(data, PayerMaxTime.Format(clock.GetUtcNow()));
+    using var request = new HttpRequestMessage(HttpMethod.Post, "/aggregate-pay/api/gateway/orderAndPay") { Content = new ByteArrayContent(body) };
+    request.Headers.TryAddWithoutValidation("sign", sign);
+    (await http.SendAsync(request)).EnsureSuccessStatusCode();
+    var (queryBody, querySign) = Sign(Query($"bench_bind_{user}"), PayerMaxTime.Format(clock.GetUtcNow()));
+    using var lookup = new HttpRequestMessage(HttpMethod.Post, "/aggregate-pay/api/gateway/orderQuery") { Content = new ByteArrayContent(queryBody) };
+    lookup.Headers.TryAddWithoutValidation("sign", querySign);
+    using var answer = await http.SendAsync(lookup);
+    using var json = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsByteArrayAsync());
+    return json.RootElement.GetProperty("data").GetProperty("paymentDetails")[0].GetProperty("paymentTokenID").GetString()!;
+}
+
+string Mit(string outTradeNo, int user, bool notify) =>
+    """{"outTradeNo":"@NO@","subject":"Top-up","totalAmount":"9.99","currency":"USD","country":"US","userId":"bench_user_@USER@","integrate":"Direct_Payment","terminalType":"WEB"@NOTIFY@,"paymentDetail":{"paymentMethodType":"CARD","merchantInitiated":true,"mitType":"UNSCHEDULED","paymentTokenID":"@TOKEN@","buyerInfo":{"clientIp":"203.0.113.7","userAgent":"bench"}}}"""
+        .Replace("@NO@", outTradeNo, StringComparison.Ordinal).Replace("@USER@", user.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("@TOKEN@", tokens[user], StringComparison.Ordinal).Replace("@NOTIFY@", notify ? $",\"notifyUrl\":\"{receiver.Url}\"" : "", StringComparison.Ordinal);
+
+static string Query(string outTradeNo) => $$"""{"outTradeNo":"{{outTradeNo}}"}""";
+
+(byte[] Body, string Sign) Sign(string data, string requestTime)
+{
+    var body = Encoding.UTF8.GetBytes($$"""{"version":"1.4","keyVersion":"1","requestTime":"{{requestTime}}","appId":"benchapp","merchantNo":"BENCH0001","data":{{data}}}""");
+    return (body, PayerMaxSignature.Sign(merchantKey, body));
+}
+
+List<(byte[] Body, string Sign)> Presign(int count, Func<int, string> data, string requestTime)
+{
+    var signed = new (byte[], string)[count];
+    Parallel.For(0, count, i => signed[i] = Sign(data(i), requestTime));
+    return [.. signed];
+}
+
+static async Task<long> WaitForDeliveredAsync(string file, int expected, TimeSpan limit)
+{
+    var watch = Stopwatch.StartNew();
+    await using var connection = new SqliteConnection($"Data Source={file};Pooling=False;Mode=ReadOnly");
+    await connection.OpenAsync();
+    await using var command = new SqliteCommand("SELECT COUNT(*) FROM notifications WHERE status <> 'Delivered'", connection);
+    while (true)
+    {
+        var pending = (long)(await command.ExecuteScalarAsync())!;
+        if (pending == 0 || watch.Elapsed > limit)
+        {
+            return pending;
+        }
+
+        await Task.Delay(25);
+    }
+}
+
+string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+/// <summary>A merchant's notify endpoint that acknowledges everything.</summary>
+internal sealed class Receiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _count;
+
+    private Receiver(WebApplication app) => _app = app;
+
+    public string Url { get; private set; } = "";
+
+    public int Count => _count;
+
+    public static async Task<Receiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new Receiver(app);
+        var ack = """{"code":"SUCCESS","msg":"Success"}"""u8.ToArray();
+        app.MapPost("/notify", async (HttpContext http) =>
+        {
+            await http.Request.Body.CopyToAsync(Stream.Null);
+            Interlocked.Increment(ref receiver._count);
+            http.Response.ContentType = "application/json";
+            await http.Response.Body.WriteAsync(ack);
+        });
+        await app.StartAsync();
+        receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/notify";
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
