@@ -1,0 +1,39 @@
+using TokenPay.Client;
+using TokenPay.Merchant.Notifications;
+using TokenPay.Merchant.Payments;
+using TokenPay.Merchant.Shop;
+using TokenPay.Merchant.Storage;
+using TokenPay.Merchant.Wallet;
+
+namespace TokenPay.Merchant.Hosting;
+
+/// <summary>Builds the merchant service: storage (migrated), the PayerMax client, services, API, notify endpoint and shop.</summary>
+public static class MerchantApp
+{
+    /// <param name="configure">Lets a host (tests, the sandbox) add configuration or replace services such as the clock.</param>
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var options = builder.Configuration.GetSection(MerchantOptions.Section).Get<MerchantOptions>() ?? new MerchantOptions();
+
+        var services = builder.Services;
+        services.Configure<MerchantOptions>(builder.Configuration.GetSection(MerchantOptions.Section));
+        services.AddPayerMaxClient(builder.Configuration.GetSection(PayerMaxClientOptions.Section));
+        services.AddSingleton(sp => new MerchantStore(options.ConnectionString, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<WalletService>();
+        services.AddSingleton<ChargeService>();
+        services.AddSingleton<ChargeBatch>();
+        services.AddSingleton<CheckoutService>();
+        services.AddSingleton<IPayerMaxNotificationHandler, MerchantNotificationHandler>();
+        services.AddSingleton<Reconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
+
+        var app = builder.Build();
+        await app.Services.GetRequiredService<MerchantStore>().MigrateAsync(cancellationToken);
+        app.MapPayerMaxNotifications("/payermax/notify");
+        app.MapMerchantApi();
+        app.MapShop();
+        return app;
+    }
+}

@@ -1,0 +1,28 @@
+namespace TokenPay.Merchant.Hosting;
+
+/// <summary>The <c>Merchant</c> configuration section (the PayerMax client has its own <c>PayerMax</c> section).</summary>
+public sealed class MerchantOptions
+{
+    public const string Section = "Merchant";
+
+    /// <summary>SQLite connection string of the merchant database.</summary>
+    public string ConnectionString { get; set; } = "Data Source=tokenpay-merchant.db";
+
+    /// <summary>Absolute base of this service for return and notify URLs; empty: taken from each request.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Where the gateway sends notifications; empty: this service's /payermax/notify.</summary>
+    public string? NotifyUrl { get; set; }
+
+    /// <summary>Payments still open after this long are settled with orderQuery.</summary>
+    public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the reconciler looks.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The country orders are made in (ISO 3166 alpha-2).</summary>
+    public string Country { get; set; } = "US";
+
+    /// <summary>The IP and browser sent as buyerInfo on merchant-initiated charges (the customer is not there).</summary>
+    public string ServerIp { get; set; } = "127.0.0.1";
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using TokenPay.Client;
+using TokenPay.Merchant.Payments;
+using TokenPay.Merchant.Storage;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Json;
+
+namespace TokenPay.Merchant.Notifications;
+
+/// <summary>
+/// Applies verified notifications: deduped by (tradeToken, status, type), state change and inbox row in
+/// one transaction, then (by returning) acknowledged. A duplicate is acknowledged without effect.
+/// </summary>
+internal sealed class MerchantNotificationHandler(MerchantStore store) : IPayerMaxNotificationHandler
+{
+    public async Task HandleAsync(PayerMaxNotification notification, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.Serialize(notification, PayerMaxJson.Options);
+        if (notification.Payment is { } order)
+        {
+            await store.ApplyNotificationAsync(order.TradeToken, order.Status, Wire.NotifyPayment, order.OutTradeNo, body, PaymentOrders.From(order), null, cancellationToken);
+        }
+        else if (notification.Tokenization is { } token)
+        {
+            var entry = new WalletEntry
+            {
+                PaymentTokenId = token.PaymentTokenId,
+                UserId = token.UserId,
+                Brand = token.Brand,
+                MaskedCard = token.CardInfo,
+                Expiry = token.PaymentTokenExpiry,
+                Status = token.PaymentTokenStatus,
+                MitAllowed = token.MerchantInitiated,
+                BindingOutTradeNo = token.OutTradeNo,
+                UpdatedAt = 0,
+            };
+            await store.ApplyNotificationAsync(token.PaymentTokenId, token.PaymentTokenStatus, Wire.NotifyTokenization, token.OutTradeNo, body, null, entry, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using TokenPay.Client;
+using TokenPay.Merchant.Hosting;
+using TokenPay.Merchant.Storage;
+using TokenPay.Merchant.Wallet;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Models;
+using Microsoft.Extensions.Options;
+
+namespace TokenPay.Merchant.Payments;
+
+/// <summary>The outcome of a charge as the caller sees it.</summary>
+public sealed record ChargeResult(string ChargeId, string OutTradeNo, string Status, string? ResultCode, string? ResultMsg, decimal Amount, string Currency)
+{
+    public bool Succeeded => Status == PaymentStatuses.Success;
+}
+
+/// <summary>A charge request: charge this user's saved card, without the user (unscheduled MIT).</summary>
+public sealed record ChargeRequest(string UserId, decimal Amount, string Currency, string Reason, string ChargeId, string? PaymentTokenId = null);
+
+/// <summary>
+/// Unscheduled MIT charges. <c>chargeId</c> makes a charge idempotent: it fixes the order number, the
+/// payment is recorded before the request is sent, and a charge whose answer was lost is settled with
+/// orderQuery by that number before anything is sent again. Asking twice never charges twice.
+/// </summary>
+internal sealed partial class ChargeService(
+    PayerMaxClient client, MerchantStore store, WalletService wallet, IOptions<MerchantOptions> options, ILogger<ChargeService> logger)
+{
+    public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.ChargeId) || request.ChargeId.Length > 128) throw new ArgumentException("chargeId is required (at most 128 characters).", nameof(request));
+        if (string.IsNullOrWhiteSpace(request.UserId) || request.UserId.Length > 64) throw new ArgumentException("userId is required (at most 64 characters).", nameof(request));
+        var currency = request.Currency.ToUpperInvariant();
+        if (!Currencies.TryToMinorUnits(request.Amount, currency, out var amountMinor) || amountMinor == 0)
+        {
+            throw new ArgumentException($"amount must be positive with at most the minor digits of {currency}.", nameof(request));
+        }
+
+        var outTradeNo = PaymentOrders.ForCharge(request.ChargeId);
+        var existing = await store.FindPaymentByChargeAsync(request.ChargeId, cancellationToken);
+        if (existing is null)
+        {
+            var token = request.PaymentTokenId ?? (await wallet.ChargeableCardAsync(request.UserId, cancellationToken))?.PaymentTokenId;
+            var created = await store.TryCreatePaymentAsync(new Payment
+            {
+                OutTradeNo = outTradeNo,
+                ChargeId = request.ChargeId,
+                Kind = PaymentKinds.Mit,
+                UserId = request.UserId,
+                AmountMinor = amountMinor,
+                Currency = currency,
+                Reason = request.Reason,
+                PaymentTokenId = token,
+                Status = PaymentStatuses.Created,
+                CreatedAt = 0,
+                UpdatedAt = 0,
+            }, cancellationToken);
+            existing = (await store.FindPaymentByChargeAsync(request.ChargeId, cancellationToken))!;
+            if (created)
+            {
+                return await SendAsync(existing, cancellationToken);
+            }
+        }
+
+        // Asked before: the first answer stands; an unknown one is settled first.
+        return existing.IsFinal ? Result(existing) : await SettleAsync(existing, resendIfAbsent: true, cancellationToken);
+    }
+
+    /// <summary>Finds out what happened to an open payment; a charge that never reached the gateway may be sent now.</summary>
+    public async Task<ChargeResult> SettleAsync(Payment payment, bool resendIfAbsent, CancellationToken cancellationToken)
+    {
+        PayerMaxResult<OrderView> query;
+        try
+        {
+            query = await client.OrderQueryAsync(payment.OutTradeNo, cancellationToken);
+        }
+        catch (PayerMaxException)
+        {
+            return Result(payment);
+        }
+
+        if (query.IsSuccess && query.Data is { } view)
+        {
+            await store.ApplyOrderAsync(PaymentOrders.From(view), cancellationToken);
+        }
+        else if (query.Code == ResultCodes.OrderNotExist && payment.Status == PaymentStatuses.Created)
+        {
+            if (resendIfAbsent && payment.Kind == PaymentKinds.Mit)
+            {
+                // The first attempt never arrived: the same order number may be sent again safely.
+                return await SendAsync(payment, cancellationToken);
+            }
+
+            await store.RefusePaymentAsync(payment.OutTradeNo, "NOT_SENT", "The payment request never reached the gateway.", cancellationToken);
+        }
+
+        return Result((await store.FindPaymentAsync(payment.OutTradeNo, cancellationToken))!);
+    }
+
+    private async Task<ChargeResult> SendAsync(Payment payment, CancellationToken cancellationToken)
+    {
+        if (payment.PaymentTokenId is null || await wallet.FindAsync(payment.PaymentTokenId, cancellationToken) is { Status: not TokenStatuses.Activated })
+        {
+            // Nothing to charge: refused here, nothing is sent.
+            await store.RefusePaymentAsync(payment.OutTradeNo, ResultCodes.TokenInvalid, payment.PaymentTokenId is null ? "The user has no saved card that allows merchant-initiated charges." : "The saved card was removed or has expired.", cancellationToken);
+            return Result((await store.FindPaymentAsync(payment.OutTradeNo, cancellationToken))!);
+        }
+
+        var order = new OrderDetails(payment.OutTradeNo, payment.Reason ?? "Charge", Currencies.FromMinorUnits(payment.AmountMinor, payment.Currency), payment.Currency, options.Value.Country, payment.UserId)
+        {
+            NotifyUrl = options.Value.NotifyUrl,
+            Reference = payment.ChargeId,
+        };
+        try
+        {
+            var answer = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(order, payment.PaymentTokenId, Buyer), cancellationToken);
+            if (answer.IsSuccess && answer.Data is { } data)
+            {
+                await store.ApplyOrderAsync(PaymentOrders.From(payment.OutTradeNo, data), cancellationToken);
+            }
+            else if (answer.Code == ResultCodes.OrderRepeat)
+            {
+                // Sent before by an attempt whose answer was lost: the gateway's order is the truth.
+                return await SettleAsync(payment, resendIfAbsent: false, cancellationToken);
+            }
+            else
+            {
+                await store.RefusePaymentAsync(payment.OutTradeNo, answer.Code, answer.Msg, cancellationToken);
+                if (answer.Code is ResultCodes.TokenInvalid or ResultCodes.TokenNotExist)
+                {
+                    // The card is dead at the gateway: learn whether it was removed or expired.
+                    await wallet.SyncAsync(payment.UserId, cancellationToken);
+                }
+            }
+        }
+        catch (PayerMaxException ex)
+        {
+            // The outcome is unknown: settle by order number now if possible; otherwise the payment stays
+            // CREATED, a repeated charge settles it, and so does the reconciler.
+            LogUnknownOutcome(logger, payment.OutTradeNo, ex.GetType().Name);
+            return await SettleAsync(payment, resendIfAbsent: false, cancellationToken);
+        }
+
+        return Result((await store.FindPaymentAsync(payment.OutTradeNo, cancellationToken))!);
+    }
+
+    private BuyerInfo Buyer => new() { ClientIp = options.Value.ServerIp, UserAgent = "TokenPay.Merchant (merchant-initiated)" };
+
+    private static ChargeResult Result(Payment p) =>
+        new(p.ChargeId ?? p.OutTradeNo, p.OutTradeNo, p.Status, p.ResultCode, p.ResultMsg, Currencies.FromMinorUnits(p.AmountMinor, p.Currency), p.Currency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charge {OutTradeNo}: outcome unknown after {Failure}; settling by order number")]
+    private static partial void LogUnknownOutcome(ILogger logger, string outTradeNo, string failure);
+}

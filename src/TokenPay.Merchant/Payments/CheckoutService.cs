@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Options;
+using TokenPay.Client;
+using TokenPay.Merchant.Hosting;
+using TokenPay.Merchant.Storage;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Models;
+
+namespace TokenPay.Merchant.Payments;
+
+/// <summary>Where a checkout goes next: a page of the gateway (3DS, cashier) or back to the shop.</summary>
+internal sealed record CheckoutStep(string OutTradeNo, string Status, string? RedirectUrl, string? ResultCode, string? ResultMsg);
+
+/// <summary>
+/// First payments and bindings through each route the gateway offers: the shop's own card form (a PCI
+/// merchant posting cardInfo), the hosted cashier, and Drop-in. Saving uses UNSCHEDULED so the card can
+/// later be charged without the customer.
+/// </summary>
+internal sealed class CheckoutService(PayerMaxClient client, MerchantStore store, IOptions<MerchantOptions> options)
+{
+    public Task<CheckoutStep> PayWithCardAsync(string baseUrl, string userId, decimal amount, string currency, string subject, CardInfo card, BuyerInfo buyer, bool saveCard, CancellationToken cancellationToken) =>
+        StartAsync(baseUrl, userId, amount, currency, subject, saveCard, order =>
+            saveCard ? PaymentRequests.CardPaymentAndSave(order, card, buyer, MitType.Unscheduled) : PaymentRequests.CardPayment(order, card, buyer), cancellationToken);
+
+    public Task<CheckoutStep> PayWithHostedCashierAsync(string baseUrl, string userId, decimal amount, string currency, string subject, bool saveCard, CancellationToken cancellationToken) =>
+        StartAsync(baseUrl, userId, amount, currency, subject, saveCard, order => PaymentRequests.HostedCheckout(order, saveCard, MitType.Unscheduled), cancellationToken);
+
+    public Task<CheckoutStep> PayWithDropinAsync(string baseUrl, string userId, decimal amount, string currency, string subject, string paymentToken, string sessionKey, BuyerInfo buyer, bool saveCard, CancellationToken cancellationToken) =>
+        StartAsync(baseUrl, userId, amount, currency, subject, saveCard, order =>
+            PaymentRequests.DropIn(order, paymentToken, sessionKey, buyer, saveCard, MitType.Unscheduled), cancellationToken);
+
+    public async Task<ApplyDropinSessionResult> OpenDropinSessionAsync(string userId, string currency, bool saveCard, CancellationToken cancellationToken)
+    {
+        var answer = await client.ApplyDropinSessionAsync(new ApplyDropinSessionRequest
+        {
+            UserId = userId,
+            Currency = currency,
+            Country = options.Value.Country,
+            MitType = saveCard ? Wire.MitUnscheduled : null,
+            TokenForFutureUse = saveCard,
+            ComponentList = [Wire.Card],
+        }, cancellationToken);
+        return answer.IsSuccess && answer.Data is { } keys ? keys : throw new InvalidOperationException($"The gateway refused a Drop-in session: {answer.Code} {answer.Msg}");
+    }
+
+    /// <summary>The order's state, asking the gateway when the notification has not come yet.</summary>
+    public async Task<Payment?> RefreshAsync(string outTradeNo, CancellationToken cancellationToken)
+    {
+        var payment = await store.FindPaymentAsync(outTradeNo, cancellationToken);
+        if (payment is { IsFinal: false })
+        {
+            var query = await client.OrderQueryAsync(outTradeNo, cancellationToken);
+            if (query.IsSuccess && query.Data is { } view)
+            {
+                await store.ApplyOrderAsync(PaymentOrders.From(view), cancellationToken);
+                payment = await store.FindPaymentAsync(outTradeNo, cancellationToken);
+            }
+        }
+
+        return payment;
+    }
+
+    private async Task<CheckoutStep> StartAsync(string baseUrl, string userId, decimal amount, string currency, string subject, bool saveCard, Func<OrderDetails, OrderAndPayRequest> build, CancellationToken cancellationToken)
+    {
+        if (!Currencies.TryToMinorUnits(amount, currency, out var amountMinor))
+        {
+            throw new ArgumentException($"The amount does not fit {currency}.", nameof(amount));
+        }
+
+        var outTradeNo = PaymentOrders.NewCheckout();
+        await store.TryCreatePaymentAsync(new Payment
+        {
+            OutTradeNo = outTradeNo,
+            Kind = PaymentKinds.Checkout,
+            UserId = userId,
+            AmountMinor = amountMinor,
+            Currency = currency,
+            Reason = subject,
+            SavesCard = saveCard,
+            SaveWithMitType = saveCard ? Wire.MitUnscheduled : null,
+            Status = PaymentStatuses.Created,
+            CreatedAt = 0,
+            UpdatedAt = 0,
+        }, cancellationToken);
+
+        var order = new OrderDetails(outTradeNo, subject, amount, currency, options.Value.Country, userId)
+        {
+            FrontCallbackUrl = $"{baseUrl}/shop/return?order={outTradeNo}",
+            NotifyUrl = options.Value.NotifyUrl ?? $"{baseUrl}/payermax/notify",
+        };
+        var answer = await client.OrderAndPayAsync(build(order), cancellationToken);
+        if (!answer.IsSuccess || answer.Data is not { } data)
+        {
+            await store.RefusePaymentAsync(outTradeNo, answer.Code, answer.Msg, cancellationToken);
+            return new CheckoutStep(outTradeNo, PaymentStatuses.Refused, null, answer.Code, answer.Msg);
+        }
+
+        await store.ApplyOrderAsync(PaymentOrders.From(outTradeNo, data), cancellationToken);
+        return new CheckoutStep(outTradeNo, data.Status, data.RedirectUrl, data.ResultCode, data.ResultMsg);
+    }
+}

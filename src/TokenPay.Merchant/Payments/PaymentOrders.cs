@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+using System.Text;
+using TokenPay.Merchant.Storage;
+using TokenPay.Protocol.Models;
+
+namespace TokenPay.Merchant.Payments;
+
+/// <summary>How gateway answers become local updates, and how charge ids become order numbers.</summary>
+internal static class PaymentOrders
+{
+    /// <summary>
+    /// The order number of a charge: a function of the charge id, so asking twice (or after a timeout) reuses the
+    /// same number and the gateway's unique index does the rest. Hashed because outTradeNo allows only
+    /// [A-Za-z0-9_] and compares case-insensitively, while charge ids are the caller's own strings.
+    /// </summary>
+    public static string ForCharge(string chargeId) => "mit_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(chargeId)))[..40];
+
+    public static string NewCheckout() => "shop_" + Guid.NewGuid().ToString("N");
+
+    public static OrderUpdate From(OrderView view)
+    {
+        var detail = view.PaymentDetails is [var first, ..] ? first : null;
+        return new OrderUpdate(view.OutTradeNo, view.Status, view.TradeToken, view.ResultCode, view.ResultMsg, detail?.PaymentTokenId, detail?.CardInfo?.CardOrg, detail?.CardInfo?.CardIdentifierNo);
+    }
+
+    public static OrderUpdate From(string outTradeNo, OrderAndPayResult result) =>
+        new(outTradeNo, result.Status, result.TradeToken, result.ResultCode, result.ResultMsg, null, null, null);
+}

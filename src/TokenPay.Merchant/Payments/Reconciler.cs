@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using TokenPay.Merchant.Hosting;
+using TokenPay.Merchant.Storage;
+
+namespace TokenPay.Merchant.Payments;
+
+/// <summary>What a reconciliation pass did.</summary>
+public sealed record ReconcileSummary(int Checked, int Settled, int StillOpen);
+
+/// <summary>
+/// Settles payments still open after <c>Merchant:ReconcileAfter</c> with orderQuery, so a notification that
+/// never comes does not leave an order pending forever.
+/// </summary>
+internal sealed partial class Reconciler(MerchantStore store, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
+    : BackgroundService
+{
+    // Made at start: .NET 10 runs ExecuteAsync later on a background thread.
+    private PeriodicTimer? _timer;
+
+    public async Task<ReconcileSummary> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = (clock.GetUtcNow() - options.Value.ReconcileAfter).ToUnixTimeMilliseconds();
+        var open = await store.ListOpenPaymentsAsync(cutoff, cancellationToken);
+        var settled = 0;
+        foreach (var payment in open)
+        {
+            var after = await charges.SettleAsync(payment, resendIfAbsent: false, cancellationToken);
+            if (after.Status is not (PaymentStatuses.Created or PaymentStatuses.Pending))
+            {
+                settled++;
+            }
+        }
+
+        return new ReconcileSummary(open.Count, settled, open.Count - settled);
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer = new PeriodicTimer(options.Value.ReconcileInterval, clock);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (await _timer!.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var summary = await ReconcileAsync(stoppingToken);
+                if (summary.Checked > 0)
+                {
+                    LogReconciled(logger, summary.Checked, summary.Settled);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex.GetType().FullName);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Checked} open payments, {Settled} settled")]
+    private static partial void LogReconciled(ILogger logger, int @checked, int settled);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciliation failed with {ExceptionType}; retrying on the next tick")]
+    private static partial void LogFailed(ILogger logger, string? exceptionType);
+}

@@ -1,0 +1,64 @@
+namespace TokenPay.Merchant.Storage;
+
+/// <summary>A payment the merchant started: a shop checkout or an MIT charge. Amounts in minor units, times in Unix ms.</summary>
+internal sealed record Payment
+{
+    public required string OutTradeNo { get; init; }
+
+    /// <summary>The caller's idempotency key of an MIT charge; null for checkouts.</summary>
+    public string? ChargeId { get; init; }
+
+    public required string Kind { get; init; }
+    public required string UserId { get; init; }
+    public required long AmountMinor { get; init; }
+    public required string Currency { get; init; }
+    public string? Reason { get; init; }
+
+    /// <summary>Set when the payment saves the card (with this mitType, or empty for customer-present use only).</summary>
+    public string? SaveWithMitType { get; init; }
+
+    public bool SavesCard { get; init; }
+    public string? PaymentTokenId { get; init; }
+    public string? TradeToken { get; init; }
+    public required string Status { get; init; }
+    public string? ResultCode { get; init; }
+    public string? ResultMsg { get; init; }
+    public required long CreatedAt { get; init; }
+    public required long UpdatedAt { get; init; }
+
+    public bool IsFinal => Status is PaymentStatuses.Success or PaymentStatuses.Failed or PaymentStatuses.Closed or PaymentStatuses.Refused;
+}
+
+internal static class PaymentKinds
+{
+    public const string Checkout = "CHECKOUT";
+    public const string Mit = "MIT";
+}
+
+/// <summary>
+/// A payment's state here: CREATED (recorded before the request is sent; the outcome may be unknown),
+/// the gateway's PENDING/SUCCESS/FAILED/CLOSED, or REFUSED (the gateway refused the request; no order exists).
+/// </summary>
+internal static class PaymentStatuses
+{
+    public const string Created = "CREATED";
+    public const string Pending = "PENDING";
+    public const string Success = "SUCCESS";
+    public const string Failed = "FAILED";
+    public const string Closed = "CLOSED";
+    public const string Refused = "REFUSED";
+}
+
+/// <summary>A saved payment method of a user. Never a card number: only the masked form the gateway shows.</summary>
+internal sealed record WalletEntry
+{
+    public required string PaymentTokenId { get; init; }
+    public required string UserId { get; init; }
+    public string? Brand { get; init; }
+    public string? MaskedCard { get; init; }
+    public string? Expiry { get; init; }
+    public required string Status { get; init; }
+    public required bool MitAllowed { get; init; }
+    public string? BindingOutTradeNo { get; init; }
+    public required long UpdatedAt { get; init; }
+}
