@@ -11,17 +11,18 @@ namespace TokenPay.Merchant.Cli;
 /// <c>charge</c>, <c>charge-batch --file</c>, <c>wallet list</c>, <c>wallet remove</c>, <c>reconcile</c>.
 /// Arguments that are not the command's own (e.g. <c>--PayerMax:BaseUrl=...</c>) are configuration.
 /// </summary>
-internal static class MerchantCommands
+public static class MerchantCommands
 {
     private static readonly string[] Verbs = ["charge", "charge-batch", "wallet", "reconcile"];
     private static readonly string[] Flags = ["--user", "--amount", "--currency", "--reason", "--charge-id", "--token", "--file", "--parallel"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="configure">Extra configuration from a host (the sandbox passes its own settings).</param>
+    public static async Task<int> RunAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var (options, configuration) = Split(args);
-        await using var app = await MerchantApp.CreateAsync(configuration);
+        await using var app = await MerchantApp.CreateAsync(configuration, configure);
         var services = app.Services;
         try
         {
