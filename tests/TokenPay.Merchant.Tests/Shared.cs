@@ -1,0 +1,71 @@
+using TokenPay.Protocol;
+
+namespace TokenPay.Merchant.Tests;
+
+internal static class Shared
+{
+    /// <summary>Saves a card for <paramref name="user"/> at the gateway (mode B with mitType) and returns its token.</summary>
+    public static async Task<string> SaveCardAsync(GatewayHost gateway, string user, string pan = "4444333322221111")
+    {
+        var order = "seed_" + Guid.NewGuid().ToString("N")[..16];
+        (await gateway.Merchant.PostAsync("orderAndPay", OrderRequests.Bind(order, user, pan))).DataString("status").ShouldBe(OrderStatuses.Success);
+        return (await gateway.Merchant.QueryAsync(order)).Data.GetProperty("paymentDetails")[0].GetProperty("paymentTokenID").GetString()!;
+    }
+
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await probe();
+            if (done(value))
+            {
+                return value;
+            }
+
+            if (waited.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new TimeoutException($"Timed out waiting for {what}; last: {value}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
+
+/// <summary>The network at the edge: loses answers (or requests) of chosen calls, as a timeout would.</summary>
+internal sealed class LossyNetwork(Func<string, int, Loss> decide) : DelegatingHandler
+{
+    private readonly Dictionary<string, int> _calls = [];
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var api = request.RequestUri!.Segments[^1];
+        int n;
+        lock (_calls)
+        {
+            n = _calls[api] = _calls.GetValueOrDefault(api) + 1;
+        }
+
+        switch (decide(api, n))
+        {
+            case Loss.Request:
+                throw new HttpRequestException("connection reset before the request was sent", null, System.Net.HttpStatusCode.BadGateway);
+            case Loss.Answer:
+                using (await base.SendAsync(request, cancellationToken))
+                {
+                    throw new HttpRequestException("connection reset after the request was processed");
+                }
+
+            default:
+                return await base.SendAsync(request, cancellationToken);
+        }
+    }
+}
+
+internal enum Loss
+{
+    None,
+    Request,
+    Answer,
+}

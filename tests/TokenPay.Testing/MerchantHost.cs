@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TokenPay.Merchant.Hosting;
+
+namespace TokenPay.Testing;
+
+/// <summary>
+/// The merchant service on Kestrel at 127.0.0.1 with a fresh SQLite file, talking to a <see cref="GatewayHost"/>
+/// with the vector keys and the gateway's fake clock (so request times agree).
+/// </summary>
+public sealed class MerchantHost : IAsyncDisposable
+{
+    private readonly string _directory;
+
+    private MerchantHost(WebApplication app, string directory, string baseUrl)
+    {
+        App = app;
+        _directory = directory;
+        BaseUrl = baseUrl;
+        Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
+    }
+
+    public WebApplication App { get; }
+
+    public string BaseUrl { get; }
+
+    public HttpClient Http { get; }
+
+    public T Service<T>()
+        where T : notnull => App.Services.GetRequiredService<T>();
+
+    /// <param name="configure">Replaces services, e.g. adds a handler to every HttpClient.</param>
+    public static async Task<MerchantHost> StartAsync(GatewayHost gateway, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    {
+        var directory = Directory.CreateTempSubdirectory("tokenpay-merchant-").FullName;
+        var port = FreePort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var config = new Dictionary<string, string?>
+        {
+            ["Merchant:ConnectionString"] = $"Data Source={Path.Combine(directory, "merchant.db")}",
+            ["Merchant:PublicBaseUrl"] = baseUrl,
+            ["Merchant:NotifyUrl"] = $"{baseUrl}/payermax/notify",
+            // Tests drive reconciliation themselves.
+            ["Merchant:ReconcileInterval"] = "1.00:00:00",
+            ["PayerMax:Environment"] = "Custom",
+            ["PayerMax:BaseUrl"] = gateway.BaseAddress.ToString(),
+            ["PayerMax:AppId"] = TestKeys.AppId,
+            ["PayerMax:MerchantNo"] = TestKeys.MerchantNo,
+            ["PayerMax:MerchantPrivateKey"] = TestKeys.MerchantPrivate,
+            ["PayerMax:PlatformPublicKey"] = TestKeys.PlatformPublic,
+            ["PayerMax:MaxRetries"] = "0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var app = await MerchantApp.CreateAsync([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            builder.WebHost.UseUrls(baseUrl);
+            builder.Services.AddSingleton<TimeProvider>(gateway.Clock);
+            builder.Logging.ClearProviders();
+            configure?.Invoke(builder.Services);
+        });
+        await app.StartAsync();
+        return new MerchantHost(app, directory, baseUrl);
+    }
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "merchant.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = new SqliteCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
