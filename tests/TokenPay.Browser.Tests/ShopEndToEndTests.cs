@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using TokenPay.Protocol;
+
+namespace TokenPay.Browser.Tests;
+
+/// <summary>
+/// The whole story in a real browser: buy with a 3DS card and consent to save it, pass 3DS, return to the
+/// shop; the wallet shows the masked card once the notification arrives; an operator MIT succeeds with no
+/// browser; the user removes the card; a further MIT is refused and nothing is charged.
+/// </summary>
+public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private GatewayHost _gateway = null!;
+    private MerchantHost _shop = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (Browser.SkipReason is not null)
+        {
+            return;
+        }
+
+        _gateway = await GatewayHost.StartAsync();
+        _shop = await MerchantHost.StartAsync(_gateway);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_shop is not null)
+        {
+            await _shop.DisposeAsync();
+            await _gateway.DisposeAsync();
+        }
+    }
+
+    [BrowserFact]
+    public Task BuySaveWith3ds_ThenMit_ThenRemove_ThenMitRefused() => browser.RunAsync(nameof(BuySaveWith3ds_ThenMit_ThenRemove_ThenMitRefused), async page =>
+    {
+        await page.GotoAsync($"{_shop.BaseUrl}/?user=zoe");
+        await page.FillAsync("#cardIdentifierNo", "4000000000003220");
+        await page.FillAsync("#cardHolderFullName", "Zoe Shopper");
+        await page.FillAsync("#cardExpirationMonth", "12");
+        await page.FillAsync("#cardExpirationYear", "30");
+        await page.FillAsync("#cvv", "123");
+        await page.CheckAsync("#save");
+        await page.ClickAsync("#buy");
+
+        await page.WaitForURLAsync(new Regex("/threeds/"));
+        await page.ClickAsync("#pass");
+        await page.WaitForURLAsync(new Regex("/shop/return"));
+        await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", "SUCCESS");
+
+        // The wallet fills from the notification; reload until it has arrived.
+        await page.ClickAsync("#wallet-link");
+        for (var i = 0; i < 100 && await page.Locator("tr.card").CountAsync() == 0; i++)
+        {
+            await Task.Delay(50);
+            await page.ReloadAsync();
+        }
+
+        await Assertions.Expect(page.Locator("tr.card .masked")).ToHaveTextAsync("400000******3220");
+        (await page.ContentAsync()).ShouldNotContain("4000000000003220");
+
+        // An operator MIT of another amount, no browser involved.
+        var mit = await ChargeAsync("e2e-mit-1", 4.20m);
+        mit.GetProperty("status").GetString().ShouldBe(OrderStatuses.Success);
+
+        // The user removes the card.
+        await page.ClickAsync("tr.card button.remove");
+        await Assertions.Expect(page.Locator("tr.card .status")).ToHaveTextAsync(TokenStatuses.Deleted);
+
+        var ordersBefore = await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders");
+        var refused = await ChargeAsync("e2e-mit-2", 4.20m);
+        refused.GetProperty("status").GetString().ShouldBe("REFUSED");
+        (await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders")).ShouldBe(ordersBefore, "nothing was charged");
+    });
+
+    private async Task<JsonElement> ChargeAsync(string chargeId, decimal amount)
+    {
+        using var response = await _shop.Http.PostAsync("/api/charges", JsonContent(new { userId = "zoe", amount, currency = "USD", reason = "Top-up", chargeId }));
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    }
+
+    private static StringContent JsonContent(object value) => new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
+}
