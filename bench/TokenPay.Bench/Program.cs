@@ -62,7 +62,7 @@ var mitRequests = Presign(mitCount, i => Mit($"bench_mit_{i}", i % Users, notify
 var mit = await LoadRun.RunAsync("MIT orderAndPay (stored token)", http, "/aggregate-pay/api/gateway/orderAndPay", mitRequests, reuse: false, concurrency, loadTime,
     json => json.GetProperty("code").GetString() == ResultCodes.ApplySuccess && json.GetProperty("data").GetProperty("status").GetString() == OrderStatuses.Success);
 var afterMit = Process.GetCurrentProcess().WorkingSet64;
-Console.WriteLine($"MIT: {mit.PerSecond:N0}/s p99 {mit.P99Ms:N1} ms errors {mit.Errors}");
+Console.WriteLine($"MIT: {mit.PerSecond:N0}/s p99 {mit.P99Ms:N1} ms errors {mit.Errors} {mit.FirstError}");
 
 var queryRequests = Presign(Math.Min(2_000, mit.Requests), i => Query($"bench_mit_{i}"), PayerMaxTime.Format(clock.GetUtcNow().AddSeconds(60)));
 var query = await LoadRun.RunAsync("orderQuery", http, "/aggregate-pay/api/gateway/orderQuery", queryRequests, reuse: true, concurrency, loadTime,

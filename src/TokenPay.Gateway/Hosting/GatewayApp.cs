@@ -35,7 +35,8 @@ public static partial class GatewayApp
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAcquirer, AcquirerSimulator>();
-        services.AddSingleton<IGatewayStore>(store);
+        // Registered through a factory so the container disposes it (closing the writer connection) at shutdown.
+        services.AddSingleton<IGatewayStore>(_ => store);
         services.AddSingleton(secrets.Vault);
         services.AddSingleton(new PlatformSigner(secrets.PlatformKey));
         services.AddSingleton(new MerchantRegistry(options.Merchants));

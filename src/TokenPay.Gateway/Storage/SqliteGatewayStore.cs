@@ -10,9 +10,8 @@ namespace TokenPay.Gateway.Storage;
 /// this process's writers queue on an async gate (cheap, fair) rather than on the file lock, whose busy
 /// retries sleep; BEGIN IMMEDIATE still orders writers of other processes sharing the file.
 /// </summary>
-internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStore, IDisposable
+internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStore, IAsyncDisposable
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     private const string OrderColumns = """
         o.id, o.trade_token, o.merchant_no, o.app_id, o.out_trade_no, o.integrate, o.subject, o.amount_minor,
@@ -32,6 +31,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         """;
 
     private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = true }.ToString();
+
+    private GroupCommitWriter? _writer;
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -74,15 +75,15 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        await using var insert = Command(connection, transaction, "INSERT INTO settings (name, value) VALUES (@n, @v) ON CONFLICT (name) DO NOTHING;");
+        var insert = write.Command("INSERT INTO settings (name, value) VALUES (@n, @v) ON CONFLICT (name) DO NOTHING;");
         insert.Parameters.AddWithValue("@n", name);
         insert.Parameters.AddWithValue("@v", valueIfAbsent);
         await insert.ExecuteNonQueryAsync(cancellationToken);
 
-        await using var select = Command(connection, transaction, "SELECT value FROM settings WHERE name = @n;");
+        var select = write.Command("SELECT value FROM settings WHERE name = @n;");
         select.Parameters.AddWithValue("@n", name);
         var value = (string)(await select.ExecuteScalarAsync(cancellationToken))!;
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
         return value;
     }
 
@@ -93,21 +94,21 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
         if (spendDropinToken is not null)
         {
-            await using var spend = Command(connection, transaction, """
+            var spend = write.Command("""
                 UPDATE dropin_tokens SET used_at = @now WHERE payment_token = @t AND used_at IS NULL AND expires_at > @now;
                 """);
             spend.Parameters.AddWithValue("@now", order.CreatedAt);
             spend.Parameters.AddWithValue("@t", spendDropinToken);
             if (await spend.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
-                await transaction.RollbackAsync(cancellationToken);
+                await write.RollbackAsync();
                 return new InsertResult(InsertOutcome.DropinTokenSpent);
             }
         }
 
         var cardId = card is null ? order.CardId : await InsertCardAsync(connection, transaction, card, cancellationToken);
 
-        await using var insertOrder = Command(connection, transaction, """
+        var insertOrder = write.Command("""
             INSERT INTO orders (trade_token, merchant_no, app_id, out_trade_no, out_trade_no_key, integrate, subject, amount_minor,
                 currency, country, user_id, reference, language, front_callback_url, notify_url, status, created_at, expires_at,
                 card_id, payment_token_id, token_for_future_use, merchant_initiated, mit_type, cashier_id)
@@ -145,11 +146,11 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         if (await insertOrder.ExecuteScalarAsync(cancellationToken) is not long orderId)
         {
             // Duplicate outTradeNo: the vaulted card and the spent Drop-in token go with the rollback.
-            await transaction.RollbackAsync(cancellationToken);
+            await write.RollbackAsync();
             return new InsertResult(InsertOutcome.DuplicateOutTradeNo);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
         return new InsertResult(InsertOutcome.Inserted, orderId, cardId);
     }
 
@@ -168,16 +169,16 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
         var cardId = await InsertCardAsync(connection, transaction, card, cancellationToken);
-        await using var attach = Command(connection, transaction, "UPDATE orders SET card_id = @card WHERE id = @id AND status = 'PENDING' AND card_id IS NULL;");
+        var attach = write.Command("UPDATE orders SET card_id = @card WHERE id = @id AND status = 'PENDING' AND card_id IS NULL;");
         attach.Parameters.AddWithValue("@card", cardId);
         attach.Parameters.AddWithValue("@id", orderId);
         if (await attach.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            await transaction.RollbackAsync(cancellationToken);
+            await write.RollbackAsync();
             return null;
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
         return cardId;
     }
 
@@ -185,7 +186,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        await using var command = Command(connection, transaction, """
+        var command = write.Command("""
             INSERT INTO dropin_sessions (session_key, client_key, merchant_no, app_id, user_id, currency, country, amount_minor, mit_type, token_for_future_use, created_at, expires_at)
             VALUES (@s, @c, @m, @app, @u, @cur, @country, @amount, @mit, @tffu, @created, @expires);
             """);
@@ -203,7 +204,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         p.AddWithValue("@created", session.CreatedAt);
         p.AddWithValue("@expires", session.ExpiresAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
     }
 
     public async Task<DropinSession?> FindDropinSessionAsync(string sessionKey, CancellationToken cancellationToken)
@@ -219,7 +220,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
         var cardId = await InsertCardAsync(connection, transaction, card, cancellationToken);
-        await using var command = Command(connection, transaction, """
+        var command = write.Command("""
             INSERT INTO dropin_tokens (payment_token, session_key, card_id, created_at, expires_at) VALUES (@t, @s, @card, @created, @expires);
             """);
         command.Parameters.AddWithValue("@t", paymentToken);
@@ -228,7 +229,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         command.Parameters.AddWithValue("@created", createdAt);
         command.Parameters.AddWithValue("@expires", expiresAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
     }
 
     public async Task<DropinToken?> FindDropinTokenAsync(string paymentToken, CancellationToken cancellationToken)
@@ -288,25 +289,25 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        await using var command = Command(connection, transaction, "UPDATE orders SET challenge_id = @c WHERE id = @id AND status = 'PENDING';");
+        var command = write.Command("UPDATE orders SET challenge_id = @c WHERE id = @id AND status = 'PENDING';");
         command.Parameters.AddWithValue("@c", challengeId);
         command.Parameters.AddWithValue("@id", orderId);
         await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
     }
 
     public async Task<bool> ClaimChallengeAsync(string challengeId, long now, CancellationToken cancellationToken)
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        await using var command = Command(connection, transaction, """
+        var command = write.Command("""
             UPDATE orders SET challenge_used = 1
             WHERE challenge_id = @c AND challenge_used = 0 AND status = 'PENDING' AND expires_at > @now;
             """);
         command.Parameters.AddWithValue("@c", challengeId);
         command.Parameters.AddWithValue("@now", now);
         var claimed = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
         return claimed;
     }
 
@@ -319,7 +320,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         if (completion.Bind is { } bind)
         {
             // Re-binding a card the user already saved refreshes that token rather than making a second one.
-            await using var upsert = Command(connection, transaction, """
+            var upsert = write.Command("""
                 INSERT INTO payment_tokens (payment_token_id, merchant_no, user_id, card_id, fingerprint, status, mit_type, expires_at, created_at)
                 VALUES (@id, @m, @u, @card, @fp, 'Activated', @mit, @exp, @created)
                 ON CONFLICT (merchant_no, user_id, fingerprint) WHERE status = 'Activated'
@@ -339,7 +340,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             boundToken = (string)(await upsert.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        await using var update = Command(connection, transaction, """
+        var update = write.Command("""
             UPDATE orders SET status = @s, result_code = @rc, result_msg = @rm, completed_at = @t,
                               acquirer_reference = @ar, payment_token_id = COALESCE(@token, payment_token_id)
             WHERE id = @id AND status = 'PENDING'
@@ -359,7 +360,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         {
             // Already terminal (a race with expiry, or a second completion): terminal states never change.
             await reader.DisposeAsync();
-            await transaction.RollbackAsync(cancellationToken);
+            await write.RollbackAsync();
             return new CompletionResult(false, null);
         }
 
@@ -368,7 +369,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
         foreach (var draft in completion.Notifications)
         {
-            await using var outbox = Command(connection, transaction, """
+            var outbox = write.Command("""
                 INSERT INTO notifications (order_id, merchant_no, notify_type, url, body, status, next_attempt_at, created_at)
                 SELECT id, merchant_no, @type, @url, @body, 'Pending', @at, @at FROM orders WHERE id = @order
                 ON CONFLICT (order_id, notify_type) DO NOTHING;
@@ -381,7 +382,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             await outbox.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
         return new CompletionResult(true, tokenId);
     }
 
@@ -401,7 +402,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        await using var command = Command(connection, transaction, """
+        var command = write.Command("""
             UPDATE notifications SET lease_owner = @owner, lease_expires_at = @until
             WHERE id IN (
                 SELECT id FROM notifications
@@ -415,7 +416,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         command.Parameters.AddWithValue("@batch", batchSize);
         var claimed = await ReadAllAsync(command, r => new DueNotification(
             r.GetInt64(0), r.GetString(1), (byte[])r[2], r.GetInt32(3), r.GetInt32(4), r.IsDBNull(5) ? null : r.GetInt64(5)), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
         return claimed;
     }
 
@@ -433,7 +434,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        await using var update = Command(connection, transaction, """
+        var update = write.Command("""
             UPDATE notifications SET
                 attempts = attempts + 1,
                 schedule_index = schedule_index + 1,
@@ -455,11 +456,11 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         if (await update.ExecuteScalarAsync(cancellationToken) is not long number)
         {
             // The lease was lost (expired and taken over): the new holder records its own attempts.
-            await transaction.RollbackAsync(cancellationToken);
+            await write.RollbackAsync();
             return false;
         }
 
-        await using var insert = Command(connection, transaction, """
+        var insert = write.Command("""
             INSERT INTO notification_attempts (notification_id, attempt, started_at, http_status, latency_ms, response_excerpt, error)
             VALUES (@id, @n, @started, @status, @latency, @excerpt, @error);
             """);
@@ -472,7 +473,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         p.AddWithValue("@excerpt", (object?)attempt.ResponseExcerpt ?? DBNull.Value);
         p.AddWithValue("@error", (object?)attempt.Error ?? DBNull.Value);
         await insert.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
         return true;
     }
 
@@ -480,7 +481,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        await using var command = Command(connection, transaction, """
+        var command = write.Command("""
             UPDATE notifications SET status = 'Pending', schedule_index = 0, first_attempt_at = NULL, next_attempt_at = @now,
                                      delivered_at = NULL, lease_owner = NULL, lease_expires_at = NULL
             WHERE id = @id;
@@ -488,7 +489,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         command.Parameters.AddWithValue("@now", now);
         command.Parameters.AddWithValue("@id", notificationId);
         var found = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
         return found;
     }
 
@@ -570,7 +571,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var select = Command(connection, transaction, $"""
+        var select = write.Command($"""
             SELECT {TokenColumns} FROM payment_tokens t JOIN vault_cards c ON c.id = t.card_id
             WHERE t.merchant_no = @m AND t.user_id = @u AND t.payment_token_id = @t;
             """);
@@ -578,49 +579,25 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         select.Parameters.AddWithValue("@u", userId);
         select.Parameters.AddWithValue("@t", paymentTokenId);
         var token = await ReadSingleAsync(select, ReadToken, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync();
         return token;
     }
 
-    public void Dispose() => _writeGate.Dispose();
-
-    private static string OutTradeNoKey(string outTradeNo) => outTradeNo.ToUpperInvariant();
-
-    /// <summary>Opens a write transaction once this process's previous writer has finished; disposing rolls back unless committed.</summary>
-    private async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
+    public async ValueTask DisposeAsync()
     {
-        await _writeGate.WaitAsync(cancellationToken);
-        SqliteConnection? connection = null;
-        try
+        if (_writer is not null)
         {
-            connection = await OpenAsync(cancellationToken);
-            var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            return new WriteScope(connection, transaction, _writeGate);
-        }
-        catch
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-
-            _writeGate.Release();
-            throw;
+            await _writer.DisposeAsync();
         }
     }
 
-    private sealed class WriteScope(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim gate) : IAsyncDisposable
+    private static string OutTradeNoKey(string outTradeNo) => outTradeNo.ToUpperInvariant();
+
+    // One writer connection per store, made on first use (after migration, which writes on its own connection).
+    private Task<GroupCommitWriter.WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
     {
-        public SqliteConnection Connection => connection;
-
-        public SqliteTransaction Transaction => transaction;
-
-        public async ValueTask DisposeAsync()
-        {
-            await transaction.DisposeAsync();
-            await connection.DisposeAsync();
-            gate.Release();
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return (_writer ??= new GroupCommitWriter(_connectionString)).BeginAsync();
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

@@ -1,0 +1,179 @@
+using Microsoft.Data.Sqlite;
+
+namespace TokenPay.Gateway.Storage;
+
+/// <summary>
+/// Group commit for SQLite. Writers take turns on one dedicated connection; each turn is a savepoint in a
+/// shared transaction, so one writer's rollback (a duplicate order number) undoes only its own work. When a
+/// turn ends and no other writer is waiting (or the batch is full), the transaction commits: one durable
+/// commit for the whole batch. A writer's commit returns only after that commit is on disk.
+/// </summary>
+internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposable
+{
+    private const int MaxBatch = 128;
+
+    // The writer keeps its connection for the store's lifetime, outside the pool.
+    private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
+
+    private readonly SemaphoreSlim _turn = new(1, 1);
+    private SqliteConnection? _connection;
+    private SqliteTransaction? _transaction;
+    private TaskCompletionSource? _committed;
+    private int _batched;
+    private int _waiting;
+
+    /// <summary>Waits for this writer's turn and opens its savepoint.</summary>
+    public async Task<WriteScope> BeginAsync()
+    {
+        // Not cancellable: a writer counted as waiting must take its turn, or the batch would wait for it.
+        Interlocked.Increment(ref _waiting);
+        await _turn.WaitAsync();
+        Interlocked.Decrement(ref _waiting);
+        try
+        {
+            if (_connection is null)
+            {
+                _connection = new SqliteConnection(_connectionString);
+                await _connection.OpenAsync();
+            }
+
+            if (_transaction is null)
+            {
+                _transaction = (SqliteTransaction)await _connection.BeginTransactionAsync();
+                _committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            await ExecuteAsync("SAVEPOINT turn;");
+            return new WriteScope(this, _connection, _transaction, _committed!);
+        }
+        catch
+        {
+            await EndTurnAsync(keep: false, savepointOpen: false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _turn.WaitAsync();
+        try
+        {
+            if (_transaction is not null)
+            {
+                await _transaction.DisposeAsync();
+                _transaction = null;
+            }
+
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync();
+                _connection = null;
+            }
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private async Task EndTurnAsync(bool keep, bool savepointOpen)
+    {
+        try
+        {
+            if (savepointOpen)
+            {
+                await ExecuteAsync(keep ? "RELEASE turn;" : "ROLLBACK TO turn; RELEASE turn;");
+            }
+
+            if (keep)
+            {
+                _batched++;
+            }
+
+            if (_transaction is not null && (Volatile.Read(ref _waiting) == 0 || _batched >= MaxBatch))
+            {
+                await CommitBatchAsync();
+            }
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private async Task CommitBatchAsync()
+    {
+        var transaction = _transaction!;
+        var committed = _committed!;
+        _transaction = null;
+        _committed = null;
+        _batched = 0;
+        try
+        {
+            await transaction.CommitAsync();
+            committed.SetResult();
+        }
+        catch (Exception ex)
+        {
+            committed.SetException(ex);
+        }
+        finally
+        {
+            await transaction.DisposeAsync();
+        }
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var command = new SqliteCommand(sql, _connection, _transaction);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>One writer's turn. Commit or roll back exactly once; disposing without either rolls back.</summary>
+    internal sealed class WriteScope(GroupCommitWriter writer, SqliteConnection connection, SqliteTransaction transaction, TaskCompletionSource committed) : IAsyncDisposable
+    {
+        private readonly List<SqliteCommand> _commands = [];
+        private bool _ended;
+
+        public SqliteConnection Connection => connection;
+
+        public SqliteTransaction Transaction => transaction;
+
+        /// <summary>A command on the writer connection, disposed when the turn ends (the connection then serves the next writer).</summary>
+        public SqliteCommand Command(string sql)
+        {
+            var command = new SqliteCommand(sql, connection, transaction);
+            _commands.Add(command);
+            return command;
+        }
+
+        /// <summary>Keeps this turn's work and returns once the batch holding it is durably committed.</summary>
+        public async Task CommitAsync()
+        {
+            await EndAsync(keep: true);
+            await committed.Task;
+        }
+
+        /// <summary>Undoes this turn's work only.</summary>
+        public Task RollbackAsync() => EndAsync(keep: false);
+
+        private async Task EndAsync(bool keep)
+        {
+            _ended = true;
+            foreach (var command in _commands)
+            {
+                await command.DisposeAsync();
+            }
+
+            await writer.EndTurnAsync(keep, savepointOpen: true);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_ended)
+            {
+                await RollbackAsync();
+            }
+        }
+    }
+}
