@@ -6,9 +6,10 @@ namespace TokenPay.Gateway.Storage;
 
 /// <summary>
 /// SQLite implementation of the storage seam (the embedded default). WAL journal with SQLite's default
-/// FULL synchronous setting: a commit is on disk when the call returns. SQLite has one writer at a time:
-/// this process's writers queue on an async gate (cheap, fair) rather than on the file lock, whose busy
-/// retries sleep; BEGIN IMMEDIATE still orders writers of other processes sharing the file.
+/// FULL synchronous setting: a write returns once it is on disk. SQLite has one writer at a time, so this
+/// process's writes take savepoint turns on one connection and are committed in batches
+/// (<see cref="GroupCommitWriter"/>); BEGIN IMMEDIATE still orders writers of other processes sharing the file.
+/// Reads use pooled connections and see only committed data.
 /// </summary>
 internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStore, IAsyncDisposable
 {
