@@ -42,6 +42,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"CI=true but Chromium is missing at {Browser.ExecutablePath}: .ci/run must install it.");
         }
 
+        // Test assemblies run in parallel on 2 cores: give pages and expectations room.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

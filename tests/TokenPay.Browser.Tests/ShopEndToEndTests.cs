@@ -52,11 +52,12 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
         await page.WaitForURLAsync(new Regex("/shop/return"));
         await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", "SUCCESS");
 
-        // The wallet fills from the notification; reload until it has arrived.
+        // The wallet fills from the notification; reload until it has arrived (bounded: the whole suite shares 2 cores).
         await page.ClickAsync("#wallet-link");
-        for (var i = 0; i < 100 && await page.Locator("tr.card").CountAsync() == 0; i++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await page.Locator("tr.card").CountAsync() == 0 && waited.Elapsed < TimeSpan.FromSeconds(15))
         {
-            await Task.Delay(50);
+            await Task.Delay(100);
             await page.ReloadAsync();
         }
 

@@ -63,9 +63,9 @@ public sealed class NotificationEndpointTests : IAsyncLifetime
         data["notifyUrl"] = _url;
         await gateway.Merchant.PostAsync("orderAndPay", data);
 
-        await Eventually(() => gateway.ScalarAsync("SELECT COUNT(*) FROM notification_attempts WHERE http_status = 500"), 1);
+        await Eventually.UntilAsync(() => gateway.ScalarAsync("SELECT COUNT(*) FROM notification_attempts WHERE http_status = 500"), c => c == 1, "a refused attempt");
         gateway.Clock.Advance(TimeSpan.FromSeconds(30));
-        await Eventually(() => gateway.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Delivered'"), 1);
+        await Eventually.UntilAsync(() => gateway.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Delivered'"), c => c == 1, "delivery");
 
         _handled.Count.ShouldBe(2);
         _handled.ShouldAllBe(n => n.Payment!.OutTradeNo == "ep_1" && n.Payment.Status == "SUCCESS");
@@ -85,19 +85,5 @@ public sealed class NotificationEndpointTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await response.Content.ReadAsStringAsync()).ShouldNotContain("SUCCESS\",\"msg\":\"Success");
         _handled.ShouldBeEmpty();
-    }
-
-    private static async Task Eventually(Func<Task<long>> probe, long expected)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (await probe() != expected)
-        {
-            if (waited.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                throw new TimeoutException($"expected {expected}");
-            }
-
-            await Task.Delay(20);
-        }
     }
 }

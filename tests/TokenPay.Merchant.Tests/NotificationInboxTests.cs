@@ -25,11 +25,7 @@ public sealed class NotificationInboxTests : IAsyncLifetime
     {
         await using var merchant = await MerchantHost.StartAsync(_gateway);
         var store = merchant.Service<MerchantStore>();
-        await store.TryCreatePaymentAsync(new Payment
-        {
-            OutTradeNo = "shop_order_1", Kind = PaymentKinds.Checkout, UserId = "gina", AmountMinor = 1200, Currency = "USD",
-            SavesCard = true, SaveWithMitType = Wire.MitUnscheduled, Status = PaymentStatuses.Pending, CreatedAt = 0, UpdatedAt = 0,
-        }, default);
+        await store.TryCreatePaymentAsync(BindingCheckout, default);
 
         foreach (var kind in arrival.Split(','))
         {
@@ -60,11 +56,7 @@ public sealed class NotificationInboxTests : IAsyncLifetime
     {
         await using var merchant = await MerchantHost.StartAsync(_gateway);
         var store = merchant.Service<MerchantStore>();
-        await store.TryCreatePaymentAsync(new Payment
-        {
-            OutTradeNo = "shop_order_1", Kind = PaymentKinds.Checkout, UserId = "gina", AmountMinor = 1200, Currency = "USD",
-            SavesCard = true, SaveWithMitType = Wire.MitUnscheduled, Status = PaymentStatuses.Pending, CreatedAt = 0, UpdatedAt = 0,
-        }, default);
+        await store.TryCreatePaymentAsync(BindingCheckout, default);
         using (await PostSignedAsync(merchant, Tokenization()))
         {
         }
@@ -122,6 +114,13 @@ public sealed class NotificationInboxTests : IAsyncLifetime
         card.MaskedCard.ShouldBe("400000******3220");
         card.MitAllowed.ShouldBeTrue();
     }
+
+    // A pending shop checkout that saves the card, as CheckoutService records it before paying.
+    private static Payment BindingCheckout => new()
+    {
+        OutTradeNo = "shop_order_1", Kind = PaymentKinds.Checkout, UserId = "gina", AmountMinor = 1200, Currency = "USD",
+        SavesCard = true, SaveWithMitType = Wire.MitUnscheduled, Status = PaymentStatuses.Pending, CreatedAt = 0, UpdatedAt = 0,
+    };
 
     private static string Payment(string status, string code) => new JsonObject
     {

@@ -11,26 +11,6 @@ internal static class Shared
         (await gateway.Merchant.PostAsync("orderAndPay", OrderRequests.Bind(order, user, pan))).DataString("status").ShouldBe(OrderStatuses.Success);
         return (await gateway.Merchant.QueryAsync(order)).Data.GetProperty("paymentDetails")[0].GetProperty("paymentTokenID").GetString()!;
     }
-
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await probe();
-            if (done(value))
-            {
-                return value;
-            }
-
-            if (waited.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                throw new TimeoutException($"Timed out waiting for {what}; last: {value}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
 }
 
 /// <summary>The network at the edge: loses answers (or requests) of chosen calls, as a timeout would.</summary>

@@ -1,7 +1,7 @@
-namespace TokenPay.Gateway.Tests;
+namespace TokenPay.Testing;
 
 /// <summary>Waits (bounded) for background work that the fake clock has set off, such as a sweep tick.</summary>
-internal static class Eventually
+public static class Eventually
 {
     public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what)
     {
