@@ -47,6 +47,7 @@ public static class PayerMaxJson
 /// <summary>Reads <c>true</c>, <c>"true"</c>, <c>1</c> and <c>"1"</c> alike; writes JSON booleans.</summary>
 public sealed class LenientBooleanConverter : JsonConverter<bool>
 {
+    /// <inheritdoc />
     public override bool Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         switch (reader.TokenType)
@@ -74,12 +75,14 @@ public sealed class LenientBooleanConverter : JsonConverter<bool>
         throw new JsonException("Expected a boolean.");
     }
 
+    /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, bool value, JsonSerializerOptions options) => writer.WriteBooleanValue(value);
 }
 
 /// <summary>Reads a JSON string, or a number as its literal text (e.g. a card expiry month sent as 3).</summary>
 public sealed class LenientStringConverter : JsonConverter<string>
 {
+    /// <inheritdoc />
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
     {
         JsonTokenType.String => reader.GetString(),
@@ -88,5 +91,6 @@ public sealed class LenientStringConverter : JsonConverter<string>
         _ => throw new JsonException("Expected a string."),
     };
 
+    /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }

@@ -8,38 +8,58 @@ namespace TokenPay.Protocol.Models;
 /// </summary>
 public sealed record Notification<TData>
 {
+    /// <summary>The merchant application id (at most 64 characters).</summary>
     public required string AppId { get; init; }
+    /// <summary>The merchant number (at most 32 characters).</summary>
     public required string MerchantNo { get; init; }
+    /// <summary>Which of the merchant's registered keys signed the request ("1").</summary>
     public required string KeyVersion { get; init; }
+    /// <summary>When the event happened (RFC 3339).</summary>
     public required string NotifyTime { get; init; }
+    /// <summary>PAYMENT or TOKENIZATION.</summary>
     public required string NotifyType { get; init; }
+    /// <summary>Result code: APPLY_SUCCESS when accepted, otherwise a PROTOCOL.md 5 code.</summary>
     public required string Code { get; init; }
+    /// <summary>Human-readable explanation of the code.</summary>
     public required string Msg { get; init; }
+    /// <summary>The API's data.</summary>
     public required TData Data { get; init; }
 }
 
 /// <summary>The token a binding order created, as a TOKENIZATION notification carries it.</summary>
 public sealed record TokenizationView
 {
+    /// <summary>The binding order.</summary>
     public required string OutTradeNo { get; init; }
 
+    /// <summary>A saved card's token id.</summary>
     [JsonPropertyName("paymentTokenID")]
     public required string PaymentTokenId { get; init; }
 
+    /// <summary>The merchant's id of the customer; tokens belong to it (at most 64 characters).</summary>
     public required string UserId { get; init; }
+    /// <summary>Activated, Deleted or Expired.</summary>
     public required string PaymentTokenStatus { get; init; }
+    /// <summary>End of the card's expiry month (RFC 3339).</summary>
     public required string PaymentTokenExpiry { get; init; }
+    /// <summary>The card, masked first 6 / last 4.</summary>
     public required string CardInfo { get; init; }
+    /// <summary>Card brand.</summary>
     public required string Brand { get; init; }
+    /// <summary>CARD.</summary>
     public required string PaymentMethodType { get; init; }
+    /// <summary>True when the token may be charged without the customer (saved with mitType).</summary>
     public required bool MerchantInitiated { get; init; }
 }
 
 /// <summary>What a merchant answers to acknowledge a notification: HTTP 200 with <c>{"code":"SUCCESS","msg":"Success"}</c>.</summary>
 public sealed record NotificationAck
 {
+    /// <summary>The acknowledgement code.</summary>
     public const string SuccessCode = "SUCCESS";
 
+    /// <summary>Result code: APPLY_SUCCESS when accepted, otherwise a PROTOCOL.md 5 code.</summary>
     public required string Code { get; init; }
+    /// <summary>Human-readable explanation of the code.</summary>
     public string? Msg { get; init; }
 }

@@ -5,44 +5,68 @@ namespace TokenPay.Protocol.Models;
 /// <summary><c>orderQuery</c> data.</summary>
 public sealed record OrderQueryRequest
 {
+    /// <summary>The merchant's order number: letters, digits and '_', at most 64, unique per merchant case-insensitively.</summary>
     public string? OutTradeNo { get; init; }
 }
 
 /// <summary>An order as <c>orderQuery</c> and the PAYMENT notification show it.</summary>
 public sealed record OrderView
 {
+    /// <summary>The merchant's order number: letters, digits and '_', at most 64, unique per merchant case-insensitively.</summary>
     public required string OutTradeNo { get; init; }
+    /// <summary>The gateway's order id (T + digits).</summary>
     public required string TradeToken { get; init; }
+    /// <summary>The order's state: PENDING, SUCCESS, FAILED or CLOSED.</summary>
     public required string Status { get; init; }
+    /// <summary>Amount in major units with at most the currency's minor digits.</summary>
     public required decimal TotalAmount { get; init; }
+    /// <summary>ISO 4217 currency code.</summary>
     public required string Currency { get; init; }
+    /// <summary>ISO 3166 alpha-2 country code.</summary>
     public required string Country { get; init; }
+    /// <summary>Merchant data echoed in queries and notifications (at most 512 characters).</summary>
     public string? Reference { get; init; }
+    /// <summary>When the order reached its terminal state (RFC 3339).</summary>
     public string? CompleteTime { get; init; }
+    /// <summary>Why a payment failed (a card outcome code of PROTOCOL.md 5).</summary>
     public string? ResultCode { get; init; }
+    /// <summary>The failure (or success) explanation.</summary>
     public string? ResultMsg { get; init; }
+    /// <summary>The acquirer's reference.</summary>
     public string? ChannelNo { get; init; }
+    /// <summary>The network's reference, when known.</summary>
     public string? ThirdChannelNo { get; init; }
+    /// <summary>How the order was paid.</summary>
     public IReadOnlyList<PaymentDetailView> PaymentDetails { get; init; } = [];
 }
 
+/// <summary>How an order was paid: method, token, card as shown, amount.</summary>
 public sealed record PaymentDetailView
 {
+    /// <summary>CARD.</summary>
     public required string PaymentMethodType { get; init; }
 
+    /// <summary>A saved card's token id.</summary>
     [JsonPropertyName("paymentTokenID")]
     public string? PaymentTokenId { get; init; }
 
+    /// <summary>What may be shown of the card.</summary>
     public CardInfoView? CardInfo { get; init; }
+    /// <summary>Amount paid in major units.</summary>
     public required decimal PayAmount { get; init; }
+    /// <summary>Currency paid.</summary>
     public required string PayCurrency { get; init; }
 }
 
 /// <summary>What may be shown of a card: organisation, country, masked number, masked holder name.</summary>
 public sealed record CardInfoView
 {
+    /// <summary>Card organisation: VISA, MASTERCARD, AMEX, JCB, UNIONPAY.</summary>
     public required string CardOrg { get; init; }
+    /// <summary>Issuing country, when known.</summary>
     public string? Country { get; init; }
+    /// <summary>The card number masked: first 6, last 4.</summary>
     public required string CardIdentifierNo { get; init; }
+    /// <summary>The holder name, masked.</summary>
     public string? CardIdentifierName { get; init; }
 }
