@@ -78,6 +78,46 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
         (await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders")).ShouldBe(ordersBefore, "nothing was charged");
     });
 
+    [BrowserFact]
+    public Task ShopDropinRoute_SavesCardThroughTheComponent() => browser.RunAsync(nameof(ShopDropinRoute_SavesCardThroughTheComponent), async page =>
+    {
+        await page.GotoAsync($"{_shop.BaseUrl}/?user=yuki");
+        await page.CheckAsync("input[name=route][value=dropin]");
+        await page.CheckAsync("#save");
+        await page.ClickAsync("#buy");
+
+        var frame = page.FrameLocator("iframe[title='Card details']");
+        await frame.Locator("#cardIdentifierNo").FillAsync("5555555555554444");
+        await frame.Locator("#cardExpirationMonth").FillAsync("12");
+        await frame.Locator("#cardExpirationYear").FillAsync("30");
+        await frame.Locator("#cvv").FillAsync("123");
+        await frame.Locator("#submit").ClickAsync();
+
+        await page.WaitForURLAsync(new Regex("/shop/return"));
+        await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", "SUCCESS");
+        (await _gateway.Merchant.InquireTokensAsync("yuki", "tokenMit")).Data.GetProperty("tokenList")[0].GetProperty("brand").GetString().ShouldBe("MASTERCARD");
+    });
+
+    [BrowserFact]
+    public Task ShopHostedRoute_PaysOnTheCashierAndReturns() => browser.RunAsync(nameof(ShopHostedRoute_PaysOnTheCashierAndReturns), async page =>
+    {
+        await page.GotoAsync($"{_shop.BaseUrl}/?user=xavi");
+        await page.CheckAsync("input[name=route][value=hosted]");
+        await page.ClickAsync("#buy");
+
+        await page.WaitForURLAsync(new Regex("/cashier/"));
+        (await page.Locator("#consent").CountAsync()).ShouldBe(0, "no card is saved without consent");
+        await page.FillAsync("#cardIdentifierNo", "4242424242424242");
+        await page.FillAsync("#cardExpirationMonth", "12");
+        await page.FillAsync("#cardExpirationYear", "30");
+        await page.FillAsync("#cvv", "123");
+        await page.ClickAsync("#submit");
+
+        await page.WaitForURLAsync(new Regex("/shop/return"));
+        await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", "SUCCESS");
+        (await _gateway.Merchant.InquireTokensAsync("xavi")).Data.GetProperty("tokenList").GetArrayLength().ShouldBe(0);
+    });
+
     private async Task<JsonElement> ChargeAsync(string chargeId, decimal amount)
     {
         using var response = await _shop.Http.PostAsync("/api/charges", JsonContent(new { userId = "zoe", amount, currency = "USD", reason = "Top-up", chargeId }));
