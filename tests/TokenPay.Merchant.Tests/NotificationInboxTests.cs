@@ -24,7 +24,7 @@ public sealed class NotificationInboxTests : IAsyncLifetime
     public async Task DuplicateAndReorderedNotifications_SameFinalState(string arrival)
     {
         await using var merchant = await MerchantHost.StartAsync(_gateway);
-        var store = merchant.Service<MerchantStore>();
+        var store = merchant.Service<IMerchantStore>();
         await store.TryCreatePaymentAsync(BindingCheckout, default);
 
         foreach (var kind in arrival.Split(','))
@@ -55,7 +55,7 @@ public sealed class NotificationInboxTests : IAsyncLifetime
     public async Task LatePaymentNotification_DoesNotReviveARemovedCard()
     {
         await using var merchant = await MerchantHost.StartAsync(_gateway);
-        var store = merchant.Service<MerchantStore>();
+        var store = merchant.Service<IMerchantStore>();
         await store.TryCreatePaymentAsync(BindingCheckout, default);
         using (await PostSignedAsync(merchant, Tokenization()))
         {
@@ -100,7 +100,7 @@ public sealed class NotificationInboxTests : IAsyncLifetime
         {
         }
 
-        var store = merchant.Service<MerchantStore>();
+        var store = merchant.Service<IMerchantStore>();
         (await store.FindPaymentAsync(step.OutTradeNo, default))!.Status.ShouldBe(PaymentStatuses.Pending);
         var reconciler = merchant.Service<Reconciler>();
         (await reconciler.ReconcileAsync(default)).Checked.ShouldBe(0, "too young to reconcile");

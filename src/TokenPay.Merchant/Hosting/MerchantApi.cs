@@ -11,7 +11,7 @@ internal static class MerchantApi
     {
         var api = app.MapGroup("/api");
         api.MapPost("/charges", ChargeAsync);
-        api.MapGet("/payments/{outTradeNo}", async (string outTradeNo, MerchantStore store, CancellationToken ct) =>
+        api.MapGet("/payments/{outTradeNo}", async (string outTradeNo, IMerchantStore store, CancellationToken ct) =>
             await store.FindPaymentAsync(outTradeNo, ct) is { } payment ? Results.Json(payment) : Results.NotFound());
         api.MapGet("/wallet/{userId}", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.ListAsync(userId, ct)));
         api.MapPost("/wallet/{userId}/sync", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.SyncAsync(userId, ct)));

@@ -20,7 +20,7 @@ public static class MerchantApp
         var services = builder.Services;
         services.Configure<MerchantOptions>(builder.Configuration.GetSection(MerchantOptions.Section));
         services.AddPayerMaxClient(builder.Configuration.GetSection(PayerMaxClientOptions.Section));
-        services.AddSingleton(sp => new MerchantStore(options.ConnectionString, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IMerchantStore>(sp => new MerchantStore(options.ConnectionString, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<WalletService>();
         services.AddSingleton<ChargeService>();
         services.AddSingleton<ChargeBatch>();
@@ -30,7 +30,7 @@ public static class MerchantApp
         services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
 
         var app = builder.Build();
-        await app.Services.GetRequiredService<MerchantStore>().MigrateAsync(cancellationToken);
+        await app.Services.GetRequiredService<IMerchantStore>().MigrateAsync(cancellationToken);
         app.MapPayerMaxNotifications("/payermax/notify");
         app.MapMerchantApi();
         app.MapShop();

@@ -11,7 +11,7 @@ namespace TokenPay.Merchant.Notifications;
 /// Applies verified notifications: deduped by (tradeToken, status, type), state change and inbox row in
 /// one transaction, then (by returning) acknowledged. A duplicate is acknowledged without effect.
 /// </summary>
-internal sealed class MerchantNotificationHandler(MerchantStore store) : IPayerMaxNotificationHandler
+internal sealed class MerchantNotificationHandler(IMerchantStore store) : IPayerMaxNotificationHandler
 {
     public async Task HandleAsync(PayerMaxNotification notification, CancellationToken cancellationToken)
     {

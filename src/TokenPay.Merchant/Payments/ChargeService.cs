@@ -23,7 +23,7 @@ public sealed record ChargeRequest(string UserId, decimal Amount, string Currenc
 /// orderQuery by that number before anything is sent again. Asking twice never charges twice.
 /// </summary>
 internal sealed partial class ChargeService(
-    PayerMaxClient client, MerchantStore store, WalletService wallet, IOptions<MerchantOptions> options, ILogger<ChargeService> logger)
+    PayerMaxClient client, IMerchantStore store, WalletService wallet, IOptions<MerchantOptions> options, ILogger<ChargeService> logger)
 {
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
     {

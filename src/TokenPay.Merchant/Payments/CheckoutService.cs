@@ -15,7 +15,7 @@ internal sealed record CheckoutStep(string OutTradeNo, string Status, string? Re
 /// merchant posting cardInfo), the hosted cashier, and Drop-in. Saving uses UNSCHEDULED so the card can
 /// later be charged without the customer.
 /// </summary>
-internal sealed class CheckoutService(PayerMaxClient client, MerchantStore store, IOptions<MerchantOptions> options)
+internal sealed class CheckoutService(PayerMaxClient client, IMerchantStore store, IOptions<MerchantOptions> options)
 {
     public Task<CheckoutStep> PayWithCardAsync(string baseUrl, string userId, decimal amount, string currency, string subject, CardInfo card, BuyerInfo buyer, bool saveCard, CancellationToken cancellationToken) =>
         StartAsync(baseUrl, userId, amount, currency, subject, saveCard, order =>

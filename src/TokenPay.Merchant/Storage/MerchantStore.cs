@@ -10,7 +10,7 @@ internal sealed record OrderUpdate(string OutTradeNo, string Status, string? Tra
 /// never change, and a removed card never comes back to life from a late notification, so duplicate and
 /// out-of-order deliveries end in the same state.
 /// </summary>
-internal sealed class MerchantStore(string connectionString, TimeProvider clock) : IDisposable
+internal sealed class MerchantStore(string connectionString, TimeProvider clock) : IMerchantStore, IDisposable
 {
     private const string PaymentColumns = "out_trade_no, charge_id, kind, user_id, amount_minor, currency, reason, saves_card, save_mit_type, payment_token_id, trade_token, status, result_code, result_msg, created_at, updated_at";
     private const string WalletColumns = "payment_token_id, user_id, brand, masked_card, expiry, status, mit_allowed, binding_out_trade_no, updated_at";
@@ -72,9 +72,6 @@ internal sealed class MerchantStore(string connectionString, TimeProvider clock)
 
     public Task<Payment?> FindPaymentByChargeAsync(string chargeId, CancellationToken cancellationToken) =>
         ReadOneAsync($"SELECT {PaymentColumns} FROM payments WHERE charge_id = @k;", chargeId, ReadPayment, cancellationToken);
-
-    public Task<IReadOnlyList<Payment>> ListPaymentsAsync(string? userId, int limit, CancellationToken cancellationToken) =>
-        ReadAllAsync($"SELECT {PaymentColumns} FROM payments WHERE @k IS NULL OR user_id = @k ORDER BY created_at DESC LIMIT {limit};", userId, ReadPayment, cancellationToken);
 
     /// <summary>Payments still CREATED or PENDING that were last touched before <paramref name="before"/>.</summary>
     public Task<IReadOnlyList<Payment>> ListOpenPaymentsAsync(long before, CancellationToken cancellationToken) =>
@@ -145,9 +142,6 @@ internal sealed class MerchantStore(string connectionString, TimeProvider clock)
             command.Parameters.AddWithValue("@t", paymentTokenId);
             return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
         }, cancellationToken);
-
-    public Task<long> CountInboxAsync(CancellationToken cancellationToken) =>
-        ReadOneValueAsync("SELECT COUNT(*) FROM notification_inbox;", cancellationToken);
 
     public void Dispose() => _writeGate.Dispose();
 
@@ -277,13 +271,6 @@ internal sealed class MerchantStore(string connectionString, TimeProvider clock)
         }
 
         return rows;
-    }
-
-    private async Task<long> ReadOneValueAsync(string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new SqliteCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

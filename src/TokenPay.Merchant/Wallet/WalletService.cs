@@ -6,7 +6,7 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Merchant.Wallet;
 
 /// <summary>A user's saved cards: filled from notifications and queries, reconciled with inquirePaymentToken, removed with removePaymentToken.</summary>
-internal sealed class WalletService(PayerMaxClient client, MerchantStore store)
+internal sealed class WalletService(PayerMaxClient client, IMerchantStore store)
 {
     public Task<IReadOnlyList<WalletEntry>> ListAsync(string userId, CancellationToken cancellationToken) => store.ListWalletAsync(userId, cancellationToken);
 
