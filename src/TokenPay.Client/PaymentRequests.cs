@@ -1,4 +1,3 @@
-using System.Globalization;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
 
@@ -146,8 +145,4 @@ public static class PaymentRequests
             PaymentDetail = detail with { BuyerInfo = buyer },
         };
     }
-
-    /// <summary>Formats an amount for display with the currency's minor digits (10.00 USD, 1000 JPY).</summary>
-    public static string FormatAmount(decimal amount, string currency) =>
-        amount.ToString(Currencies.IsKnown(currency) ? "F" + Currencies.MinorDigits(currency).ToString(CultureInfo.InvariantCulture) : "G", CultureInfo.InvariantCulture);
 }
