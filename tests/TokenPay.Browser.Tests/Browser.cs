@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace TokenPay.Browser.Tests;
@@ -15,6 +16,14 @@ public static class Browser
     public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     public static string? SkipReason => Available || InCi ? null : $"Chromium not found at {ExecutablePath}; install it with 'apt-get install -y chromium' (CI=true makes this a failure).";
+
+    /// <summary>
+    /// Waits until the page has navigated to a matching URL. Only the commit is awaited: after a redirect to
+    /// another origin the load event can be missed under load, and the next action waits for its element anyway.
+    /// </summary>
+    public static Task WaitForUrlAsync(IPage page, Regex url) => page.WaitForURLAsync(url, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+
+    public static Task WaitForUrlAsync(IPage page, string url) => page.WaitForURLAsync(url, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
 }
 
 /// <summary>A test that drives a real browser; skipped (with the reason) only outside CI when Chromium is missing.</summary>

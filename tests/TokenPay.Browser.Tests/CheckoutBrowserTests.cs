@@ -40,7 +40,7 @@ public sealed class CheckoutBrowserTests(BrowserFixture browser) : IClassFixture
         (await page.Locator("#consent").TextContentAsync())!.ShouldContain("without you being present");
         await FillCardAsync(page, "5555 5555 5555 4444");
         await page.ClickAsync("#submit");
-        await page.WaitForURLAsync(_site.ReturnUrl);
+        await Browser.WaitForUrlAsync(page, _site.ReturnUrl);
         await Assertions.Expect(page.Locator("#back")).ToBeVisibleAsync();
 
         var query = await _gateway.Merchant.QueryAsync(order);
@@ -58,10 +58,10 @@ public sealed class CheckoutBrowserTests(BrowserFixture browser) : IClassFixture
         await page.GotoAsync(link);
         await FillCardAsync(page, "4000000000003220");
         await page.ClickAsync("#submit");
-        await page.WaitForURLAsync(new Regex("/threeds/"));
-        (await page.ContentAsync()).ShouldContain("400000******3220");
+        await Browser.WaitForUrlAsync(page, new Regex("/threeds/"));
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("400000******3220");
         await page.ClickAsync("#pass");
-        await page.WaitForURLAsync(_site.ReturnUrl);
+        await Browser.WaitForUrlAsync(page, _site.ReturnUrl);
 
         var query = await _gateway.Merchant.QueryAsync(order);
         query.DataString("status").ShouldBe(OrderStatuses.Success);
@@ -76,9 +76,9 @@ public sealed class CheckoutBrowserTests(BrowserFixture browser) : IClassFixture
         await page.GotoAsync(link);
         await FillCardAsync(page, "4000000000003220");
         await page.ClickAsync("#submit");
-        await page.WaitForURLAsync(new Regex("/threeds/"));
+        await Browser.WaitForUrlAsync(page, new Regex("/threeds/"));
         await page.ClickAsync("#fail");
-        await page.WaitForURLAsync(_site.ReturnUrl);
+        await Browser.WaitForUrlAsync(page, _site.ReturnUrl);
 
         var query = await _gateway.Merchant.QueryAsync(order);
         query.DataString("status").ShouldBe(OrderStatuses.Failed);

@@ -47,9 +47,9 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
         await page.CheckAsync("#save");
         await page.ClickAsync("#buy");
 
-        await page.WaitForURLAsync(new Regex("/threeds/"));
+        await Browser.WaitForUrlAsync(page, new Regex("/threeds/"));
         await page.ClickAsync("#pass");
-        await page.WaitForURLAsync(new Regex("/shop/return"));
+        await Browser.WaitForUrlAsync(page, new Regex("/shop/return"));
         await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", "SUCCESS");
 
         // The wallet fills from the notification; reload until it has arrived (bounded: the whole suite shares 2 cores).
@@ -93,7 +93,7 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
         await frame.Locator("#cvv").FillAsync("123");
         await frame.Locator("#submit").ClickAsync();
 
-        await page.WaitForURLAsync(new Regex("/shop/return"));
+        await Browser.WaitForUrlAsync(page, new Regex("/shop/return"));
         await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", "SUCCESS");
         (await _gateway.Merchant.InquireTokensAsync("yuki", "tokenMit")).Data.GetProperty("tokenList")[0].GetProperty("brand").GetString().ShouldBe("MASTERCARD");
     });
@@ -105,7 +105,8 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
         await page.CheckAsync("input[name=route][value=hosted]");
         await page.ClickAsync("#buy");
 
-        await page.WaitForURLAsync(new Regex("/cashier/"));
+        await Browser.WaitForUrlAsync(page, new Regex("/cashier/"));
+        await Assertions.Expect(page.Locator("#cardIdentifierNo")).ToBeVisibleAsync();
         (await page.Locator("#consent").CountAsync()).ShouldBe(0, "no card is saved without consent");
         await page.FillAsync("#cardIdentifierNo", "4242424242424242");
         await page.FillAsync("#cardExpirationMonth", "12");
@@ -113,7 +114,7 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
         await page.FillAsync("#cvv", "123");
         await page.ClickAsync("#submit");
 
-        await page.WaitForURLAsync(new Regex("/shop/return"));
+        await Browser.WaitForUrlAsync(page, new Regex("/shop/return"));
         await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", "SUCCESS");
         (await _gateway.Merchant.InquireTokensAsync("xavi")).Data.GetProperty("tokenList").GetArrayLength().ShouldBe(0);
     });
