@@ -18,12 +18,13 @@ public static class Browser
     public static string? SkipReason => Available || InCi ? null : $"Chromium not found at {ExecutablePath}; install it with 'apt-get install -y chromium' (CI=true makes this a failure).";
 
     /// <summary>
-    /// Waits until the page has navigated to a matching URL. Only the commit is awaited: after a redirect to
-    /// another origin the load event can be missed under load, and the next action waits for its element anyway.
+    /// Waits until the page shows a matching URL by polling it. Not WaitForURL: after a form post redirected to
+    /// another origin, Chromium's load event can be missed under load and WaitForURL then waits for it in vain.
+    /// The next action waits for its own element.
     /// </summary>
-    public static Task WaitForUrlAsync(IPage page, Regex url) => page.WaitForURLAsync(url, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+    public static Task WaitForUrlAsync(IPage page, Regex url) => Assertions.Expect(page).ToHaveURLAsync(url);
 
-    public static Task WaitForUrlAsync(IPage page, string url) => page.WaitForURLAsync(url, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+    public static Task WaitForUrlAsync(IPage page, string url) => Assertions.Expect(page).ToHaveURLAsync(url);
 }
 
 /// <summary>A test that drives a real browser; skipped (with the reason) only outside CI when Chromium is missing.</summary>
