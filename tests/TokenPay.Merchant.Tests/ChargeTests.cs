@@ -124,9 +124,10 @@ public sealed class ChargeTests : IAsyncLifetime
         var summary = await batch.RunAsync(requests, parallelism: 16, onEach: null, default);
         var again = await batch.RunAsync(requests, parallelism: 16, onEach: null, default);
 
-        (summary.Succeeded + summary.Declined + summary.Refused + summary.Unknown).ShouldBe(1000);
-        summary.Declined.ShouldBe(100);
-        summary.Succeeded.ShouldBe(900);
+        var detail = $"succeeded {summary.Succeeded}, declined {summary.Declined}, refused {summary.Refused}, unknown {summary.Unknown}, codes {string.Join(", ", summary.DeclineCodes.Select(c => $"{c.Key}={c.Value}"))}";
+        (summary.Succeeded + summary.Declined + summary.Refused + summary.Unknown).ShouldBe(1000, detail);
+        summary.Declined.ShouldBe(100, detail);
+        summary.Succeeded.ShouldBe(900, detail);
         summary.DeclineCodes[ResultCodes.IssuerPaymentRejected].ShouldBe(100);
         summary.ChargedByCurrency["USD"].ShouldBe(requests.Where((r, i) => i % 10 != 9).Sum(r => r.Amount));
         again.ShouldBeEquivalentTo(summary);

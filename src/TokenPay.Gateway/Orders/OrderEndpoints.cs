@@ -12,6 +12,9 @@ namespace TokenPay.Gateway.Orders;
 /// <summary>orderAndPay and orderQuery.</summary>
 internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, PaymentProcessor payments, PublicLinks links, TimeProvider clock)
 {
+    // 10^8 random suffixes per millisecond: a second collision in a row is already a one-in-a-million event.
+    private const int MaxTradeTokenDraws = 3;
+
     public async Task<ApiReply> OrderAndPayAsync(VerifiedRequest request, CancellationToken cancellationToken)
     {
         if (!ApiData.TryParse<OrderAndPayRequest>(request, out var data, out var error))
@@ -98,12 +101,20 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
 
         // The unique index on (merchant, outTradeNo) decides duplicates before any money moves.
         var inserted = await store.TryInsertOrderAsync(order, newCard, plan.DropinPaymentToken, cancellationToken);
+        for (var draw = 1; inserted.Outcome == InsertOutcome.TradeTokenTaken && draw < MaxTradeTokenDraws; draw++)
+        {
+            order = order with { TradeToken = TradeIds.TradeToken(now) };
+            inserted = await store.TryInsertOrderAsync(order, newCard, plan.DropinPaymentToken, cancellationToken);
+        }
+
         switch (inserted.Outcome)
         {
             case InsertOutcome.DuplicateOutTradeNo:
                 return await RepeatAsync(request, plan.OutTradeNo, now, cancellationToken);
             case InsertOutcome.DropinTokenSpent:
                 return ApiReply.Error(ResultCodes.TokenInvalid, "paymentDetail.paymentToken has already been used or has expired.");
+            case InsertOutcome.TradeTokenTaken:
+                throw new InvalidOperationException($"No free trade token after {MaxTradeTokenDraws} draws.");
         }
 
         order = order with { Id = inserted.OrderId, CardId = inserted.CardId };

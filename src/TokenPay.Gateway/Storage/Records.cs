@@ -107,6 +107,9 @@ internal enum InsertOutcome
 
     /// <summary>The Drop-in payment token was already used or has expired.</summary>
     DropinTokenSpent,
+
+    /// <summary>The generated trade token is already taken (a random collision): nothing was written; draw another.</summary>
+    TradeTokenTaken,
 }
 
 /// <summary>What inserting an order did, and the ids the database gave the order and its vaulted card.</summary>

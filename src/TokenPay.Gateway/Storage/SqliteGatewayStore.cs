@@ -33,6 +33,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = true }.ToString();
 
+    private const int SqliteUniqueViolation = 2067;
+
     private GroupCommitWriter? _writer;
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -144,7 +146,19 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         o.AddWithValue("@mit", (object?)order.MitType ?? DBNull.Value);
         o.AddWithValue("@cashier", (object?)order.CashierId ?? DBNull.Value);
 
-        if (await insertOrder.ExecuteScalarAsync(cancellationToken) is not long orderId)
+        object? inserted;
+        try
+        {
+            inserted = await insertOrder.ExecuteScalarAsync(cancellationToken);
+        }
+        catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == SqliteUniqueViolation && ex.Message.Contains("orders.trade_token", StringComparison.Ordinal))
+        {
+            // Random trade tokens of the same millisecond can meet; the caller draws another.
+            await write.RollbackAsync();
+            return new InsertResult(InsertOutcome.TradeTokenTaken);
+        }
+
+        if (inserted is not long orderId)
         {
             // Duplicate outTradeNo: the vaulted card and the spent Drop-in token go with the rollback.
             await write.RollbackAsync();
