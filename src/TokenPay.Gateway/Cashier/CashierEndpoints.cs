@@ -60,22 +60,7 @@ internal static class CashierEndpoints
             return;
         }
 
-        await ReturnToMerchantAsync(http, order, result.Status);
-    }
-
-    /// <summary>Sends the browser back to the merchant, or says how it ended when the merchant gave no return URL.</summary>
-    internal static Task ReturnToMerchantAsync(HttpContext http, OrderRecord order, string status)
-    {
-        if (order.FrontCallbackUrl is { } back)
-        {
-            http.Response.Headers.CacheControl = "no-store";
-            http.Response.Redirect(back);
-            return Task.CompletedTask;
-        }
-
-        return status == OrderStatuses.Success
-            ? HtmlPage.MessageAsync(http, StatusCodes.Status200OK, "Payment complete", "Thank you. You can close this page.")
-            : HtmlPage.MessageAsync(http, StatusCodes.Status200OK, "Payment not completed", "The payment was not completed. You can close this page.");
+        await HtmlPage.ReturnToMerchantAsync(http, order.FrontCallbackUrl, result.Status == OrderStatuses.Success);
     }
 
     private static async Task<OrderRecord?> OpenOrderAsync(HttpContext http, string cashierId, IGatewayStore store, TimeProvider clock)

@@ -75,13 +75,13 @@ internal sealed record GatewaySecrets(RSA PlatformKey, CardVault Vault, bool Pla
 
     private static byte[] Key32(string? base64, string where)
     {
-        var bytes = new byte[32];
-        if (string.IsNullOrWhiteSpace(base64) || !Convert.TryFromBase64String(base64.Trim(), new byte[48], out var length) || length != 32)
+        // Room for more than 32 bytes, so a longer key is reported rather than truncated.
+        var bytes = new byte[48];
+        if (string.IsNullOrWhiteSpace(base64) || !Convert.TryFromBase64String(base64.Trim(), bytes, out var length) || length != 32)
         {
             throw new InvalidOperationException($"{where} must be base64 of exactly 32 bytes.");
         }
 
-        Convert.TryFromBase64String(base64.Trim(), bytes, out _);
-        return bytes;
+        return bytes[..32];
     }
 }

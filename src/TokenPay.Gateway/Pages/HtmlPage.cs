@@ -51,6 +51,21 @@ internal static class HtmlPage
         return http.Response.WriteAsync(html, http.RequestAborted);
     }
 
+    /// <summary>Ends a browser flow (3DS, cashier): back to the merchant's frontCallbackUrl, or a page saying how it ended.</summary>
+    public static Task ReturnToMerchantAsync(HttpContext http, string? frontCallbackUrl, bool succeeded)
+    {
+        if (frontCallbackUrl is not null)
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            http.Response.Redirect(frontCallbackUrl);
+            return Task.CompletedTask;
+        }
+
+        return succeeded
+            ? MessageAsync(http, StatusCodes.Status200OK, "Payment complete", "The payment is complete. You can close this page.")
+            : MessageAsync(http, StatusCodes.Status200OK, "Payment not completed", "The payment was not completed. You can close this page.");
+    }
+
     public static Task MessageAsync(HttpContext http, int statusCode, string title, string message) =>
         WriteAsync(http, statusCode, title, $"<h1>{Encode(title)}</h1><p>{Encode(message)}</p>");
 }

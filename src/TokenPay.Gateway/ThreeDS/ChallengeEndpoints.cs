@@ -78,17 +78,7 @@ internal static class ChallengeEndpoints
             result = await payments.FailAsync(order, ResultCodes.AuthenticateFailed, "The cardholder did not pass 3-D Secure authentication.", cancellationToken);
         }
 
-        if (order.FrontCallbackUrl is { } back)
-        {
-            http.Response.Headers.CacheControl = "no-store";
-            http.Response.Redirect(back);
-            return;
-        }
-
-        var succeeded = result.Status == OrderStatuses.Success;
-        await HtmlPage.MessageAsync(http, StatusCodes.Status200OK,
-            succeeded ? "Payment complete" : "Payment not completed",
-            succeeded ? "The payment was authenticated. You can close this page." : "The payment was not completed. You can close this page.");
+        await HtmlPage.ReturnToMerchantAsync(http, order.FrontCallbackUrl, result.Status == OrderStatuses.Success);
     }
 
     private static bool IsOpen(OrderRecord order, TimeProvider clock) =>
