@@ -153,7 +153,7 @@ public sealed class NotificationTests : IAsyncLifetime
 
         _host.Clock.Advance(TimeSpan.FromMinutes(31));
 
-        var received = (await _receiver.WaitForAsync(1)).Single().Json;
+        var received = (await WaitOrExplainAsync(1)).Single().Json;
         received.GetProperty("code").GetString().ShouldBe(ResultCodes.OrderClosed);
         received.GetProperty("data").GetProperty("status").GetString().ShouldBe(OrderStatuses.Closed);
         received.GetProperty("data").GetProperty("outTradeNo").GetString().ShouldBe(order);
@@ -211,6 +211,20 @@ public sealed class NotificationTests : IAsyncLifetime
         tokenization.GetProperty("paymentTokenID").GetString().ShouldStartWith("PMTOKEN");
         tokenization.GetProperty("cardInfo").GetString().ShouldBe("444433******1111");
         received.ShouldAllBe(r => PayerMaxSignature.Verify(host.PlatformPublicKey, r.Body, r.Sign));
+    }
+
+    private async Task<IReadOnlyList<ReceivedNotification>> WaitOrExplainAsync(int count)
+    {
+        try
+        {
+            return await _receiver.WaitForAsync(count);
+        }
+        catch (TimeoutException ex)
+        {
+            var state = await _host.ScalarAsync("SELECT COUNT(*) FROM orders WHERE status = 'CLOSED'") + " closed orders, "
+                + await _host.ScalarAsync("SELECT COUNT(*) FROM notifications") + " notifications";
+            throw new TimeoutException($"{ex.Message} {state}; gateway problems:\n{_host.Problems}", ex);
+        }
     }
 
     private async Task<string> PayAsync(string pan = "4444333322221111", string subject = "Test order")

@@ -112,6 +112,9 @@ public sealed class GatewayHost : IAsyncDisposable
         await App.DisposeAsync();
     }
 
+    /// <summary>The captured Warning and Error log lines, to explain a wait that timed out.</summary>
+    public string Problems => string.Join('\n', Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)));
+
     /// <summary>The first column of every row of a query, as numbers.</summary>
     public async Task<IReadOnlyList<long>> ColumnAsync(string sql)
     {
