@@ -6,6 +6,7 @@ using System.Globalization;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Merchant.Cli;
 using TokenPay.Merchant.Hosting;
+using TokenPay.Merchant.Security;
 using TokenPay.Sandbox;
 
 string Option(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
@@ -17,6 +18,7 @@ Directory.CreateDirectory(data);
 var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(data, "sandbox.json"));
 var gatewayUrl = $"http://127.0.0.1:{gatewayPort}";
 var merchantUrl = $"http://127.0.0.1:{merchantPort}";
+var operatorPasswordHash = OperatorLogin.Hash(keys.OperatorPassword!);
 
 void Merchant(WebApplicationBuilder builder)
 {
@@ -31,6 +33,8 @@ void Merchant(WebApplicationBuilder builder)
         ["PayerMax:MerchantNo"] = keys.MerchantNo,
         ["PayerMax:MerchantPrivateKey"] = keys.MerchantPrivateKey,
         ["PayerMax:PlatformPublicKey"] = keys.PlatformPublicKey,
+        ["Merchant:Operator:ApiKey"] = keys.OperatorApiKey,
+        ["Merchant:Operator:PasswordHash"] = operatorPasswordHash,
         ["Logging:LogLevel:Default"] = "Warning",
     });
 }
@@ -71,13 +75,17 @@ Console.WriteLine($"""
 
     TokenPay sandbox is running (data in {data}; stop with Ctrl+C, start again to continue).
 
-      Shop      {merchantUrl}/                 buy, saved cards ({merchantUrl}/shop/wallet), operator charges ({merchantUrl}/shop/operator)
+      Shop      {merchantUrl}/                 sign in with any name, buy, saved cards ({merchantUrl}/shop/wallet)
+      Operator  {merchantUrl}/shop/operator    user operator, password {keys.OperatorPassword}
+      API       {merchantUrl}/api/...          header X-Operator-Key: {keys.OperatorApiKey}
       Gateway   {gatewayUrl}/aggregate-pay/api/gateway/   PayerMax API; platform public key at {gatewayUrl}/platform-public-key
 
       Sandbox merchant: appId {keys.AppId}, merchantNo {keys.MerchantNo}; keys in {Path.Combine(data, "sandbox.json")}
 
-    Try: open the shop, tick "Save my card", pay with 4000000000003220 (any future expiry, CVV 123),
-    pass the 3-D Secure page, then charge the saved card from the operator page, then remove it.
+    Try: open the shop, sign in with any name, tick "Save my card", pay with 4000000000003220 (any future expiry, CVV 123),
+    pass the 3-D Secure page, then charge the saved card from the operator page, then remove it:
+      curl -s {merchantUrl}/api/wallet/YOUR_NAME -H 'X-Operator-Key: {keys.OperatorApiKey}'
+
 
       4444333322221111, 4242424242424242, 5555555555554444, 378282246310005   success
       4000000000003220   3-D Secure challenge        4000000000009995   BALANCE_INSUFFICIENT

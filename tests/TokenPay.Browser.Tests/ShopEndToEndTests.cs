@@ -38,7 +38,7 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
     [BrowserFact]
     public Task BuySaveWith3ds_ThenMit_ThenRemove_ThenMitRefused() => browser.RunAsync(nameof(BuySaveWith3ds_ThenMit_ThenRemove_ThenMitRefused), async page =>
     {
-        await page.GotoAsync($"{_shop.BaseUrl}/?user=zoe");
+        await SignInAsync(page, "zoe");
         await page.FillAsync("#cardIdentifierNo", "4000000000003220");
         await page.FillAsync("#cardHolderFullName", "Zoe Shopper");
         await page.FillAsync("#cardExpirationMonth", "12");
@@ -81,7 +81,7 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
     [BrowserFact]
     public Task ShopDropinRoute_SavesCardThroughTheComponent() => browser.RunAsync(nameof(ShopDropinRoute_SavesCardThroughTheComponent), async page =>
     {
-        await page.GotoAsync($"{_shop.BaseUrl}/?user=yuki");
+        await SignInAsync(page, "yuki");
         await page.CheckAsync("input[name=route][value=dropin]");
         await page.CheckAsync("#save");
         await page.ClickAsync("#buy");
@@ -101,7 +101,7 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
     [BrowserFact]
     public Task ShopHostedRoute_PaysOnTheCashierAndReturns() => browser.RunAsync(nameof(ShopHostedRoute_PaysOnTheCashierAndReturns), async page =>
     {
-        await page.GotoAsync($"{_shop.BaseUrl}/?user=xavi");
+        await SignInAsync(page, "xavi");
         await page.CheckAsync("input[name=route][value=hosted]");
         await page.ClickAsync("#buy");
 
@@ -119,9 +119,17 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
         (await _gateway.Merchant.InquireTokensAsync("xavi")).Data.GetProperty("tokenList").GetArrayLength().ShouldBe(0);
     });
 
+    private async Task SignInAsync(IPage page, string user)
+    {
+        await page.GotoAsync($"{_shop.BaseUrl}/shop/signin");
+        await page.FillAsync("#user", user);
+        await page.ClickAsync("#signin");
+        await Assertions.Expect(page.Locator("#signed-in")).ToHaveTextAsync(user);
+    }
+
     private async Task<JsonElement> ChargeAsync(string chargeId, decimal amount)
     {
-        using var response = await _shop.Http.PostAsync("/api/charges", JsonContent(new { userId = "zoe", amount, currency = "USD", reason = "Top-up", chargeId }));
+        using var response = await _shop.Api.PostAsync("/api/charges", JsonContent(new { userId = "zoe", amount, currency = "USD", reason = "Top-up", chargeId }));
         response.EnsureSuccessStatusCode();
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
     }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TokenPay.Merchant.Hosting;
+using TokenPay.Merchant.Security;
 
 namespace TokenPay.Testing;
 
@@ -18,19 +19,34 @@ public sealed class MerchantHost : IAsyncDisposable
 {
     private readonly string _directory;
 
+    /// <summary>The operator API key the host is configured with.</summary>
+    public const string OperatorKey = "test-operator-key-0123456789";
+
+    /// <summary>The operator password whose hash the host is configured with.</summary>
+    public const string OperatorPassword = "test-operator-password";
+
+    // Hashing is deliberately slow (PBKDF2); once per test run is enough.
+    private static readonly Lazy<string> OperatorPasswordHash = new(() => OperatorLogin.Hash(OperatorPassword));
+
     private MerchantHost(WebApplication app, string directory, string baseUrl)
     {
         App = app;
         _directory = directory;
         BaseUrl = baseUrl;
         Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
+        Api = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        Api.DefaultRequestHeaders.Add("X-Operator-Key", OperatorKey);
     }
 
     public WebApplication App { get; }
 
     public string BaseUrl { get; }
 
+    /// <summary>No credentials: what an anonymous visitor or attacker sends.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>The operator's API client (sends <see cref="OperatorKey"/>).</summary>
+    public HttpClient Api { get; }
 
     public T Service<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
@@ -55,6 +71,8 @@ public sealed class MerchantHost : IAsyncDisposable
             ["PayerMax:MerchantPrivateKey"] = TestKeys.MerchantPrivate,
             ["PayerMax:PlatformPublicKey"] = TestKeys.PlatformPublic,
             ["PayerMax:MaxRetries"] = "0",
+            ["Merchant:Operator:ApiKey"] = OperatorKey,
+            ["Merchant:Operator:PasswordHash"] = OperatorPasswordHash.Value,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -81,9 +99,18 @@ public sealed class MerchantHost : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public async Task<string?> ScalarTextAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "merchant.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = new SqliteCommand(sql, connection);
+        return (string?)await command.ExecuteScalarAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Api.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
         SqliteConnection.ClearAllPools();

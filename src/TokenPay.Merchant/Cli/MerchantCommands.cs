@@ -2,6 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using TokenPay.Merchant.Hosting;
 using TokenPay.Merchant.Payments;
+using TokenPay.Merchant.Security;
 using TokenPay.Merchant.Wallet;
 
 namespace TokenPay.Merchant.Cli;
@@ -13,7 +14,7 @@ namespace TokenPay.Merchant.Cli;
 /// </summary>
 public static class MerchantCommands
 {
-    private static readonly string[] Verbs = ["charge", "charge-batch", "wallet", "reconcile"];
+    private static readonly string[] Verbs = ["charge", "charge-batch", "wallet", "reconcile", "hash-password"];
     private static readonly string[] Flags = ["--user", "--amount", "--currency", "--reason", "--charge-id", "--token", "--file", "--parallel"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -21,6 +22,20 @@ public static class MerchantCommands
     /// <param name="configure">Extra configuration from a host (the sandbox passes its own settings).</param>
     public static async Task<int> RunAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        if (args[0] == "hash-password")
+        {
+            // Read from standard input so the password stays out of the shell history and the process list.
+            var password = Console.In.ReadLine();
+            if (string.IsNullOrEmpty(password))
+            {
+                Console.Error.WriteLine("Type the operator password on standard input, e.g.: read -rs P && echo \"$P\" | merchant hash-password");
+                return 2;
+            }
+
+            Console.WriteLine(OperatorLogin.Hash(password));
+            return 0;
+        }
+
         var (options, configuration) = Split(args);
         await using var app = await MerchantApp.CreateAsync(configuration, configure);
         var services = app.Services;

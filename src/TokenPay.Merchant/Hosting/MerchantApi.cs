@@ -1,34 +1,58 @@
+using System.Text.Json;
 using TokenPay.Merchant.Payments;
+using TokenPay.Merchant.Security;
 using TokenPay.Merchant.Storage;
 using TokenPay.Merchant.Wallet;
 
 namespace TokenPay.Merchant.Hosting;
 
-/// <summary>The merchant's HTTP API (JSON): charges, wallet, reconciliation, payments.</summary>
+/// <summary>The merchant's HTTP API (JSON) for operators: charges, wallets, reconciliation, payments. Every route needs <c>X-Operator-Key</c>.</summary>
 internal static class MerchantApi
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public static void MapMerchantApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").AddEndpointFilter(MerchantSecurity.RequireOperatorKeyAsync);
         api.MapPost("/charges", ChargeAsync);
         api.MapGet("/payments/{outTradeNo}", async (string outTradeNo, IMerchantStore store, CancellationToken ct) =>
-            await store.FindPaymentAsync(outTradeNo, ct) is { } payment ? Results.Json(payment) : Results.NotFound());
+            await store.FindPaymentAsync(outTradeNo, ct) is { } payment ? Results.Json(payment) : NotFound("outTradeNo", "No payment with this outTradeNo."));
         api.MapGet("/wallet/{userId}", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.ListAsync(userId, ct)));
         api.MapPost("/wallet/{userId}/sync", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.SyncAsync(userId, ct)));
         api.MapDelete("/wallet/{userId}/{paymentTokenId}", async (string userId, string paymentTokenId, WalletService wallet, CancellationToken ct) =>
-            await wallet.RemoveAsync(userId, paymentTokenId, ct) ? Results.NoContent() : Results.NotFound());
+            await wallet.RemoveAsync(userId, paymentTokenId, ct) ? Results.NoContent() : NotFound("paymentTokenId", "This user has no such saved card."));
         api.MapPost("/reconcile", async (Reconciler reconciler, CancellationToken ct) => Results.Json(await reconciler.ReconcileAsync(ct)));
     }
 
-    private static async Task<IResult> ChargeAsync(ChargeRequest request, ChargeService charges, CancellationToken cancellationToken)
+    private static async Task<IResult> ChargeAsync(HttpContext http, ChargeService charges, CancellationToken cancellationToken)
     {
+        ChargeRequest? request;
         try
         {
-            return Results.Json(await charges.ChargeAsync(request, cancellationToken));
+            request = await JsonSerializer.DeserializeAsync<ChargeRequest>(http.Request.Body, Json, cancellationToken);
         }
-        catch (ArgumentException ex)
+        catch (JsonException ex)
         {
-            return Results.BadRequest(new { error = ex.Message });
+            var field = ex.Path is { Length: > 2 } path ? path[2..] : "body";
+            return Invalid(field, field == "body" ? "The body must be a JSON object: {\"userId\",\"amount\",\"currency\",\"reason\",\"chargeId\"}." : $"{field} has the wrong type or format.");
         }
+
+        if (request is null)
+        {
+            return Invalid("body", "The body must be a JSON object: {\"userId\",\"amount\",\"currency\",\"reason\",\"chargeId\"}.");
+        }
+
+        if (ChargeService.Check(request) is { } problem)
+        {
+            return Invalid(problem.Field, problem.Message);
+        }
+
+        return Results.Json(await charges.ChargeAsync(request, cancellationToken));
     }
+
+    private static IResult Invalid(string field, string message) =>
+        Results.Problem(title: "Invalid request", detail: message, statusCode: StatusCodes.Status400BadRequest, extensions: new Dictionary<string, object?> { ["field"] = field });
+
+    private static IResult NotFound(string field, string message) =>
+        Results.Problem(title: "Not found", detail: message, statusCode: StatusCodes.Status404NotFound, extensions: new Dictionary<string, object?> { ["field"] = field });
 }

@@ -1,6 +1,7 @@
 using TokenPay.Client;
 using TokenPay.Merchant.Notifications;
 using TokenPay.Merchant.Payments;
+using TokenPay.Merchant.Security;
 using TokenPay.Merchant.Shop;
 using TokenPay.Merchant.Storage;
 using TokenPay.Merchant.Wallet;
@@ -28,12 +29,16 @@ public static class MerchantApp
         services.AddSingleton<IPayerMaxNotificationHandler, MerchantNotificationHandler>();
         services.AddSingleton<Reconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
+        services.AddMerchantSecurity();
 
         var app = builder.Build();
         await app.Services.GetRequiredService<IMerchantStore>().MigrateAsync(cancellationToken);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapPayerMaxNotifications("/payermax/notify");
         app.MapMerchantApi();
         app.MapShop();
+        app.MapOperatorPages();
         return app;
     }
 }

@@ -25,4 +25,20 @@ public sealed class MerchantOptions
 
     /// <summary>The IP and browser sent as buyerInfo on merchant-initiated charges (the customer is not there).</summary>
     public string ServerIp { get; set; } = "127.0.0.1";
+
+    /// <summary>Who may charge cards and read wallets: the API key and the operator pages' login.</summary>
+    public OperatorOptions Operator { get; set; } = new();
+}
+
+/// <summary>The <c>Merchant:Operator</c> section. Without an API key the HTTP API refuses every call; without a password hash nobody can sign in to the operator pages.</summary>
+public sealed class OperatorOptions
+{
+    /// <summary>The key API callers send in the <c>X-Operator-Key</c> header (compared in constant time).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The operator pages' user name.</summary>
+    public string User { get; set; } = "operator";
+
+    /// <summary>The operator password as an ASP.NET Core Identity password hash (make one with <c>merchant hash-password</c>); never the password itself.</summary>
+    public string? PasswordHash { get; set; }
 }

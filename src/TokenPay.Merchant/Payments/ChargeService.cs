@@ -17,6 +17,9 @@ public sealed record ChargeResult(string ChargeId, string OutTradeNo, string Sta
 /// <summary>A charge request: charge this user's saved card, without the user (unscheduled MIT).</summary>
 public sealed record ChargeRequest(string UserId, decimal Amount, string Currency, string Reason, string ChargeId, string? PaymentTokenId = null);
 
+/// <summary>Why a request cannot be charged: the field (as the API names it) and what is allowed.</summary>
+public sealed record FieldProblem(string Field, string Message);
+
 /// <summary>
 /// Unscheduled MIT charges. <c>chargeId</c> makes a charge idempotent: it fixes the order number, the
 /// payment is recorded before the request is sent, and a charge whose answer was lost is settled with
@@ -25,15 +28,32 @@ public sealed record ChargeRequest(string UserId, decimal Amount, string Currenc
 internal sealed partial class ChargeService(
     PayerMaxClient client, IMerchantStore store, WalletService wallet, IOptions<MerchantOptions> options, ILogger<ChargeService> logger)
 {
+    /// <summary>What is wrong with a request, or null when it can be charged. Callers check before <see cref="ChargeAsync"/>.</summary>
+    public static FieldProblem? Check(ChargeRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.ChargeId) || request.ChargeId.Length > 128) return new("chargeId", "chargeId is required (at most 128 characters); the same chargeId never charges twice.");
+        if (string.IsNullOrWhiteSpace(request.UserId) || request.UserId.Length > 64) return new("userId", "userId is required (at most 64 characters).");
+        if (string.IsNullOrWhiteSpace(request.Currency)) return new("currency", "currency is required (an ISO 4217 code such as USD).");
+        var currency = request.Currency.Trim().ToUpperInvariant();
+        if (!Currencies.IsKnown(currency)) return new("currency", $"currency {request.Currency} is not an ISO 4217 code such as USD.");
+        if (!Currencies.TryToMinorUnits(request.Amount, currency, out var amountMinor) || amountMinor <= 0)
+        {
+            return new("amount", $"amount must be positive with at most {Currencies.MinorDigits(currency)} decimals for {currency}.");
+        }
+
+        return request.Reason is { Length: > 256 } ? new("reason", "reason is at most 256 characters.") : null;
+    }
+
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.ChargeId) || request.ChargeId.Length > 128) throw new ArgumentException("chargeId is required (at most 128 characters).", nameof(request));
-        if (string.IsNullOrWhiteSpace(request.UserId) || request.UserId.Length > 64) throw new ArgumentException("userId is required (at most 64 characters).", nameof(request));
-        var currency = request.Currency.ToUpperInvariant();
-        if (!Currencies.TryToMinorUnits(request.Amount, currency, out var amountMinor) || amountMinor == 0)
+        if (Check(request) is { } problem)
         {
-            throw new ArgumentException($"amount must be positive with at most the minor digits of {currency}.", nameof(request));
+            // A caller that skipped Check: a bug, not a customer's mistake.
+            throw new ArgumentException(problem.Message, nameof(request));
         }
+
+        var currency = request.Currency.Trim().ToUpperInvariant();
+        Currencies.TryToMinorUnits(request.Amount, currency, out var amountMinor);
 
         var outTradeNo = PaymentOrders.ForCharge(request.ChargeId);
         var existing = await store.FindPaymentByChargeAsync(request.ChargeId, cancellationToken);

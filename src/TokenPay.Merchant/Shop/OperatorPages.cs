@@ -1,0 +1,91 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
+using TokenPay.Merchant.Payments;
+using TokenPay.Merchant.Security;
+using static TokenPay.Merchant.Shop.ShopLayout;
+
+namespace TokenPay.Merchant.Shop;
+
+/// <summary>The operator's pages: a password login (cookie), then charging a customer's saved card without the customer.</summary>
+internal static class OperatorPages
+{
+    public static void MapOperatorPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/shop/operator/login", Login);
+        var forms = app.MapGroup("/shop/operator").AddEndpointFilter(GuardFormAsync).DisableAntiforgery();
+        forms.MapPost("/login", LoginAsync);
+        forms.MapPost("/logout", LogoutAsync);
+
+        var signedIn = app.MapGroup("/shop/operator").RequireAuthorization(MerchantSecurity.Operator);
+        signedIn.MapGet("", ChargeForm);
+        signedIn.MapGroup("").AddEndpointFilter(GuardFormAsync).DisableAntiforgery().MapPost("/charge", ChargeAsync);
+    }
+
+    private static IResult Login(HttpContext http, OperatorLogin login) => Page(http, "Operator sign-in", $"""
+        <h1>Operator sign-in</h1>
+        {(login.IsConfigured ? "" : """<p class="muted" id="not-configured">No operator password is configured (Merchant:Operator:PasswordHash); nobody can sign in.</p>""")}
+        <form method="post" action="/shop/operator/login">
+          {Csrf(http)}
+          <label>User<input name="user" id="operator-user" autocomplete="username"></label>
+          <label>Password<input type="password" name="password" id="operator-password" autocomplete="current-password"></label>
+          <button type="submit" id="operator-signin">Sign in</button>
+        </form>
+        """);
+
+    private static async Task<IResult> LoginAsync(HttpContext http, OperatorLogin login)
+    {
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var user = form["user"].ToString();
+        if (!login.Verify(user, form["password"].ToString()))
+        {
+            return Page(http, "Operator sign-in", """<h1>Operator sign-in</h1><p id="login-error">The user or the password is wrong.</p><p><a href="/shop/operator/login">Try again</a></p>""", StatusCodes.Status401Unauthorized);
+        }
+
+        await http.SignInOperatorAsync(user);
+        return Results.Redirect("/shop/operator");
+    }
+
+    private static async Task<IResult> LogoutAsync(HttpContext http, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        await http.SignOutAsync(MerchantSecurity.Operator);
+        return Results.Redirect("/shop/operator/login");
+    }
+
+    private static IResult ChargeForm(HttpContext http, string? user) => Page(http, "Operator", $"""
+        <h1>Charge a saved card</h1><p class="muted">An unscheduled merchant-initiated charge: the customer is not present.</p>
+        <form method="post" action="/shop/operator/charge">
+          {Csrf(http)}
+          <input type="hidden" name="chargeId" value="op_{Guid.NewGuid():N}">
+          <label>User id<input name="user" id="user" value="{E(user ?? "demo_user")}"></label>
+          <label>Amount<input name="amount" id="amount" value="5.00"></label>
+          <label>Currency<input name="currency" id="currency" value="USD"></label>
+          <label>Reason<input name="reason" id="reason" value="Top-up"></label>
+          <button type="submit" id="charge">Charge</button>
+        </form>
+        <form method="post" action="/shop/operator/logout">{Csrf(http)}<button type="submit" id="operator-signout">Sign out</button></form>
+        """);
+
+    private static async Task<IResult> ChargeAsync(HttpContext http, ChargeService charges, CancellationToken ct)
+    {
+        var form = await http.Request.ReadFormAsync(ct);
+        var user = form["user"].ToString().Trim();
+        if (!decimal.TryParse(form["amount"].ToString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var amount))
+        {
+            return NotCharged(http, "amount", "Enter the amount as a number such as 5.00.");
+        }
+
+        // The chargeId came with the form: submitting it twice charges once.
+        var request = new ChargeRequest(user, amount, form["currency"].ToString(), form["reason"].ToString(), form["chargeId"].ToString());
+        if (ChargeService.Check(request) is { } problem)
+        {
+            return NotCharged(http, problem.Field, problem.Message);
+        }
+
+        var result = await charges.ChargeAsync(request, ct);
+        return Page(http, "Operator", $"""<h1>Charge {E(result.Status)}</h1><p id="charge-result" data-status="{E(result.Status)}">{E(result.Amount.ToString(CultureInfo.InvariantCulture))} {E(result.Currency)}: {E(result.Status)} {E(result.ResultCode)}</p><p><a href="/shop/operator?user={E(Uri.EscapeDataString(user))}">Another charge</a></p>""");
+    }
+
+    private static IResult NotCharged(HttpContext http, string field, string message) =>
+        Page(http, "Operator", $"<h1>Not charged</h1><p id=\"charge-result\" data-field=\"{E(field)}\">{E(message)}</p>", StatusCodes.Status400BadRequest);
+}
