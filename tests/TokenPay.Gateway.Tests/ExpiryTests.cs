@@ -62,6 +62,6 @@ public sealed class ExpiryTests : IAsyncLifetime
     }
 
     // The sweep runs on the host's own thread after a tick; run one directly so "not yet" is really "not yet".
-    private Task<int> SweepSettledAsync() =>
-        ((TokenPay.Gateway.Orders.OrderExpirySweeper)_host.App.Services.GetService(typeof(TokenPay.Gateway.Orders.OrderExpirySweeper))!).SweepAsync(CancellationToken.None);
+    private Task<TokenPay.Gateway.Orders.SweepResult> SweepSettledAsync() =>
+        ((TokenPay.Gateway.Orders.PendingOrderSweeper)_host.App.Services.GetService(typeof(TokenPay.Gateway.Orders.PendingOrderSweeper))!).SweepAsync(CancellationToken.None);
 }

@@ -57,7 +57,8 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <param name="settings">Configuration overrides.</param>
     /// <param name="clock">A clock to share with another host; a new one at <see cref="Epoch"/> otherwise.</param>
     /// <param name="shareDatabaseWith">Another host whose database this one opens (a second process, or a restart).</param>
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, FakeTimeProvider? clock = null, GatewayHost? shareDatabaseWith = null)
+    /// <param name="services">Replaces services at the edges, e.g. wraps the acquirer.</param>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, FakeTimeProvider? clock = null, GatewayHost? shareDatabaseWith = null, Action<IServiceCollection>? services = null)
     {
         var directory = shareDatabaseWith?._directory ?? Directory.CreateTempSubdirectory("tokenpay-gw-").FullName;
         clock ??= new FakeTimeProvider(Epoch);
@@ -90,6 +91,7 @@ public sealed class GatewayHost : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Logging.AddProvider(logs);
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         return new GatewayHost(app, directory, clock, logs);
@@ -126,6 +128,22 @@ public sealed class GatewayHost : IAsyncDisposable
         while (await reader.ReadAsync())
         {
             values.Add(reader.GetInt64(0));
+        }
+
+        return values;
+    }
+
+    /// <summary>The first column of every row of a query, as text.</summary>
+    public async Task<IReadOnlyList<string>> TextColumnAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = new SqliteCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
         }
 
         return values;

@@ -1,15 +1,30 @@
 using System.Security.Cryptography;
+using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Acquiring;
 
 /// <summary>
-/// The sandbox acquirer of PROTOCOL.md 7: outcomes by <c>subject</c> (PayerMax's habit) and by test card number.
+/// The sandbox acquirer (docs/protocol.md, "Sandbox"): outcomes by <c>subject</c> (PayerMax's habit) and by
+/// test card number. Like a real acquirer it remembers each decision durably before answering, so a
+/// gateway that crashed after the decision can ask for it by trade token.
 /// </summary>
-internal sealed class AcquirerSimulator(TimeProvider clock) : IAcquirer
+internal sealed class AcquirerSimulator(IGatewayStore store, TimeProvider clock) : IAcquirer
 {
-    public ValueTask<AuthorizationOutcome> AuthorizeAsync(AuthorizationRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Decide(request));
+    public async ValueTask<AuthorizationOutcome> AuthorizeAsync(AuthorizationRequest request, CancellationToken cancellationToken)
+    {
+        var outcome = Decide(request);
+        if (outcome.Decision != AuthorizationDecision.ChallengeRequired)
+        {
+            // A challenge moves no money; every other decision is on disk before the gateway hears it.
+            await store.RecordAcquirerDecisionAsync(request.TradeToken, outcome, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    public async ValueTask<AuthorizationOutcome?> InquireAsync(string tradeToken, CancellationToken cancellationToken) =>
+        await store.FindAcquirerDecisionAsync(tradeToken, cancellationToken);
 
     private AuthorizationOutcome Decide(AuthorizationRequest request)
     {

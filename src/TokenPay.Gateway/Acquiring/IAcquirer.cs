@@ -9,6 +9,13 @@ namespace TokenPay.Gateway.Acquiring;
 public interface IAcquirer
 {
     ValueTask<AuthorizationOutcome> AuthorizeAsync(AuthorizationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the acquirer decided for the gateway's trade token: the final outcome, <see cref="AuthorizationDecision.Pending"/>
+    /// while it is still deciding, or null when it never saw an authorization for it. Crash recovery and
+    /// expiry ask this before an order is closed, so an order whose money moved is never closed.
+    /// </summary>
+    ValueTask<AuthorizationOutcome?> InquireAsync(string tradeToken, CancellationToken cancellationToken);
 }
 
 /// <param name="TradeToken">The gateway's order id, for the acquirer's reference.</param>

@@ -47,7 +47,7 @@ internal static class CashierEndpoints
         }
 
         var sealedCard = vault.Protect(card!);
-        if (await store.AttachCardAsync(order.Id, sealedCard, cancellationToken) is not { } cardId)
+        if (await store.AttachCardAsync(order.Id, sealedCard, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken) is not { } cardId)
         {
             await HtmlPage.MessageAsync(http, StatusCodes.Status410Gone, "Payment already submitted", "A card was already submitted for this payment.");
             return;

@@ -48,8 +48,8 @@ public static partial class GatewayApp
         services.AddSingleton<OrderEndpoints>();
         services.AddSingleton<TokenEndpoints>();
         services.AddSingleton<DropinEndpoints>();
-        services.AddSingleton<OrderExpirySweeper>();
-        services.AddHostedService(sp => sp.GetRequiredService<OrderExpirySweeper>());
+        services.AddSingleton<PendingOrderSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<PendingOrderSweeper>());
         services.AddSingleton<NotificationFactory>();
         services.AddSingleton<NotificationSignal>();
         services.AddSingleton(sp =>
@@ -133,6 +133,11 @@ public static partial class GatewayApp
         if (options.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
         {
             throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:PublicBaseUrl must be an absolute URL."]);
+        }
+
+        if (options.Orders.AcquirerTimeout <= TimeSpan.Zero || options.Orders.RecoverAfter <= options.Orders.AcquirerTimeout)
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Orders:AcquirerTimeout must be positive and shorter than Gateway:Orders:RecoverAfter."]);
         }
 
         var notifications = options.Notifications;

@@ -74,8 +74,17 @@ public sealed class VaultKeyOptions
 
 public sealed class OrderOptions
 {
-    /// <summary>How often the background sweep closes expired PENDING orders.</summary>
+    /// <summary>How often the background sweep settles orders left at the acquirer and closes expired PENDING orders.</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// An order sent to the acquirer and not finished this long after (a crash, a timeout) is settled by asking
+    /// the acquirer what it decided. Must be longer than <see cref="AcquirerTimeout"/>.
+    /// </summary>
+    public TimeSpan RecoverAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long one authorization may take; after that the order stays PENDING and recovery settles it.</summary>
+    public TimeSpan AcquirerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class NotificationOptions

@@ -97,6 +97,9 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
             MitType = plan.MitType,
             Card = display,
             CashierId = plan.Mode == PaymentMode.Hosted ? TradeIds.Secret() : null,
+            // Stored as being sent before it is sent: a crash after the acquirer decided leaves an order recovery settles.
+            AcquirerState = plan.Mode == PaymentMode.Hosted ? null : AcquirerStates.Sending,
+            SentAt = plan.Mode == PaymentMode.Hosted ? null : now.ToUnixTimeMilliseconds(),
         };
 
         // The unique index on (merchant, outTradeNo) decides duplicates before any money moves.
@@ -113,6 +116,8 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
                 return await RepeatAsync(request, plan.OutTradeNo, now, cancellationToken);
             case InsertOutcome.DropinTokenSpent:
                 return ApiReply.Error(ResultCodes.TokenInvalid, "paymentDetail.paymentToken has already been used or has expired.");
+            case InsertOutcome.PaymentTokenUnusable:
+                return ApiReply.Error(ResultCodes.TokenInvalid, "paymentTokenID has been removed or has expired and can no longer be charged.");
             case InsertOutcome.TradeTokenTaken:
                 throw new InvalidOperationException($"No free trade token after {MaxTradeTokenDraws} draws.");
         }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Acquiring;
+using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.Vault;
@@ -15,19 +17,38 @@ internal sealed record PaymentResult(string Status, string? ResultCode, string? 
 /// The API, the 3DS page, the cashier and the expiry sweep all end orders here, so every terminal state
 /// is written together with the notifications it owes, in one transaction.
 /// </summary>
-internal sealed class PaymentProcessor(
+internal sealed partial class PaymentProcessor(
     IGatewayStore store,
     CardVault vault,
     IAcquirer acquirer,
     NotificationFactory notifications,
     NotificationSignal dispatcherSignal,
-    TimeProvider clock)
+    TimeProvider clock,
+    IOptions<GatewayOptions> options,
+    ILogger<PaymentProcessor> logger)
 {
+    private readonly TimeSpan _acquirerTimeout = options.Value.Orders.AcquirerTimeout;
+
+    /// <summary>Sends an order (already stored as being sent) to the acquirer and records what it decided.</summary>
     public async Task<PaymentResult> AuthorizeAsync(OrderRecord order, PlainCard card, bool authenticated, CancellationToken cancellationToken)
     {
-        var outcome = await acquirer.AuthorizeAsync(
-            new AuthorizationRequest(order.TradeToken, card, order.AmountMinor, order.Currency, order.Subject, order.MerchantInitiated, authenticated),
-            cancellationToken);
+        AuthorizationOutcome outcome;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(_acquirerTimeout);
+            try
+            {
+                outcome = await acquirer.AuthorizeAsync(
+                    new AuthorizationRequest(order.TradeToken, card, order.AmountMinor, order.Currency, order.Subject, order.MerchantInitiated, authenticated),
+                    timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The acquirer may still decide: the order stays PENDING and recovery asks it later.
+                LogAcquirerTimeout(logger, order.TradeToken);
+                return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, null);
+            }
+        }
 
         switch (outcome.Decision)
         {
@@ -37,15 +58,46 @@ internal sealed class PaymentProcessor(
                 return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, challengeId);
 
             case AuthorizationDecision.Pending:
+                await store.MarkAcquirerPendingAsync(order.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
                 return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, null);
 
-            case AuthorizationDecision.Approved:
-                return await CompleteAsync(order, OrderStatuses.Success, null, null, outcome.Reference, card, cancellationToken);
-
             default:
-                return await CompleteAsync(order, OrderStatuses.Failed, outcome.Code ?? ResultCodes.PaymentFailed, outcome.Message, outcome.Reference, card, cancellationToken);
+                return await ApplyAsync(order, outcome, card, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Settles an order that was sent to the acquirer but not finished here (a crash, a timeout, or an acquirer
+    /// still deciding) by asking the acquirer: its decision is applied exactly as the original answer would have
+    /// been; an order the acquirer never saw is closed; one it is still deciding is closed only when
+    /// <paramref name="closeIfUndecided"/> (the order expired), else asked again later.
+    /// </summary>
+    public async Task<PaymentResult> SettleWithAcquirerAsync(OrderRecord order, bool closeIfUndecided, CancellationToken cancellationToken)
+    {
+        var outcome = await acquirer.InquireAsync(order.TradeToken, cancellationToken);
+        switch (outcome?.Decision)
+        {
+            case null:
+                return await CompleteAsync(order, OrderStatuses.Closed, ResultCodes.OrderClosed, "The order was closed: the payment never reached the acquirer.", null, null, cancellationToken);
+
+            case AuthorizationDecision.Pending or AuthorizationDecision.ChallengeRequired when closeIfUndecided:
+                return await CloseExpiredAsync(order, cancellationToken);
+
+            case AuthorizationDecision.Pending or AuthorizationDecision.ChallengeRequired:
+                await store.MarkAcquirerPendingAsync(order.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+                return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, null);
+
+            default:
+                // A binding needs the card's fingerprint and expiry, as the original answer had them.
+                var card = order.CardId is { } cardId && await store.GetCardAsync(cardId, cancellationToken) is { } stored ? vault.Reveal(stored) : null;
+                return await ApplyAsync(order, outcome, card, cancellationToken);
+        }
+    }
+
+    private Task<PaymentResult> ApplyAsync(OrderRecord order, AuthorizationOutcome outcome, PlainCard? card, CancellationToken cancellationToken) =>
+        outcome.Decision == AuthorizationDecision.Approved
+            ? CompleteAsync(order, OrderStatuses.Success, null, null, outcome.Reference, card, cancellationToken)
+            : CompleteAsync(order, OrderStatuses.Failed, outcome.Code ?? ResultCodes.PaymentFailed, outcome.Message, outcome.Reference, card, cancellationToken);
 
     /// <summary>Ends a PENDING order without the acquirer (a failed 3DS challenge).</summary>
     public Task<PaymentResult> FailAsync(OrderRecord order, string code, string message, CancellationToken cancellationToken) =>
@@ -112,4 +164,7 @@ internal sealed class PaymentProcessor(
             card.ValidUntil.ToUnixTimeMilliseconds(),
             now.ToUnixTimeMilliseconds());
     }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Order {TradeToken}: the acquirer did not answer in time; the order stays PENDING until recovery asks the acquirer")]
+    private static partial void LogAcquirerTimeout(ILogger logger, string tradeToken);
 }

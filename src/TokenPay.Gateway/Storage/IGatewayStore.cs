@@ -21,8 +21,11 @@ internal interface IGatewayStore
 
     Task<OrderRecord?> FindOrderByCashierAsync(string cashierId, CancellationToken cancellationToken);
 
-    /// <summary>Vaults the card entered on a cashier page and attaches it to the order, once; null if the order already has a card or is no longer PENDING.</summary>
-    Task<long?> AttachCardAsync(long orderId, StoredCard card, CancellationToken cancellationToken);
+    /// <summary>
+    /// Vaults the card entered on a cashier page and attaches it to the order (now being sent to the acquirer),
+    /// once; null if the order already has a card or is no longer PENDING.
+    /// </summary>
+    Task<long?> AttachCardAsync(long orderId, StoredCard card, long now, CancellationToken cancellationToken);
 
     Task InsertDropinSessionAsync(DropinSession session, CancellationToken cancellationToken);
 
@@ -37,11 +40,28 @@ internal interface IGatewayStore
 
     Task<OrderRecord?> FindOrderByChallengeAsync(string challengeId, CancellationToken cancellationToken);
 
-    /// <summary>Attaches a 3DS challenge to a PENDING order.</summary>
+    /// <summary>Attaches a 3DS challenge to a PENDING order, which now waits for the customer.</summary>
     Task SetChallengeAsync(long orderId, string challengeId, CancellationToken cancellationToken);
 
-    /// <summary>Marks a challenge used; true only for the one caller that claimed it while its order was PENDING and unexpired.</summary>
-    Task<bool> ClaimChallengeAsync(string challengeId, long now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks a challenge used; true only for the one caller that claimed it while its order was PENDING and
+    /// unexpired. With <paramref name="authorizeNext"/> the order is marked as being sent to the acquirer.
+    /// </summary>
+    Task<bool> ClaimChallengeAsync(string challengeId, long now, bool authorizeNext, CancellationToken cancellationToken);
+
+    /// <summary>Records that the acquirer is still deciding a PENDING order (asked again after <c>RecoverAfter</c>).</summary>
+    Task MarkAcquirerPendingAsync(long orderId, long now, CancellationToken cancellationToken);
+
+    /// <summary>PENDING orders at the acquirer (sent, or still being decided) last sent before <paramref name="sentBefore"/>, oldest first.</summary>
+    Task<IReadOnlyList<OrderRecord>> FindOrdersToRecoverAsync(long sentBefore, int batchSize, CancellationToken cancellationToken);
+
+    /// <summary>True while an order on this token, sent after <paramref name="sentAfter"/>, waits for the acquirer's answer.</summary>
+    Task<bool> HasTokenOrderBeingAuthorizedAsync(string merchantNo, string paymentTokenId, long sentAfter, CancellationToken cancellationToken);
+
+    /// <summary>The acquirer simulator's durable memory: its decision for a trade token (the latest one wins).</summary>
+    Task RecordAcquirerDecisionAsync(string tradeToken, Acquiring.AuthorizationOutcome outcome, long decidedAt, CancellationToken cancellationToken);
+
+    Task<Acquiring.AuthorizationOutcome?> FindAcquirerDecisionAsync(string tradeToken, CancellationToken cancellationToken);
 
     /// <summary>
     /// Moves a PENDING order to its terminal state (and binds its token) in one transaction. Only PENDING

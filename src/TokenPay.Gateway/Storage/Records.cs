@@ -37,6 +37,23 @@ internal sealed record OrderRecord
 
     /// <summary>Display data of the card used, joined from the vault (never the PAN).</summary>
     public CardDisplay? Card { get; init; }
+
+    /// <summary>Where the order stands with the acquirer while PENDING (<see cref="AcquirerStates"/>); null when it waits for the customer or is final.</summary>
+    public string? AcquirerState { get; init; }
+
+    /// <summary>When the order was last sent to (or last asked of) the acquirer.</summary>
+    public long? SentAt { get; init; }
+}
+
+/// <summary>
+/// A PENDING order's standing with the acquirer. SENDING: an authorization was requested and its answer not
+/// yet recorded (a crash leaves this, and crash recovery asks the acquirer). PENDING: the acquirer answered
+/// that it is still deciding.
+/// </summary>
+internal static class AcquirerStates
+{
+    public const string Sending = "SENDING";
+    public const string Pending = "PENDING";
 }
 
 /// <summary>What may be shown of a vaulted card.</summary>
@@ -110,6 +127,9 @@ internal enum InsertOutcome
 
     /// <summary>The generated trade token is already taken (a random collision): nothing was written; draw another.</summary>
     TradeTokenTaken,
+
+    /// <summary>The payment token was removed or expired by the time the order was written: nothing was written.</summary>
+    PaymentTokenUnusable,
 }
 
 /// <summary>What inserting an order did, and the ids the database gave the order and its vaulted card.</summary>

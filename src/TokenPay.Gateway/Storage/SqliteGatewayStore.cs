@@ -18,7 +18,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         o.id, o.trade_token, o.merchant_no, o.app_id, o.out_trade_no, o.integrate, o.subject, o.amount_minor,
         o.currency, o.country, o.user_id, o.reference, o.language, o.front_callback_url, o.notify_url, o.status,
         o.result_code, o.result_msg, o.created_at, o.expires_at, o.completed_at, o.card_id, o.payment_token_id,
-        o.token_for_future_use, o.merchant_initiated, o.mit_type, o.challenge_id, o.acquirer_reference, o.cashier_id, c.brand, c.masked, c.holder_masked
+        o.token_for_future_use, o.merchant_initiated, o.mit_type, o.challenge_id, o.acquirer_reference, o.cashier_id, c.brand, c.masked, c.holder_masked, o.acquirer_state, o.sent_at
         """;
 
     private const string TokenColumns = """
@@ -109,14 +109,32 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             }
         }
 
+        if (order.PaymentTokenId is not null)
+        {
+            // Checked again in the transaction that writes the order: a removal that committed first wins, and
+            // a removal that commits after this waits for the order's authorization (TokenEndpoints).
+            var usable = write.Command("""
+                SELECT 1 FROM payment_tokens WHERE merchant_no = @m AND payment_token_id = @t AND status = @active AND expires_at > @now;
+                """);
+            usable.Parameters.AddWithValue("@m", order.MerchantNo);
+            usable.Parameters.AddWithValue("@t", order.PaymentTokenId);
+            usable.Parameters.AddWithValue("@active", TokenStatuses.Activated);
+            usable.Parameters.AddWithValue("@now", order.CreatedAt);
+            if (await usable.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                await write.RollbackAsync();
+                return new InsertResult(InsertOutcome.PaymentTokenUnusable);
+            }
+        }
+
         var cardId = card is null ? order.CardId : await InsertCardAsync(connection, transaction, card, cancellationToken);
 
         var insertOrder = write.Command("""
             INSERT INTO orders (trade_token, merchant_no, app_id, out_trade_no, out_trade_no_key, integrate, subject, amount_minor,
                 currency, country, user_id, reference, language, front_callback_url, notify_url, status, created_at, expires_at,
-                card_id, payment_token_id, token_for_future_use, merchant_initiated, mit_type, cashier_id)
+                card_id, payment_token_id, token_for_future_use, merchant_initiated, mit_type, cashier_id, acquirer_state, sent_at)
             VALUES (@tt, @m, @app, @otn, @key, @integrate, @subject, @amount, @currency, @country, @user, @ref, @lang, @front,
-                @notify, @status, @created, @expires, @card, @token, @tffu, @mi, @mit, @cashier)
+                @notify, @status, @created, @expires, @card, @token, @tffu, @mi, @mit, @cashier, @acq, @sent)
             ON CONFLICT (merchant_no, out_trade_no_key) DO NOTHING
             RETURNING id;
             """);
@@ -145,6 +163,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         o.AddWithValue("@mi", order.MerchantInitiated);
         o.AddWithValue("@mit", (object?)order.MitType ?? DBNull.Value);
         o.AddWithValue("@cashier", (object?)order.CashierId ?? DBNull.Value);
+        o.AddWithValue("@acq", (object?)order.AcquirerState ?? DBNull.Value);
+        o.AddWithValue("@sent", (object?)order.SentAt ?? DBNull.Value);
 
         object? inserted;
         try
@@ -179,14 +199,20 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         return await ReadSingleAsync(command, ReadOrder, cancellationToken);
     }
 
-    public async Task<long?> AttachCardAsync(long orderId, StoredCard card, CancellationToken cancellationToken)
+    public async Task<long?> AttachCardAsync(long orderId, StoredCard card, long now, CancellationToken cancellationToken)
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
         var cardId = await InsertCardAsync(connection, transaction, card, cancellationToken);
-        var attach = write.Command("UPDATE orders SET card_id = @card WHERE id = @id AND status = 'PENDING' AND card_id IS NULL;");
+        var attach = write.Command("""
+            UPDATE orders SET card_id = @card, acquirer_state = @sending, sent_at = @now
+            WHERE id = @id AND status = @pending AND card_id IS NULL;
+            """);
         attach.Parameters.AddWithValue("@card", cardId);
         attach.Parameters.AddWithValue("@id", orderId);
+        attach.Parameters.AddWithValue("@sending", AcquirerStates.Sending);
+        attach.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
+        attach.Parameters.AddWithValue("@now", now);
         if (await attach.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
             await write.RollbackAsync();
@@ -304,23 +330,98 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        var command = write.Command("UPDATE orders SET challenge_id = @c WHERE id = @id AND status = 'PENDING';");
+        // Waiting for the customer now, not for the acquirer.
+        var command = write.Command("UPDATE orders SET challenge_id = @c, acquirer_state = NULL WHERE id = @id AND status = @pending;");
         command.Parameters.AddWithValue("@c", challengeId);
         command.Parameters.AddWithValue("@id", orderId);
+        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await write.CommitAsync();
     }
 
-    public async Task<bool> ClaimChallengeAsync(string challengeId, long now, CancellationToken cancellationToken)
+    public async Task MarkAcquirerPendingAsync(long orderId, long now, CancellationToken cancellationToken)
     {
         await using var write = await BeginWriteAsync(cancellationToken);
-        var (connection, transaction) = (write.Connection, write.Transaction);
+        var command = write.Command("UPDATE orders SET acquirer_state = @state, sent_at = @now WHERE id = @id AND status = @pending;");
+        command.Parameters.AddWithValue("@state", AcquirerStates.Pending);
+        command.Parameters.AddWithValue("@now", now);
+        command.Parameters.AddWithValue("@id", orderId);
+        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await write.CommitAsync();
+    }
+
+    public async Task<IReadOnlyList<OrderRecord>> FindOrdersToRecoverAsync(long sentBefore, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"""
+            SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id
+            WHERE o.acquirer_state IS NOT NULL AND o.status = @pending AND o.sent_at <= @before ORDER BY o.sent_at LIMIT @batch;
+            """);
+        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
+        command.Parameters.AddWithValue("@before", sentBefore);
+        command.Parameters.AddWithValue("@batch", batchSize);
+        return await ReadAllAsync(command, ReadOrder, cancellationToken);
+    }
+
+    public async Task<bool> HasTokenOrderBeingAuthorizedAsync(string merchantNo, string paymentTokenId, long sentAfter, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT 1 FROM orders
+            WHERE payment_token_id = @t AND acquirer_state = @sending AND merchant_no = @m AND status = @pending AND sent_at > @after LIMIT 1;
+            """);
+        command.Parameters.AddWithValue("@t", paymentTokenId);
+        command.Parameters.AddWithValue("@sending", AcquirerStates.Sending);
+        command.Parameters.AddWithValue("@m", merchantNo);
+        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
+        command.Parameters.AddWithValue("@after", sentAfter);
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    public async Task RecordAcquirerDecisionAsync(string tradeToken, Acquiring.AuthorizationOutcome outcome, long decidedAt, CancellationToken cancellationToken)
+    {
+        await using var write = await BeginWriteAsync(cancellationToken);
         var command = write.Command("""
-            UPDATE orders SET challenge_used = 1
-            WHERE challenge_id = @c AND challenge_used = 0 AND status = 'PENDING' AND expires_at > @now;
+            INSERT INTO acquirer_simulator_decisions (trade_token, decision, code, message, reference, decided_at)
+            VALUES (@t, @d, @code, @msg, @ref, @at)
+            ON CONFLICT (trade_token) DO UPDATE SET decision = excluded.decision, code = excluded.code, message = excluded.message,
+                                                    reference = excluded.reference, decided_at = excluded.decided_at;
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("@t", tradeToken);
+        p.AddWithValue("@d", outcome.Decision.ToString());
+        p.AddWithValue("@code", (object?)outcome.Code ?? DBNull.Value);
+        p.AddWithValue("@msg", (object?)outcome.Message ?? DBNull.Value);
+        p.AddWithValue("@ref", (object?)outcome.Reference ?? DBNull.Value);
+        p.AddWithValue("@at", decidedAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await write.CommitAsync();
+    }
+
+    public async Task<Acquiring.AuthorizationOutcome?> FindAcquirerDecisionAsync(string tradeToken, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT decision, code, message, reference FROM acquirer_simulator_decisions WHERE trade_token = @t;");
+        command.Parameters.AddWithValue("@t", tradeToken);
+        return await ReadSingleAsync(command, r => new Acquiring.AuthorizationOutcome(
+            Enum.Parse<Acquiring.AuthorizationDecision>(r.GetString(0)), NullableString(r, 1), NullableString(r, 2), NullableString(r, 3)), cancellationToken);
+    }
+
+    public async Task<bool> ClaimChallengeAsync(string challengeId, long now, bool authorizeNext, CancellationToken cancellationToken)
+    {
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var command = write.Command("""
+            UPDATE orders SET challenge_used = 1,
+                              acquirer_state = CASE WHEN @authorize THEN @sending ELSE acquirer_state END,
+                              sent_at = CASE WHEN @authorize THEN @now ELSE sent_at END
+            WHERE challenge_id = @c AND challenge_used = 0 AND status = @pending AND expires_at > @now;
             """);
         command.Parameters.AddWithValue("@c", challengeId);
         command.Parameters.AddWithValue("@now", now);
+        command.Parameters.AddWithValue("@authorize", authorizeNext);
+        command.Parameters.AddWithValue("@sending", AcquirerStates.Sending);
+        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
         var claimed = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
         await write.CommitAsync();
         return claimed;
@@ -356,9 +457,9 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         }
 
         var update = write.Command("""
-            UPDATE orders SET status = @s, result_code = @rc, result_msg = @rm, completed_at = @t,
+            UPDATE orders SET status = @s, result_code = @rc, result_msg = @rm, completed_at = @t, acquirer_state = NULL,
                               acquirer_reference = @ar, payment_token_id = COALESCE(@token, payment_token_id)
-            WHERE id = @id AND status = 'PENDING'
+            WHERE id = @id AND status = @pending
             RETURNING payment_token_id;
             """);
         var u = update.Parameters;
@@ -369,6 +470,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         u.AddWithValue("@ar", (object?)completion.AcquirerReference ?? DBNull.Value);
         u.AddWithValue("@token", (object?)boundToken ?? DBNull.Value);
         u.AddWithValue("@id", completion.OrderId);
+        u.AddWithValue("@pending", OrderStatuses.Pending);
 
         await using var reader = await update.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -684,6 +786,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         AcquirerReference = NullableString(r, 27),
         CashierId = NullableString(r, 28),
         Card = r.IsDBNull(29) ? null : new CardDisplay(r.GetString(29), r.GetString(30), NullableString(r, 31), null),
+        AcquirerState = NullableString(r, 32),
+        SentAt = r.IsDBNull(33) ? null : r.GetInt64(33),
     };
 
     private static TokenRecord ReadToken(SqliteDataReader r) => new()

@@ -142,5 +142,23 @@ internal static class SqliteMigrations
                 expires_at    INTEGER NOT NULL
             );
             """),
+            (4, """
+            -- Where a PENDING order stands with the acquirer: crash recovery asks about SENDING/PENDING orders,
+            -- and a token's removal waits for the SENDING ones on that token.
+            ALTER TABLE orders ADD COLUMN acquirer_state TEXT;
+            ALTER TABLE orders ADD COLUMN sent_at INTEGER;
+            CREATE INDEX ix_orders_at_acquirer ON orders (sent_at) WHERE acquirer_state IS NOT NULL;
+            CREATE INDEX ix_orders_token_sending ON orders (payment_token_id) WHERE acquirer_state = 'SENDING';
+
+            -- The acquirer simulator's memory: what it decided per trade token, kept like a real acquirer keeps it.
+            CREATE TABLE acquirer_simulator_decisions (
+                trade_token TEXT PRIMARY KEY,
+                decision    TEXT NOT NULL,
+                code        TEXT,
+                message     TEXT,
+                reference   TEXT,
+                decided_at  INTEGER NOT NULL
+            );
+            """),
     ];
 }

@@ -60,7 +60,7 @@ internal static class ChallengeEndpoints
             return;
         }
 
-        if (!await store.ClaimChallengeAsync(challengeId, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken))
+        if (!await store.ClaimChallengeAsync(challengeId, clock.GetUtcNow().ToUnixTimeMilliseconds(), authorizeNext: outcome == "pass", cancellationToken))
         {
             await HtmlPage.MessageAsync(http, StatusCodes.Status410Gone, "Link no longer valid", "This authentication link has already been used or has expired.");
             return;

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Envelope;
+using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
@@ -6,8 +8,10 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Gateway.Tokens;
 
 /// <summary>inquirePaymentToken and removePaymentToken: a merchant sees and removes only its own users' tokens.</summary>
-internal sealed class TokenEndpoints(IGatewayStore store, TimeProvider clock)
+internal sealed class TokenEndpoints(IGatewayStore store, TimeProvider clock, IOptions<GatewayOptions> options)
 {
+    private readonly TimeSpan _acquirerTimeout = options.Value.Orders.AcquirerTimeout;
+
     public async Task<ApiReply> InquireAsync(VerifiedRequest request, CancellationToken cancellationToken)
     {
         if (!ApiData.TryParse<InquirePaymentTokenRequest>(request, out var data, out var error))
@@ -65,9 +69,32 @@ internal sealed class TokenEndpoints(IGatewayStore store, TimeProvider clock)
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var token = await store.DeleteTokenAsync(request.App.MerchantNo, data.UserId, data.PaymentTokenId, now, cancellationToken);
-        return token is null
-            ? ApiReply.Error(ResultCodes.TokenNotExist, "paymentTokenID does not exist for this userId.")
-            : ApiReply.Success(new RemovePaymentTokenResult { UserId = token.UserId, PaymentTokenId = token.PaymentTokenId, PaymentTokenStatus = TokenStatuses.Deleted });
+        if (token is null)
+        {
+            return ApiReply.Error(ResultCodes.TokenNotExist, "paymentTokenID does not exist for this userId.");
+        }
+
+        await WaitForAuthorizationsAsync(token, now, cancellationToken);
+        return ApiReply.Success(new RemovePaymentTokenResult { UserId = token.UserId, PaymentTokenId = token.PaymentTokenId, PaymentTokenStatus = TokenStatuses.Deleted });
+    }
+
+    /// <summary>
+    /// Once the token is Deleted no new order can be written on it (the order insert checks it in its own
+    /// transaction). Orders written before that may be at the acquirer right now: the removal answers only after
+    /// they have their answer, so no charge on the token is authorized after the merchant heard "removed". The
+    /// wait is bounded by the acquirer timeout; an order left behind by a crash is recovery's to settle.
+    /// </summary>
+    private async Task WaitForAuthorizationsAsync(TokenRecord token, long removedAt, CancellationToken cancellationToken)
+    {
+        var sentAfter = removedAt - (long)_acquirerTimeout.TotalMilliseconds;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var pause = TimeSpan.FromMilliseconds(1);
+        while (await store.HasTokenOrderBeingAuthorizedAsync(token.MerchantNo, token.PaymentTokenId, sentAfter, cancellationToken) && waited.Elapsed < _acquirerTimeout)
+        {
+            // Real time, not the injected clock: this waits for another request's I/O, not for a business deadline.
+            await Task.Delay(pause, cancellationToken);
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 50));
+        }
     }
 
     private static PaymentTokenView View(TokenRecord token, string scope, DateTimeOffset now) => new()

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using TokenPay.Gateway.Acquiring;
+
+namespace TokenPay.Gateway.Tests;
+
+/// <summary>
+/// The acquirer at the edge, wrapped: the real simulator decides, and the wrapper adds what a network does
+/// (latency), records when each authorization was made, or makes the gateway die around the decision.
+/// </summary>
+internal sealed class WrappedAcquirer(IAcquirer inner, Func<AuthorizationRequest, AcquirerStep> step) : IAcquirer
+{
+    /// <summary>When each trade token was authorized (Stopwatch ticks, taken as the simulator was asked).</summary>
+    public ConcurrentDictionary<string, long> AuthorizedAt { get; } = new();
+
+    public static Action<IServiceCollection> Install(Func<AuthorizationRequest, AcquirerStep> step, Action<WrappedAcquirer>? created = null) => services =>
+        services.AddSingleton<IAcquirer>(sp =>
+        {
+            var wrapped = new WrappedAcquirer(ActivatorUtilities.CreateInstance<AcquirerSimulator>(sp), step);
+            created?.Invoke(wrapped);
+            return wrapped;
+        });
+
+    public async ValueTask<AuthorizationOutcome> AuthorizeAsync(AuthorizationRequest request, CancellationToken cancellationToken)
+    {
+        var plan = step(request);
+        if (plan.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(plan.Latency, cancellationToken);
+        }
+
+        if (plan.Crash == CrashPoint.BeforeDecision)
+        {
+            throw new GatewayDied();
+        }
+
+        AuthorizedAt[request.TradeToken] = Stopwatch.GetTimestamp();
+        var outcome = await inner.AuthorizeAsync(request, cancellationToken);
+        return plan.Crash == CrashPoint.AfterDecision ? throw new GatewayDied() : outcome;
+    }
+
+    public ValueTask<AuthorizationOutcome?> InquireAsync(string tradeToken, CancellationToken cancellationToken) => inner.InquireAsync(tradeToken, cancellationToken);
+}
+
+internal readonly record struct AcquirerStep(TimeSpan Latency = default, CrashPoint Crash = CrashPoint.None);
+
+internal enum CrashPoint
+{
+    None,
+
+    /// <summary>The gateway dies after storing the order, before the acquirer heard of it.</summary>
+    BeforeDecision,
+
+    /// <summary>The gateway dies after the acquirer decided (and remembered), before the outcome is committed.</summary>
+    AfterDecision,
+}
+
+/// <summary>Stands for the process dying at that point: nothing after it runs, the database keeps what was committed.</summary>
+internal sealed class GatewayDied : Exception;
