@@ -186,10 +186,50 @@ public class CashierAndDropinTests(GatewayFixture fixture) : IClassFixture<Gatew
         return data;
     }
 
-    private async Task<(string Session, string Token)> DropinTokenAsync(MerchantClient merchant, string userId, GatewayHost? host = null)
+    [Fact]
+    public async Task DropinSessionWithoutConsent_PaymentCannotSaveTheCard()
+    {
+        var user = GatewayFixture.NewId("noconsent");
+        var (session, token) = await DropinTokenAsync(Host.Merchant, user, mitType: null);
+        var cardsBefore = await Host.ScalarAsync("SELECT COUNT(*) FROM payment_tokens");
+        var ordersBefore = await Host.ScalarAsync("SELECT COUNT(*) FROM orders");
+
+        var saving = await Host.Merchant.PostAsync("orderAndPay", DropinOrder(GatewayFixture.NewId("f"), user, token, session));
+
+        saving.Code.ShouldBe(ResultCodes.ParamsInvalid);
+        saving.Msg.ShouldContain("paymentDetail.tokenForFutureUse");
+        (await Host.ScalarAsync("SELECT COUNT(*) FROM payment_tokens")).ShouldBe(cardsBefore);
+        (await Host.ScalarAsync("SELECT COUNT(*) FROM orders")).ShouldBe(ordersBefore);
+
+        // A payment that saves nothing, as the customer agreed, goes through with the same token.
+        var plain = DropinOrder(GatewayFixture.NewId("f"), user, token, session);
+        plain["totalAmount"] = "5.00";
+        plain["paymentDetail"]!["tokenForFutureUse"] = false;
+        plain["paymentDetail"]!.AsObject().Remove("mitType");
+        (await Host.Merchant.PostAsync("orderAndPay", plain)).DataString("status").ShouldBe(OrderStatuses.Success);
+        (await Host.Merchant.InquireTokensAsync(user)).Data.GetProperty("tokenList").GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task DropinSessionForCitOnly_PaymentCannotAddMitType()
+    {
+        var user = GatewayFixture.NewId("citonly");
+        var (session, token) = await DropinTokenAsync(Host.Merchant, user, mitType: null, tokenForFutureUse: true);
+
+        var answer = await Host.Merchant.PostAsync("orderAndPay", DropinOrder(GatewayFixture.NewId("f"), user, token, session));
+
+        answer.Code.ShouldBe(ResultCodes.ParamsInvalid);
+        answer.Msg.ShouldContain("paymentDetail.mitType");
+        (await Host.Merchant.InquireTokensAsync(user)).Data.GetProperty("tokenList").GetArrayLength().ShouldBe(0);
+    }
+
+    private async Task<(string Session, string Token)> DropinTokenAsync(MerchantClient merchant, string userId, GatewayHost? host = null, string? mitType = "UNSCHEDULED", bool? tokenForFutureUse = null)
     {
         host ??= Host;
-        var session = await merchant.PostAsync("applyDropinSession", new JsonObject { ["userId"] = userId, ["currency"] = "USD", ["country"] = "US", ["mitType"] = "UNSCHEDULED" });
+        var request = new JsonObject { ["userId"] = userId, ["currency"] = "USD", ["country"] = "US" };
+        if (mitType is not null) request["mitType"] = mitType;
+        if (tokenForFutureUse is not null) request["tokenForFutureUse"] = tokenForFutureUse;
+        var session = await merchant.PostAsync("applyDropinSession", request);
         using var response = await host.Http.PostAsJsonAsync("/dropin/v1/tokens", new
         {
             clientKey = session.DataString("clientKey"),

@@ -31,6 +31,17 @@ internal static class DropinRules
             return ApiReply.Error(ResultCodes.TokenUserMismatch, "paymentDetail.paymentToken was issued for another userId.");
         }
 
+        // The customer saw the consent of the session (or none): the payment may not save more than that.
+        if (plan.BindsToken != token.Session.TokenForFutureUse)
+        {
+            return ApiReply.Invalid($"paymentDetail.tokenForFutureUse must be {(token.Session.TokenForFutureUse ? "true" : "false")}, as in the Drop-in session the customer entered the card in.");
+        }
+
+        if (plan.BindsToken && plan.MitType != token.Session.MitType)
+        {
+            return ApiReply.Invalid($"paymentDetail.mitType must be {token.Session.MitType ?? "absent"}, as in the Drop-in session the customer consented in.");
+        }
+
         return null;
     }
 }
