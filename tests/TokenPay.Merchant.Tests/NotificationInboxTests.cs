@@ -115,6 +115,40 @@ public sealed class NotificationInboxTests : IAsyncLifetime
         card.MitAllowed.ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task DirectCardPaymentThatSaves_WalletLearnsTheTokenWithDefaultSettings()
+    {
+        // Default gateway settings: no TOKENIZATION notifications, and the answer carries no paymentTokenID.
+        await using var merchant = await MerchantHost.StartAsync(_gateway, new Dictionary<string, string?> { ["Merchant:NotifyUrl"] = "http://127.0.0.1:9/notify" });
+        var step = await merchant.Service<CheckoutService>().PayWithCardAsync(merchant.BaseUrl, "ivy", 12m, "USD", "Coffee",
+            new TokenPay.Protocol.Models.CardInfo { CardIdentifierNo = "4444333322221111", CardExpirationMonth = "12", CardExpirationYear = "30", Cvv = "123" },
+            new TokenPay.Protocol.Models.BuyerInfo { ClientIp = "203.0.113.9", UserAgent = "test" }, saveCard: true, default);
+        step.Status.ShouldBe(OrderStatuses.Success);
+
+        var card = (await merchant.Service<WalletService>().ListAsync("ivy", default)).Single();
+        card.MitAllowed.ShouldBeTrue();
+        (await merchant.Service<ChargeService>().ChargeAsync(new ChargeRequest("ivy", 3m, "USD", "Top-up", "ivy-1"), default)).Status.ShouldBe(PaymentStatuses.Success);
+    }
+
+    [Fact]
+    public async Task PaymentNotificationOfAFinalPayment_StillTeachesTheToken()
+    {
+        await using var merchant = await MerchantHost.StartAsync(_gateway);
+        var store = merchant.Service<IMerchantStore>();
+        await store.TryCreatePaymentAsync(BindingCheckout, default);
+        // The synchronous answer already made it SUCCESS, without a token.
+        await store.ApplyOrderAsync(new OrderUpdate("shop_order_1", PaymentStatuses.Success, "T2026112207562065700000001", null, null, null, null, null), default);
+
+        using (await PostSignedAsync(merchant, Payment("SUCCESS", "APPLY_SUCCESS")))
+        {
+        }
+
+        var card = (await merchant.Service<WalletService>().ListAsync("gina", default)).Single();
+        card.PaymentTokenId.ShouldBe("PMTOKEN_GINA_1");
+        card.MitAllowed.ShouldBeTrue();
+        (await store.FindPaymentAsync("shop_order_1", default))!.PaymentTokenId.ShouldBe("PMTOKEN_GINA_1");
+    }
+
     // A pending shop checkout that saves the card, as CheckoutService records it before paying.
     private static Payment BindingCheckout => new()
     {

@@ -46,7 +46,8 @@ internal sealed class CheckoutService(PayerMaxClient client, IMerchantStore stor
     public async Task<Payment?> RefreshAsync(string outTradeNo, CancellationToken cancellationToken)
     {
         var payment = await store.FindPaymentAsync(outTradeNo, cancellationToken);
-        if (payment is { IsFinal: false })
+        // Open, or paid and saving a card whose token the answer did not carry (only orderQuery shows it).
+        if (payment is { IsFinal: false } or { Status: PaymentStatuses.Success, SavesCard: true, PaymentTokenId: null })
         {
             var query = await client.OrderQueryAsync(outTradeNo, cancellationToken);
             if (query.IsSuccess && query.Data is { } view)
@@ -95,6 +96,12 @@ internal sealed class CheckoutService(PayerMaxClient client, IMerchantStore stor
         }
 
         await store.ApplyOrderAsync(PaymentOrders.From(outTradeNo, data), cancellationToken);
+        if (saveCard && data.Status == PaymentStatuses.Success)
+        {
+            // The wallet learns the saved card now, whether or not TOKENIZATION notifications are on.
+            await RefreshAsync(outTradeNo, cancellationToken);
+        }
+
         return new CheckoutStep(outTradeNo, data.Status, data.RedirectUrl, data.ResultCode, data.ResultMsg);
     }
 }

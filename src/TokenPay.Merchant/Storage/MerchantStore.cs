@@ -150,7 +150,9 @@ internal sealed class MerchantStore(string connectionString, TimeProvider clock)
         await using var command = new SqliteCommand("""
             UPDATE payments SET status = @s, trade_token = COALESCE(@tt, trade_token), result_code = @rc, result_msg = @rm,
                                 payment_token_id = COALESCE(@token, payment_token_id), updated_at = @now
-            WHERE out_trade_no = @o AND status IN ('CREATED', 'PENDING')
+            WHERE out_trade_no = @o AND (status IN ('CREATED', 'PENDING')
+                -- A final payment keeps its state, but may still learn the token it saved (a later query or notification).
+                OR (status = 'SUCCESS' AND @s = 'SUCCESS' AND payment_token_id IS NULL AND @token IS NOT NULL))
             RETURNING user_id, saves_card, save_mit_type, payment_token_id;
             """, connection, transaction);
         var p = command.Parameters;
