@@ -41,8 +41,14 @@ public static class Currencies
             return false;
         }
 
+        // Compared before scaling: amount * 10^digits overflows decimal near decimal.MaxValue.
+        if (amount > long.MaxValue / Pow10(digits))
+        {
+            return false;
+        }
+
         var scaled = amount * Pow10(digits);
-        if (scaled != decimal.Truncate(scaled) || scaled > long.MaxValue)
+        if (scaled != decimal.Truncate(scaled))
         {
             return false;
         }

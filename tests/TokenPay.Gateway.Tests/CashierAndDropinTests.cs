@@ -153,12 +153,7 @@ public class CashierAndDropinTests(GatewayFixture fixture) : IClassFixture<Gatew
         var session = await Host.Merchant.PostAsync("applyDropinSession", new JsonObject { ["userId"] = "u1", ["currency"] = "USD", ["country"] = "US" });
         var cards = await Host.ScalarAsync("SELECT COUNT(*) FROM vault_cards");
 
-        using var response = await Host.Http.PostAsJsonAsync("/dropin/v1/tokens", new
-        {
-            clientKey = session.DataString("clientKey"),
-            sessionKey = session.DataString("sessionKey"),
-            card = new { cardIdentifierNo = "4444333322221111", cardExpirationMonth = "01", cardExpirationYear = "20", cvv = "123" },
-        });
+        using var response = await PostDropinCardAsync(Host, session, new { cardIdentifierNo = "4444333322221111", cardExpirationMonth = "01", cardExpirationYear = "20", cvv = "123" });
 
         response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await response.Content.ReadAsStringAsync()).ShouldContain("expired");
@@ -230,16 +225,20 @@ public class CashierAndDropinTests(GatewayFixture fixture) : IClassFixture<Gatew
         if (mitType is not null) request["mitType"] = mitType;
         if (tokenForFutureUse is not null) request["tokenForFutureUse"] = tokenForFutureUse;
         var session = await merchant.PostAsync("applyDropinSession", request);
-        using var response = await host.Http.PostAsJsonAsync("/dropin/v1/tokens", new
-        {
-            clientKey = session.DataString("clientKey"),
-            sessionKey = session.DataString("sessionKey"),
-            card = new { cardIdentifierNo = "4242 4242 4242 4242", cardHolderFullName = "Drop In", cardExpirationMonth = "12", cardExpirationYear = "30", cvv = "123" },
-        });
+        using var response = await PostDropinCardAsync(host, session, new { cardIdentifierNo = "4242 4242 4242 4242", cardHolderFullName = "Drop In", cardExpirationMonth = "12", cardExpirationYear = "30", cvv = "123" });
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var issued = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         issued.GetProperty("maskedCard").GetString().ShouldBe("424242******4242");
         return (session.DataString("sessionKey"), issued.GetProperty("paymentToken").GetString()!);
+    }
+
+    // As the Drop-in frame posts it: the session's keys in headers, the card in the body.
+    private static Task<HttpResponseMessage> PostDropinCardAsync(GatewayHost host, GatewayAnswer session, object card)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/dropin/v1/tokens") { Content = JsonContent.Create(new { card }) };
+        request.Headers.Add("X-Dropin-Client-Key", session.DataString("clientKey"));
+        request.Headers.Add("X-Dropin-Session-Key", session.DataString("sessionKey"));
+        return host.Http.SendAsync(request);
     }
 
     private static FormUrlEncodedContent Form(string pan, string month, string year, string cvv) => new(

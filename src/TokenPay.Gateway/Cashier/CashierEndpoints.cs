@@ -39,7 +39,13 @@ internal static class CashierEndpoints
             return;
         }
 
-        var entered = http.Request.HasFormContentType ? CardForm.Read(await http.Request.ReadFormAsync(cancellationToken)) : new CardInfo();
+        if (await PageRequests.ReadFormAsync(http) is not { } form)
+        {
+            await HtmlPage.MessageAsync(http, StatusCodes.Status400BadRequest, "Card details not readable", "The card details could not be read; go back and submit the form again.");
+            return;
+        }
+
+        var entered = CardForm.Read(form);
         if (CardRules.Check(entered, clock.GetUtcNow(), out var card) is { } problem)
         {
             await RenderAsync(http, StatusCodes.Status422UnprocessableEntity, cashierId, order, entered, problem);

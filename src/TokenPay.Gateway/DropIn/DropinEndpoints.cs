@@ -22,6 +22,10 @@ internal sealed class DropinEndpoints(IGatewayStore store, CardVault vault, Time
     private static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan PaymentTokenLifetime = TimeSpan.FromMinutes(15);
 
+    // Headers, not the URL: the keys are secrets and must not reach access logs.
+    public const string ClientKeyHeader = "X-Dropin-Client-Key";
+    public const string SessionKeyHeader = "X-Dropin-Session-Key";
+
     public async Task<ApiReply> ApplySessionAsync(VerifiedRequest request, CancellationToken cancellationToken)
     {
         if (!ApiData.TryParse<ApplyDropinSessionRequest>(request, out var data, out var error))
@@ -101,26 +105,38 @@ internal sealed class DropinEndpoints(IGatewayStore store, CardVault vault, Time
         await HtmlPage.WriteAsync(http, StatusCodes.Status200OK, "Card details", body, scripts: ["card-form.js", "dropin-frame.js"], frameAncestors: origin!);
     }
 
-    /// <summary>Vaults the card the frame posted and answers a one-time payment token (never the card).</summary>
+    /// <summary>
+    /// Vaults the card the frame posted and answers a one-time payment token (never the card). The session
+    /// keys come in headers and are checked before the (small, bounded) body is read.
+    /// </summary>
     private async Task<IResult> IssueTokenAsync(HttpContext http)
     {
-        DropinCardSubmission? submission;
-        try
-        {
-            submission = await JsonSerializer.DeserializeAsync<DropinCardSubmission>(http.Request.Body, PayerMaxJson.Options, http.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            return Results.Json(new DropinError("form", "The card details could not be read."), statusCode: StatusCodes.Status400BadRequest);
-        }
-
-        var session = await OpenSessionAsync(submission?.ClientKey, submission?.SessionKey, http.RequestAborted);
+        var headers = http.Request.Headers;
+        var session = await OpenSessionAsync(headers[ClientKeyHeader], headers[SessionKeyHeader], http.RequestAborted);
         if (session is null)
         {
             return Results.Json(new DropinError("form", "This card form has expired; reload the page."), statusCode: StatusCodes.Status404NotFound);
         }
 
-        var entered = (submission!.Card ?? new CardInfo()) with { CardIdentifierNo = CardForm.Digits(submission.Card?.CardIdentifierNo) };
+        DropinCardSubmission? submission = null;
+        if (await PageRequests.ReadSmallBodyAsync(http) is { } body)
+        {
+            try
+            {
+                submission = JsonSerializer.Deserialize<DropinCardSubmission>(body, PayerMaxJson.Options);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                // Not JSON, or a string that is not text.
+            }
+        }
+
+        if (submission is null)
+        {
+            return Results.Json(new DropinError("form", "The card details could not be read."), statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var entered = (submission.Card ?? new CardInfo()) with { CardIdentifierNo = CardForm.Digits(submission.Card?.CardIdentifierNo) };
         var now = clock.GetUtcNow();
         if (CardRules.Check(entered, now, out var card) is { } problem)
         {
@@ -151,7 +167,7 @@ internal sealed class DropinEndpoints(IGatewayStore store, CardVault vault, Time
         Uri.TryCreate(origin, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && uri.GetLeftPart(UriPartial.Authority) == origin;
 
-    private sealed record DropinCardSubmission(string? ClientKey, string? SessionKey, CardInfo? Card);
+    private sealed record DropinCardSubmission(CardInfo? Card);
 
     private sealed record DropinIssued(string PaymentToken, string Brand, string MaskedCard);
 

@@ -16,6 +16,13 @@ internal static class ApiData
             data = JsonSerializer.Deserialize<T>(request.Data.Span, PayerMaxJson.Options)!;
             return true;
         }
+        catch (InvalidOperationException)
+        {
+            // The serializer's word for a string that is not text; find which one.
+            data = null!;
+            error = ApiReply.Invalid($"{BrokenText.Find(request.Data.Span) ?? "data"} is not valid text: invalid UTF-8 or an unpaired surrogate escape.");
+            return false;
+        }
         catch (JsonException ex)
         {
             data = null!;

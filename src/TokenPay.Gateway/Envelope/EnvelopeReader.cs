@@ -11,7 +11,8 @@ internal readonly record struct EnvelopeHeader(
     string? AppId,
     string? MerchantNo,
     Range Data,
-    bool DataIsObject);
+    bool DataIsObject,
+    string? BrokenField = null);
 
 /// <summary>
 /// Reads the top level of a request in one forward pass without materialising <c>data</c>: the signature
@@ -19,7 +20,7 @@ internal readonly record struct EnvelopeHeader(
 /// </summary>
 internal static class EnvelopeReader
 {
-    /// <summary>False when the body is not one well-formed JSON object.</summary>
+    /// <summary>False when the body is not one well-formed JSON object; a string that is not text is reported in <see cref="EnvelopeHeader.BrokenField"/>.</summary>
     public static bool TryRead(ReadOnlySpan<byte> body, out EnvelopeHeader header)
     {
         header = default;
@@ -66,6 +67,12 @@ internal static class EnvelopeReader
         catch (JsonException)
         {
             return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // Well-formed JSON, but a string that is not text (invalid UTF-8, an unpaired surrogate escape).
+            header = default(EnvelopeHeader) with { BrokenField = BrokenText.Find(body) ?? "(a field)" };
+            return true;
         }
 
         header = new EnvelopeHeader(version, keyVersion, requestTime, appId, merchantNo, data, dataIsObject);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Signing;
 
@@ -15,33 +16,41 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
 {
     public const string BasePath = "/aggregate-pay/api/gateway";
 
+    private static readonly FrozenSet<string> Operations =
+        new[] { "orderAndPay", "orderQuery", "inquirePaymentToken", "removePaymentToken", "applyDropinSession" }.ToFrozenSet(StringComparer.Ordinal);
+
     public async Task HandleAsync(HttpContext http, ApiOperation operation)
     {
         var cancellationToken = http.RequestAborted;
         byte[]? buffer = null;
         try
         {
-            (buffer, var length) = await gate.ReadBodyAsync(http.Request, cancellationToken);
-            if (buffer is null)
+            try
             {
-                await responder.WriteAsync(http, StatusCodes.Status413PayloadTooLarge,
-                    ApiReply.Invalid("The request body is larger than the gateway accepts."));
-                return;
+                (buffer, var length) = await gate.ReadBodyAsync(http.Request, cancellationToken);
+                if (buffer is not null)
+                {
+                    await AnswerAsync(http, operation, buffer.AsMemory(0, length), cancellationToken);
+                    return;
+                }
+            }
+            catch (BadHttpRequestException ex)
+            {
+                // Too large, too slow or malformed on the wire: the client's fault, logged without a trace.
+                LogClientFault(logger, http.Request.Path, ex.StatusCode, ex.Message);
+                if (ex.StatusCode != StatusCodes.Status413PayloadTooLarge)
+                {
+                    await responder.WriteAsync(http, ex.StatusCode, ApiReply.Invalid("The request body could not be read."));
+                    return;
+                }
             }
 
-            var outcome = gate.Check(http.Request, buffer.AsMemory(0, length), http.Request.Headers[PayerMaxSignature.HeaderName]);
-            if (outcome.Request is not { } request)
-            {
-                await responder.WriteAsync(http, outcome.StatusCode, outcome.Rejection);
-                return;
-            }
-
-            var reply = await operation(request, cancellationToken);
-            await responder.WriteAsync(http, StatusCodes.Status200OK, reply);
+            await responder.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, ApiReply.Invalid("The request body is larger than the gateway accepts."));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
             // The client went away; nothing to answer.
+            LogClientFault(logger, http.Request.Path, StatusCodes.Status499ClientClosedRequest, "The client closed the connection.");
         }
         catch (Exception ex) when (!http.Response.HasStarted)
         {
@@ -58,6 +67,43 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "API request {Path} failed with {ExceptionType}: {StackTrace}")]
-    private static partial void LogOperationFailed(ILogger logger, string path, string? exceptionType, string? stackTrace);
+    /// <summary>An API path the router matched to no operation (an unknown API, or not POST): still a signed JSON answer.</summary>
+    public Task RefuseUnroutedAsync(HttpContext http)
+    {
+        var name = http.Request.Path.Value?[(BasePath.Length + 1)..] ?? "";
+        var known = Operations.Contains(name);
+        return responder.WriteAsync(
+            http,
+            known ? StatusCodes.Status405MethodNotAllowed : StatusCodes.Status404NotFound,
+            ApiReply.Invalid(known ? $"{name} takes POST with a signed JSON body." : "No such API; see docs/protocol.md for the APIs this gateway offers."));
+    }
+
+    private async Task AnswerAsync(HttpContext http, ApiOperation operation, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var outcome = gate.Check(http.Request, body, http.Request.Headers[PayerMaxSignature.HeaderName]);
+        if (outcome.Request is not { } request)
+        {
+            LogRefused(logger, http.Request.Path, outcome.Rejection.Code, outcome.Rejection.Msg, "(not verified)");
+            await responder.WriteAsync(http, outcome.StatusCode, outcome.Rejection);
+            return;
+        }
+
+        var reply = await operation(request, cancellationToken);
+        if (!reply.IsSuccess)
+        {
+            LogRefused(logger, http.Request.Path, reply.Code, reply.Msg, request.App.AppId);
+        }
+
+        await responder.WriteAsync(http, StatusCodes.Status200OK, reply);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "API request {Path} failed with {ExceptionType}: {StackTrace}")]
+    private static partial void LogOperationFailed(ILogger logger, PathString path, string? exceptionType, string? stackTrace);
+
+    // Refusal messages are the gateway's own text naming the field; they never carry card data, keys or signatures.
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "API request {Path} refused for app {AppId}: {Code} {Reason}")]
+    private static partial void LogRefused(ILogger logger, PathString path, string code, string reason, string appId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "API request {Path}: client fault {Status}: {Reason}")]
+    private static partial void LogClientFault(ILogger logger, PathString path, int status, string reason);
 }

@@ -70,6 +70,11 @@ internal sealed class SignatureGate(MerchantRegistry merchants, TimeProvider clo
             return GateOutcome.Refuse(ResultCodes.ParamsInvalid, "The request body is not a well-formed JSON object.", StatusCodes.Status400BadRequest);
         }
 
+        if (header.BrokenField is { } broken)
+        {
+            return GateOutcome.Refuse(ResultCodes.ParamsInvalid, $"{broken} is not valid text: invalid UTF-8 or an unpaired surrogate escape.");
+        }
+
         if (string.IsNullOrEmpty(header.AppId))
         {
             return GateOutcome.Refuse(ResultCodes.ParamsInvalid, "appId is required.");

@@ -24,12 +24,16 @@ public static partial class GatewayApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        KeepLinkSecretsOutOfLogs(builder.Logging);
 
         var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         Validate(options);
         var store = new SqliteGatewayStore(options.Storage.ConnectionString);
         await store.MigrateAsync(cancellationToken);
         var secrets = await GatewaySecrets.LoadAsync(options, store, cancellationToken);
+
+        // Every body is bounded by the server too; the API's gate and the pages bound theirs before reading.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
         var services = builder.Services;
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
@@ -116,6 +120,7 @@ public static partial class GatewayApp
         api.MapPost("/inquirePaymentToken", http => gateway.HandleAsync(http, inquire));
         api.MapPost("/removePaymentToken", http => gateway.HandleAsync(http, remove));
         api.MapPost("/applyDropinSession", http => gateway.HandleAsync(http, applyDropin));
+        api.MapFallback(gateway.RefuseUnroutedAsync);
     }
 
     private static void Validate(GatewayOptions options)
@@ -155,6 +160,19 @@ public static partial class GatewayApp
         if (notifications.PollInterval <= TimeSpan.Zero || notifications.BatchSize < 1 || notifications.MaxConcurrency < 1)
         {
             throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Notifications:PollInterval, BatchSize and MaxConcurrency must be positive."]);
+        }
+    }
+
+    /// <summary>
+    /// The framework's request, routing and redirect logs print URLs, and the gateway's links are secrets (3DS
+    /// challenge, cashier, Drop-in keys): those categories log warnings and errors only, whatever the configured
+    /// level. Added after the host's configuration so it wins for these categories.
+    /// </summary>
+    private static void KeepLinkSecretsOutOfLogs(ILoggingBuilder logging)
+    {
+        foreach (var category in (string[])["Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Http.Result", "Microsoft.AspNetCore.HttpLogging", "Microsoft.AspNetCore.Server.Kestrel.BadRequests"])
+        {
+            logging.AddFilter(category, LogLevel.Warning);
         }
     }
 

@@ -13,4 +13,7 @@ internal sealed class PublicLinks(IOptions<GatewayOptions> options)
 
     public string Base(HttpRequest request) => _configured ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
 
+    /// <summary>True when a URL can go into a Location header as it is: printable ASCII, no spaces or controls.</summary>
+    public static bool IsRedirectable(string url) => url.Length > 0 && url.All(c => c is > ' ' and < '\x7f');
+
 }

@@ -166,6 +166,8 @@ internal static class OrderAndPayValidator
     {
         if (value is null) return null;
         if (value.Length > maxLength) return ApiReply.Invalid($"{field} must be at most {maxLength} characters.");
+        // A browser is redirected to it (a Location header) and notifications are sent to it: printable ASCII only.
+        if (!Hosting.PublicLinks.IsRedirectable(value)) return ApiReply.Invalid($"{field} must be printable ASCII without spaces: percent-encode other characters.");
         return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? null
             : ApiReply.Invalid($"{field} must be an absolute http(s) URL.");

@@ -54,7 +54,8 @@ internal static class HtmlPage
     /// <summary>Ends a browser flow (3DS, cashier): back to the merchant's frontCallbackUrl, or a page saying how it ended.</summary>
     public static Task ReturnToMerchantAsync(HttpContext http, string? frontCallbackUrl, bool succeeded)
     {
-        if (frontCallbackUrl is not null)
+        // Checked at orderAndPay; an older row that would not fit a Location header gets the page instead.
+        if (frontCallbackUrl is not null && Hosting.PublicLinks.IsRedirectable(frontCallbackUrl))
         {
             http.Response.Headers.CacheControl = "no-store";
             http.Response.Redirect(frontCallbackUrl);

@@ -52,8 +52,15 @@ internal static class ChallengeEndpoints
     private static async Task CompleteAsync(HttpContext http, string challengeId, IGatewayStore store, CardVault vault, PaymentProcessor payments, TimeProvider clock)
     {
         var cancellationToken = http.RequestAborted;
-        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(cancellationToken) : null;
-        var outcome = form?["outcome"].ToString();
+        // The link first: a body is read only for an open challenge.
+        var open = await store.FindOrderByChallengeAsync(challengeId, cancellationToken);
+        if (open is null || !IsOpen(open, clock))
+        {
+            await HtmlPage.MessageAsync(http, open is null ? StatusCodes.Status404NotFound : StatusCodes.Status410Gone, "Link no longer valid", "This authentication link is not valid, has already been used or has expired.");
+            return;
+        }
+
+        var outcome = (await PageRequests.ReadFormAsync(http))?["outcome"].ToString();
         if (outcome is not ("pass" or "fail"))
         {
             await HtmlPage.MessageAsync(http, StatusCodes.Status400BadRequest, "Choose an outcome", "Choose to authenticate or to fail the authentication.");

@@ -16,6 +16,12 @@ public static class MerchantApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        // The shop redirects browsers to the gateway's 3DS and cashier links, which are secrets: the framework's
+        // request and redirect logs (which print URLs) keep to warnings and errors.
+        foreach (var category in (string[])["Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Http.Result"])
+        {
+            builder.Logging.AddFilter(category, LogLevel.Warning);
+        }
         var options = builder.Configuration.GetSection(MerchantOptions.Section).Get<MerchantOptions>() ?? new MerchantOptions();
 
         var services = builder.Services;

@@ -17,11 +17,9 @@
       formError.textContent = "";
       fetch("/dropin/v1/tokens", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", "X-Dropin-Client-Key": f.dataset.clientKey, "X-Dropin-Session-Key": f.dataset.sessionKey },
         credentials: "omit",
         body: JSON.stringify({
-          clientKey: f.dataset.clientKey,
-          sessionKey: f.dataset.sessionKey,
           card: {
             cardIdentifierNo: f.cardIdentifierNo.value,
             cardHolderFullName: f.cardHolderFullName.value,
