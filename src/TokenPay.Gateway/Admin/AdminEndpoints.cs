@@ -44,8 +44,28 @@ internal static class AdminEndpoints
         var http = context.HttpContext;
         var key = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.Admin.ApiKey;
         var allowed = string.IsNullOrEmpty(key)
-            ? http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
-            : CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(http.Request.Headers["X-Admin-Key"].ToString()), Encoding.UTF8.GetBytes(key));
-        return allowed ? await next(context) : Results.StatusCode(StatusCodes.Status403Forbidden);
+            ? IsLocalOperator(http.Request, http.Connection.RemoteIpAddress)
+            : CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(http.Request.Headers["X-Admin-Key"].ToString())), SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        return allowed ? await next(context) : Results.Json(new { error = "Not allowed: send X-Admin-Key, or call from this machine without a browser's cross-site request." }, statusCode: StatusCodes.Status403Forbidden);
+    }
+
+    /// <summary>
+    /// Without a key, only someone on this machine: a loopback connection to a loopback host name (a DNS-rebound
+    /// name is not), and no browser request from another origin (a page in a local browser is not the operator).
+    /// </summary>
+    private static bool IsLocalOperator(HttpRequest request, IPAddress? remote)
+    {
+        if (remote is null || !IPAddress.IsLoopback(remote) || !PublicLinks.IsLoopbackHost(request.Host))
+        {
+            return false;
+        }
+
+        if (request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site && site is not ("same-origin" or "none"))
+        {
+            return false;
+        }
+
+        return request.Headers.Origin.ToString() is not { Length: > 0 } origin
+            || string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -91,6 +91,15 @@ public static partial class GatewayApp
 
             return next(http);
         });
+        if (string.IsNullOrEmpty(options.PublicBaseUrl) && builder.Configuration["AllowedHosts"] is null or "" or "*")
+        {
+            // Links are then built from the Host header, so only loopback hosts may be served (a README quick start).
+            var responder = app.Services.GetRequiredService<GatewayResponder>();
+            app.Use((http, next) => PublicLinks.IsLoopbackHost(http.Request.Host)
+                ? next(http)
+                : responder.WriteAsync(http, StatusCodes.Status400BadRequest, ApiReply.Invalid("This gateway serves loopback hosts only: set Gateway:PublicBaseUrl (or AllowedHosts) to serve other hosts.")));
+        }
+
         app.UseRouting();
 
         MapApi(app);

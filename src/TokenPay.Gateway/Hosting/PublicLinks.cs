@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace TokenPay.Gateway.Hosting;
 
-/// <summary>Absolute links handed to browsers: <c>Gateway:PublicBaseUrl</c> when set, else the request's own origin.</summary>
+/// <summary>
+/// Absolute links handed to browsers: <c>Gateway:PublicBaseUrl</c> when set, else the request's own origin,
+/// which is trusted only because the gateway then serves loopback hosts alone (or the configured AllowedHosts).
+/// </summary>
 internal sealed class PublicLinks(IOptions<GatewayOptions> options)
 {
     private readonly string? _configured = options.Value.PublicBaseUrl?.TrimEnd('/');
@@ -12,6 +15,11 @@ internal sealed class PublicLinks(IOptions<GatewayOptions> options)
     public string Cashier(HttpRequest request, string cashierId) => $"{Base(request)}/cashier/{cashierId}";
 
     public string Base(HttpRequest request) => _configured ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+
+    /// <summary>True for <c>localhost</c> and loopback addresses (127.0.0.0/8, ::1), with or without a port.</summary>
+    public static bool IsLoopbackHost(HostString host) =>
+        string.Equals(host.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host.Host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 
     /// <summary>True when a URL can go into a Location header as it is: printable ASCII, no spaces or controls.</summary>
     public static bool IsRedirectable(string url) => url.Length > 0 && url.All(c => c is > ' ' and < '\x7f');
