@@ -73,8 +73,23 @@ public sealed class NotificationDurabilityTests : IAsyncLifetime
     [InlineData("http://169.254.169.254/latest/meta-data", "cloud metadata")]
     [InlineData("http://10.1.2.3/notify", "private")]
     [InlineData("http://[::1]:9/notify", "loopback")]
+    [InlineData("http://192.0.2.10/notify", "documentation")]
+    [InlineData("http://198.18.0.1/notify", "benchmarking")]
+    [InlineData("http://198.51.100.1/notify", "documentation")]
+    [InlineData("http://203.0.113.1/notify", "documentation")]
+    [InlineData("http://[::127.0.0.1]:9/notify", "loopback (inside IPv6)")]
+    [InlineData("http://[::ffff:127.0.0.1]:9/notify", "loopback (inside IPv6)")]
+    [InlineData("http://[64:ff9b::7f00:1]:9/notify", "loopback (inside IPv6)")]
+    [InlineData("http://[2002:7f00:1::1]:9/notify", "loopback (inside IPv6)")]
+    [InlineData("http://{hostname}:9/notify", "")]
+    [InlineData("http://{own-address}:9/notify", "")]
     public async Task SsrfTargets_RefusedAndRecordedAsFailedAttempts(string url, string reason)
     {
+        // The guard decides on the resolved addresses before any socket is made: nothing leaves 127.0.0.1.
+        var own = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(u => u.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a)) ?? System.Net.IPAddress.Loopback;
+        url = url.Replace("{hostname}", System.Net.Dns.GetHostName(), StringComparison.Ordinal).Replace("{own-address}", own.ToString(), StringComparison.Ordinal);
         await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Notifications:AllowPrivateNetworks"] = "false" });
         var data = OrderRequests.Card(GatewayFixture.NewId("ssrf"), "u1");
         data["notifyUrl"] = url.Replace("{receiver}", _receiver.Url, StringComparison.Ordinal);
