@@ -86,7 +86,6 @@ Console.WriteLine($"""
     pass the 3-D Secure page, then charge the saved card from the operator page, then remove it:
       curl -s {merchantUrl}/api/wallet/YOUR_NAME -H 'X-Operator-Key: {keys.OperatorApiKey}'
 
-
       4444333322221111, 4242424242424242, 5555555555554444, 378282246310005   success
       4000000000003220   3-D Secure challenge        4000000000009995   BALANCE_INSUFFICIENT
       4000000000000002   ISSUER_PAYMENT_REJECTED     4000000000000069   CARD_EXPIRE_DATE_INVALID

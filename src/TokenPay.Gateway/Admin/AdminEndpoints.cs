@@ -10,7 +10,7 @@ namespace TokenPay.Gateway.Admin;
 
 /// <summary>
 /// Operator endpoints (the later dashboard uses them): notifications and their attempts, and re-sending.
-/// Guarded by <c>Gateway:Admin:ApiKey</c> in the X-Admin-Key header; without a key, loopback callers only.
+/// Guarded by <c>Gateway:Admin:ApiKey</c> in the X-Admin-Key header; without a key, only the operator on this machine (see IsLocalOperator).
 /// </summary>
 internal static class AdminEndpoints
 {

@@ -120,6 +120,6 @@ public sealed class NotificationOptions
 
 public sealed class AdminOptions
 {
-    /// <summary>Required in the X-Admin-Key header of /admin requests; when empty, only loopback callers are served.</summary>
+    /// <summary>Required in the X-Admin-Key header of /admin requests; when empty, only loopback connections to a loopback host without cross-origin browser requests.</summary>
     public string? ApiKey { get; set; }
 }
