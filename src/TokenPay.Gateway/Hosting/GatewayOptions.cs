@@ -51,6 +51,9 @@ public sealed class MerchantOptions
 
     /// <summary>Also send a TOKENIZATION notification when a binding order saves a card.</summary>
     public bool TokenizationNotifications { get; set; }
+
+    /// <summary>The country (ISO 3166 alpha-2) of this merchant's orders that send none and pay with no saved card or Drop-in session.</summary>
+    public string? Country { get; set; }
 }
 
 public sealed class VaultOptions

@@ -6,7 +6,7 @@ using TokenPay.Protocol.Signing;
 namespace TokenPay.Gateway.Merchants;
 
 /// <summary>A merchant application and the public key it signs with for one key version.</summary>
-internal sealed record MerchantApp(string AppId, string MerchantNo, string KeyVersion, RSA PublicKey, string? NotifyUrl, bool TokenizationNotifications);
+internal sealed record MerchantApp(string AppId, string MerchantNo, string KeyVersion, RSA PublicKey, string? NotifyUrl, bool TokenizationNotifications, string? DefaultCountry);
 
 /// <summary>Merchant applications by (appId, keyVersion), loaded and checked once at start.</summary>
 internal sealed class MerchantRegistry
@@ -35,13 +35,19 @@ internal sealed class MerchantRegistry
                 throw new InvalidOperationException($"{where}:PublicKey: {ex.Message}", ex);
             }
 
+            var country = string.IsNullOrWhiteSpace(m.Country) ? null : m.Country.Trim().ToUpperInvariant();
+            if (country is not null && !Protocol.Countries.IsKnown(country))
+            {
+                throw new InvalidOperationException($"{where}:Country must be an ISO 3166 alpha-2 code such as US.");
+            }
+
             var versions = apps.TryGetValue(m.AppId, out var existing) ? existing : apps[m.AppId] = new(StringComparer.Ordinal);
             if (versions.Values.FirstOrDefault() is { } other && other.MerchantNo != m.MerchantNo)
             {
                 throw new InvalidOperationException($"{where}: app {m.AppId} is already registered to another merchant.");
             }
 
-            if (!versions.TryAdd(m.KeyVersion, new MerchantApp(m.AppId, m.MerchantNo, m.KeyVersion, key, m.NotifyUrl, m.TokenizationNotifications)))
+            if (!versions.TryAdd(m.KeyVersion, new MerchantApp(m.AppId, m.MerchantNo, m.KeyVersion, key, m.NotifyUrl, m.TokenizationNotifications, country)))
             {
                 throw new InvalidOperationException($"{where}: app {m.AppId} key version {m.KeyVersion} is registered twice.");
             }

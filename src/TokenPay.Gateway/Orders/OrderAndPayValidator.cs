@@ -45,9 +45,9 @@ internal static class OrderAndPayValidator
         if (string.IsNullOrEmpty(r.Currency)) return ApiReply.Invalid("currency is required.");
         var currency = r.Currency.ToUpperInvariant();
         if (!Currencies.IsKnown(currency)) return ApiReply.Error(ResultCodes.CurrencyInvalid, "currency is not an ISO 4217 currency code.");
-        if (string.IsNullOrEmpty(r.Country)) return ApiReply.Invalid("country is required.");
-        var country = r.Country.ToUpperInvariant();
-        if (!Countries.IsKnown(country)) return ApiReply.Error(ResultCodes.CountryInvalid, "country is not an ISO 3166 alpha-2 country code.");
+        // Absent: PayerMax's own examples omit it; OrderEndpoints takes the saved card's, the session's or the merchant's.
+        var country = string.IsNullOrEmpty(r.Country) ? null : r.Country.ToUpperInvariant();
+        if (country is not null && !Countries.IsKnown(country)) return ApiReply.Error(ResultCodes.CountryInvalid, "country is not an ISO 3166 alpha-2 country code.");
 
         if (r.TotalAmount is not { } amount) return ApiReply.Invalid("totalAmount is required.");
         if (amount < 0) return ApiReply.Error(ResultCodes.AmountInvalid, "totalAmount must not be negative.");
@@ -61,16 +61,13 @@ internal static class OrderAndPayValidator
 
         var detail = r.PaymentDetail;
         if (detail is null) return ApiReply.Invalid("paymentDetail is required.");
-        if (detail.PaymentMethodType is null) return ApiReply.Invalid("paymentDetail.paymentMethodType is required.");
-        if (detail.PaymentMethodType != Wire.Card) return ApiReply.Invalid("paymentDetail.paymentMethodType must be CARD.");
+        var hasDropin = !string.IsNullOrEmpty(detail.PaymentToken) || !string.IsNullOrEmpty(detail.SessionKey);
+        // PayerMax's Drop-in payment schema has no paymentMethodType: the component's token is a card.
+        if (detail.PaymentMethodType is null && !hasDropin) return ApiReply.Invalid("paymentDetail.paymentMethodType is required.");
+        if (detail.PaymentMethodType is not (null or Wire.Card)) return ApiReply.Invalid("paymentDetail.paymentMethodType must be CARD.");
         if (r.TerminalType is not (null or "WEB" or "WAP" or "APP")) return ApiReply.Invalid("terminalType must be WEB, WAP or APP.");
-        if (!hosted)
-        {
-            // The cashier collects these from the browser itself.
-            if (r.TerminalType is null) return ApiReply.Invalid("terminalType is required for Direct_Payment.");
-            if (Required(detail.BuyerInfo?.ClientIp, "paymentDetail.buyerInfo.clientIp", 64) is { } e9) return e9;
-            if (Required(detail.BuyerInfo?.UserAgent, "paymentDetail.buyerInfo.userAgent", 2048) is { } e10) return e10;
-        }
+        if (Optional(detail.BuyerInfo?.ClientIp, "paymentDetail.buyerInfo.clientIp", 64) is { } e9) return e9;
+        if (Optional(detail.BuyerInfo?.UserAgent, "paymentDetail.buyerInfo.userAgent", 2048) is { } e10) return e10;
 
         var mitType = detail.MitType?.ToUpperInvariant();
         if (mitType is not (null or Wire.MitScheduled or Wire.MitUnscheduled)) return ApiReply.Invalid("paymentDetail.mitType must be SCHEDULED or UNSCHEDULED.");
@@ -79,7 +76,6 @@ internal static class OrderAndPayValidator
         var tokenForFutureUse = detail.TokenForFutureUse ?? false;
         var hasCard = detail.CardInfo is not null;
         var hasToken = !string.IsNullOrEmpty(detail.PaymentTokenId);
-        var hasDropin = !string.IsNullOrEmpty(detail.PaymentToken) || !string.IsNullOrEmpty(detail.SessionKey);
         if (hasCard && hasToken) return ApiReply.Invalid("paymentDetail.cardInfo and paymentDetail.paymentTokenID cannot be sent together.");
         if (hasDropin && (hasCard || hasToken)) return ApiReply.Invalid("paymentDetail.paymentToken cannot be combined with cardInfo or paymentTokenID.");
         if (Optional(detail.PaymentTokenId, "paymentDetail.paymentTokenID", 64) is { } e11) return e11;
@@ -119,6 +115,15 @@ internal static class OrderAndPayValidator
         else
         {
             return ApiReply.Invalid("paymentDetail needs cardInfo, paymentTokenID, or a Drop-in paymentToken with sessionKey.");
+        }
+
+        // The customer is at the merchant's own page: PayerMax needs the browser's details. A merchant-initiated
+        // payment has no customer (the official SDKs send neither), the cashier and the Drop-in frame see the browser.
+        if (mode is PaymentMode.Card or PaymentMode.CardBind or PaymentMode.TokenCustomer)
+        {
+            if (r.TerminalType is null) return ApiReply.Invalid("terminalType is required for a customer-present Direct_Payment.");
+            if (Required(detail.BuyerInfo?.ClientIp, "paymentDetail.buyerInfo.clientIp", 64) is { } e12) return e12;
+            if (Required(detail.BuyerInfo?.UserAgent, "paymentDetail.buyerInfo.userAgent", 2048) is { } e13) return e13;
         }
 
         var binds = mode == PaymentMode.CardBind || (mode is PaymentMode.Hosted or PaymentMode.DropIn && tokenForFutureUse);

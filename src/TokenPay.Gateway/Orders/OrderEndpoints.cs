@@ -29,6 +29,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
         }
 
         var merchantNo = request.App.MerchantNo;
+        var country = plan.Country;
         PlainCard? card = null;
         StoredCard? newCard = null;
         CardDisplay? display = null;
@@ -43,6 +44,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
                 }
 
                 card = vault.Reveal(token!.Card);
+                country ??= token.Country;
                 cardId = token.CardId;
                 display = CardDisplay.From(token.Card);
                 break;
@@ -54,6 +56,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
                     return dropinRefusal;
                 }
 
+                country ??= dropin!.Session.Country;
                 var entered = (await store.GetCardAsync(dropin!.CardId, cancellationToken))!;
                 card = vault.Reveal(entered);
                 cardId = entered.Id;
@@ -71,6 +74,12 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
                 break;
         }
 
+        country ??= request.App.DefaultCountry;
+        if (country is null)
+        {
+            return ApiReply.Invalid("country is required: send it, or configure a default country for this merchant (Gateway:Merchants:N:Country).");
+        }
+
         var order = new OrderRecord
         {
             TradeToken = TradeIds.TradeToken(now),
@@ -81,7 +90,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
             Subject = plan.Subject,
             AmountMinor = plan.AmountMinor,
             Currency = plan.Currency,
-            Country = plan.Country,
+            Country = country,
             UserId = plan.UserId,
             Reference = plan.Reference,
             Language = plan.Language,

@@ -33,7 +33,8 @@ internal sealed record OrderPlan
     public required string Subject { get; init; }
     public required long AmountMinor { get; init; }
     public required string Currency { get; init; }
-    public required string Country { get; init; }
+    /// <summary>As sent; null when absent (the order then takes the saved card's, the session's or the merchant's country).</summary>
+    public required string? Country { get; init; }
     public required string UserId { get; init; }
     public string? Reference { get; init; }
     public string? Language { get; init; }

@@ -162,7 +162,8 @@ internal sealed partial class PaymentProcessor(
             vault.Fingerprint(card.Pan),
             order.MitType,
             card.ValidUntil.ToUnixTimeMilliseconds(),
-            now.ToUnixTimeMilliseconds());
+            now.ToUnixTimeMilliseconds(),
+            order.Country);
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Order {TradeToken}: the acquirer did not answer in time; the order stays PENDING until recovery asks the acquirer")]

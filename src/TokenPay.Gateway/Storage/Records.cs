@@ -94,6 +94,9 @@ internal sealed record TokenRecord
 
     public required long CreatedAt { get; init; }
     public required StoredCard Card { get; init; }
+
+    /// <summary>The country of the order that saved the card (null for tokens saved before it was kept).</summary>
+    public string? Country { get; init; }
 }
 
 /// <summary>An order's move from PENDING to a terminal state, with the token a successful binding creates.</summary>
@@ -113,7 +116,7 @@ internal sealed record OrderCompletion
     public IReadOnlyList<NotificationDraft> Notifications { get; init; } = [];
 }
 
-internal sealed record NewToken(string PaymentTokenId, string MerchantNo, string UserId, long CardId, string Fingerprint, string? MitType, long ExpiresAt, long CreatedAt);
+internal sealed record NewToken(string PaymentTokenId, string MerchantNo, string UserId, long CardId, string Fingerprint, string? MitType, long ExpiresAt, long CreatedAt, string Country);
 
 internal enum InsertOutcome
 {

@@ -23,7 +23,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
 
     private const string TokenColumns = """
         t.id, t.payment_token_id, t.merchant_no, t.user_id, t.card_id, t.status, t.mit_type, t.expires_at, t.created_at,
-        c.id, c.key_id, c.nonce, c.ciphertext, c.tag, c.fingerprint, c.brand, c.masked, c.holder_masked, c.expiry_month, c.expiry_year
+        c.id, c.key_id, c.nonce, c.ciphertext, c.tag, c.fingerprint, c.brand, c.masked, c.holder_masked, c.expiry_month, c.expiry_year, t.country
         """;
 
     private const string SessionColumns = """
@@ -437,8 +437,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         {
             // Re-binding a card the user already saved refreshes that token rather than making a second one.
             var upsert = write.Command("""
-                INSERT INTO payment_tokens (payment_token_id, merchant_no, user_id, card_id, fingerprint, status, mit_type, expires_at, created_at)
-                VALUES (@id, @m, @u, @card, @fp, 'Activated', @mit, @exp, @created)
+                INSERT INTO payment_tokens (payment_token_id, merchant_no, user_id, card_id, fingerprint, status, mit_type, expires_at, created_at, country)
+                VALUES (@id, @m, @u, @card, @fp, 'Activated', @mit, @exp, @created, @country)
                 ON CONFLICT (merchant_no, user_id, fingerprint) WHERE status = 'Activated'
                 DO UPDATE SET card_id = excluded.card_id, expires_at = excluded.expires_at,
                               mit_type = COALESCE(excluded.mit_type, payment_tokens.mit_type)
@@ -453,6 +453,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             p.AddWithValue("@mit", (object?)bind.MitType ?? DBNull.Value);
             p.AddWithValue("@exp", bind.ExpiresAt);
             p.AddWithValue("@created", bind.CreatedAt);
+            p.AddWithValue("@country", bind.Country);
             boundToken = (string)(await upsert.ExecuteScalarAsync(cancellationToken))!;
         }
 
@@ -802,6 +803,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         ExpiresAt = r.GetInt64(7),
         CreatedAt = r.GetInt64(8),
         Card = ReadCard(r, 9),
+        Country = NullableString(r, 20),
     };
 
     private static DropinSession ReadSession(SqliteDataReader r, int o) => new()

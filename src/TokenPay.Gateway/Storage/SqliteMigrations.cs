@@ -160,5 +160,9 @@ internal static class SqliteMigrations
                 decided_at  INTEGER NOT NULL
             );
             """),
+        (5, """
+            -- The country of the order that saved the card: a token payment without country takes it.
+            ALTER TABLE payment_tokens ADD COLUMN country TEXT;
+            """),
     ];
 }
