@@ -1,7 +1,9 @@
 using TokenPay.Merchant.Cli;
 using TokenPay.Merchant.Hosting;
 
-if (MerchantCommands.IsCommand(args))
+// A first word (charge, wallet, ...) or a help flag is a command (see --help); otherwise the server starts,
+// with any configuration arguments (--urls, --Merchant:Key=value).
+if (args.Length > 0 && (!args[0].StartsWith('-') || args[0] is "--help" or "-h" or "-?" or "--version"))
 {
     return await MerchantCommands.RunAsync(args);
 }

@@ -25,7 +25,32 @@ public sealed class ChargeTests : IAsyncLifetime
         var second = await charges.ChargeAsync(new ChargeRequest("alice", 7.50m, "USD", "Top-up", "charge-1"), default);
 
         first.Status.ShouldBe(OrderStatuses.Success);
-        second.ShouldBe(first);
+        first.Replayed.ShouldBeFalse();
+        second.ShouldBe(first with { Replayed = true });
+        (await GatewayMitOrdersAsync()).ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("alice", 9.50, "USD", "amount")]
+    [InlineData("alice", 7.50, "EUR", "currency")]
+    [InlineData("mallory", 7.50, "USD", "userId")]
+    public async Task SameChargeIdOtherParameters_RefusedNamingWhatDiffers(string user, double amount, string currency, string field)
+    {
+        await using var merchant = await MerchantHost.StartAsync(_gateway);
+        await SeedWalletAsync(merchant, "alice");
+        var charges = merchant.Service<ChargeService>();
+        (await charges.ChargeAsync(new ChargeRequest("alice", 7.50m, "USD", "Top-up", "charge-k"), default)).Status.ShouldBe(OrderStatuses.Success);
+
+        var reused = await charges.ChargeAsync(new ChargeRequest(user, (decimal)amount, currency, "Top-up", "charge-k"), default);
+
+        reused.IsChargeIdConflict.ShouldBeTrue();
+        reused.ResultMsg.ShouldNotBeNull().ShouldContain(field);
+        (await GatewayMitOrdersAsync()).ShouldBe(1);
+        using var api = await merchant.Api.PostAsync("/api/charges", new StringContent($$"""{"userId":"{{user}}","amount":{{amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}},"currency":"{{currency}}","reason":"Top-up","chargeId":"charge-k"}""", System.Text.Encoding.UTF8, "application/json"));
+        api.StatusCode.ShouldBe(System.Net.HttpStatusCode.Conflict);
+        (await api.Content.ReadAsStringAsync()).ShouldContain(field);
+        var replay = await merchant.Api.PostAsync("/api/charges", new StringContent("""{"userId":"alice","amount":7.5,"currency":"usd","reason":"Other reason","chargeId":"charge-k"}""", System.Text.Encoding.UTF8, "application/json"));
+        (await replay.Content.ReadAsStringAsync()).ShouldContain("\"replayed\":true");
         (await GatewayMitOrdersAsync()).ShouldBe(1);
     }
 
@@ -121,8 +146,8 @@ public sealed class ChargeTests : IAsyncLifetime
             .ToList();
         var batch = merchant.Service<ChargeBatch>();
 
-        var summary = await batch.RunAsync(requests, parallelism: 16, onEach: null, default);
-        var again = await batch.RunAsync(requests, parallelism: 16, onEach: null, default);
+        var summary = (await batch.RunAsync(requests, parallelism: 16, onEach: null, default)).Summary;
+        var again = (await batch.RunAsync(requests, parallelism: 16, onEach: null, default)).Summary;
 
         var detail = $"succeeded {summary.Succeeded}, declined {summary.Declined}, refused {summary.Refused}, unknown {summary.Unknown}, codes {string.Join(", ", summary.DeclineCodes.Select(c => $"{c.Key}={c.Value}"))}";
         (summary.Succeeded + summary.Declined + summary.Refused + summary.Unknown).ShouldBe(1000, detail);

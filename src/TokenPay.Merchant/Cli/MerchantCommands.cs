@@ -1,143 +1,318 @@
+using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using CsvHelper;
 using Spectre.Console;
 using TokenPay.Merchant.Hosting;
 using TokenPay.Merchant.Payments;
 using TokenPay.Merchant.Security;
+using TokenPay.Merchant.Storage;
 using TokenPay.Merchant.Wallet;
+using TokenPay.Protocol;
 
 namespace TokenPay.Merchant.Cli;
 
 /// <summary>
-/// Operator commands, run against the configured database and gateway without starting the server:
-/// <c>charge</c>, <c>charge-batch --file</c>, <c>wallet list</c>, <c>wallet remove</c>, <c>reconcile</c>.
-/// Arguments that are not the command's own (e.g. <c>--PayerMax:BaseUrl=...</c>) are configuration.
+/// The merchant's command line, run against the configured database and gateway without starting the server:
+/// <c>charge</c>, <c>charge-batch</c>, <c>wallet list</c>, <c>wallet remove</c>, <c>reconcile</c>, <c>hash-password</c>.
+/// Arguments that look like configuration keys (<c>--PayerMax:BaseUrl=...</c>) are configuration.
+/// Exit codes: 0 done, 1 refused, declined or not known yet, 2 a usage error.
 /// </summary>
 public static class MerchantCommands
 {
-    private static readonly string[] Verbs = ["charge", "charge-batch", "wallet", "reconcile", "hash-password"];
-    private static readonly string[] Flags = ["--user", "--amount", "--currency", "--reason", "--charge-id", "--token", "--file", "--parallel"];
+    public const int Ok = 0;
+    public const int NotDone = 1;
+    public const int Usage = 2;
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <param name="configure">Extra configuration from a host (the sandbox passes its own settings).</param>
-    public static async Task<int> RunAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="name">The command name shown in help (<c>merchant</c>, or the sandbox's <c>merchant</c> verb).</param>
+    public static async Task<int> RunAsync(string[] args, Action<WebApplicationBuilder>? configure = null, string name = "merchant")
     {
-        if (args[0] == "hash-password")
-        {
-            // Read from standard input so the password stays out of the shell history and the process list.
-            var password = Console.In.ReadLine();
-            if (string.IsNullOrEmpty(password))
-            {
-                Console.Error.WriteLine("Type the operator password on standard input, e.g.: read -rs P && echo \"$P\" | merchant hash-password");
-                return 2;
-            }
-
-            Console.WriteLine(OperatorLogin.Hash(password));
-            return 0;
-        }
-
-        var (options, configuration) = Split(args);
-        await using var app = await MerchantApp.CreateAsync(configuration, configure);
-        var services = app.Services;
-        try
-        {
-            switch (args[0], args.ElementAtOrDefault(1))
-            {
-                case ("charge", _):
-                    var result = await services.GetRequiredService<ChargeService>().ChargeAsync(new ChargeRequest(
-                        Required(options, "--user"), decimal.Parse(Required(options, "--amount"), CultureInfo.InvariantCulture),
-                        options.GetValueOrDefault("--currency", "USD"), options.GetValueOrDefault("--reason", "Charge"),
-                        options.GetValueOrDefault("--charge-id") ?? $"cli_{Guid.NewGuid():N}", options.GetValueOrDefault("--token")), CancellationToken.None);
-                    AnsiConsole.MarkupLineInterpolated($"[bold]{result.Status}[/] {result.Amount} {result.Currency} order {result.OutTradeNo} {result.ResultCode} {result.ResultMsg}");
-                    return result.Succeeded ? 0 : 1;
-
-                case ("charge-batch", _):
-                    return await BatchAsync(services, Required(options, "--file"), int.Parse(options.GetValueOrDefault("--parallel", "16"), CultureInfo.InvariantCulture));
-
-                case ("wallet", "list"):
-                    var wallet = services.GetRequiredService<WalletService>();
-                    var user = Required(options, "--user");
-                    var entries = await wallet.SyncAsync(user, CancellationToken.None);
-                    var table = new Table().AddColumns("token", "brand", "card", "expiry", "status", "MIT");
-                    foreach (var e in entries)
-                    {
-                        table.AddRow(e.PaymentTokenId, e.Brand ?? "", e.MaskedCard ?? "", e.Expiry ?? "", e.Status, e.MitAllowed ? "yes" : "no");
-                    }
-
-                    AnsiConsole.Write(table);
-                    return 0;
-
-                case ("wallet", "remove"):
-                    var removed = await services.GetRequiredService<WalletService>().RemoveAsync(Required(options, "--user"), Required(options, "--token"), CancellationToken.None);
-                    AnsiConsole.MarkupLine(removed ? "Removed." : "No such card for this user.");
-                    return removed ? 0 : 1;
-
-                case ("reconcile", _):
-                    var summary = await services.GetRequiredService<Reconciler>().ReconcileAsync(CancellationToken.None);
-                    AnsiConsole.MarkupLineInterpolated($"checked {summary.Checked}, settled {summary.Settled}, still open {summary.StillOpen}");
-                    return 0;
-            }
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or IOException)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-            return 2;
-        }
-
-        AnsiConsole.MarkupLine("usage: charge --user U --amount 5.00 [--currency USD] [--reason R] [--charge-id ID] | charge-batch --file F.csv [--parallel 16] | wallet list --user U | wallet remove --user U --token T | reconcile");
-        return 2;
+        var (commandLine, configuration) = SplitConfiguration(args);
+        var root = Build(name, configuration, configure);
+        var parsed = root.Parse(commandLine);
+        var exit = await parsed.InvokeAsync();
+        // Parse errors (unknown verbs and flags, with suggestions) are printed by System.CommandLine; they are usage errors.
+        return parsed.Errors.Count > 0 ? Usage : exit;
     }
 
-    private static async Task<int> BatchAsync(IServiceProvider services, string file, int parallelism)
+    private static RootCommand Build(string name, string[] configuration, Action<WebApplicationBuilder>? configure)
     {
-        var requests = ChargeBatch.ReadCsv(file);
-        BatchSummary summary = null!;
-        await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask($"{requests.Count} charges", maxValue: requests.Count);
-                summary = await services.GetRequiredService<ChargeBatch>().RunAsync(requests, parallelism, () => task.Increment(1), CancellationToken.None);
-            });
+        var user = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
+        var amount = new Option<decimal>("--amount") { Description = "Amount in major units, e.g. 5.00.", Required = true, CustomParser = ParseAmount };
+        var currency = new Option<string>("--currency") { Description = "ISO 4217 currency code.", DefaultValueFactory = _ => "USD" };
+        var reason = new Option<string>("--reason") { Description = "What the charge is for (the order subject).", DefaultValueFactory = _ => "Charge" };
+        var chargeId = new Option<string>("--charge-id") { Description = "Your idempotency key: the same id never charges twice; reused with other parameters it is refused.", Required = true };
+        var token = new Option<string?>("--token") { Description = "The saved card to charge (paymentTokenID); default: the user's most recent card that allows merchant-initiated charges." };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
 
-        var table = new Table().AddColumns("outcome", "charges");
-        table.AddRow("succeeded", summary.Succeeded.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("declined", summary.Declined.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("refused", summary.Refused.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("unknown (to reconcile)", summary.Unknown.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("[bold]total[/]", summary.Total.ToString(CultureInfo.InvariantCulture));
-        foreach (var (currency, amount) in summary.ChargedByCurrency)
+        var charge = new Command("charge", "Charge a customer's saved card without the customer (an unscheduled merchant-initiated payment).") { user, amount, currency, reason, chargeId, token, json };
+        charge.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ChargeAsync(services, new ChargeRequest(
+            parse.GetValue(user)!, parse.GetValue(amount), parse.GetValue(currency)!, parse.GetValue(reason)!, parse.GetValue(chargeId)!, parse.GetValue(token)), parse.GetValue(json), ct)));
+
+        var file = new Option<FileInfo>("--file") { Description = $"CSV file of charges: {ChargeBatch.Columns} (RFC 4180 quoting; an optional header line).", Required = true };
+        var parallel = new Option<int>("--parallel") { Description = "Charges sent at once.", DefaultValueFactory = _ => 16 };
+        parallel.Validators.Add(result =>
         {
-            table.AddRow($"charged {currency}", amount.ToString(CultureInfo.InvariantCulture));
+            if (result.GetValueOrDefault<int>() is < 1 or > 256)
+            {
+                result.AddError("--parallel must be between 1 and 256.");
+            }
+        });
+        var output = new Option<FileInfo?>("--out") { Description = "Also write one result per charge to this CSV file." };
+        var batch = new Command("charge-batch", "Run the charges of a CSV file; safe to run again (each line's chargeId charges once).") { file, parallel, output, json };
+        batch.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => BatchAsync(services, parse.GetValue(file)!, parse.GetValue(parallel), parse.GetValue(output), parse.GetValue(json), ct)));
+
+        var walletUser = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
+        var list = new Command("list", "Show a customer's saved cards, refreshed from the gateway.") { walletUser, json };
+        list.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ListAsync(services, parse.GetValue(walletUser)!, parse.GetValue(json), ct)));
+        var removeUser = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
+        var removeToken = new Option<string>("--token") { Description = "The saved card (paymentTokenID).", Required = true };
+        var remove = new Command("remove", "Remove a saved card; it can no longer be charged.") { removeUser, removeToken };
+        remove.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => RemoveAsync(services, parse.GetValue(removeUser)!, parse.GetValue(removeToken)!, ct)));
+        var wallet = new Command("wallet", "Customers' saved cards.") { list, remove };
+
+        var reconcile = new Command("reconcile", "Settle payments whose outcome is still open, by asking the gateway.");
+        reconcile.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ReconcileAsync(services, ct)));
+
+        var hash = new Command("hash-password", "Read a password on standard input and print the hash for Merchant:Operator:PasswordHash.");
+        hash.SetAction(_ => HashPassword());
+
+        return new RootCommand($"TokenPay merchant service commands ({name}). Exit codes: 0 done, 1 refused/declined/not known yet, 2 usage error. " +
+            "Configuration keys may be passed too, e.g. --PayerMax:BaseUrl=http://127.0.0.1:5080.")
+        {
+            charge, batch, wallet, reconcile, hash,
+        };
+    }
+
+    private static decimal ParseAmount(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
         }
 
-        foreach (var (code, count) in summary.DeclineCodes)
+        result.AddError($"--amount must be a number such as 5.00 (got '{text}').");
+        return 0;
+    }
+
+    private static async Task<int> ChargeAsync(IServiceProvider services, ChargeRequest request, bool json, CancellationToken cancellationToken)
+    {
+        if (ChargeService.Check(request) is { } problem)
         {
-            table.AddRow($"  {code}", count.ToString(CultureInfo.InvariantCulture));
+            return UsageError($"--{Flag(problem.Field)}: {problem.Message}");
+        }
+
+        var result = await services.GetRequiredService<ChargeService>().ChargeAsync(request, cancellationToken);
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result, Json));
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(result.Status)}[/] {Markup.Escape(result.Sentence)}");
+            AnsiConsole.WriteLine($"order {result.OutTradeNo}, charge id {result.ChargeId}{(result.Replayed ? " (a replay: the recorded result of this charge id, nothing was charged again)" : "")}");
+        }
+
+        return result.Succeeded ? Ok : NotDone;
+    }
+
+    private static async Task<int> BatchAsync(IServiceProvider services, FileInfo file, int parallelism, FileInfo? output, bool json, CancellationToken cancellationToken)
+    {
+        if (!file.Exists)
+        {
+            return UsageError($"--file: {file.FullName} does not exist.");
+        }
+
+        using var text = file.OpenText();
+        var (lines, problems) = ChargeBatch.ReadCsv(text);
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                Console.Error.WriteLine($"{file.Name} line {problem.Line}: {problem.Reason}");
+            }
+
+            return UsageError($"{problems.Count} line(s) of {file.Name} are not charges; nothing was charged. Fix them and run again.");
+        }
+
+        var requests = lines.Select(l => l.Request).ToList();
+        var batch = services.GetRequiredService<ChargeBatch>();
+        BatchRun run;
+        if (json)
+        {
+            run = await batch.RunAsync(requests, parallelism, null, cancellationToken);
+        }
+        else
+        {
+            BatchRun? done = null;
+            await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask($"{requests.Count} charges", maxValue: requests.Count);
+                    done = await batch.RunAsync(requests, parallelism, () => task.Increment(1), cancellationToken);
+                });
+            run = done!;
+        }
+
+        if (output is not null)
+        {
+            await using var csv = CsvWriter.ToFile(output.FullName, new CsvWriterOptions { Injection = CsvInjection.Escape }, FileOptions.None);
+            csv.WriteRecord(["line", "chargeId", "userId", "amount", "currency", "status", "resultCode", "resultMsg", "outTradeNo", "replayed"]);
+            foreach (var (line, result) in lines.Zip(run.Results))
+            {
+                csv.WriteRecord([line.Line.ToString(CultureInfo.InvariantCulture), result.ChargeId, line.Request.UserId, result.Amount.ToString(CultureInfo.InvariantCulture), result.Currency,
+                    result.Status, result.ResultCode ?? "", result.ResultMsg ?? "", result.OutTradeNo, result.Replayed ? "true" : "false"]);
+            }
+        }
+
+        var summary = run.Summary;
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { summary, results = run.Results }, Json));
+        }
+        else
+        {
+            var table = new Table().AddColumns("outcome", "charges");
+            table.AddRow("succeeded", summary.Succeeded.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("declined", summary.Declined.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("refused", summary.Refused.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("unknown (to reconcile)", summary.Unknown.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("[bold]total[/]", summary.Total.ToString(CultureInfo.InvariantCulture));
+            foreach (var (code, total) in summary.ChargedByCurrency)
+            {
+                table.AddRow($"charged {Markup.Escape(code)}", total.ToString(CultureInfo.InvariantCulture));
+            }
+
+            foreach (var (code, count) in summary.DeclineCodes)
+            {
+                table.AddRow($"  {Markup.Escape(code)}", count.ToString(CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(table);
+        }
+
+        return summary.Unknown == 0 ? Ok : NotDone;
+    }
+
+    private static async Task<int> ListAsync(IServiceProvider services, string user, bool json, CancellationToken cancellationToken)
+    {
+        var entries = await services.GetRequiredService<WalletService>().SyncAsync(user, cancellationToken);
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(entries, Json));
+            return Ok;
+        }
+
+        if (entries.Count == 0)
+        {
+            AnsiConsole.WriteLine($"{user} has no saved cards.");
+            return Ok;
+        }
+
+        var table = new Table().AddColumns("token", "brand", "card", "expiry", "status", "MIT");
+        foreach (var e in entries)
+        {
+            table.AddRow(Markup.Escape(e.PaymentTokenId), Markup.Escape(e.Brand ?? ""), Markup.Escape(e.MaskedCard ?? ""), Markup.Escape(e.Expiry ?? ""), Markup.Escape(e.Status), e.MitAllowed && e.Status == TokenStatuses.Activated ? "yes" : "no");
         }
 
         AnsiConsole.Write(table);
-        return summary.Unknown == 0 ? 0 : 1;
+        return Ok;
     }
 
-    private static (Dictionary<string, string> Options, string[] Configuration) Split(string[] args)
+    private static async Task<int> RemoveAsync(IServiceProvider services, string user, string token, CancellationToken cancellationToken)
     {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        var rest = new List<string>();
-        for (var i = args[0] == "wallet" ? 2 : 1; i < args.Length; i++)
+        var wallet = services.GetRequiredService<WalletService>();
+        var entry = await wallet.FindAsync(token, cancellationToken);
+        if (entry is null || entry.UserId != user)
         {
-            if (Flags.Contains(args[i]) && i + 1 < args.Length)
+            AnsiConsole.WriteLine($"{user} has no saved card {token}.");
+            return NotDone;
+        }
+
+        if (entry.Status == TokenStatuses.Deleted)
+        {
+            AnsiConsole.WriteLine($"{entry.Brand} {entry.MaskedCard} was already removed; nothing to do.");
+            return Ok;
+        }
+
+        await wallet.RemoveAsync(user, token, cancellationToken);
+        AnsiConsole.WriteLine($"Removed {entry.Brand} {entry.MaskedCard}; it can no longer be charged.");
+        return Ok;
+    }
+
+    private static async Task<int> ReconcileAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var summary = await services.GetRequiredService<Reconciler>().ReconcileAsync(cancellationToken);
+        AnsiConsole.WriteLine($"checked {summary.Checked}, settled {summary.Settled}, still open {summary.StillOpen}");
+        return summary.StillOpen == 0 ? Ok : NotDone;
+    }
+
+    private static int HashPassword()
+    {
+        // Read from standard input so the password stays out of the shell history and the process list.
+        var password = Console.In.ReadLine();
+        if (string.IsNullOrEmpty(password))
+        {
+            return UsageError("Type the operator password on standard input, e.g.: read -rs P && echo \"$P\" | merchant hash-password");
+        }
+
+        Console.WriteLine(OperatorLogin.Hash(password));
+        return Ok;
+    }
+
+    // The service is built only for a command that needs it, after its arguments were parsed and checked.
+    private static async Task<int> WithServicesAsync(string[] configuration, Action<WebApplicationBuilder>? configure, Func<IServiceProvider, Task<int>> run)
+    {
+        try
+        {
+            await using var app = await MerchantApp.CreateAsync(configuration, configure);
+            return await run(app.Services);
+        }
+        catch (Exception ex) when (ex is TokenPay.Client.PayerMaxException or HttpRequestException or IOException or Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            Console.Error.WriteLine($"Could not complete the command: {ex.Message}");
+            return NotDone;
+        }
+    }
+
+    private static int UsageError(string message)
+    {
+        Console.Error.WriteLine(message);
+        return Usage;
+    }
+
+    private static string Flag(string field) => field switch
+    {
+        "userId" => "user",
+        "chargeId" => "charge-id",
+        var other => other,
+    };
+
+    // "--Section:Key=value" and "--Section:Key value" are configuration, as ASP.NET Core reads them.
+    private static (string[] CommandLine, string[] Configuration) SplitConfiguration(string[] args)
+    {
+        var commandLine = new List<string>();
+        var configuration = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains(':', StringComparison.Ordinal))
             {
-                options[args[i]] = args[++i];
+                configuration.Add(args[i]);
+                if (!args[i].Contains('=', StringComparison.Ordinal) && i + 1 < args.Length)
+                {
+                    configuration.Add(args[++i]);
+                }
             }
             else
             {
-                rest.Add(args[i]);
+                commandLine.Add(args[i]);
             }
         }
 
-        return (options, [.. rest]);
+        return ([.. commandLine], [.. configuration]);
     }
-
-    private static string Required(Dictionary<string, string> options, string flag) =>
-        options.TryGetValue(flag, out var value) ? value : throw new ArgumentException($"{flag} is required.");
 }

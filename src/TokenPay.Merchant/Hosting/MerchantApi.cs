@@ -47,7 +47,10 @@ internal static class MerchantApi
             return Invalid(problem.Field, problem.Message);
         }
 
-        return Results.Json(await charges.ChargeAsync(request, cancellationToken));
+        var result = await charges.ChargeAsync(request, cancellationToken);
+        return result.IsChargeIdConflict
+            ? Results.Problem(title: "chargeId already used", detail: result.ResultMsg, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["field"] = "chargeId" })
+            : Results.Json(result);
     }
 
     private static IResult Invalid(string field, string message) =>

@@ -8,10 +8,29 @@ using Microsoft.Extensions.Options;
 
 namespace TokenPay.Merchant.Payments;
 
-/// <summary>The outcome of a charge as the caller sees it.</summary>
-public sealed record ChargeResult(string ChargeId, string OutTradeNo, string Status, string? ResultCode, string? ResultMsg, decimal Amount, string Currency)
+/// <summary>
+/// The outcome of a charge request as the caller sees it. <see cref="Replayed"/>: the chargeId was used before
+/// with the same user, amount and currency, and this is the recorded charge (nothing was sent again).
+/// </summary>
+public sealed record ChargeResult(string ChargeId, string OutTradeNo, string Status, string? ResultCode, string? ResultMsg, decimal Amount, string Currency, bool Replayed = false, string? PaymentTokenId = null)
 {
+    /// <summary>The result code of a request refused because its chargeId belongs to a charge with other parameters.</summary>
+    public const string ChargeIdReused = "CHARGE_ID_REUSED";
+
     public bool Succeeded => Status == PaymentStatuses.Success;
+
+    /// <summary>True when the chargeId was already used for a different charge and this request changed nothing.</summary>
+    public bool IsChargeIdConflict => ResultCode == ChargeIdReused;
+
+    /// <summary>What happened, in a sentence an operator reads.</summary>
+    public string Sentence => Status switch
+    {
+        PaymentStatuses.Success => $"Charged {Amount} {Currency}.",
+        PaymentStatuses.Failed => $"The card was declined: {ResultMsg} ({ResultCode}).",
+        PaymentStatuses.Closed => $"The charge was closed without payment: {ResultMsg}",
+        PaymentStatuses.Refused => $"Not charged: {ResultMsg}",
+        _ => "The outcome is not known yet: the charge will be settled with the gateway (asking again with the same chargeId is safe).",
+    };
 }
 
 /// <summary>A charge request: charge this user's saved card, without the user (unscheduled MIT).</summary>
@@ -81,8 +100,41 @@ internal sealed partial class ChargeService(
             }
         }
 
-        // Asked before: the first answer stands; an unknown one is settled first.
-        return existing.IsFinal ? Result(existing) : await SettleAsync(existing, resendIfAbsent: true, cancellationToken);
+        // Asked before. Like an idempotency key: the same chargeId with other parameters is refused, naming them.
+        var differences = Differences(existing, request.UserId, amountMinor, currency);
+        if (differences.Count > 0)
+        {
+            return new ChargeResult(request.ChargeId, existing.OutTradeNo, PaymentStatuses.Refused, ChargeResult.ChargeIdReused,
+                $"chargeId {request.ChargeId} was already used for a charge with another {string.Join(", ", differences.Select(d => d.Field))} ({string.Join("; ", differences.Select(d => d.Detail))}); nothing was charged. Use a new chargeId for a new charge.",
+                request.Amount, currency);
+        }
+
+        // The first answer stands; an unknown one is settled first.
+        var recorded = existing.IsFinal ? Result(existing) : await SettleAsync(existing, resendIfAbsent: true, cancellationToken);
+        return recorded with { Replayed = true };
+    }
+
+    private static List<(string Field, string Detail)> Differences(Payment existing, string userId, long amountMinor, string currency)
+    {
+        var differences = new List<(string Field, string Detail)>();
+        if (existing.UserId != userId)
+        {
+            differences.Add(("userId", $"userId was {existing.UserId}, now {userId}"));
+        }
+
+        if (existing.Currency != currency)
+        {
+            differences.Add(("currency", $"currency was {existing.Currency}, now {currency}"));
+        }
+
+        var before = Currencies.FromMinorUnits(existing.AmountMinor, existing.Currency);
+        var now = Currencies.FromMinorUnits(amountMinor, currency);
+        if (before != now)
+        {
+            differences.Add(("amount", $"amount was {before}, now {now}"));
+        }
+
+        return differences;
     }
 
     /// <summary>Finds out what happened to an open payment; a charge that never reached the gateway may be sent now.</summary>
@@ -166,7 +218,7 @@ internal sealed partial class ChargeService(
     private BuyerInfo Buyer => new() { ClientIp = options.Value.ServerIp, UserAgent = "TokenPay.Merchant (merchant-initiated)" };
 
     private static ChargeResult Result(Payment p) =>
-        new(p.ChargeId ?? p.OutTradeNo, p.OutTradeNo, p.Status, p.ResultCode, p.ResultMsg, Currencies.FromMinorUnits(p.AmountMinor, p.Currency), p.Currency);
+        new(p.ChargeId ?? p.OutTradeNo, p.OutTradeNo, p.Status, p.ResultCode, p.ResultMsg, Currencies.FromMinorUnits(p.AmountMinor, p.Currency), p.Currency, PaymentTokenId: p.PaymentTokenId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Charge {OutTradeNo}: outcome unknown after {Failure}; settling by order number")]
     private static partial void LogUnknownOutcome(ILogger logger, string outTradeNo, string failure);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using TokenPay.Merchant.Payments;
 using TokenPay.Merchant.Security;
+using TokenPay.Merchant.Wallet;
 using static TokenPay.Merchant.Shop.ShopLayout;
 
 namespace TokenPay.Merchant.Shop;
@@ -66,7 +67,7 @@ internal static class OperatorPages
         <form method="post" action="/shop/operator/logout">{Csrf(http)}<button type="submit" id="operator-signout">Sign out</button></form>
         """);
 
-    private static async Task<IResult> ChargeAsync(HttpContext http, ChargeService charges, CancellationToken ct)
+    private static async Task<IResult> ChargeAsync(HttpContext http, ChargeService charges, WalletService wallet, CancellationToken ct)
     {
         var form = await http.Request.ReadFormAsync(ct);
         var user = form["user"].ToString().Trim();
@@ -83,7 +84,20 @@ internal static class OperatorPages
         }
 
         var result = await charges.ChargeAsync(request, ct);
-        return Page(http, "Operator", $"""<h1>Charge {E(result.Status)}</h1><p id="charge-result" data-status="{E(result.Status)}">{E(result.Amount.ToString(CultureInfo.InvariantCulture))} {E(result.Currency)}: {E(result.Status)} {E(result.ResultCode)}</p><p><a href="/shop/operator?user={E(Uri.EscapeDataString(user))}">Another charge</a></p>""");
+        var card = result.PaymentTokenId is { } token ? await wallet.FindAsync(token, ct) : null;
+        return Page(http, "Operator", $"""
+            <h1>Charge {E(result.Status.ToLowerInvariant())}</h1>
+            <p id="charge-result" data-status="{E(result.Status)}" data-replayed="{(result.Replayed ? "true" : "false")}">{E(result.Sentence)}</p>
+            {(result.Replayed ? """<p id="replay" class="notice">This chargeId was used before: this is the recorded result of that charge, nothing was charged again.</p>""" : "")}
+            <table>
+              <tr><th>User</th><td>{E(user)}</td></tr>
+              <tr><th>Amount</th><td>{E(result.Amount.ToString(CultureInfo.InvariantCulture))} {E(result.Currency)}</td></tr>
+              <tr><th>Card</th><td id="charged-card">{(card is null ? "none" : $"{E(card.Brand)} {E(card.MaskedCard)}")}</td></tr>
+              <tr><th>Order</th><td id="order-number">{E(result.OutTradeNo)}</td></tr>
+              <tr><th>Charge id</th><td>{E(result.ChargeId)}</td></tr>
+            </table>
+            <p><a href="/shop/operator?user={E(Uri.EscapeDataString(user))}">Another charge</a></p>
+            """);
     }
 
     private static IResult NotCharged(HttpContext http, string field, string message) =>

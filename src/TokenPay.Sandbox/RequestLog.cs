@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace TokenPay.Sandbox;
+
+/// <summary>
+/// Prints one line per request the sandbox serves (service, method, path, status, milliseconds), so a person
+/// trying it sees what happens. Link secrets never print: the id after /threeds/ and /cashier/ is elided and
+/// query strings (Drop-in keys, order numbers) are dropped.
+/// </summary>
+internal sealed partial class RequestLog(string service) : IStartupFilter
+{
+    private static readonly Lock Console = new();
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use(async (http, nextStep) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await nextStep(http);
+            }
+            finally
+            {
+                var line = $"{service,-8} {http.Request.Method,-6} {Redact(http.Request.Path.Value)} {http.Response.StatusCode} {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms";
+                lock (Console)
+                {
+                    System.Console.WriteLine(line);
+                }
+            }
+        });
+        next(app);
+    };
+
+    internal static string Redact(string? path) => Secret().Replace(path ?? "/", "$1…");
+
+    [GeneratedRegex("^(/(?:threeds|cashier)/)[^/]+")]
+    private static partial Regex Secret();
+}

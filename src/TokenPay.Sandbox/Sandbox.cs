@@ -1,0 +1,141 @@
+using TokenPay.Gateway.Hosting;
+using TokenPay.Merchant.Hosting;
+using TokenPay.Merchant.Security;
+
+namespace TokenPay.Sandbox;
+
+/// <summary>The gateway and the demo merchant wired to each other with the sandbox's keys, on 127.0.0.1.</summary>
+internal sealed class Sandbox
+{
+    private readonly string _data;
+    private readonly SandboxKeys _keys;
+    private readonly int _gatewayPort;
+    private readonly int _merchantPort;
+    private readonly bool _quiet;
+    private readonly string _operatorPasswordHash;
+
+    private Sandbox(string data, SandboxKeys keys, int gatewayPort, int merchantPort, bool quiet)
+    {
+        (_data, _keys, _gatewayPort, _merchantPort, _quiet) = (data, keys, gatewayPort, merchantPort, quiet);
+        _operatorPasswordHash = OperatorLogin.Hash(keys.OperatorPassword!);
+    }
+
+    private string GatewayUrl => $"http://127.0.0.1:{_gatewayPort}";
+
+    private string MerchantUrl => $"http://127.0.0.1:{_merchantPort}";
+
+    public static async Task<Sandbox> PrepareAsync(DirectoryInfo data, int gatewayPort, int merchantPort, bool quiet)
+    {
+        Directory.CreateDirectory(data.FullName);
+        var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(data.FullName, "sandbox.json"));
+        return new Sandbox(data.FullName, keys, gatewayPort, merchantPort, quiet);
+    }
+
+    /// <summary>The merchant service's settings, also used by the <c>merchant</c> commands.</summary>
+    public void ConfigureMerchant(WebApplicationBuilder builder) =>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Merchant:ConnectionString"] = $"Data Source={Path.Combine(_data, "merchant.db")}",
+            ["Merchant:PublicBaseUrl"] = MerchantUrl,
+            ["Merchant:NotifyUrl"] = $"{MerchantUrl}/payermax/notify",
+            ["PayerMax:Environment"] = "Custom",
+            ["PayerMax:BaseUrl"] = GatewayUrl,
+            ["PayerMax:AppId"] = _keys.AppId,
+            ["PayerMax:MerchantNo"] = _keys.MerchantNo,
+            ["PayerMax:MerchantPrivateKey"] = _keys.MerchantPrivateKey,
+            ["PayerMax:PlatformPublicKey"] = _keys.PlatformPublicKey,
+            ["Merchant:Operator:ApiKey"] = _keys.OperatorApiKey,
+            ["Merchant:Operator:PasswordHash"] = _operatorPasswordHash,
+            ["Logging:LogLevel:Default"] = "Warning",
+            // A failed start (a busy port) is explained in one line below, not by the host's stack trace.
+            ["Logging:LogLevel:Microsoft.Extensions.Hosting"] = "None",
+        });
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        await using var gateway = await GatewayApp.CreateAsync([], builder =>
+        {
+            builder.WebHost.UseUrls(GatewayUrl);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Gateway:Storage:ConnectionString"] = $"Data Source={Path.Combine(_data, "gateway.db")}",
+                ["Gateway:PlatformPrivateKey"] = _keys.PlatformPrivateKey,
+                ["Gateway:PublicBaseUrl"] = GatewayUrl,
+                ["Gateway:Merchants:0:AppId"] = _keys.AppId,
+                ["Gateway:Merchants:0:MerchantNo"] = _keys.MerchantNo,
+                ["Gateway:Merchants:0:PublicKey"] = _keys.MerchantPublicKey,
+                ["Gateway:Merchants:0:NotifyUrl"] = $"{MerchantUrl}/payermax/notify",
+                ["Gateway:Merchants:0:TokenizationNotifications"] = "true",
+                ["Gateway:Merchants:0:Country"] = "US",
+                // The merchant listens on loopback.
+                ["Gateway:Notifications:AllowPrivateNetworks"] = "true",
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Extensions.Hosting"] = "None",
+            });
+            LogRequests(builder, "gateway");
+        }, cancellationToken);
+        await using var merchant = await MerchantApp.CreateAsync([], builder =>
+        {
+            builder.WebHost.UseUrls(MerchantUrl);
+            ConfigureMerchant(builder);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Merchant:ReconcileAfter"] = "00:01:00" });
+            LogRequests(builder, "merchant");
+        }, cancellationToken);
+
+        if (!await TryStartAsync(gateway, _gatewayPort, "--gateway-port", cancellationToken) || !await TryStartAsync(merchant, _merchantPort, "--merchant-port", cancellationToken))
+        {
+            return 1;
+        }
+
+        Console.WriteLine($"""
+
+            TokenPay sandbox is running (data in {_data}; stop with Ctrl+C, start again to continue).
+
+              Shop      {MerchantUrl}/                 sign in with any name, buy, saved cards ({MerchantUrl}/shop/wallet)
+              Operator  {MerchantUrl}/shop/operator    user operator, password {_keys.OperatorPassword}
+              API       {MerchantUrl}/api/...          header X-Operator-Key: {_keys.OperatorApiKey}
+              Gateway   {GatewayUrl}/                  PayerMax API under /aggregate-pay/api/gateway/; platform public key at {GatewayUrl}/platform-public-key
+
+              Sandbox merchant: appId {_keys.AppId}, merchantNo {_keys.MerchantNo}; keys in {Path.Combine(_data, "sandbox.json")}
+
+            Try: open the shop, sign in with any name, tick "Save my card", pay with 4000000000003220 (any future expiry, CVV 123),
+            pass the 3-D Secure page, then charge the saved card from the operator page, then remove it:
+              curl -s {MerchantUrl}/api/wallet/YOUR_NAME -H 'X-Operator-Key: {_keys.OperatorApiKey}'
+
+              4444333322221111, 4242424242424242, 5555555555554444, 378282246310005   success
+              4000000000003220   3-D Secure challenge        4000000000009995   BALANCE_INSUFFICIENT
+              4000000000000002   ISSUER_PAYMENT_REJECTED     4000000000000069   CARD_EXPIRE_DATE_INVALID
+              4000000000000127   CVV_INVALID                 4000000000000341   saves fine, later MIT declined
+              subject FAILED / PENDING / 3DS drive outcomes too (PayerMax sandbox habit)
+
+            Merchant commands: dotnet run --project src/TokenPay.Sandbox -- merchant --help
+            {(_quiet ? "" : "Each request served is printed below (--quiet to stop).")}
+
+            """);
+        await Task.WhenAll(gateway.WaitForShutdownAsync(cancellationToken), merchant.WaitForShutdownAsync(cancellationToken));
+        return 0;
+    }
+
+    private void LogRequests(WebApplicationBuilder builder, string service)
+    {
+        if (!_quiet)
+        {
+            builder.Services.AddSingleton<IStartupFilter>(new RequestLog(service));
+        }
+    }
+
+    // A busy port is a person's problem to solve, not a stack trace.
+    private static async Task<bool> TryStartAsync(WebApplication app, int port, string flag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            return true;
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            Console.Error.WriteLine($"Port {port} is in use (another sandbox still running?); stop it or pass {flag} with a free port.");
+            return false;
+        }
+    }
+}
