@@ -148,6 +148,10 @@ public sealed class NotificationTests : IAsyncLifetime
     [Fact]
     public async Task ExpiredOrder_NotifiedClosedOnce()
     {
+        // One sweep tick, exactly at the end of the advance: a tick on the way would start the delivery while the
+        // fake clock still walks on, and the walk would run out the attempt's 10-second timeout.
+        await _host.DisposeAsync();
+        _host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Orders:ExpirySweepInterval"] = "00:31:00" });
         var order = await PayAsync(subject: "PENDING");
         (await _host.ScalarAsync("SELECT COUNT(*) FROM notifications")).ShouldBe(0);
 

@@ -32,9 +32,6 @@ public static partial class GatewayApp
         await store.MigrateAsync(cancellationToken);
         var secrets = await GatewaySecrets.LoadAsync(options, store, cancellationToken);
 
-        // Every body is bounded by the server too; the API's gate and the pages bound theirs before reading.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
-
         var services = builder.Services;
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
