@@ -10,8 +10,10 @@ using TokenPay.Protocol.Json;
 using TokenPay.Protocol.Models;
 using TokenPay.Protocol.Signing;
 
-BenchmarkSwitcher.FromAssembly(typeof(ClientCallBenchmarks).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(TokenPay.Client.Benchmarks.ClientCallBenchmarks).Assembly).Run(args);
 
+namespace TokenPay.Client.Benchmarks
+{
 [MemoryDiagnoser]
 public class ClientCallBenchmarks
 {
@@ -74,4 +76,5 @@ public class ClientCallBenchmarks
             return Task.FromResult(response);
         }
     }
+}
 }
