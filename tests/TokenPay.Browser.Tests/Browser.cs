@@ -75,9 +75,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Runs browser steps on a fresh page; on failure saves a screenshot under TestResults/screenshots and rethrows.</summary>
-    public async Task RunAsync(string name, Func<IPage, Task> steps)
+    /// <param name="width">The viewport's width in CSS pixels (a phone is 390, a laptop 1280).</param>
+    public async Task RunAsync(string name, Func<IPage, Task> steps, int width = 420)
     {
-        await using var context = await Chromium.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 420, Height = 900 } });
+        await using var context = await Chromium.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
         try

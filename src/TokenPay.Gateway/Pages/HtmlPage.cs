@@ -41,7 +41,7 @@ internal static class HtmlPage
 
         var html = new StringBuilder(2048)
             .Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
-            .Append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" href=\"/favicon.ico\" type=\"image/svg+xml\">")
             .Append("<title>").Append(Encode(title)).Append("</title><style>").Append(Style).Append("</style></head><body><main>")
             .Append(bodyHtml)
             .Append("</main>")

@@ -13,7 +13,8 @@ internal static class ShopLayout
         body{font-family:system-ui,sans-serif;margin:0;background:#f6f4ef;color:#222}main{max-width:34rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:12px}
         label{display:block;margin-top:.6rem}input[type=text],input[type=password],input:not([type]){width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #bbb;border-radius:6px}
         button{margin-top:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2d6a4f;color:#fff;font-size:1rem;cursor:pointer}
-        table{width:100%;border-collapse:collapse}td,th{padding:.4rem;border-bottom:1px solid #eee;text-align:left}.muted{color:#666;font-size:.9rem}nav a{margin-right:1rem}
+        table{width:100%;border-collapse:collapse;table-layout:fixed}td,th{padding:.4rem;border-bottom:1px solid #eee;text-align:left;overflow-wrap:anywhere;vertical-align:top}
+        .hint{color:#b00020;font-size:.85rem;display:block}.notice{background:#eef6f0;border-radius:8px;padding:.6rem}.muted{color:#666;font-size:.9rem}nav a{margin-right:1rem}
         nav form{display:inline}nav button{margin:0;padding:.2rem .6rem;font-size:.85rem;background:#666}
         """;
 
@@ -48,6 +49,6 @@ internal static class ShopLayout
         var nav = $"""<nav><a href="/">Shop</a><a href="/shop/wallet">Saved cards</a><a href="/shop/operator">Operator</a>{account}</nav>""";
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers.XFrameOptions = "DENY";
-        return Results.Content($"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{E(title)}</title><style>{Style}</style></head><body><main>{nav}{body}</main></body></html>", "text/html; charset=utf-8", statusCode: status);
+        return Results.Content($"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" href=\"/favicon.ico\" type=\"image/svg+xml\"><title>{E(title)}</title><style>{Style}</style></head><body><main>{nav}{body}</main></body></html>", "text/html; charset=utf-8", statusCode: status);
     }
 }

@@ -6,6 +6,7 @@ using TokenPay.Merchant.Payments;
 using TokenPay.Merchant.Security;
 using TokenPay.Merchant.Storage;
 using TokenPay.Merchant.Wallet;
+using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
 using static TokenPay.Merchant.Shop.ShopLayout;
 
@@ -25,6 +26,7 @@ internal static class ShopPages
     public static void MapShop(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", Home);
+        app.MapGet("/favicon.ico", () => Results.Text(Favicon, "image/svg+xml"));
         app.MapGet("/shop/signin", SignIn);
         var forms = app.MapGroup("").AddEndpointFilter(GuardFormAsync).DisableAntiforgery();
         forms.MapPost("/shop/signin", SignInAsync);
@@ -40,7 +42,13 @@ internal static class ShopPages
         shopperForms.MapPost("/wallet/remove", RemoveAsync);
     }
 
-    private static IResult Home(HttpContext http)
+    // A coffee bean on green: the demo shop.
+    private const string Favicon = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2d6a4f"/><ellipse cx="16" cy="16" rx="8" ry="11" fill="#6f4e37"/><path d="M16 6c-3 4 3 16 0 20" stroke="#2d6a4f" stroke-width="2" fill="none"/></svg>""";
+
+    private static IResult Home(HttpContext http) => ShopFront(http, null, null, StatusCodes.Status200OK);
+
+    /// <param name="card">The card fields as entered, shown again (never the number or the CVV) with <paramref name="hints"/> when they were refused.</param>
+    private static IResult ShopFront(HttpContext http, IFormCollection? card, Dictionary<string, string>? hints, int status)
     {
         if (http.ShopperId() is null)
         {
@@ -50,8 +58,12 @@ internal static class ShopPages
                 """);
         }
 
+        string Field(string name, string label, string autocomplete = "") =>
+            $"""<label>{label}<input name="{name}" id="{name}" value="{E(name is "cardIdentifierNo" or "cvv" ? null : card?[name])}"{(autocomplete.Length > 0 ? $" autocomplete=\"{autocomplete}\"" : "")}{(hints?.ContainsKey(name) == true ? $" aria-invalid=\"true\" aria-describedby=\"hint-{name}\"" : "")}></label>{(hints?.TryGetValue(name, out var hint) == true ? $"<span class=\"hint\" id=\"hint-{name}\">{E(hint)}</span>" : "")}""";
+
         return Page(http, "Shop", $"""
             <h1>{E(Product)}</h1><p class="muted">{Price.ToString("F2", CultureInfo.InvariantCulture)} {Currency}</p>
+            {(hints is null ? "" : """<p class="hint" id="card-refused">The card details are not complete; see the hints below. Nothing was charged.</p>""")}
             <form method="post" action="/shop/checkout">
               {Csrf(http)}
               <p>Pay with:</p>
@@ -59,16 +71,16 @@ internal static class ShopPages
               <label><input type="radio" name="route" value="hosted"> the payment page (hosted cashier)</label>
               <label><input type="radio" name="route" value="dropin"> card fields from the payment provider (Drop-in)</label>
               <fieldset><legend>Card (for the card form route)</legend>
-                <label>Card number<input name="cardIdentifierNo" id="cardIdentifierNo" autocomplete="cc-number"></label>
-                <label>Name on card<input name="cardHolderFullName" id="cardHolderFullName" autocomplete="cc-name"></label>
-                <label>Month (MM)<input name="cardExpirationMonth" id="cardExpirationMonth"></label>
-                <label>Year (YY)<input name="cardExpirationYear" id="cardExpirationYear"></label>
-                <label>CVV<input name="cvv" id="cvv"></label>
+                {Field("cardIdentifierNo", "Card number", "cc-number")}
+                {Field("cardHolderFullName", "Name on card", "cc-name")}
+                {Field("cardExpirationMonth", "Month (MM)", "cc-exp-month")}
+                {Field("cardExpirationYear", "Year (YY)", "cc-exp-year")}
+                {Field("cvv", "CVV", "cc-csc")}
               </fieldset>
               <label><input type="checkbox" name="save" value="true" id="save"> Save my card: I agree that the shop may charge it later without me being present (top-ups, usage), and I can remove it at any time.</label>
               <button type="submit" id="buy">Buy for {Price.ToString("F2", CultureInfo.InvariantCulture)} {Currency}</button>
             </form>
-            """);
+            """, status);
     }
 
     private static IResult SignIn(HttpContext http, string? returnUrl) => Page(http, "Sign in", $"""
@@ -114,6 +126,12 @@ internal static class ShopPages
             case "dropin":
                 return Results.Redirect($"/shop/dropin?save={save}");
             default:
+                // Checked here first: an incomplete card makes no order at the gateway.
+                if (CardHints(form) is { Count: > 0 } hints)
+                {
+                    return ShopFront(http, form, hints, StatusCodes.Status422UnprocessableEntity);
+                }
+
                 // A PCI-certified merchant's own form: the card passes through this server to the gateway and is not kept.
                 var card = new CardInfo
                 {
@@ -134,7 +152,10 @@ internal static class ShopPages
         var gateway = payerMax.Value.EffectiveBaseUrl.GetLeftPart(UriPartial.Authority);
         var state = JsonSerializer.Serialize(new { keys.ClientKey, keys.SessionKey, save = save ?? false, csrf = CsrfToken(http) });
         return Page(http, "Card details", $$"""
-            <h1>{{E(Product)}}</h1><p class="muted">Enter your card below; it goes to the payment provider, not to this shop.</p>
+            <h1>{{E(Product)}}</h1>
+            <p class="amount" id="dropin-amount">{{Price.ToString("F2", CultureInfo.InvariantCulture)}} {{Currency}}</p>
+            <p class="notice" id="dropin-saving">{{((save ?? false) ? "Your card will be saved: the shop may charge it later without you being present (top-ups, usage); you can remove it at any time." : "Your card is used for this payment only and is not saved.")}}</p>
+            <p class="muted">Enter your card below; it goes to the payment provider, not to this shop.</p>
             <div id="card"></div><p id="result"></p>
             <script src="{{E(gateway)}}/dropin/v1/dropin.js"></script>
             <script>
@@ -183,7 +204,7 @@ internal static class ShopPages
         var userId = http.ShopperId()!;
         var csrf = Csrf(http);
         var rows = string.Concat((await wallet.ListAsync(userId, ct)).Select(e => $"""
-            <tr class="card" data-token="{E(e.PaymentTokenId)}" data-status="{E(e.Status)}"><td>{E(e.Brand)}</td><td class="masked">{E(e.MaskedCard)}</td><td>{E(e.Expiry?[..7])}</td><td class="status">{E(e.Status)}</td><td>{(e.MitAllowed ? "top-ups allowed" : "")}</td>
+            <tr class="card" data-token="{E(e.PaymentTokenId)}" data-status="{E(e.Status)}"><td>{E(e.Brand)}</td><td class="masked">{E(e.MaskedCard)}</td><td>{E(e.Expiry?[..7])}</td><td class="status">{E(e.Status)}</td><td class="mit">{(e.MitAllowed && e.Status == TokenStatuses.Activated ? "top-ups allowed" : "")}</td>
             <td>{(e.Status == "Activated" ? $"""<form method="post" action="/shop/wallet/remove">{csrf}<input type="hidden" name="token" value="{E(e.PaymentTokenId)}"><button class="remove" type="submit">Remove</button></form>""" : "")}</td></tr>
             """));
         return Page(http, "Saved cards", $"""
@@ -198,6 +219,19 @@ internal static class ShopPages
         // RemoveAsync checks the card belongs to this shopper; another's card is left alone.
         await wallet.RemoveAsync(http.ShopperId()!, form["token"].ToString(), ct);
         return Results.Redirect("/shop/wallet");
+    }
+
+    /// <summary>What is missing or wrong in the card fields, by field, in words a shopper reads.</summary>
+    private static Dictionary<string, string> CardHints(IFormCollection form)
+    {
+        var hints = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pan = new string(form["cardIdentifierNo"].ToString().Where(char.IsAsciiDigit).ToArray());
+        if (!TokenPay.Protocol.Cards.IsValidPan(pan)) hints["cardIdentifierNo"] = pan.Length == 0 ? "Enter the card number." : "This card number is not valid; check the digits.";
+        if (form["cardHolderFullName"].ToString().Trim().Length == 0) hints["cardHolderFullName"] = "Enter the name printed on the card.";
+        if (!int.TryParse(form["cardExpirationMonth"], NumberStyles.None, CultureInfo.InvariantCulture, out var month) || month is < 1 or > 12) hints["cardExpirationMonth"] = "Enter the expiry month as two digits, 01 to 12.";
+        if (form["cardExpirationYear"].ToString() is not { Length: 2 } year || !year.All(char.IsAsciiDigit)) hints["cardExpirationYear"] = "Enter the expiry year as two digits, e.g. 30.";
+        if (form["cvv"].ToString() is not { Length: 3 or 4 } cvv || !cvv.All(char.IsAsciiDigit)) hints["cvv"] = "Enter the 3 or 4 digit security code.";
+        return hints;
     }
 
     private static IResult Next(CheckoutStep step) =>

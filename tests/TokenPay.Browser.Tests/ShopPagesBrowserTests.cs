@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using TokenPay.Protocol;
+
+namespace TokenPay.Browser.Tests;
+
+/// <summary>
+/// The shop's pages as a person sees them, at laptop and phone widths: an empty card form is refused with
+/// hints before any order exists; the operator's result says what happened and marks a replay; a removed
+/// card no longer says "top-ups allowed"; the wallet table fits its box.
+/// </summary>
+public sealed class ShopPagesBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private GatewayHost _gateway = null!;
+    private MerchantHost _shop = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (Browser.SkipReason is not null)
+        {
+            return;
+        }
+
+        _gateway = await GatewayHost.StartAsync();
+        _shop = await MerchantHost.StartAsync(_gateway);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_shop is not null)
+        {
+            await _shop.DisposeAsync();
+            await _gateway.DisposeAsync();
+        }
+    }
+
+    [BrowserTheory]
+    [InlineData(1280)]
+    [InlineData(390)]
+    public Task EmptyCardForm_RefusedWithHints_NoOrder(int width) => browser.RunAsync($"{nameof(EmptyCardForm_RefusedWithHints_NoOrder)}_{width}", async page =>
+    {
+        await SignInAsync(page, $"empty{width}");
+        await page.FillAsync("#cardHolderFullName", "Kept Name");
+        await page.ClickAsync("#buy");
+
+        await Assertions.Expect(page.Locator("#card-refused")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#hint-cardIdentifierNo")).ToHaveTextAsync("Enter the card number.");
+        await Assertions.Expect(page.Locator("#hint-cvv")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#cardHolderFullName")).ToHaveValueAsync("Kept Name");
+        (await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders")).ShouldBe(0);
+    }, width);
+
+    [BrowserTheory]
+    [InlineData(1280)]
+    [InlineData(390)]
+    public Task OperatorReplay_RemovedCardLabel_WalletFits(int width) => browser.RunAsync($"{nameof(OperatorReplay_RemovedCardLabel_WalletFits)}_{width}", async page =>
+    {
+        var user = $"replay{width}";
+        await SignInAsync(page, user);
+        await page.FillAsync("#cardIdentifierNo", "4444333322221111");
+        await page.FillAsync("#cardHolderFullName", "Rita Replay");
+        await page.FillAsync("#cardExpirationMonth", "12");
+        await page.FillAsync("#cardExpirationYear", "30");
+        await page.FillAsync("#cvv", "123");
+        await page.CheckAsync("#save");
+        await page.ClickAsync("#buy");
+        await Browser.WaitForUrlAsync(page, new Regex("/shop/return"));
+        await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", OrderStatuses.Success);
+
+        // The operator charges the card, then submits the same form again (same chargeId): a replay, charged once.
+        await page.GotoAsync($"{_shop.BaseUrl}/shop/operator/login");
+        await page.FillAsync("#operator-user", "operator");
+        await page.FillAsync("#operator-password", MerchantHost.OperatorPassword);
+        await page.ClickAsync("#operator-signin");
+        await page.FillAsync("#user", user);
+        await page.FillAsync("#amount", "3.10");
+        var chargeId = await page.Locator("input[name=chargeId]").InputValueAsync();
+        await page.ClickAsync("#charge");
+        await Assertions.Expect(page.Locator("#charge-result")).ToHaveTextAsync("Charged 3.10 USD.");
+        await Assertions.Expect(page.Locator("#charged-card")).ToContainTextAsync("444433******1111");
+        (await page.Locator("#replay").CountAsync()).ShouldBe(0);
+        // The same form again (a double submit, a resubmitted page): the same chargeId.
+        await page.GotoAsync($"{_shop.BaseUrl}/shop/operator?user={user}");
+        await page.Locator("input[name=chargeId]").EvaluateAsync("(input, id) => input.value = id", chargeId);
+        await page.FillAsync("#amount", "3.10");
+        await page.ClickAsync("#charge");
+        await Assertions.Expect(page.Locator("#replay")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#charge-result")).ToHaveAttributeAsync("data-replayed", "true");
+        (await _gateway.ScalarAsync($"SELECT COUNT(*) FROM orders WHERE user_id = '{user}' AND merchant_initiated = 1")).ShouldBe(1);
+
+        // A bad amount gets a person's message.
+        await page.GotoAsync($"{_shop.BaseUrl}/shop/operator?user={user}");
+        await page.FillAsync("#amount", "five");
+        await page.ClickAsync("#charge");
+        await Assertions.Expect(page.Locator("#charge-result")).ToHaveTextAsync("Enter the amount as a number such as 5.00.");
+
+        // The shopper removes the card: it no longer says top-ups are allowed, and the table fits the page.
+        await page.GotoAsync($"{_shop.BaseUrl}/shop/wallet");
+        await Assertions.Expect(page.Locator("tr.card .mit")).ToHaveTextAsync("top-ups allowed");
+        await page.ClickAsync("tr.card button.remove");
+        await Assertions.Expect(page.Locator("tr.card .status")).ToHaveTextAsync(TokenStatuses.Deleted);
+        await Assertions.Expect(page.Locator("tr.card .mit")).ToHaveTextAsync("");
+        var fits = await page.EvaluateAsync<bool>("() => { const t = document.getElementById('wallet'); return t.scrollWidth <= t.parentElement.clientWidth && document.documentElement.scrollWidth <= window.innerWidth; }");
+        fits.ShouldBeTrue($"the wallet table overflows at {width} px");
+    }, width);
+
+    private async Task SignInAsync(IPage page, string user)
+    {
+        await page.GotoAsync($"{_shop.BaseUrl}/shop/signin");
+        await page.FillAsync("#user", user);
+        await page.ClickAsync("#signin");
+        await Assertions.Expect(page.Locator("#signed-in")).ToHaveTextAsync(user);
+    }
+}
+
+/// <summary>A browser theory; skipped (with the reason) only outside CI when Chromium is missing.</summary>
+public sealed class BrowserTheoryAttribute : TheoryAttribute
+{
+    public BrowserTheoryAttribute() => Skip = Browser.SkipReason;
+}
