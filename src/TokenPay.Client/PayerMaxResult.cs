@@ -9,7 +9,7 @@ namespace TokenPay.Client;
 /// <typeparam name="T">The API's answer data.</typeparam>
 public sealed record PayerMaxResult<T>
 {
-    /// <summary><c>APPLY_SUCCESS</c> when the request was accepted; otherwise a PROTOCOL.md 5 code such as <c>ORDER_REPEAT</c>.</summary>
+    /// <summary><c>APPLY_SUCCESS</c> when the request was accepted; otherwise a docs/protocol.md 4 code such as <c>ORDER_REPEAT</c>.</summary>
     public required string Code { get; init; }
 
     /// <summary>The gateway's explanation.</summary>

@@ -42,7 +42,7 @@ public sealed record OrderDetails(string OutTradeNo, string Subject, decimal Tot
 }
 
 /// <summary>
-/// Builders for each mode of <c>orderAndPay</c> (PROTOCOL.md 3.2), so the token flags cannot be combined wrongly:
+/// Builders for each mode of <c>orderAndPay</c> (docs/protocol.md 2.1), so the token flags cannot be combined wrongly:
 /// a card payment, a payment that saves the card, a bind-only verification, a token payment with the
 /// customer present, and scheduled or unscheduled merchant-initiated charges.
 /// </summary>

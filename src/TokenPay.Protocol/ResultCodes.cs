@@ -1,6 +1,6 @@
 namespace TokenPay.Protocol;
 
-/// <summary>Result codes of PROTOCOL.md section 5. <c>code</c> says whether a request was accepted; an order's state is <c>data.status</c>.</summary>
+/// <summary>Result codes of docs/protocol.md section 5. <c>code</c> says whether a request was accepted; an order's state is <c>data.status</c>.</summary>
 public static class ResultCodes
 {
     /// <summary>The request was accepted (the order state is in data.status).</summary>
@@ -58,7 +58,7 @@ public static class ResultCodes
     public const string UnsupportCard = "UNSUPPORT_CARD";
 }
 
-/// <summary>Order states (PROTOCOL.md section 4).</summary>
+/// <summary>Order states (docs/protocol.md section 4).</summary>
 public static class OrderStatuses
 {
     /// <summary>Waiting for the customer or the acquirer.</summary>
@@ -71,7 +71,7 @@ public static class OrderStatuses
     public const string Closed = "CLOSED";
 }
 
-/// <summary>Token states (PROTOCOL.md section 3.4).</summary>
+/// <summary>Token states (docs/protocol.md section 3.4).</summary>
 public static class TokenStatuses
 {
     /// <summary>Usable.</summary>

@@ -5,7 +5,7 @@ using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Tests;
 
-/// <summary>Every refusal answers its PROTOCOL.md 5 code with a message naming the field, signed, HTTP 200 (4xx only for non-JSON or oversize), and stores nothing.</summary>
+/// <summary>Every refusal answers its docs/protocol.md 4 code with a message naming the field, signed, HTTP 200 (4xx only for non-JSON or oversize), and stores nothing.</summary>
 public class BadInputTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private GatewayHost Host => fixture.Host;

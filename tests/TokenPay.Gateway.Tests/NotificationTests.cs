@@ -4,7 +4,7 @@ using TokenPay.Protocol.Signing;
 
 namespace TokenPay.Gateway.Tests;
 
-/// <summary>Signed, durable notifications (PROTOCOL.md 6) to a real receiver on 127.0.0.1, with a fake clock.</summary>
+/// <summary>Signed, durable notifications (docs/protocol.md 5) to a real receiver on 127.0.0.1, with a fake clock.</summary>
 public sealed class NotificationTests : IAsyncLifetime
 {
     private static readonly long[] PayerMaxOffsetsMs = [0, 30_000, 300_000, 600_000, 3_600_000, 43_200_000];

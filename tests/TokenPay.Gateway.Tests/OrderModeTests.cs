@@ -2,7 +2,7 @@ using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Tests;
 
-/// <summary>The modes of orderAndPay (PROTOCOL.md 3.2) over real HTTP, each answer checked against the platform key.</summary>
+/// <summary>The modes of orderAndPay (docs/protocol.md 2.1) over real HTTP, each answer checked against the platform key.</summary>
 public class OrderModeTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private GatewayHost Host => fixture.Host;

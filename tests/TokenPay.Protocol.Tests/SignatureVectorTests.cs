@@ -3,7 +3,7 @@ using TokenPay.Protocol.Signing;
 
 namespace TokenPay.Protocol.Tests;
 
-/// <summary>The signatures in PROTOCOL.md's vectors, reproduced byte for byte (vectors copied from shared/spec/vectors).</summary>
+/// <summary>The signatures in docs/protocol.md's vectors, reproduced byte for byte (vectors copied from shared/spec/vectors).</summary>
 public class SignatureVectorTests
 {
     private static string Vector(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Vectors", name));

@@ -78,7 +78,7 @@ public sealed class MerchantClient(HttpClient http, string appId, string merchan
         PostAsync("removePaymentToken", new JsonObject { ["userId"] = userId, ["paymentTokenID"] = tokenId, ["removeReason"] = "user asked" });
 }
 
-/// <summary>orderAndPay data for each mode of PROTOCOL.md 3.2, as mutable JSON so a test can break one field.</summary>
+/// <summary>orderAndPay data for each mode of docs/protocol.md 2.1, as mutable JSON so a test can break one field.</summary>
 public static class OrderRequests
 {
     public static JsonObject Card(string outTradeNo, string userId, string pan = "4444333322221111", decimal amount = 10m, string cvv = "123", string subject = "Test order") => new()

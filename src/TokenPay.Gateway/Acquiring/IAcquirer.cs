@@ -40,7 +40,7 @@ public enum AuthorizationDecision
     Pending,
 }
 
-/// <param name="Code">The PROTOCOL.md 5 card outcome code of a decline.</param>
+/// <param name="Code">The docs/protocol.md 4 card outcome code of a decline.</param>
 public sealed record AuthorizationOutcome(AuthorizationDecision Decision, string? Code = null, string? Message = null, string? Reference = null)
 {
     public static AuthorizationOutcome Approved(string reference) => new(AuthorizationDecision.Approved, Reference: reference);

@@ -9,7 +9,7 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Gateway.Cashier;
 
 /// <summary>
-/// The hosted cashier (PROTOCOL.md 3.2 mode E): a card form for one Hosted_Checkout order. It pays (or,
+/// The hosted cashier (docs/protocol.md 2.1 mode E): a card form for one Hosted_Checkout order. It pays (or,
 /// with amount 0 and mitType, only saves the card), sends a 3DS card through the challenge page, and
 /// returns the browser to frontCallbackUrl. The link works while the order is PENDING and unpaid.
 /// </summary>

@@ -12,7 +12,7 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Gateway.DropIn;
 
 /// <summary>
-/// Drop-in (PROTOCOL.md 3.6, mode F). The merchant's server opens a session (<c>applyDropinSession</c>);
+/// Drop-in (docs/protocol.md 2.5, mode F). The merchant's server opens a session (<c>applyDropinSession</c>);
 /// its page loads <c>/dropin/v1/dropin.js</c>, which frames the gateway's card fields, so card data goes from
 /// the browser to the gateway only; the frame hands the page a one-time <c>paymentToken</c> that the
 /// merchant's server then pays with (orderAndPay with paymentToken + sessionKey).

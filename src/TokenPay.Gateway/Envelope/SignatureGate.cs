@@ -18,7 +18,7 @@ internal readonly record struct GateOutcome(VerifiedRequest? Request, int Status
 }
 
 /// <summary>
-/// The one signature gate every API request passes (PROTOCOL.md 1-2): the raw body is read once within a
+/// The one signature gate every API request passes (docs/protocol.md 1): the raw body is read once within a
 /// size bound, the merchant's key for (appId, keyVersion) verifies <c>sign</c> over those exact bytes, then
 /// merchant and requestTime are checked. Only then may a feature parse <c>data</c>.
 /// </summary>

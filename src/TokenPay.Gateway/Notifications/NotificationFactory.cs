@@ -9,7 +9,7 @@ using TokenPay.Protocol.Models;
 
 namespace TokenPay.Gateway.Notifications;
 
-/// <summary>Builds the notifications an order's terminal state owes its merchant (PROTOCOL.md 6).</summary>
+/// <summary>Builds the notifications an order's terminal state owes its merchant (docs/protocol.md 5).</summary>
 internal sealed class NotificationFactory(MerchantRegistry merchants)
 {
     /// <param name="order">The order as it ends: status, result, completion time and card display set.</param>

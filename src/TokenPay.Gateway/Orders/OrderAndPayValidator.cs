@@ -7,7 +7,7 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Gateway.Orders;
 
 /// <summary>
-/// Every rule of PROTOCOL.md 3.1-3.2 that can be checked without the database. A refusal names the field
+/// Every rule of docs/protocol.md 2.1 that can be checked without the database. A refusal names the field
 /// and carries the section 5 code; nothing is stored for a refused request.
 /// </summary>
 internal static class OrderAndPayValidator

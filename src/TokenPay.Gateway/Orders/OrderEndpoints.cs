@@ -155,7 +155,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
         });
     }
 
-    // A repeated Hosted_Checkout order that is still open answers its cashier link again (PROTOCOL.md 3.2).
+    // A repeated Hosted_Checkout order that is still open answers its cashier link again (docs/protocol.md 2.1).
     private async Task<ApiReply> RepeatAsync(VerifiedRequest request, string outTradeNo, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var existing = await store.FindOrderAsync(request.App.MerchantNo, outTradeNo, cancellationToken);

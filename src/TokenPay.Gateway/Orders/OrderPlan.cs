@@ -2,7 +2,7 @@ using TokenPay.Gateway.Vault;
 
 namespace TokenPay.Gateway.Orders;
 
-/// <summary>The modes of orderAndPay (PROTOCOL.md 3.2) that the API accepts.</summary>
+/// <summary>The modes of orderAndPay (docs/protocol.md 2.1) that the API accepts.</summary>
 internal enum PaymentMode
 {
     /// <summary>A. Card payment without a token.</summary>

@@ -65,7 +65,7 @@ internal interface IGatewayStore
 
     /// <summary>
     /// Moves a PENDING order to its terminal state (and binds its token) in one transaction. Only PENDING
-    /// orders move (PROTOCOL.md 4); an order another path already finished is left as it is and not applied.
+    /// orders move (docs/protocol.md 3); an order another path already finished is left as it is and not applied.
     /// </summary>
     Task<CompletionResult> CompleteOrderAsync(OrderCompletion completion, CancellationToken cancellationToken);
 

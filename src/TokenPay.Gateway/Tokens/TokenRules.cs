@@ -5,7 +5,7 @@ using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Tokens;
 
-/// <summary>Who may pay with a token, and when (PROTOCOL.md 3.2, 3.4).</summary>
+/// <summary>Who may pay with a token, and when (docs/protocol.md 2.1, 2.3).</summary>
 internal static class TokenRules
 {
     /// <summary>Activated until the end of the card's expiry month; Deleted once removed.</summary>

@@ -6,7 +6,7 @@ using TokenPay.Protocol;
 namespace TokenPay.Gateway.Vault;
 
 /// <summary>
-/// The card vault (PROTOCOL.md 8): PANs sealed with AES-256-GCM under the active key, each record naming
+/// The card vault (docs/protocol.md 8): PANs sealed with AES-256-GCM under the active key, each record naming
 /// its key so keys can rotate; a keyed HMAC-SHA256 fingerprint finds the same card again without decrypting.
 /// </summary>
 internal sealed class CardVault

@@ -30,7 +30,7 @@ public sealed record RequestEnvelope<TData>
 /// <summary>Every response: <c>code</c> says whether the request was accepted; an order's state is in <c>data</c>.</summary>
 public sealed record ApiResponse<TData>
 {
-    /// <summary>Result code: APPLY_SUCCESS when accepted, otherwise a PROTOCOL.md 5 code.</summary>
+    /// <summary>Result code: APPLY_SUCCESS when accepted, otherwise a docs/protocol.md 4 code.</summary>
     public required string Code { get; init; }
 
     /// <summary>Human-readable explanation of the code.</summary>

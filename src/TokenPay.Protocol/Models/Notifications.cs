@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace TokenPay.Protocol.Models;
 
 /// <summary>
-/// A notification from the platform (PROTOCOL.md 6), signed in the <c>sign</c> header over the raw body.
+/// A notification from the platform (docs/protocol.md 5), signed in the <c>sign</c> header over the raw body.
 /// <c>data</c> is an <see cref="OrderView"/> for PAYMENT and a <see cref="TokenizationView"/> for TOKENIZATION.
 /// </summary>
 public sealed record Notification<TData>
@@ -18,7 +18,7 @@ public sealed record Notification<TData>
     public required string NotifyTime { get; init; }
     /// <summary>PAYMENT or TOKENIZATION.</summary>
     public required string NotifyType { get; init; }
-    /// <summary>Result code: APPLY_SUCCESS when accepted, otherwise a PROTOCOL.md 5 code.</summary>
+    /// <summary>Result code: APPLY_SUCCESS when accepted, otherwise a docs/protocol.md 4 code.</summary>
     public required string Code { get; init; }
     /// <summary>Human-readable explanation of the code.</summary>
     public required string Msg { get; init; }
@@ -58,7 +58,7 @@ public sealed record NotificationAck
     /// <summary>The acknowledgement code.</summary>
     public const string SuccessCode = "SUCCESS";
 
-    /// <summary>Result code: APPLY_SUCCESS when accepted, otherwise a PROTOCOL.md 5 code.</summary>
+    /// <summary>Result code: APPLY_SUCCESS when accepted, otherwise a docs/protocol.md 4 code.</summary>
     public required string Code { get; init; }
     /// <summary>Human-readable explanation of the code.</summary>
     public string? Msg { get; init; }

@@ -4,7 +4,7 @@ using TokenPay.Protocol.Json;
 
 namespace TokenPay.Protocol.Models;
 
-/// <summary><c>orderAndPay</c> data (PROTOCOL.md 3.1). Everything is optional here so a server can name what is missing.</summary>
+/// <summary><c>orderAndPay</c> data (docs/protocol.md 2.1). Everything is optional here so a server can name what is missing.</summary>
 public sealed record OrderAndPayRequest
 {
     /// <summary>The merchant's order number: letters, digits and '_', at most 64, unique per merchant case-insensitively.</summary>

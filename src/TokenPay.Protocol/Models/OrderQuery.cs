@@ -28,7 +28,7 @@ public sealed record OrderView
     public string? Reference { get; init; }
     /// <summary>When the order reached its terminal state (RFC 3339).</summary>
     public string? CompleteTime { get; init; }
-    /// <summary>Why a payment failed (a card outcome code of PROTOCOL.md 5).</summary>
+    /// <summary>Why a payment failed (a card outcome code of docs/protocol.md 4).</summary>
     public string? ResultCode { get; init; }
     /// <summary>The failure (or success) explanation.</summary>
     public string? ResultMsg { get; init; }
