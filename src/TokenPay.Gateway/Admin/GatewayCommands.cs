@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
@@ -7,59 +8,90 @@ namespace TokenPay.Gateway.Admin;
 /// <summary>
 /// Operator verbs run against the configured database instead of starting the server:
 /// <c>notifications list [--status Failed]</c>, <c>notifications attempts ID</c>, <c>notifications resend ID</c>.
-/// A running gateway picks a re-sent notification up within its poll interval.
+/// A running gateway picks a re-sent notification up within its poll interval. Arguments that look like
+/// configuration keys (<c>--Gateway:Storage:ConnectionString=...</c>) are configuration. Exit codes: 0 done,
+/// 1 not found, 2 a usage error.
 /// </summary>
 internal static class GatewayCommands
 {
+    /// <summary>Runs a verb; null when the arguments are not a verb (the server starts instead).</summary>
     public static async Task<int?> TryRunAsync(string[] args, TextWriter output)
     {
-        if (args.Length == 0 || args[0] != "notifications")
+        if (args.Length == 0 || args[0] is not ("notifications" or "--help" or "-h" or "-?"))
         {
             return null;
         }
 
-        var configuration = WebApplication.CreateBuilder(args[1..]).Configuration;
-        var options = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        var store = new SqliteGatewayStore(options.Storage.ConnectionString);
-        await store.MigrateAsync(CancellationToken.None);
+        var commandLine = args.Where(a => !IsConfiguration(a)).ToArray();
+        var configuration = args.Where(IsConfiguration).ToArray();
 
-        var verb = args.Length > 1 ? args[1] : "list";
-        switch (verb)
+        var status = new Option<string?>("--status") { Description = "Only notifications in this state." };
+        status.AcceptOnlyFromAmong(NotificationStatuses.Pending, NotificationStatuses.Delivered, NotificationStatuses.Failed);
+        var list = new Command("list", "The latest 200 notifications (all merchants).") { status };
+        list.SetAction((parse, ct) => WithStoreAsync(configuration, store => ListAsync(store, parse.GetValue(status), output, ct)));
+
+        var attemptsId = new Argument<long>("id") { Description = "The notification's id (from list)." };
+        var attempts = new Command("attempts", "Every delivery attempt of one notification.") { attemptsId };
+        attempts.SetAction((parse, ct) => WithStoreAsync(configuration, store => AttemptsAsync(store, parse.GetValue(attemptsId), output, ct)));
+
+        var resendId = new Argument<long>("id") { Description = "The notification's id (from list)." };
+        var resend = new Command("resend", "Send a notification again from its first attempt (same body, same signature).") { resendId };
+        resend.SetAction((parse, ct) => WithStoreAsync(configuration, store => ResendAsync(store, parse.GetValue(resendId), output, ct)));
+
+        var root = new RootCommand("TokenPay gateway operator commands (without a command, the gateway server starts). Exit codes: 0 done, 1 not found, 2 usage error. " +
+            "Configuration keys may be passed too, e.g. --Gateway:Storage:ConnectionString=\"Data Source=tokenpay-gateway.db\".")
         {
-            case "list":
-                var status = args.SkipWhile(a => a != "--status").Skip(1).FirstOrDefault();
-                await output.WriteLineAsync("id\torder\ttype\tstatus\tattempts\tnext attempt\turl");
-                foreach (var n in await store.ListNotificationsAsync(status, 200, CancellationToken.None))
-                {
-                    await output.WriteLineAsync($"{n.Id}\t{n.OutTradeNo}\t{n.NotifyType}\t{n.Status}\t{n.Attempts}\t{Time(n.NextAttemptAt)}\t{n.Url}");
-                }
-
-                return 0;
-
-            case "attempts" when args.Length > 2 && long.TryParse(args[2], CultureInfo.InvariantCulture, out var id):
-                await output.WriteLineAsync("attempt\tstarted\thttp\tlatency ms\terror\tresponse");
-                foreach (var a in await store.ListAttemptsAsync(id, CancellationToken.None))
-                {
-                    await output.WriteLineAsync($"{a.Attempt}\t{Time(a.StartedAt)}\t{a.HttpStatus}\t{a.LatencyMs}\t{a.Error}\t{a.ResponseExcerpt}");
-                }
-
-                return 0;
-
-            case "resend" when args.Length > 2 && long.TryParse(args[2], CultureInfo.InvariantCulture, out var id):
-                if (!await store.ResendNotificationAsync(id, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None))
-                {
-                    await output.WriteLineAsync($"No notification {id}.");
-                    return 1;
-                }
-
-                await output.WriteLineAsync($"Notification {id} will be sent again with the same body.");
-                return 0;
-
-            default:
-                await output.WriteLineAsync("usage: notifications list [--status Pending|Delivered|Failed] | notifications attempts ID | notifications resend ID");
-                return 2;
-        }
+            new Command("notifications", "The notification outbox.") { list, attempts, resend },
+        };
+        var parsed = root.Parse(commandLine);
+        var exit = await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
+        return parsed.Errors.Count > 0 ? 2 : exit;
     }
+
+    private static async Task<int> ListAsync(IGatewayStore store, string? status, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync("id\torder\ttype\tstatus\tattempts\tnext attempt\turl");
+        foreach (var n in await store.ListNotificationsAsync(status, 200, cancellationToken))
+        {
+            await output.WriteLineAsync($"{n.Id}\t{n.OutTradeNo}\t{n.NotifyType}\t{n.Status}\t{n.Attempts}\t{Time(n.NextAttemptAt)}\t{n.Url}");
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> AttemptsAsync(IGatewayStore store, long id, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync("attempt\tstarted\thttp\tlatency ms\terror\tresponse");
+        foreach (var a in await store.ListAttemptsAsync(id, cancellationToken))
+        {
+            await output.WriteLineAsync($"{a.Attempt}\t{Time(a.StartedAt)}\t{a.HttpStatus}\t{a.LatencyMs}\t{a.Error}\t{a.ResponseExcerpt}");
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> ResendAsync(IGatewayStore store, long id, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!await store.ResendNotificationAsync(id, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken))
+        {
+            await output.WriteLineAsync($"No notification {id}.");
+            return 1;
+        }
+
+        await output.WriteLineAsync($"Notification {id} will be sent again with the same body.");
+        return 0;
+    }
+
+    private static async Task<int> WithStoreAsync(string[] configuration, Func<IGatewayStore, Task<int>> run)
+    {
+        var settings = WebApplication.CreateBuilder(configuration).Configuration;
+        var options = settings.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        await using var store = new SqliteGatewayStore(options.Storage.ConnectionString);
+        await store.MigrateAsync(CancellationToken.None);
+        return await run(store);
+    }
+
+    private static bool IsConfiguration(string arg) => arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains(':', StringComparison.Ordinal);
 
     private static string Time(long? unixMs) =>
         unixMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("u", CultureInfo.InvariantCulture) : "-";
