@@ -49,8 +49,14 @@ public static class MerchantCommands
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
 
         var charge = new Command("charge", "Charge a customer's saved card without the customer (an unscheduled merchant-initiated payment).") { user, amount, currency, reason, chargeId, token, json };
-        charge.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ChargeAsync(services, new ChargeRequest(
-            parse.GetValue(user)!, parse.GetValue(amount), parse.GetValue(currency)!, parse.GetValue(reason)!, parse.GetValue(chargeId)!, parse.GetValue(token)), parse.GetValue(json), ct)));
+        charge.SetAction((parse, ct) =>
+        {
+            var request = new ChargeRequest(parse.GetValue(user)!, parse.GetValue(amount), parse.GetValue(currency)!, parse.GetValue(reason)!, parse.GetValue(chargeId)!, parse.GetValue(token));
+            // Checked before the service is built: a usage error touches no database and no gateway.
+            return ChargeService.Check(request) is { } problem
+                ? Task.FromResult(UsageError($"--{Flag(problem.Field)}: {problem.Message}"))
+                : WithServicesAsync(configuration, configure, services => ChargeAsync(services, request, parse.GetValue(json), ct));
+        });
 
         var file = new Option<FileInfo>("--file") { Description = $"CSV file of charges: {ChargeBatch.Columns} (RFC 4180 quoting; an optional header line).", Required = true };
         var parallel = new Option<int>("--parallel") { Description = "Charges sent at once.", DefaultValueFactory = _ => 16 };
@@ -63,7 +69,9 @@ public static class MerchantCommands
         });
         var output = new Option<FileInfo?>("--out") { Description = "Also write one result per charge to this CSV file." };
         var batch = new Command("charge-batch", "Run the charges of a CSV file; safe to run again (each line's chargeId charges once).") { file, parallel, output, json };
-        batch.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => BatchAsync(services, parse.GetValue(file)!, parse.GetValue(parallel), parse.GetValue(output), parse.GetValue(json), ct)));
+        batch.SetAction((parse, ct) => parse.GetValue(file) is { Exists: false } missing
+            ? Task.FromResult(UsageError($"--file: {missing.FullName} does not exist."))
+            : WithServicesAsync(configuration, configure, services => BatchAsync(services, parse.GetValue(file)!, parse.GetValue(parallel), parse.GetValue(output), parse.GetValue(json), ct)));
 
         var walletUser = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
         var list = new Command("list", "Show a customer's saved cards, refreshed from the gateway.") { walletUser, json };
@@ -101,11 +109,6 @@ public static class MerchantCommands
 
     private static async Task<int> ChargeAsync(IServiceProvider services, ChargeRequest request, bool json, CancellationToken cancellationToken)
     {
-        if (ChargeService.Check(request) is { } problem)
-        {
-            return UsageError($"--{Flag(problem.Field)}: {problem.Message}");
-        }
-
         var result = await services.GetRequiredService<ChargeService>().ChargeAsync(request, cancellationToken);
         if (json)
         {
@@ -122,11 +125,6 @@ public static class MerchantCommands
 
     private static async Task<int> BatchAsync(IServiceProvider services, FileInfo file, int parallelism, FileInfo? output, bool json, CancellationToken cancellationToken)
     {
-        if (!file.Exists)
-        {
-            return UsageError($"--file: {file.FullName} does not exist.");
-        }
-
         using var text = file.OpenText();
         var (lines, problems) = ChargeBatch.ReadCsv(text);
         if (problems.Count > 0)

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+
+namespace TokenPay.Merchant.Tests;
+
+/// <summary>
+/// The merchant command line as a person meets it, run as its own process: help for every command, usage
+/// errors named in words with a suggestion and exit code 2, never a .NET exception or stack trace.
+/// </summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("tokenpay-cli-").FullName;
+
+    [Theory]
+    [InlineData("--help", 0, "charge-batch")]
+    [InlineData("charge --help", 0, "--charge-id")]
+    [InlineData("charge-batch --help", 0, "RFC 4180")]
+    [InlineData("wallet --help", 0, "remove")]
+    [InlineData("wallet", 2, "list")]
+    [InlineData("chrage", 2, "charge")]
+    [InlineData("charge --usr alice --amount 5 --charge-id c1", 2, "--user")]
+    [InlineData("charge --user alice --amount five --charge-id c1", 2, "--amount must be a number such as 5.00 (got 'five')")]
+    [InlineData("charge --user alice --amount 5 --currency XXX --charge-id c1", 2, "--currency: currency XXX is not an ISO 4217 code")]
+    [InlineData("charge --user alice --amount 5.001 --charge-id c1", 2, "--amount: amount must be positive with at most 2 decimals for USD")]
+    [InlineData("charge --user alice --amount 5", 2, "--charge-id")]
+    [InlineData("charge-batch --file missing.csv", 2, "does not exist")]
+    public async Task UsageAndHelp_ClearWordsAndExitCodes(string arguments, int exitCode, string expected)
+    {
+        var (exit, output) = await RunAsync(arguments);
+
+        exit.ShouldBe(exitCode, output);
+        output.ShouldContain(expected, Case.Sensitive, output);
+        output.ShouldNotContain("Exception");
+        output.ShouldNotContain("   at ");
+        output.ShouldNotContain("(Parameter");
+        File.Exists(Path.Combine(_directory, "tokenpay-merchant.db")).ShouldBeFalse("a usage error touches no database");
+    }
+
+    [Fact]
+    public async Task BatchWithBadLines_EachReportedWithItsLine_NothingCharged()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_directory, "bad.csv"), "userId,amount,currency,reason,chargeId\nu1,5.00,USD,\"Top-up, monthly\",c1\nu2,five,USD,x,c2\n");
+
+        var (exit, output) = await RunAsync("charge-batch --file bad.csv");
+
+        exit.ShouldBe(2, output);
+        output.ShouldContain("bad.csv line 3: amount 'five' is not a number");
+        output.ShouldContain("nothing was charged");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task<(int Exit, string Output)> RunAsync(string arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["NO_COLOR"] = "1", ["DOTNET_NOLOGO"] = "1" },
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TokenPay.Merchant.dll"));
+        foreach (var argument in arguments.Split(' '))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
