@@ -10,33 +10,10 @@ namespace TokenPay.Browser.Tests;
 /// shop; the wallet shows the masked card once the notification arrives; an operator MIT succeeds with no
 /// browser; the user removes the card; a further MIT is refused and nothing is charged.
 /// </summary>
-public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+public sealed class ShopEndToEndTests(BrowserFixture browser) : ShopBrowserTest(browser)
 {
-    private GatewayHost _gateway = null!;
-    private MerchantHost _shop = null!;
-
-    public async Task InitializeAsync()
-    {
-        if (Browser.SkipReason is not null)
-        {
-            return;
-        }
-
-        _gateway = await GatewayHost.StartAsync();
-        _shop = await MerchantHost.StartAsync(_gateway);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_shop is not null)
-        {
-            await _shop.DisposeAsync();
-            await _gateway.DisposeAsync();
-        }
-    }
-
     [BrowserFact]
-    public Task BuySaveWith3ds_ThenMit_ThenRemove_ThenMitRefused() => browser.RunAsync(nameof(BuySaveWith3ds_ThenMit_ThenRemove_ThenMitRefused), async page =>
+    public Task BuySaveWith3ds_ThenMit_ThenRemove_ThenMitRefused() => Fixture.RunAsync(nameof(BuySaveWith3ds_ThenMit_ThenRemove_ThenMitRefused), async page =>
     {
         await SignInAsync(page, "zoe");
         await page.FillAsync("#cardIdentifierNo", "4000000000003220");
@@ -72,14 +49,14 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
         await page.ClickAsync("tr.card button.remove");
         await Assertions.Expect(page.Locator("tr.card .status")).ToHaveTextAsync(TokenStatuses.Deleted);
 
-        var ordersBefore = await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders");
+        var ordersBefore = await Gateway.ScalarAsync("SELECT COUNT(*) FROM orders");
         var refused = await ChargeAsync("e2e-mit-2", 4.20m);
         refused.GetProperty("status").GetString().ShouldBe("REFUSED");
-        (await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders")).ShouldBe(ordersBefore, "nothing was charged");
+        (await Gateway.ScalarAsync("SELECT COUNT(*) FROM orders")).ShouldBe(ordersBefore, "nothing was charged");
     });
 
     [BrowserFact]
-    public Task ShopDropinRoute_SavesCardThroughTheComponent() => browser.RunAsync(nameof(ShopDropinRoute_SavesCardThroughTheComponent), async page =>
+    public Task ShopDropinRoute_SavesCardThroughTheComponent() => Fixture.RunAsync(nameof(ShopDropinRoute_SavesCardThroughTheComponent), async page =>
     {
         await SignInAsync(page, "yuki");
         await page.CheckAsync("input[name=route][value=dropin]");
@@ -95,11 +72,11 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
 
         await Browser.WaitForUrlAsync(page, new Regex("/shop/return"));
         await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", "SUCCESS");
-        (await _gateway.Merchant.InquireTokensAsync("yuki", "tokenMit")).Data.GetProperty("tokenList")[0].GetProperty("brand").GetString().ShouldBe("MASTERCARD");
+        (await Gateway.Merchant.InquireTokensAsync("yuki", "tokenMit")).Data.GetProperty("tokenList")[0].GetProperty("brand").GetString().ShouldBe("MASTERCARD");
     });
 
     [BrowserFact]
-    public Task ShopHostedRoute_PaysOnTheCashierAndReturns() => browser.RunAsync(nameof(ShopHostedRoute_PaysOnTheCashierAndReturns), async page =>
+    public Task ShopHostedRoute_PaysOnTheCashierAndReturns() => Fixture.RunAsync(nameof(ShopHostedRoute_PaysOnTheCashierAndReturns), async page =>
     {
         await SignInAsync(page, "xavi");
         await page.CheckAsync("input[name=route][value=hosted]");
@@ -116,20 +93,12 @@ public sealed class ShopEndToEndTests(BrowserFixture browser) : IClassFixture<Br
 
         await Browser.WaitForUrlAsync(page, new Regex("/shop/return"));
         await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", "SUCCESS");
-        (await _gateway.Merchant.InquireTokensAsync("xavi")).Data.GetProperty("tokenList").GetArrayLength().ShouldBe(0);
+        (await Gateway.Merchant.InquireTokensAsync("xavi")).Data.GetProperty("tokenList").GetArrayLength().ShouldBe(0);
     });
-
-    private async Task SignInAsync(IPage page, string user)
-    {
-        await page.GotoAsync($"{_shop.BaseUrl}/shop/signin");
-        await page.FillAsync("#user", user);
-        await page.ClickAsync("#signin");
-        await Assertions.Expect(page.Locator("#signed-in")).ToHaveTextAsync(user);
-    }
 
     private async Task<JsonElement> ChargeAsync(string chargeId, decimal amount)
     {
-        using var response = await _shop.Api.PostAsync("/api/charges", JsonContent(new { userId = "zoe", amount, currency = "USD", reason = "Top-up", chargeId }));
+        using var response = await Shop.Api.PostAsync("/api/charges", JsonContent(new { userId = "zoe", amount, currency = "USD", reason = "Top-up", chargeId }));
         response.EnsureSuccessStatusCode();
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
     }

@@ -9,35 +9,12 @@ namespace TokenPay.Browser.Tests;
 /// hints before any order exists; the operator's result says what happened and marks a replay; a removed
 /// card no longer says "top-ups allowed"; the wallet table fits its box.
 /// </summary>
-public sealed class ShopPagesBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserTest(browser)
 {
-    private GatewayHost _gateway = null!;
-    private MerchantHost _shop = null!;
-
-    public async Task InitializeAsync()
-    {
-        if (Browser.SkipReason is not null)
-        {
-            return;
-        }
-
-        _gateway = await GatewayHost.StartAsync();
-        _shop = await MerchantHost.StartAsync(_gateway);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_shop is not null)
-        {
-            await _shop.DisposeAsync();
-            await _gateway.DisposeAsync();
-        }
-    }
-
     [BrowserTheory]
     [InlineData(1280)]
     [InlineData(390)]
-    public Task EmptyCardForm_RefusedWithHints_NoOrder(int width) => browser.RunAsync($"{nameof(EmptyCardForm_RefusedWithHints_NoOrder)}_{width}", async page =>
+    public Task EmptyCardForm_RefusedWithHints_NoOrder(int width) => Fixture.RunAsync($"{nameof(EmptyCardForm_RefusedWithHints_NoOrder)}_{width}", async page =>
     {
         await SignInAsync(page, $"empty{width}");
         await page.FillAsync("#cardHolderFullName", "Kept Name");
@@ -47,13 +24,13 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : IClassFixtur
         await Assertions.Expect(page.Locator("#hint-cardIdentifierNo")).ToHaveTextAsync("Enter the card number.");
         await Assertions.Expect(page.Locator("#hint-cvv")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#cardHolderFullName")).ToHaveValueAsync("Kept Name");
-        (await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders")).ShouldBe(0);
+        (await Gateway.ScalarAsync("SELECT COUNT(*) FROM orders")).ShouldBe(0);
     }, width);
 
     [BrowserTheory]
     [InlineData(1280)]
     [InlineData(390)]
-    public Task OperatorReplay_RemovedCardLabel_WalletFits(int width) => browser.RunAsync($"{nameof(OperatorReplay_RemovedCardLabel_WalletFits)}_{width}", async page =>
+    public Task OperatorReplay_RemovedCardLabel_WalletFits(int width) => Fixture.RunAsync($"{nameof(OperatorReplay_RemovedCardLabel_WalletFits)}_{width}", async page =>
     {
         var user = $"replay{width}";
         await SignInAsync(page, user);
@@ -68,7 +45,7 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : IClassFixtur
         await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", OrderStatuses.Success);
 
         // The operator charges the card, then submits the same form again (same chargeId): a replay, charged once.
-        await page.GotoAsync($"{_shop.BaseUrl}/shop/operator/login");
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/login");
         await page.FillAsync("#operator-user", "operator");
         await page.FillAsync("#operator-password", MerchantHost.OperatorPassword);
         await page.ClickAsync("#operator-signin");
@@ -80,22 +57,22 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : IClassFixtur
         await Assertions.Expect(page.Locator("#charged-card")).ToContainTextAsync("444433******1111");
         (await page.Locator("#replay").CountAsync()).ShouldBe(0);
         // The same form again (a double submit, a resubmitted page): the same chargeId.
-        await page.GotoAsync($"{_shop.BaseUrl}/shop/operator?user={user}");
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator?user={user}");
         await page.Locator("input[name=chargeId]").EvaluateAsync("(input, id) => input.value = id", chargeId);
         await page.FillAsync("#amount", "3.10");
         await page.ClickAsync("#charge");
         await Assertions.Expect(page.Locator("#replay")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#charge-result")).ToHaveAttributeAsync("data-replayed", "true");
-        (await _gateway.ScalarAsync($"SELECT COUNT(*) FROM orders WHERE user_id = '{user}' AND merchant_initiated = 1")).ShouldBe(1);
+        (await Gateway.ScalarAsync($"SELECT COUNT(*) FROM orders WHERE user_id = '{user}' AND merchant_initiated = 1")).ShouldBe(1);
 
         // A bad amount gets a person's message.
-        await page.GotoAsync($"{_shop.BaseUrl}/shop/operator?user={user}");
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator?user={user}");
         await page.FillAsync("#amount", "five");
         await page.ClickAsync("#charge");
         await Assertions.Expect(page.Locator("#charge-result")).ToHaveTextAsync("Enter the amount as a number such as 5.00.");
 
         // The shopper removes the card: it no longer says top-ups are allowed, and the table fits the page.
-        await page.GotoAsync($"{_shop.BaseUrl}/shop/wallet");
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/wallet");
         await Assertions.Expect(page.Locator("tr.card .mit")).ToHaveTextAsync("top-ups allowed");
         await page.ClickAsync("tr.card button.remove");
         await Assertions.Expect(page.Locator("tr.card .status")).ToHaveTextAsync(TokenStatuses.Deleted);
@@ -104,13 +81,6 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : IClassFixtur
         fits.ShouldBeTrue($"the wallet table overflows at {width} px");
     }, width);
 
-    private async Task SignInAsync(IPage page, string user)
-    {
-        await page.GotoAsync($"{_shop.BaseUrl}/shop/signin");
-        await page.FillAsync("#user", user);
-        await page.ClickAsync("#signin");
-        await Assertions.Expect(page.Locator("#signed-in")).ToHaveTextAsync(user);
-    }
 }
 
 /// <summary>A browser theory; skipped (with the reason) only outside CI when Chromium is missing.</summary>

@@ -39,13 +39,8 @@ public sealed class OperatorSurfaceTests
     public async Task WithoutPublicBaseUrl_ForeignHostIsRefusedAndNoLinkIsMade()
     {
         await using var gateway = await GatewayHost.StartAsync();
-        var body = gateway.Merchant.Envelope(OrderRequests.Card(GatewayFixture.NewId("host"), "u1", "4000000000003220"));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/aggregate-pay/api/gateway/orderAndPay") { Content = new ByteArrayContent(body) };
-        request.Headers.Host = "evil.example";
-        request.Headers.TryAddWithoutValidation("sign", gateway.Merchant.Sign(body));
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
 
-        using var response = await gateway.Http.SendAsync(request);
+        using var response = await ChallengeOrderForHostAsync(gateway, "evil.example");
         var text = await response.Content.ReadAsStringAsync();
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
@@ -58,15 +53,21 @@ public sealed class OperatorSurfaceTests
     public async Task WithPublicBaseUrl_LinksUseItWhateverTheHost()
     {
         await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:PublicBaseUrl"] = "https://pay.example" });
-        var body = gateway.Merchant.Envelope(OrderRequests.Card(GatewayFixture.NewId("host"), "u1", "4000000000003220"));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/aggregate-pay/api/gateway/orderAndPay") { Content = new ByteArrayContent(body) };
-        request.Headers.Host = "evil.example";
-        request.Headers.TryAddWithoutValidation("sign", gateway.Merchant.Sign(body));
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
 
-        using var response = await gateway.Http.SendAsync(request);
+        using var response = await ChallengeOrderForHostAsync(gateway, "evil.example");
 
         (await response.Content.ReadAsStringAsync()).ShouldContain("\"redirectUrl\":\"https://pay.example/threeds/");
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    // A signed orderAndPay for a 3DS card (whose answer carries a link), sent with the given Host header.
+    private static async Task<HttpResponseMessage> ChallengeOrderForHostAsync(GatewayHost gateway, string host)
+    {
+        var body = gateway.Merchant.Envelope(OrderRequests.Card(GatewayFixture.NewId("host"), "u1", "4000000000003220"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/aggregate-pay/api/gateway/orderAndPay") { Content = new ByteArrayContent(body) };
+        request.Headers.Host = host;
+        request.Headers.TryAddWithoutValidation("sign", gateway.Merchant.Sign(body));
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        return await gateway.Http.SendAsync(request);
     }
 }

@@ -118,32 +118,21 @@ public sealed class GatewayHost : IAsyncDisposable
     public string Problems => string.Join('\n', Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)));
 
     /// <summary>The first column of every row of a query, as numbers.</summary>
-    public async Task<IReadOnlyList<long>> ColumnAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = new SqliteCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<long>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetInt64(0));
-        }
-
-        return values;
-    }
+    public Task<IReadOnlyList<long>> ColumnAsync(string sql) => FirstColumnAsync(sql, r => r.GetInt64(0));
 
     /// <summary>The first column of every row of a query, as text.</summary>
-    public async Task<IReadOnlyList<string>> TextColumnAsync(string sql)
+    public Task<IReadOnlyList<string>> TextColumnAsync(string sql) => FirstColumnAsync(sql, r => r.GetString(0));
+
+    private async Task<IReadOnlyList<T>> FirstColumnAsync<T>(string sql, Func<SqliteDataReader, T> read)
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync();
         await using var command = new SqliteCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
+        var values = new List<T>();
         while (await reader.ReadAsync())
         {
-            values.Add(reader.GetString(0));
+            values.Add(read(reader));
         }
 
         return values;
