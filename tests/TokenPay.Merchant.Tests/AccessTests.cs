@@ -152,6 +152,27 @@ public sealed class AccessTests : IAsyncLifetime
         (await eve.GetAsync($"/shop/return?order={order}")).Status.ShouldBe(HttpStatusCode.NotFound);
     }
 
+    [Theory]
+    [InlineData("/shop/signin")]
+    [InlineData("/shop/signout")]
+    [InlineData("/shop/checkout")]
+    [InlineData("/shop/wallet/remove")]
+    [InlineData("/shop/operator/login")]
+    [InlineData("/shop/operator/charge")]
+    public async Task MalformedFormPosts_RefusedNever500(string path)
+    {
+        foreach (var (contentType, body) in new[] { ("multipart/form-data", "a=b"), ("multipart/form-data; boundary=x", "--x\r\n"), ("application/x-www-form-urlencoded", new string('k', 5000) + "=v"), ("application/json", "{") })
+        {
+            using var content = new StringContent(body);
+            content.Headers.Remove("Content-Type");
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+            using var response = await _merchant.Http.PostAsync(path, content);
+
+            ((int)response.StatusCode).ShouldBeLessThan(500, $"{path} {contentType}");
+        }
+    }
+
     private static KeyValuePair<string, string>[] ChargeForm(string chargeId) =>
         [new("user", "alice"), new("amount", "5.00"), new("currency", "USD"), new("reason", "Top-up"), new("chargeId", chargeId)];
 

@@ -113,7 +113,7 @@ internal static class MerchantSecurity
                 ? null
                 : "This form has expired; go back, reload the page and try again.";
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
+        catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidDataException or BadHttpRequestException or IOException)
         {
             return "The form could not be read.";
         }
