@@ -1,0 +1,25 @@
+using Npgsql;
+
+namespace TokenPay.Gateway.Tests;
+
+/// <summary>The test run's own PostgreSQL: started from Debian's binaries, durable like production, one database per use.</summary>
+public sealed class PostgresServerTests
+{
+    [PostgresFact]
+    public async Task Server_StartsDurableAndGivesEachCallerItsOwnDatabase()
+    {
+        var server = await PostgresServer.GetAsync();
+        var first = await server.CreateDatabaseAsync("probe");
+        var second = await server.CreateDatabaseAsync("probe");
+        first.ShouldNotBe(second);
+
+        await using var connection = new NpgsqlConnection(first);
+        await connection.OpenAsync();
+        await using var settings = new NpgsqlCommand("SELECT current_setting('fsync') || ',' || current_setting('synchronous_commit') || ',' || current_setting('server_version_num')", connection);
+        var values = ((string)(await settings.ExecuteScalarAsync())!).Split(',');
+
+        values[0].ShouldBe("on");
+        values[1].ShouldBe("on");
+        int.Parse(values[2], System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(150000);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace TokenPay.Testing;
+
+/// <summary>
+/// A real PostgreSQL server for the test run, started from Debian's binaries (<c>/usr/lib/postgresql/N/bin</c>,
+/// or <c>POSTGRES_BIN</c>) in a temporary directory on a free port of 127.0.0.1, and stopped when the test
+/// process exits. <c>initdb</c> refuses root, so as root it runs as the <c>postgres</c> user. Without the
+/// binaries, tests that need it are skipped with <see cref="SkipReason"/>, except under <c>CI=true</c>, where
+/// they fail: a CI machine without PostgreSQL is never green by accident.
+/// </summary>
+public sealed class PostgresServer
+{
+    private static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
+
+    private readonly string _bin;
+    private readonly string _directory;
+
+    private PostgresServer(string bin, string directory, int port)
+    {
+        _bin = bin;
+        _directory = directory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The directory holding the server binaries, or null when none is installed.</summary>
+    public static string? BinDirectory =>
+        Environment.GetEnvironmentVariable("POSTGRES_BIN") is { Length: > 0 } configured ? configured
+        : Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb"))).OrderDescending().FirstOrDefault()
+            : null;
+
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Why PostgreSQL tests are skipped here, or null when they run.</summary>
+    public static string? SkipReason => BinDirectory is not null || InCi ? null : "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install -y postgresql, or set POSTGRES_BIN); CI=true makes this a failure.";
+
+    /// <summary>The run's server, started on first use.</summary>
+    public static Task<PostgresServer> GetAsync() => Shared.Value;
+
+    /// <summary>A new, empty database on the server; its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 63)].ToLowerInvariant();
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await create.ExecuteNonQueryAsync();
+        return ConnectionString(name);
+    }
+
+    public string ConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, Pooling = true, Timeout = 10 }.ToString();
+
+    /// <summary>Runs a server binary (as postgres when this process is root) and returns its output; throws with the output on failure.</summary>
+    public Task<string> RunAsync(string tool, params string[] arguments) => Run(_bin, tool, arguments);
+
+    private static async Task<PostgresServer> StartAsync()
+    {
+        var bin = BinDirectory ?? throw new InvalidOperationException(InCi
+            ? "CI=true but PostgreSQL is missing: .ci/run must install it (apt-get install -y postgresql)."
+            : SkipReason);
+        var directory = Directory.CreateTempSubdirectory("tokenpay-pg-").FullName;
+        if (IsRoot)
+        {
+            await Run("/usr/bin", "chown", ["-R", "postgres", directory], asPostgres: false);
+        }
+
+        var data = Path.Combine(directory, "data");
+        await Run(bin, "initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"]);
+        var port = FreePort();
+        // Durable commits as in production (fsync on); the socket directory is ours, not /var/run.
+        await Run(bin, "pg_ctl", ["-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300", "start"]);
+        var server = new PostgresServer(bin, directory, port);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        return server;
+    }
+
+    private void Stop()
+    {
+        try
+        {
+            Run(_bin, "pg_ctl", ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]).GetAwaiter().GetResult();
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // Best effort at exit; the temporary directory is cleaned by the OS.
+        }
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private static async Task<string> Run(string bin, string tool, string[] arguments, bool asPostgres = true)
+    {
+        var start = IsRoot && asPostgres ? new ProcessStartInfo("runuser") : new ProcessStartInfo(Path.Combine(bin, tool));
+        if (IsRoot && asPostgres)
+        {
+            start.ArgumentList.Add("-u");
+            start.ArgumentList.Add("postgres");
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(Path.Combine(bin, tool));
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var text = await output + await error;
+        return process.ExitCode == 0 ? text : throw new InvalidOperationException($"{tool} failed ({process.ExitCode}): {text}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
