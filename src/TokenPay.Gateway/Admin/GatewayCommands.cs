@@ -86,7 +86,7 @@ internal static class GatewayCommands
     {
         var settings = WebApplication.CreateBuilder(configuration).Configuration;
         var options = settings.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        await using var store = new SqliteGatewayStore(options.Storage.ConnectionString);
+        await using var store = new RelationalGatewayStore(GatewayDatabase.For(options.Storage));
         await store.MigrateAsync(CancellationToken.None);
         return await run(store);
     }

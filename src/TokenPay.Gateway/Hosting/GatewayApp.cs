@@ -28,7 +28,7 @@ public static partial class GatewayApp
 
         var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         Validate(options);
-        var store = new SqliteGatewayStore(options.Storage.ConnectionString);
+        var store = new RelationalGatewayStore(GatewayDatabase.For(options.Storage));
         await store.MigrateAsync(cancellationToken);
         var secrets = await GatewaySecrets.LoadAsync(options, store, cancellationToken);
 

@@ -32,8 +32,17 @@ public sealed class GatewayOptions
 
 public sealed class StorageOptions
 {
-    /// <summary>SQLite connection string (the default store).</summary>
+    /// <summary><c>Sqlite</c> (the embedded default) or <c>Postgres</c>.</summary>
+    public string Provider { get; set; } = StorageProviders.Sqlite;
+
+    /// <summary>The engine's connection string (SQLite: <c>Data Source=file</c>; PostgreSQL: Npgsql's <c>Host=...;Database=...</c>).</summary>
     public string ConnectionString { get; set; } = "Data Source=tokenpay-gateway.db";
+}
+
+public static class StorageProviders
+{
+    public const string Sqlite = "Sqlite";
+    public const string Postgres = "Postgres";
 }
 
 public sealed class MerchantOptions

@@ -130,17 +130,17 @@ internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposa
     }
 
     /// <summary>One writer's turn. Commit or roll back exactly once; disposing without either rolls back.</summary>
-    internal sealed class WriteScope(GroupCommitWriter writer, SqliteConnection connection, SqliteTransaction transaction, TaskCompletionSource committed) : IAsyncDisposable
+    internal sealed class WriteScope(GroupCommitWriter writer, SqliteConnection connection, SqliteTransaction transaction, TaskCompletionSource committed) : IWriteScope
     {
         private readonly List<SqliteCommand> _commands = [];
         private bool _ended;
 
-        public SqliteConnection Connection => connection;
+        public System.Data.Common.DbConnection Connection => connection;
 
-        public SqliteTransaction Transaction => transaction;
+        public System.Data.Common.DbTransaction Transaction => transaction;
 
         /// <summary>A command on the writer connection, disposed when the turn ends (the connection then serves the next writer).</summary>
-        public SqliteCommand Command(string sql)
+        public System.Data.Common.DbCommand Command(string sql)
         {
             var command = new SqliteCommand(sql, connection, transaction);
             _commands.Add(command);

@@ -1,19 +1,16 @@
 using System.Data;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Storage;
 
 /// <summary>
-/// SQLite implementation of the storage seam (the embedded default). WAL journal with SQLite's default
-/// FULL synchronous setting: a write returns once it is on disk. SQLite has one writer at a time, so this
-/// process's writes take savepoint turns on one connection and are committed in batches
-/// (<see cref="GroupCommitWriter"/>); BEGIN IMMEDIATE still orders writers of other processes sharing the file.
-/// Reads use pooled connections and see only committed data.
+/// The storage seam in SQL every engine shares; what differs (connections, write transactions, migrations,
+/// a few SQL words) is the <see cref="GatewayDatabase"/>. Ownership (merchant, user) is checked in the queries;
+/// statuses are parameters; each atomic write is one transaction.
 /// </summary>
-internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStore, IAsyncDisposable
+internal sealed class RelationalGatewayStore(GatewayDatabase database) : IGatewayStore, IAsyncDisposable
 {
-
     private const string OrderColumns = """
         o.id, o.trade_token, o.merchant_no, o.app_id, o.out_trade_no, o.integrate, o.subject, o.amount_minor,
         o.currency, o.country, o.user_id, o.reference, o.language, o.front_callback_url, o.notify_url, o.status,
@@ -31,46 +28,13 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         s.token_for_future_use, s.created_at, s.expires_at
         """;
 
-    private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = true }.ToString();
-
-    private const int SqliteUniqueViolation = 2067;
-
-    private GroupCommitWriter? _writer;
-
-    public async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
-        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);", cancellationToken);
-
-        foreach (var (version, sql) in SqliteMigrations.All)
-        {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            await using (var check = Command(connection, transaction, "SELECT 1 FROM schema_migrations WHERE version = @v;"))
-            {
-                check.Parameters.AddWithValue("@v", version);
-                if (await check.ExecuteScalarAsync(cancellationToken) is not null)
-                {
-                    continue;
-                }
-            }
-
-            await ExecuteAsync(connection, transaction, sql, cancellationToken);
-            await using (var record = Command(connection, transaction, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, datetime('now'));"))
-            {
-                record.Parameters.AddWithValue("@v", version);
-                await record.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-    }
+    public Task MigrateAsync(CancellationToken cancellationToken) => database.MigrateAsync(cancellationToken);
 
     public async Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var select = Command(connection, null, "SELECT value FROM settings WHERE name = @n;");
-        select.Parameters.AddWithValue("@n", name);
+        select.Param("@n", name);
         return (string?)await select.ExecuteScalarAsync(cancellationToken);
     }
 
@@ -79,12 +43,12 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
         var insert = write.Command("INSERT INTO settings (name, value) VALUES (@n, @v) ON CONFLICT (name) DO NOTHING;");
-        insert.Parameters.AddWithValue("@n", name);
-        insert.Parameters.AddWithValue("@v", valueIfAbsent);
+        insert.Param("@n", name);
+        insert.Param("@v", valueIfAbsent);
         await insert.ExecuteNonQueryAsync(cancellationToken);
 
         var select = write.Command("SELECT value FROM settings WHERE name = @n;");
-        select.Parameters.AddWithValue("@n", name);
+        select.Param("@n", name);
         var value = (string)(await select.ExecuteScalarAsync(cancellationToken))!;
         await write.CommitAsync();
         return value;
@@ -100,8 +64,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             var spend = write.Command("""
                 UPDATE dropin_tokens SET used_at = @now WHERE payment_token = @t AND used_at IS NULL AND expires_at > @now;
                 """);
-            spend.Parameters.AddWithValue("@now", order.CreatedAt);
-            spend.Parameters.AddWithValue("@t", spendDropinToken);
+            spend.Param("@now", order.CreatedAt);
+            spend.Param("@t", spendDropinToken);
             if (await spend.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 await write.RollbackAsync();
@@ -113,13 +77,13 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         {
             // Checked again in the transaction that writes the order: a removal that committed first wins, and
             // a removal that commits after this waits for the order's authorization (TokenEndpoints).
-            var usable = write.Command("""
-                SELECT 1 FROM payment_tokens WHERE merchant_no = @m AND payment_token_id = @t AND status = @active AND expires_at > @now;
+            var usable = write.Command($"""
+                SELECT 1 FROM payment_tokens WHERE merchant_no = @m AND payment_token_id = @t AND status = @active AND expires_at > @now {database.LockRowShared};
                 """);
-            usable.Parameters.AddWithValue("@m", order.MerchantNo);
-            usable.Parameters.AddWithValue("@t", order.PaymentTokenId);
-            usable.Parameters.AddWithValue("@active", TokenStatuses.Activated);
-            usable.Parameters.AddWithValue("@now", order.CreatedAt);
+            usable.Param("@m", order.MerchantNo);
+            usable.Param("@t", order.PaymentTokenId);
+            usable.Param("@active", TokenStatuses.Activated);
+            usable.Param("@now", order.CreatedAt);
             if (await usable.ExecuteScalarAsync(cancellationToken) is null)
             {
                 await write.RollbackAsync();
@@ -138,40 +102,40 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             ON CONFLICT (merchant_no, out_trade_no_key) DO NOTHING
             RETURNING id;
             """);
-        var o = insertOrder.Parameters;
-        o.AddWithValue("@tt", order.TradeToken);
-        o.AddWithValue("@m", order.MerchantNo);
-        o.AddWithValue("@app", order.AppId);
-        o.AddWithValue("@otn", order.OutTradeNo);
-        o.AddWithValue("@key", OutTradeNoKey(order.OutTradeNo));
-        o.AddWithValue("@integrate", order.Integrate);
-        o.AddWithValue("@subject", order.Subject);
-        o.AddWithValue("@amount", order.AmountMinor);
-        o.AddWithValue("@currency", order.Currency);
-        o.AddWithValue("@country", order.Country);
-        o.AddWithValue("@user", order.UserId);
-        o.AddWithValue("@ref", (object?)order.Reference ?? DBNull.Value);
-        o.AddWithValue("@lang", (object?)order.Language ?? DBNull.Value);
-        o.AddWithValue("@front", (object?)order.FrontCallbackUrl ?? DBNull.Value);
-        o.AddWithValue("@notify", (object?)order.NotifyUrl ?? DBNull.Value);
-        o.AddWithValue("@status", order.Status);
-        o.AddWithValue("@created", order.CreatedAt);
-        o.AddWithValue("@expires", order.ExpiresAt);
-        o.AddWithValue("@card", (object?)cardId ?? DBNull.Value);
-        o.AddWithValue("@token", (object?)order.PaymentTokenId ?? DBNull.Value);
-        o.AddWithValue("@tffu", order.TokenForFutureUse);
-        o.AddWithValue("@mi", order.MerchantInitiated);
-        o.AddWithValue("@mit", (object?)order.MitType ?? DBNull.Value);
-        o.AddWithValue("@cashier", (object?)order.CashierId ?? DBNull.Value);
-        o.AddWithValue("@acq", (object?)order.AcquirerState ?? DBNull.Value);
-        o.AddWithValue("@sent", (object?)order.SentAt ?? DBNull.Value);
+        var o = insertOrder;
+        o.Param("@tt", order.TradeToken);
+        o.Param("@m", order.MerchantNo);
+        o.Param("@app", order.AppId);
+        o.Param("@otn", order.OutTradeNo);
+        o.Param("@key", OutTradeNoKey(order.OutTradeNo));
+        o.Param("@integrate", order.Integrate);
+        o.Param("@subject", order.Subject);
+        o.Param("@amount", order.AmountMinor);
+        o.Param("@currency", order.Currency);
+        o.Param("@country", order.Country);
+        o.Param("@user", order.UserId);
+        o.Param("@ref", order.Reference);
+        o.Param("@lang", order.Language);
+        o.Param("@front", order.FrontCallbackUrl);
+        o.Param("@notify", order.NotifyUrl);
+        o.Param("@status", order.Status);
+        o.Param("@created", order.CreatedAt);
+        o.Param("@expires", order.ExpiresAt);
+        o.Param("@card", cardId);
+        o.Param("@token", order.PaymentTokenId);
+        o.Param("@tffu", order.TokenForFutureUse);
+        o.Param("@mi", order.MerchantInitiated);
+        o.Param("@mit", order.MitType);
+        o.Param("@cashier", order.CashierId);
+        o.Param("@acq", order.AcquirerState);
+        o.Param("@sent", order.SentAt);
 
         object? inserted;
         try
         {
             inserted = await insertOrder.ExecuteScalarAsync(cancellationToken);
         }
-        catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == SqliteUniqueViolation && ex.Message.Contains("orders.trade_token", StringComparison.Ordinal))
+        catch (DbException ex) when (database.IsTradeTokenTaken(ex))
         {
             // Random trade tokens of the same millisecond can meet; the caller draws another.
             await write.RollbackAsync();
@@ -195,7 +159,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         await using var command = Command(connection, null, $"""
             SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id WHERE o.cashier_id = @c;
             """);
-        command.Parameters.AddWithValue("@c", cashierId);
+        command.Param("@c", cashierId);
         return await ReadSingleAsync(command, ReadOrder, cancellationToken);
     }
 
@@ -208,11 +172,11 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             UPDATE orders SET card_id = @card, acquirer_state = @sending, sent_at = @now
             WHERE id = @id AND status = @pending AND card_id IS NULL;
             """);
-        attach.Parameters.AddWithValue("@card", cardId);
-        attach.Parameters.AddWithValue("@id", orderId);
-        attach.Parameters.AddWithValue("@sending", AcquirerStates.Sending);
-        attach.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
-        attach.Parameters.AddWithValue("@now", now);
+        attach.Param("@card", cardId);
+        attach.Param("@id", orderId);
+        attach.Param("@sending", AcquirerStates.Sending);
+        attach.Param("@pending", OrderStatuses.Pending);
+        attach.Param("@now", now);
         if (await attach.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
             await write.RollbackAsync();
@@ -231,19 +195,19 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             INSERT INTO dropin_sessions (session_key, client_key, merchant_no, app_id, user_id, currency, country, amount_minor, mit_type, token_for_future_use, created_at, expires_at)
             VALUES (@s, @c, @m, @app, @u, @cur, @country, @amount, @mit, @tffu, @created, @expires);
             """);
-        var p = command.Parameters;
-        p.AddWithValue("@s", session.SessionKey);
-        p.AddWithValue("@c", session.ClientKey);
-        p.AddWithValue("@m", session.MerchantNo);
-        p.AddWithValue("@app", session.AppId);
-        p.AddWithValue("@u", session.UserId);
-        p.AddWithValue("@cur", session.Currency);
-        p.AddWithValue("@country", session.Country);
-        p.AddWithValue("@amount", (object?)session.AmountMinor ?? DBNull.Value);
-        p.AddWithValue("@mit", (object?)session.MitType ?? DBNull.Value);
-        p.AddWithValue("@tffu", session.TokenForFutureUse);
-        p.AddWithValue("@created", session.CreatedAt);
-        p.AddWithValue("@expires", session.ExpiresAt);
+        var p = command;
+        p.Param("@s", session.SessionKey);
+        p.Param("@c", session.ClientKey);
+        p.Param("@m", session.MerchantNo);
+        p.Param("@app", session.AppId);
+        p.Param("@u", session.UserId);
+        p.Param("@cur", session.Currency);
+        p.Param("@country", session.Country);
+        p.Param("@amount", session.AmountMinor);
+        p.Param("@mit", session.MitType);
+        p.Param("@tffu", session.TokenForFutureUse);
+        p.Param("@created", session.CreatedAt);
+        p.Param("@expires", session.ExpiresAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await write.CommitAsync();
     }
@@ -252,7 +216,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, $"SELECT {SessionColumns} FROM dropin_sessions s WHERE s.session_key = @s;");
-        command.Parameters.AddWithValue("@s", sessionKey);
+        command.Param("@s", sessionKey);
         return await ReadSingleAsync(command, r => ReadSession(r, 0), cancellationToken);
     }
 
@@ -264,11 +228,11 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         var command = write.Command("""
             INSERT INTO dropin_tokens (payment_token, session_key, card_id, created_at, expires_at) VALUES (@t, @s, @card, @created, @expires);
             """);
-        command.Parameters.AddWithValue("@t", paymentToken);
-        command.Parameters.AddWithValue("@s", sessionKey);
-        command.Parameters.AddWithValue("@card", cardId);
-        command.Parameters.AddWithValue("@created", createdAt);
-        command.Parameters.AddWithValue("@expires", expiresAt);
+        command.Param("@t", paymentToken);
+        command.Param("@s", sessionKey);
+        command.Param("@card", cardId);
+        command.Param("@created", createdAt);
+        command.Param("@expires", expiresAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await write.CommitAsync();
     }
@@ -280,27 +244,27 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT t.payment_token, t.card_id, t.used_at, t.expires_at, {SessionColumns}
             FROM dropin_tokens t JOIN dropin_sessions s ON s.session_key = t.session_key WHERE t.payment_token = @t;
             """);
-        command.Parameters.AddWithValue("@t", paymentToken);
+        command.Param("@t", paymentToken);
         return await ReadSingleAsync(command, r => new DropinToken(r.GetString(0), ReadSession(r, 4), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetInt64(3)), cancellationToken);
     }
 
-    private static async Task<long> InsertCardAsync(SqliteConnection connection, SqliteTransaction transaction, StoredCard card, CancellationToken cancellationToken)
+    private static async Task<long> InsertCardAsync(DbConnection connection, DbTransaction transaction, StoredCard card, CancellationToken cancellationToken)
     {
         await using var insertCard = Command(connection, transaction, """
             INSERT INTO vault_cards (key_id, nonce, ciphertext, tag, fingerprint, brand, masked, holder_masked, expiry_month, expiry_year)
             VALUES (@key, @nonce, @cipher, @tag, @fp, @brand, @masked, @holder, @month, @year) RETURNING id;
             """);
-        var p = insertCard.Parameters;
-        p.AddWithValue("@key", card.KeyId);
-        p.AddWithValue("@nonce", card.Nonce);
-        p.AddWithValue("@cipher", card.Ciphertext);
-        p.AddWithValue("@tag", card.Tag);
-        p.AddWithValue("@fp", card.Fingerprint);
-        p.AddWithValue("@brand", card.Brand);
-        p.AddWithValue("@masked", card.Masked);
-        p.AddWithValue("@holder", (object?)card.HolderMasked ?? DBNull.Value);
-        p.AddWithValue("@month", card.ExpiryMonth);
-        p.AddWithValue("@year", card.ExpiryYear);
+        var p = insertCard;
+        p.Param("@key", card.KeyId);
+        p.Param("@nonce", card.Nonce);
+        p.Param("@cipher", card.Ciphertext);
+        p.Param("@tag", card.Tag);
+        p.Param("@fp", card.Fingerprint);
+        p.Param("@brand", card.Brand);
+        p.Param("@masked", card.Masked);
+        p.Param("@holder", card.HolderMasked);
+        p.Param("@month", card.ExpiryMonth);
+        p.Param("@year", card.ExpiryYear);
         return (long)(await insertCard.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -311,8 +275,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id
             WHERE o.merchant_no = @m AND o.out_trade_no_key = @key;
             """);
-        command.Parameters.AddWithValue("@m", merchantNo);
-        command.Parameters.AddWithValue("@key", OutTradeNoKey(outTradeNo));
+        command.Param("@m", merchantNo);
+        command.Param("@key", OutTradeNoKey(outTradeNo));
         return await ReadSingleAsync(command, ReadOrder, cancellationToken);
     }
 
@@ -322,7 +286,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         await using var command = Command(connection, null, $"""
             SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id WHERE o.challenge_id = @c;
             """);
-        command.Parameters.AddWithValue("@c", challengeId);
+        command.Param("@c", challengeId);
         return await ReadSingleAsync(command, ReadOrder, cancellationToken);
     }
 
@@ -332,9 +296,9 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         var (connection, transaction) = (write.Connection, write.Transaction);
         // Waiting for the customer now, not for the acquirer.
         var command = write.Command("UPDATE orders SET challenge_id = @c, acquirer_state = NULL WHERE id = @id AND status = @pending;");
-        command.Parameters.AddWithValue("@c", challengeId);
-        command.Parameters.AddWithValue("@id", orderId);
-        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
+        command.Param("@c", challengeId);
+        command.Param("@id", orderId);
+        command.Param("@pending", OrderStatuses.Pending);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await write.CommitAsync();
     }
@@ -343,10 +307,10 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var command = write.Command("UPDATE orders SET acquirer_state = @state, sent_at = @now WHERE id = @id AND status = @pending;");
-        command.Parameters.AddWithValue("@state", AcquirerStates.Pending);
-        command.Parameters.AddWithValue("@now", now);
-        command.Parameters.AddWithValue("@id", orderId);
-        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
+        command.Param("@state", AcquirerStates.Pending);
+        command.Param("@now", now);
+        command.Param("@id", orderId);
+        command.Param("@pending", OrderStatuses.Pending);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await write.CommitAsync();
     }
@@ -358,9 +322,9 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id
             WHERE o.acquirer_state IS NOT NULL AND o.status = @pending AND o.sent_at <= @before ORDER BY o.sent_at LIMIT @batch;
             """);
-        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
-        command.Parameters.AddWithValue("@before", sentBefore);
-        command.Parameters.AddWithValue("@batch", batchSize);
+        command.Param("@pending", OrderStatuses.Pending);
+        command.Param("@before", sentBefore);
+        command.Param("@batch", batchSize);
         return await ReadAllAsync(command, ReadOrder, cancellationToken);
     }
 
@@ -371,11 +335,11 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT 1 FROM orders
             WHERE payment_token_id = @t AND acquirer_state = @sending AND merchant_no = @m AND status = @pending AND sent_at > @after LIMIT 1;
             """);
-        command.Parameters.AddWithValue("@t", paymentTokenId);
-        command.Parameters.AddWithValue("@sending", AcquirerStates.Sending);
-        command.Parameters.AddWithValue("@m", merchantNo);
-        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
-        command.Parameters.AddWithValue("@after", sentAfter);
+        command.Param("@t", paymentTokenId);
+        command.Param("@sending", AcquirerStates.Sending);
+        command.Param("@m", merchantNo);
+        command.Param("@pending", OrderStatuses.Pending);
+        command.Param("@after", sentAfter);
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
@@ -388,13 +352,13 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             ON CONFLICT (trade_token) DO UPDATE SET decision = excluded.decision, code = excluded.code, message = excluded.message,
                                                     reference = excluded.reference, decided_at = excluded.decided_at;
             """);
-        var p = command.Parameters;
-        p.AddWithValue("@t", tradeToken);
-        p.AddWithValue("@d", outcome.Decision.ToString());
-        p.AddWithValue("@code", (object?)outcome.Code ?? DBNull.Value);
-        p.AddWithValue("@msg", (object?)outcome.Message ?? DBNull.Value);
-        p.AddWithValue("@ref", (object?)outcome.Reference ?? DBNull.Value);
-        p.AddWithValue("@at", decidedAt);
+        var p = command;
+        p.Param("@t", tradeToken);
+        p.Param("@d", outcome.Decision.ToString());
+        p.Param("@code", outcome.Code);
+        p.Param("@msg", outcome.Message);
+        p.Param("@ref", outcome.Reference);
+        p.Param("@at", decidedAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await write.CommitAsync();
     }
@@ -403,7 +367,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "SELECT decision, code, message, reference FROM acquirer_simulator_decisions WHERE trade_token = @t;");
-        command.Parameters.AddWithValue("@t", tradeToken);
+        command.Param("@t", tradeToken);
         return await ReadSingleAsync(command, r => new Acquiring.AuthorizationOutcome(
             Enum.Parse<Acquiring.AuthorizationDecision>(r.GetString(0)), NullableString(r, 1), NullableString(r, 2), NullableString(r, 3)), cancellationToken);
     }
@@ -413,15 +377,15 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         await using var write = await BeginWriteAsync(cancellationToken);
         var command = write.Command("""
             UPDATE orders SET challenge_used = 1,
-                              acquirer_state = CASE WHEN @authorize THEN @sending ELSE acquirer_state END,
-                              sent_at = CASE WHEN @authorize THEN @now ELSE sent_at END
+                              acquirer_state = CASE WHEN @authorize = 1 THEN @sending ELSE acquirer_state END,
+                              sent_at = CASE WHEN @authorize = 1 THEN @now ELSE sent_at END
             WHERE challenge_id = @c AND challenge_used = 0 AND status = @pending AND expires_at > @now;
             """);
-        command.Parameters.AddWithValue("@c", challengeId);
-        command.Parameters.AddWithValue("@now", now);
-        command.Parameters.AddWithValue("@authorize", authorizeNext);
-        command.Parameters.AddWithValue("@sending", AcquirerStates.Sending);
-        command.Parameters.AddWithValue("@pending", OrderStatuses.Pending);
+        command.Param("@c", challengeId);
+        command.Param("@now", now);
+        command.Param("@authorize", authorizeNext);
+        command.Param("@sending", AcquirerStates.Sending);
+        command.Param("@pending", OrderStatuses.Pending);
         var claimed = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
         await write.CommitAsync();
         return claimed;
@@ -444,16 +408,16 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
                               mit_type = COALESCE(excluded.mit_type, payment_tokens.mit_type)
                 RETURNING payment_token_id;
                 """);
-            var p = upsert.Parameters;
-            p.AddWithValue("@id", bind.PaymentTokenId);
-            p.AddWithValue("@m", bind.MerchantNo);
-            p.AddWithValue("@u", bind.UserId);
-            p.AddWithValue("@card", bind.CardId);
-            p.AddWithValue("@fp", bind.Fingerprint);
-            p.AddWithValue("@mit", (object?)bind.MitType ?? DBNull.Value);
-            p.AddWithValue("@exp", bind.ExpiresAt);
-            p.AddWithValue("@created", bind.CreatedAt);
-            p.AddWithValue("@country", bind.Country);
+            var p = upsert;
+            p.Param("@id", bind.PaymentTokenId);
+            p.Param("@m", bind.MerchantNo);
+            p.Param("@u", bind.UserId);
+            p.Param("@card", bind.CardId);
+            p.Param("@fp", bind.Fingerprint);
+            p.Param("@mit", bind.MitType);
+            p.Param("@exp", bind.ExpiresAt);
+            p.Param("@created", bind.CreatedAt);
+            p.Param("@country", bind.Country);
             boundToken = (string)(await upsert.ExecuteScalarAsync(cancellationToken))!;
         }
 
@@ -463,15 +427,15 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             WHERE id = @id AND status = @pending
             RETURNING payment_token_id;
             """);
-        var u = update.Parameters;
-        u.AddWithValue("@s", completion.Status);
-        u.AddWithValue("@rc", (object?)completion.ResultCode ?? DBNull.Value);
-        u.AddWithValue("@rm", (object?)completion.ResultMsg ?? DBNull.Value);
-        u.AddWithValue("@t", completion.CompletedAt);
-        u.AddWithValue("@ar", (object?)completion.AcquirerReference ?? DBNull.Value);
-        u.AddWithValue("@token", (object?)boundToken ?? DBNull.Value);
-        u.AddWithValue("@id", completion.OrderId);
-        u.AddWithValue("@pending", OrderStatuses.Pending);
+        var u = update;
+        u.Param("@s", completion.Status);
+        u.Param("@rc", completion.ResultCode);
+        u.Param("@rm", completion.ResultMsg);
+        u.Param("@t", completion.CompletedAt);
+        u.Param("@ar", completion.AcquirerReference);
+        u.Param("@token", boundToken);
+        u.Param("@id", completion.OrderId);
+        u.Param("@pending", OrderStatuses.Pending);
 
         await using var reader = await update.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -492,11 +456,11 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
                 SELECT id, merchant_no, @type, @url, @body, 'Pending', @at, @at FROM orders WHERE id = @order
                 ON CONFLICT (order_id, notify_type) DO NOTHING;
                 """);
-            outbox.Parameters.AddWithValue("@type", draft.NotifyType);
-            outbox.Parameters.AddWithValue("@url", draft.Url);
-            outbox.Parameters.AddWithValue("@body", draft.Body(tokenId));
-            outbox.Parameters.AddWithValue("@at", completion.CompletedAt);
-            outbox.Parameters.AddWithValue("@order", completion.OrderId);
+            outbox.Param("@type", draft.NotifyType);
+            outbox.Param("@url", draft.Url);
+            outbox.Param("@body", draft.Body(tokenId));
+            outbox.Param("@at", completion.CompletedAt);
+            outbox.Param("@order", completion.OrderId);
             await outbox.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -511,8 +475,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT {OrderColumns} FROM orders o LEFT JOIN vault_cards c ON c.id = o.card_id
             WHERE o.status = 'PENDING' AND o.expires_at <= @now ORDER BY o.expires_at LIMIT @batch;
             """);
-        command.Parameters.AddWithValue("@now", now);
-        command.Parameters.AddWithValue("@batch", batchSize);
+        command.Param("@now", now);
+        command.Param("@batch", batchSize);
         return await ReadAllAsync(command, ReadOrder, cancellationToken);
     }
 
@@ -520,18 +484,18 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     {
         await using var write = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        var command = write.Command("""
+        var command = write.Command($"""
             UPDATE notifications SET lease_owner = @owner, lease_expires_at = @until
             WHERE id IN (
                 SELECT id FROM notifications
                 WHERE status = 'Pending' AND next_attempt_at <= @now AND (lease_owner IS NULL OR lease_expires_at <= @now)
-                ORDER BY next_attempt_at LIMIT @batch)
+                ORDER BY next_attempt_at LIMIT @batch {database.SkipLockedRows})
             RETURNING id, url, body, schedule_index, attempts, first_attempt_at;
             """);
-        command.Parameters.AddWithValue("@owner", owner);
-        command.Parameters.AddWithValue("@until", leaseUntil);
-        command.Parameters.AddWithValue("@now", now);
-        command.Parameters.AddWithValue("@batch", batchSize);
+        command.Param("@owner", owner);
+        command.Param("@until", leaseUntil);
+        command.Param("@now", now);
+        command.Param("@batch", batchSize);
         var claimed = await ReadAllAsync(command, r => new DueNotification(
             r.GetInt64(0), r.GetString(1), (byte[])r[2], r.GetInt32(3), r.GetInt32(4), r.IsDBNull(5) ? null : r.GetInt64(5)), cancellationToken);
         await write.CommitAsync();
@@ -541,8 +505,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
     public async Task<long?> NextNotificationDueAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
-            SELECT MIN(CASE WHEN lease_owner IS NULL THEN next_attempt_at ELSE MAX(next_attempt_at, lease_expires_at) END)
+        await using var command = Command(connection, null, $"""
+            SELECT MIN(CASE WHEN lease_owner IS NULL THEN next_attempt_at ELSE {database.Greatest("next_attempt_at", "lease_expires_at")} END)
             FROM notifications WHERE status = 'Pending';
             """);
         return await command.ExecuteScalarAsync(cancellationToken) is long due ? due : null;
@@ -557,39 +521,40 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
                 attempts = attempts + 1,
                 schedule_index = schedule_index + 1,
                 first_attempt_at = @first,
-                status = CASE WHEN @ack THEN 'Delivered' WHEN @next IS NULL THEN 'Failed' ELSE 'Pending' END,
-                next_attempt_at = CASE WHEN @ack THEN NULL ELSE @next END,
-                delivered_at = CASE WHEN @ack THEN @started ELSE NULL END,
+                status = CASE WHEN @ack = 1 THEN 'Delivered' WHEN CAST(@next AS BIGINT) IS NULL THEN 'Failed' ELSE 'Pending' END,
+                next_attempt_at = CASE WHEN @ack = 1 THEN NULL ELSE @next END,
+                delivered_at = CASE WHEN @ack = 1 THEN @started ELSE NULL END,
                 lease_owner = NULL, lease_expires_at = NULL
             WHERE id = @id AND lease_owner = @owner AND status = 'Pending'
             RETURNING attempts;
             """);
-        var u = update.Parameters;
-        u.AddWithValue("@first", attempt.FirstAttemptAt);
-        u.AddWithValue("@ack", attempt.Acknowledged);
-        u.AddWithValue("@next", (object?)attempt.NextAttemptAt ?? DBNull.Value);
-        u.AddWithValue("@started", attempt.StartedAt);
-        u.AddWithValue("@id", attempt.NotificationId);
-        u.AddWithValue("@owner", owner);
-        if (await update.ExecuteScalarAsync(cancellationToken) is not long number)
+        var u = update;
+        u.Param("@first", attempt.FirstAttemptAt);
+        u.Param("@ack", attempt.Acknowledged);
+        u.Param("@next", attempt.NextAttemptAt);
+        u.Param("@started", attempt.StartedAt);
+        u.Param("@id", attempt.NotificationId);
+        u.Param("@owner", owner);
+        if (await update.ExecuteScalarAsync(cancellationToken) is not { } returned)
         {
             // The lease was lost (expired and taken over): the new holder records its own attempts.
             await write.RollbackAsync();
             return false;
         }
 
+        var number = Convert.ToInt64(returned, System.Globalization.CultureInfo.InvariantCulture);
         var insert = write.Command("""
             INSERT INTO notification_attempts (notification_id, attempt, started_at, http_status, latency_ms, response_excerpt, error)
             VALUES (@id, @n, @started, @status, @latency, @excerpt, @error);
             """);
-        var p = insert.Parameters;
-        p.AddWithValue("@id", attempt.NotificationId);
-        p.AddWithValue("@n", number);
-        p.AddWithValue("@started", attempt.StartedAt);
-        p.AddWithValue("@status", (object?)attempt.HttpStatus ?? DBNull.Value);
-        p.AddWithValue("@latency", attempt.LatencyMs);
-        p.AddWithValue("@excerpt", (object?)attempt.ResponseExcerpt ?? DBNull.Value);
-        p.AddWithValue("@error", (object?)attempt.Error ?? DBNull.Value);
+        var p = insert;
+        p.Param("@id", attempt.NotificationId);
+        p.Param("@n", number);
+        p.Param("@started", attempt.StartedAt);
+        p.Param("@status", attempt.HttpStatus);
+        p.Param("@latency", attempt.LatencyMs);
+        p.Param("@excerpt", attempt.ResponseExcerpt);
+        p.Param("@error", attempt.Error);
         await insert.ExecuteNonQueryAsync(cancellationToken);
         await write.CommitAsync();
         return true;
@@ -604,8 +569,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
                                      delivered_at = NULL, lease_owner = NULL, lease_expires_at = NULL
             WHERE id = @id;
             """);
-        command.Parameters.AddWithValue("@now", now);
-        command.Parameters.AddWithValue("@id", notificationId);
+        command.Param("@now", now);
+        command.Param("@id", notificationId);
         var found = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
         await write.CommitAsync();
         return found;
@@ -617,10 +582,10 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         await using var command = Command(connection, null, """
             SELECT n.id, o.out_trade_no, n.notify_type, n.url, n.status, n.attempts, n.created_at, n.next_attempt_at, n.delivered_at
             FROM notifications n JOIN orders o ON o.id = n.order_id
-            WHERE @status IS NULL OR n.status = @status ORDER BY n.id DESC LIMIT @limit;
+            WHERE CAST(@status AS TEXT) IS NULL OR n.status = @status ORDER BY n.id DESC LIMIT @limit;
             """);
-        command.Parameters.AddWithValue("@status", (object?)status ?? DBNull.Value);
-        command.Parameters.AddWithValue("@limit", limit);
+        command.Param("@status", status);
+        command.Param("@limit", limit);
         return await ReadAllAsync(command, r => new NotificationSummary(
             r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetInt64(6),
             r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetInt64(8)), cancellationToken);
@@ -633,7 +598,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT attempt, started_at, http_status, latency_ms, response_excerpt, error
             FROM notification_attempts WHERE notification_id = @id ORDER BY attempt;
             """);
-        command.Parameters.AddWithValue("@id", notificationId);
+        command.Param("@id", notificationId);
         return await ReadAllAsync(command, r => new AttemptSummary(
             r.GetInt32(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt32(2), r.GetInt64(3), NullableString(r, 4), NullableString(r, 5)), cancellationToken);
     }
@@ -645,7 +610,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT c.id, c.key_id, c.nonce, c.ciphertext, c.tag, c.fingerprint, c.brand, c.masked, c.holder_masked, c.expiry_month, c.expiry_year
             FROM vault_cards c WHERE c.id = @id;
             """);
-        command.Parameters.AddWithValue("@id", cardId);
+        command.Param("@id", cardId);
         return await ReadSingleAsync(command, r => ReadCard(r, 0), cancellationToken);
     }
 
@@ -656,8 +621,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT {TokenColumns} FROM payment_tokens t JOIN vault_cards c ON c.id = t.card_id
             WHERE t.merchant_no = @m AND t.payment_token_id = @t;
             """);
-        command.Parameters.AddWithValue("@m", merchantNo);
-        command.Parameters.AddWithValue("@t", paymentTokenId);
+        command.Param("@m", merchantNo);
+        command.Param("@t", paymentTokenId);
         return await ReadSingleAsync(command, ReadToken, cancellationToken);
     }
 
@@ -668,8 +633,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT {TokenColumns} FROM payment_tokens t JOIN vault_cards c ON c.id = t.card_id
             WHERE t.merchant_no = @m AND t.user_id = @u ORDER BY t.id;
             """);
-        command.Parameters.AddWithValue("@m", merchantNo);
-        command.Parameters.AddWithValue("@u", userId);
+        command.Param("@m", merchantNo);
+        command.Param("@u", userId);
         return await ReadAllAsync(command, ReadToken, cancellationToken);
     }
 
@@ -682,10 +647,10 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             WHERE merchant_no = @m AND user_id = @u AND payment_token_id = @t AND status <> 'Deleted';
             """))
         {
-            delete.Parameters.AddWithValue("@now", now);
-            delete.Parameters.AddWithValue("@m", merchantNo);
-            delete.Parameters.AddWithValue("@u", userId);
-            delete.Parameters.AddWithValue("@t", paymentTokenId);
+            delete.Param("@now", now);
+            delete.Param("@m", merchantNo);
+            delete.Param("@u", userId);
+            delete.Param("@t", paymentTokenId);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -693,55 +658,46 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
             SELECT {TokenColumns} FROM payment_tokens t JOIN vault_cards c ON c.id = t.card_id
             WHERE t.merchant_no = @m AND t.user_id = @u AND t.payment_token_id = @t;
             """);
-        select.Parameters.AddWithValue("@m", merchantNo);
-        select.Parameters.AddWithValue("@u", userId);
-        select.Parameters.AddWithValue("@t", paymentTokenId);
+        select.Param("@m", merchantNo);
+        select.Param("@u", userId);
+        select.Param("@t", paymentTokenId);
         var token = await ReadSingleAsync(select, ReadToken, cancellationToken);
         await write.CommitAsync();
         return token;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_writer is not null)
-        {
-            await _writer.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => database.DisposeAsync();
 
     private static string OutTradeNoKey(string outTradeNo) => outTradeNo.ToUpperInvariant();
 
-    // One writer connection per store, made on first use (after migration, which writes on its own connection).
-    private Task<GroupCommitWriter.WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
+    private Task<IWriteScope> BeginWriteAsync(CancellationToken cancellationToken) => database.BeginWriteAsync(cancellationToken);
+
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => database.OpenAsync(cancellationToken);
+
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return (_writer ??= new GroupCommitWriter(_connectionString)).BeginAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    private static bool Flag(DbDataReader r, int i) => Convert.ToInt64(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) != 0;
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql) =>
-        new(sql, connection, transaction);
-
-    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, sql);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<T?> ReadSingleAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    private static async Task<T?> ReadSingleAsync<T>(DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellationToken)
         where T : class
     {
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? map(reader) : null;
     }
 
-    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellationToken)
     {
         var rows = new List<T>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -753,9 +709,9 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         return rows;
     }
 
-    private static string? NullableString(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private static OrderRecord ReadOrder(SqliteDataReader r) => new()
+    private static OrderRecord ReadOrder(DbDataReader r) => new()
     {
         Id = r.GetInt64(0),
         TradeToken = r.GetString(1),
@@ -780,8 +736,8 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         CompletedAt = r.IsDBNull(20) ? null : r.GetInt64(20),
         CardId = r.IsDBNull(21) ? null : r.GetInt64(21),
         PaymentTokenId = NullableString(r, 22),
-        TokenForFutureUse = r.GetBoolean(23),
-        MerchantInitiated = r.GetBoolean(24),
+        TokenForFutureUse = Flag(r, 23),
+        MerchantInitiated = Flag(r, 24),
         MitType = NullableString(r, 25),
         ChallengeId = NullableString(r, 26),
         AcquirerReference = NullableString(r, 27),
@@ -791,7 +747,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         SentAt = r.IsDBNull(33) ? null : r.GetInt64(33),
     };
 
-    private static TokenRecord ReadToken(SqliteDataReader r) => new()
+    private static TokenRecord ReadToken(DbDataReader r) => new()
     {
         Id = r.GetInt64(0),
         PaymentTokenId = r.GetString(1),
@@ -806,7 +762,7 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         Country = NullableString(r, 20),
     };
 
-    private static DropinSession ReadSession(SqliteDataReader r, int o) => new()
+    private static DropinSession ReadSession(DbDataReader r, int o) => new()
     {
         SessionKey = r.GetString(o),
         ClientKey = r.GetString(o + 1),
@@ -817,12 +773,12 @@ internal sealed class SqliteGatewayStore(string connectionString) : IGatewayStor
         Country = r.GetString(o + 6),
         AmountMinor = r.IsDBNull(o + 7) ? null : r.GetInt64(o + 7),
         MitType = NullableString(r, o + 8),
-        TokenForFutureUse = r.GetBoolean(o + 9),
+        TokenForFutureUse = Flag(r, o + 9),
         CreatedAt = r.GetInt64(o + 10),
         ExpiresAt = r.GetInt64(o + 11),
     };
 
-    private static StoredCard ReadCard(SqliteDataReader r, int o) => new()
+    private static StoredCard ReadCard(DbDataReader r, int o) => new()
     {
         Id = r.GetInt64(o),
         KeyId = r.GetString(o + 1),
