@@ -113,7 +113,7 @@ public sealed class NotificationDurabilityTests : IAsyncLifetime
         var output = new StringWriter();
 
         var exit = await TokenPay.Gateway.Admin.GatewayCommands.TryRunAsync(
-            ["notifications", "resend", id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--Gateway:Storage:ConnectionString=Data Source={host.DatabasePath}"], output);
+            ["notifications", "resend", id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--Gateway:Storage:Provider={(GatewayHost.OnPostgres ? "Postgres" : "Sqlite")}", $"--Gateway:Storage:ConnectionString={host.ConnectionString}"], output);
 
         exit.ShouldBe(0);
         output.ToString().ShouldContain($"Notification {id}");
@@ -127,11 +127,5 @@ public sealed class NotificationDurabilityTests : IAsyncLifetime
         (await host.Merchant.PostAsync("orderAndPay", data)).Code.ShouldBe(ResultCodes.ApplySuccess);
     }
 
-    private static async Task ExecuteAsync(GatewayHost host, string sql)
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = new Microsoft.Data.Sqlite.SqliteCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task ExecuteAsync(GatewayHost host, string sql) => host.ScalarAsync(sql);
 }

@@ -23,8 +23,14 @@ public sealed class GatewayHost : IAsyncDisposable
 
     private readonly string _directory;
 
-    private GatewayHost(WebApplication app, string directory, FakeTimeProvider clock, CapturedLogs logs)
+    /// <summary>The engine the hosts of this test run use: <c>TOKENPAY_TEST_STORAGE=postgres</c> runs them on the run's PostgreSQL.</summary>
+    /// Without PostgreSQL binaries (outside CI) that run falls back to SQLite; under CI=true a missing server fails.
+    public static bool OnPostgres { get; } = string.Equals(Environment.GetEnvironmentVariable("TOKENPAY_TEST_STORAGE"), "postgres", StringComparison.OrdinalIgnoreCase)
+        && (PostgresServer.BinDirectory is not null || PostgresServer.InCi);
+
+    private GatewayHost(WebApplication app, string directory, string connectionString, FakeTimeProvider clock, CapturedLogs logs)
     {
+        ConnectionString = connectionString;
         App = app;
         _directory = directory;
         Clock = clock;
@@ -54,6 +60,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(_directory, "gateway.db");
 
+    /// <summary>The gateway database's connection string (SQLite file or PostgreSQL database).</summary>
+    public string ConnectionString { get; }
+
     /// <param name="settings">Configuration overrides.</param>
     /// <param name="clock">A clock to share with another host; a new one at <see cref="Epoch"/> otherwise.</param>
     /// <param name="shareDatabaseWith">Another host whose database this one opens (a second process, or a restart).</param>
@@ -61,11 +70,14 @@ public sealed class GatewayHost : IAsyncDisposable
     public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, FakeTimeProvider? clock = null, GatewayHost? shareDatabaseWith = null, Action<IServiceCollection>? services = null)
     {
         var directory = shareDatabaseWith?._directory ?? Directory.CreateTempSubdirectory("tokenpay-gw-").FullName;
+        var connectionString = shareDatabaseWith?.ConnectionString
+            ?? (OnPostgres ? await (await PostgresServer.GetAsync()).CreateDatabaseAsync("gateway") : $"Data Source={Path.Combine(directory, "gateway.db")}");
         clock ??= new FakeTimeProvider(Epoch);
         var logs = new CapturedLogs();
         var config = new Dictionary<string, string?>
         {
-            ["Gateway:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "gateway.db")}",
+            ["Gateway:Storage:Provider"] = OnPostgres ? "Postgres" : "Sqlite",
+            ["Gateway:Storage:ConnectionString"] = connectionString,
             ["Gateway:PlatformPrivateKey"] = TestKeys.PlatformPrivate,
             ["Gateway:Merchants:0:AppId"] = TestKeys.AppId,
             ["Gateway:Merchants:0:MerchantNo"] = TestKeys.MerchantNo,
@@ -94,16 +106,23 @@ public sealed class GatewayHost : IAsyncDisposable
             services?.Invoke(builder.Services);
         });
         await app.StartAsync();
-        return new GatewayHost(app, directory, clock, logs);
+        return new GatewayHost(app, directory, connectionString, clock, logs);
     }
 
     /// <summary>Runs a query against the gateway's database file (a separate connection, as an operator would).</summary>
     public async Task<long> ScalarAsync(string sql)
     {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = new SqliteCommand(sql, connection);
+        await using var connection = await OpenDatabaseAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<System.Data.Common.DbConnection> OpenDatabaseAsync()
+    {
+        System.Data.Common.DbConnection connection = OnPostgres ? new Npgsql.NpgsqlConnection(ConnectionString) : new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        return connection;
     }
 
     /// <summary>Stops the gateway but keeps its database, as a process that exits would.</summary>
@@ -123,11 +142,11 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>The first column of every row of a query, as text.</summary>
     public Task<IReadOnlyList<string>> TextColumnAsync(string sql) => FirstColumnAsync(sql, r => r.GetString(0));
 
-    private async Task<IReadOnlyList<T>> FirstColumnAsync<T>(string sql, Func<SqliteDataReader, T> read)
+    private async Task<IReadOnlyList<T>> FirstColumnAsync<T>(string sql, Func<System.Data.Common.DbDataReader, T> read)
     {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = new SqliteCommand(sql, connection);
+        await using var connection = await OpenDatabaseAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
         await using var reader = await command.ExecuteReaderAsync();
         var values = new List<T>();
         while (await reader.ReadAsync())

@@ -11,6 +11,14 @@ internal static class ApiData
         where T : class
     {
         error = default;
+        // No text field may hold NUL (PostgreSQL cannot store it, and no name or subject needs it); JSON can carry it only escaped.
+        if (request.Data.Span.IndexOf("\\u0000"u8) >= 0 && BrokenText.Find(request.Data.Span, rejectNul: true) is { } nulField)
+        {
+            data = null!;
+            error = ApiReply.Invalid($"{nulField} must not contain NUL characters.");
+            return false;
+        }
+
         try
         {
             data = JsonSerializer.Deserialize<T>(request.Data.Span, PayerMaxJson.Options)!;

@@ -3,13 +3,14 @@ using System.Text.Json;
 namespace TokenPay.Gateway.Envelope;
 
 /// <summary>
-/// Finds the first JSON string (a name or a value) that is not text: invalid UTF-8, or an escape of an
-/// unpaired surrogate. Run only after a parse failed that way, so a well-formed request pays nothing for it.
+/// Finds the first JSON string (a name or a value) that is not text: invalid UTF-8, an escape of an
+/// unpaired surrogate, or (when asked) a NUL character. Run only after a parse failed that way, so a well-formed request pays nothing for it.
 /// </summary>
 internal static class BrokenText
 {
     /// <summary>The dotted path of the broken string (e.g. <c>data.subject</c>), or null when every string decodes.</summary>
-    public static string? Find(ReadOnlySpan<byte> json)
+    /// <param name="rejectNul">Also count a string holding a NUL character as broken.</param>
+    public static string? Find(ReadOnlySpan<byte> json, bool rejectNul = false)
     {
         var path = new List<string>();
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
@@ -28,7 +29,7 @@ internal static class BrokenText
                         }
 
                         break;
-                    case JsonTokenType.String when !Decodes(ref reader):
+                    case JsonTokenType.String when !Decodes(ref reader) || (rejectNul && reader.GetString()!.Contains('\0', StringComparison.Ordinal)):
                         return Join(path, property ?? "(a value)");
                     case JsonTokenType.StartObject:
                         if (property is not null)
