@@ -1,11 +1,21 @@
 using TokenPay.Gateway.Admin;
 using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Storage;
 
 if (await GatewayCommands.TryRunAsync(args, Console.Out) is { } exitCode)
 {
     return exitCode;
 }
 
-var app = await GatewayApp.CreateAsync(args);
-await app.RunAsync();
-return 0;
+try
+{
+    var app = await GatewayApp.CreateAsync(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (StorageUnavailableException ex)
+{
+    // A configuration or outage a person fixes: one sentence, no stack trace.
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}

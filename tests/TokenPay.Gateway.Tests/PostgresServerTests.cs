@@ -22,4 +22,18 @@ public sealed class PostgresServerTests
         values[1].ShouldBe("on");
         int.Parse(values[2], System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(150000);
     }
+
+    [Fact]
+    public async Task UnreachableServerAtStart_OneSentenceNamingHostAndDatabaseNotThePassword()
+    {
+        var error = await Should.ThrowAsync<TokenPay.Gateway.Storage.StorageUnavailableException>(() => TokenPay.Gateway.Hosting.GatewayApp.CreateAsync(
+        [
+            "--Gateway:Storage:Provider=Postgres",
+            "--Gateway:Storage:ConnectionString=Host=127.0.0.1;Port=1;Database=tokenpay_db;Username=app;Password=hunter2secret;Timeout=3",
+        ]));
+
+        error.Message.ShouldContain("127.0.0.1:1");
+        error.Message.ShouldContain("tokenpay_db");
+        error.Message.ShouldNotContain("hunter2secret");
+    }
 }

@@ -87,6 +87,9 @@ internal abstract class GatewayDatabase : IAsyncDisposable
     }
 }
 
+/// <summary>The database cannot be reached or opened at start; the message names where, never a password.</summary>
+internal sealed class StorageUnavailableException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>One write transaction on a <see cref="GatewayDatabase"/>.</summary>
 internal interface IWriteScope : IAsyncDisposable
 {

@@ -34,7 +34,19 @@ internal sealed class PostgresDatabase(string connectionString) : GatewayDatabas
 
     public override async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await _source.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException ex)
+        {
+            // Npgsql's messages name the host, never the password; the builder gives the database.
+            var where = new NpgsqlConnectionStringBuilder(connectionString);
+            throw new StorageUnavailableException($"PostgreSQL at {where.Host}:{where.Port}, database {where.Database}, user {where.Username}, cannot be used: {ex.Message.TrimEnd('.')}. Check Gateway:Storage:ConnectionString and that the server is running.", ex);
+        }
+
+        await using var owned = connection;
         await using (var setup = Command(connection, null, "SELECT pg_advisory_lock(@lock); CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"))
         {
             setup.Param("@lock", MigrationLock);
