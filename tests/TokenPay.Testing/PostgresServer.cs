@@ -43,6 +43,15 @@ public sealed class PostgresServer
     /// <summary>The run's server, started on first use.</summary>
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
+    /// <summary>A server of the caller's own, for tests that stop and start it (the shared one serves parallel tests).</summary>
+    public static Task<PostgresServer> StartPrivateAsync() => StartAsync();
+
+    /// <summary>Stops the server at once, as a crash or an outage would (connections are cut).</summary>
+    public Task StopAsync() => Run(_bin, "pg_ctl", ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]);
+
+    /// <summary>Starts the server again on the same port and data.</summary>
+    public Task RestartAsync() => Launch(_bin, _directory, Port);
+
     /// <summary>A new, empty database on the server; its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
     {
@@ -74,12 +83,15 @@ public sealed class PostgresServer
         var data = Path.Combine(directory, "data");
         await Run(bin, "initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"]);
         var port = FreePort();
-        // Durable commits as in production (fsync on); the socket directory is ours, not /var/run.
-        await Run(bin, "pg_ctl", ["-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300", "start"]);
+        await Launch(bin, directory, port);
         var server = new PostgresServer(bin, directory, port);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         return server;
     }
+
+    // Durable commits as in production (fsync on); the socket directory is ours, not /var/run.
+    private static Task<string> Launch(string bin, string directory, int port) =>
+        Run(bin, "pg_ctl", ["-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=300", "start"]);
 
     private void Stop()
     {
