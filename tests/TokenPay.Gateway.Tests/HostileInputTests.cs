@@ -155,6 +155,8 @@ public class HostileInputTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [InlineData("GET", "/aggregate-pay/api/gateway/orderAndPay")]
     [InlineData("PUT", "/aggregate-pay/api/gateway/orderQuery")]
     [InlineData("POST", "/aggregate-pay/api/gateway/noSuchApi")]
+    [InlineData("POST", "/aggregate-pay/api/gateway")]
+    [InlineData("POST", "/aggregate-pay/api/gateway/orderAndPay.json")]
     public async Task ApiPathRefusedByTheServer_AnswersJson(string method, string path)
     {
         using var response = await Host.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));

@@ -70,7 +70,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
     /// <summary>An API path the router matched to no operation (an unknown API, or not POST): still a signed JSON answer.</summary>
     public Task RefuseUnroutedAsync(HttpContext http)
     {
-        var name = http.Request.Path.Value?[(BasePath.Length + 1)..] ?? "";
+        var name = http.Request.Path.Value is { } path && path.Length > BasePath.Length + 1 ? path[(BasePath.Length + 1)..] : "";
         var known = Operations.Contains(name);
         return responder.WriteAsync(
             http,

@@ -126,7 +126,8 @@ public static partial class GatewayApp
         api.MapPost("/inquirePaymentToken", http => gateway.HandleAsync(http, inquire));
         api.MapPost("/removePaymentToken", http => gateway.HandleAsync(http, remove));
         api.MapPost("/applyDropinSession", http => gateway.HandleAsync(http, applyDropin));
-        api.MapFallback(gateway.RefuseUnroutedAsync);
+        // Every other path under the API base, the base itself and names with a dot included.
+        api.MapFallback("{**path}", gateway.RefuseUnroutedAsync);
     }
 
     private static void Validate(GatewayOptions options)
