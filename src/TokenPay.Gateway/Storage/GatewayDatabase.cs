@@ -32,26 +32,18 @@ internal abstract class GatewayDatabase : IAsyncDisposable
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql) => CreateCommand(connection, transaction, sql);
-
-    /// <summary>The store for the configured engine (<c>Gateway:Storage:Provider</c>).</summary>
-    public static GatewayDatabase For(Hosting.StorageOptions storage) => storage.Provider switch
-    {
-        _ when string.Equals(storage.Provider, Hosting.StorageProviders.Postgres, StringComparison.OrdinalIgnoreCase) => new PostgresDatabase(storage.ConnectionString),
-        _ when string.Equals(storage.Provider, Hosting.StorageProviders.Sqlite, StringComparison.OrdinalIgnoreCase) => new SqliteDatabase(storage.ConnectionString),
-        _ => throw new InvalidOperationException($"Gateway:Storage:Provider must be {Hosting.StorageProviders.Sqlite} or {Hosting.StorageProviders.Postgres}."),
-    };
+    /// <summary>The database of the configured engine (<c>Gateway:Storage:Provider</c>).</summary>
+    public static GatewayDatabase For(Hosting.StorageOptions storage) =>
+        string.Equals(storage.Provider, Hosting.StorageProviders.Postgres, StringComparison.OrdinalIgnoreCase) ? new PostgresDatabase(storage.ConnectionString)
+        : string.Equals(storage.Provider, Hosting.StorageProviders.Sqlite, StringComparison.OrdinalIgnoreCase) ? new SqliteDatabase(storage.ConnectionString)
+        : throw new InvalidOperationException($"Gateway:Storage:Provider must be {Hosting.StorageProviders.Sqlite} or {Hosting.StorageProviders.Postgres}.");
 
     /// <summary>Runs versioned scripts in order, each in its own transaction with its bookkeeping row.</summary>
-    protected static async Task ApplyMigrationsAsync(DbConnection connection, IReadOnlyList<(int Version, string Sql)> migrations, Func<DbTransaction, Task>? lockAsync, CancellationToken cancellationToken)
+    protected static async Task ApplyMigrationsAsync(DbConnection connection, IReadOnlyList<(int Version, string Sql)> migrations, CancellationToken cancellationToken)
     {
         foreach (var (version, sql) in migrations)
         {
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            if (lockAsync is not null)
-            {
-                await lockAsync(transaction);
-            }
 
             await using (var check = CreateCommand(connection, transaction, "SELECT 1 FROM schema_migrations WHERE version = @v;"))
             {
@@ -78,6 +70,7 @@ internal abstract class GatewayDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>A command on a connection (and transaction), for every engine.</summary>
     internal static DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string sql)
     {
         var command = connection.CreateCommand();

@@ -47,7 +47,7 @@ internal sealed class PostgresDatabase(string connectionString) : GatewayDatabas
         }
 
         await using var owned = connection;
-        await using (var setup = Command(connection, null, "SELECT pg_advisory_lock(@lock); CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"))
+        await using (var setup = CreateCommand(connection, null, "SELECT pg_advisory_lock(@lock); CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"))
         {
             setup.Param("@lock", MigrationLock);
             await setup.ExecuteNonQueryAsync(cancellationToken);
@@ -55,11 +55,11 @@ internal sealed class PostgresDatabase(string connectionString) : GatewayDatabas
 
         try
         {
-            await ApplyMigrationsAsync(connection, PostgresMigrations.All, null, cancellationToken);
+            await ApplyMigrationsAsync(connection, PostgresMigrations.All, cancellationToken);
         }
         finally
         {
-            await using var unlock = Command(connection, null, "SELECT pg_advisory_unlock(@lock);");
+            await using var unlock = CreateCommand(connection, null, "SELECT pg_advisory_unlock(@lock);");
             unlock.Param("@lock", MigrationLock);
             await unlock.ExecuteNonQueryAsync(CancellationToken.None);
         }
@@ -91,7 +91,7 @@ internal sealed class PostgresDatabase(string connectionString) : GatewayDatabas
 
         public DbCommand Command(string sql)
         {
-            var command = GatewayDatabase.CreateCommand(connection, transaction, sql);
+            var command = CreateCommand(connection, transaction, sql);
             _commands.Add(command);
             return command;
         }

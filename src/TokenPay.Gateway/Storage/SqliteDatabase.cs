@@ -34,12 +34,12 @@ internal sealed class SqliteDatabase(string connectionString) : GatewayDatabase
     public override async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using (var setup = Command(connection, null, "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"))
+        await using (var setup = CreateCommand(connection, null, "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"))
         {
             await setup.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await ApplyMigrationsAsync(connection, SqliteMigrations.All, null, cancellationToken);
+        await ApplyMigrationsAsync(connection, SqliteMigrations.All, cancellationToken);
     }
 
     // SQLite names the index only in the message.

@@ -69,9 +69,14 @@ public static class MerchantCommands
         });
         var output = new Option<FileInfo?>("--out") { Description = "Also write one result per charge to this CSV file." };
         var batch = new Command("charge-batch", "Run the charges of a CSV file; safe to run again (each line's chargeId charges once).") { file, parallel, output, json };
-        batch.SetAction((parse, ct) => parse.GetValue(file) is { Exists: false } missing
-            ? Task.FromResult(UsageError($"--file: {missing.FullName} does not exist."))
-            : WithServicesAsync(configuration, configure, services => BatchAsync(services, parse.GetValue(file)!, parse.GetValue(parallel), parse.GetValue(output), parse.GetValue(json), ct)));
+        batch.SetAction((parse, ct) =>
+        {
+            // The file is read and checked before the service is built: a bad file touches no database and no gateway.
+            var lines = ReadBatch(parse.GetValue(file)!);
+            return lines is null
+                ? Task.FromResult(Usage)
+                : WithServicesAsync(configuration, configure, services => BatchAsync(services, lines, parse.GetValue(parallel), parse.GetValue(output), parse.GetValue(json), ct));
+        });
 
         var walletUser = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
         var list = new Command("list", "Show a customer's saved cards, refreshed from the gateway.") { walletUser, json };
@@ -123,20 +128,33 @@ public static class MerchantCommands
         return result.Succeeded ? Ok : NotDone;
     }
 
-    private static async Task<int> BatchAsync(IServiceProvider services, FileInfo file, int parallelism, FileInfo? output, bool json, CancellationToken cancellationToken)
+    /// <summary>The charges of a batch file, or null (after saying why) when it is missing or any line is not a charge.</summary>
+    private static IReadOnlyList<BatchLine>? ReadBatch(FileInfo file)
     {
-        using var text = file.OpenText();
-        var (lines, problems) = ChargeBatch.ReadCsv(text);
-        if (problems.Count > 0)
+        if (!file.Exists)
         {
-            foreach (var problem in problems)
-            {
-                Console.Error.WriteLine($"{file.Name} line {problem.Line}: {problem.Reason}");
-            }
-
-            return UsageError($"{problems.Count} line(s) of {file.Name} are not charges; nothing was charged. Fix them and run again.");
+            UsageError($"--file: {file.FullName} does not exist.");
+            return null;
         }
 
+        using var text = file.OpenText();
+        var (lines, problems) = ChargeBatch.ReadCsv(text);
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine($"{file.Name} line {problem.Line}: {problem.Reason}");
+        }
+
+        if (problems.Count > 0)
+        {
+            UsageError($"{problems.Count} line(s) of {file.Name} are not charges; nothing was charged. Fix them and run again.");
+            return null;
+        }
+
+        return lines;
+    }
+
+    private static async Task<int> BatchAsync(IServiceProvider services, IReadOnlyList<BatchLine> lines, int parallelism, FileInfo? output, bool json, CancellationToken cancellationToken)
+    {
         var requests = lines.Select(l => l.Request).ToList();
         var batch = services.GetRequiredService<ChargeBatch>();
         BatchRun run;

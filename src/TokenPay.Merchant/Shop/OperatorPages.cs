@@ -15,7 +15,7 @@ internal static class OperatorPages
         app.MapGet("/shop/operator/login", Login);
         var forms = app.MapGroup("/shop/operator").AddEndpointFilter(GuardFormAsync).DisableAntiforgery();
         forms.MapPost("/login", LoginAsync);
-        forms.MapPost("/logout", LogoutAsync);
+        forms.MapPost("/logout", (Delegate)LogoutAsync);
 
         var signedIn = app.MapGroup("/shop/operator").RequireAuthorization(MerchantSecurity.Operator);
         signedIn.MapGet("", ChargeForm);
@@ -46,9 +46,8 @@ internal static class OperatorPages
         return Results.Redirect("/shop/operator");
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext http, CancellationToken ct)
+    private static async Task<IResult> LogoutAsync(HttpContext http)
     {
-        ct.ThrowIfCancellationRequested();
         await http.SignOutAsync(MerchantSecurity.Operator);
         return Results.Redirect("/shop/operator/login");
     }

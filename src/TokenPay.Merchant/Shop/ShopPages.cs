@@ -29,8 +29,9 @@ internal static class ShopPages
         app.MapGet("/favicon.ico", () => Results.Text(Favicon, "image/svg+xml"));
         app.MapGet("/shop/signin", SignIn);
         var forms = app.MapGroup("").AddEndpointFilter(GuardFormAsync).DisableAntiforgery();
-        forms.MapPost("/shop/signin", SignInAsync);
-        forms.MapPost("/shop/signout", SignOutAsync);
+        // Delegate: a handler of HttpContext alone would otherwise bind as a RequestDelegate and drop its IResult.
+        forms.MapPost("/shop/signin", (Delegate)SignInAsync);
+        forms.MapPost("/shop/signout", (Delegate)SignOutAsync);
 
         var shopper = app.MapGroup("/shop").RequireAuthorization(MerchantSecurity.Shopper);
         shopper.MapGet("/dropin", DropinPageAsync);
@@ -93,9 +94,9 @@ internal static class ShopPages
         </form>
         """);
 
-    private static async Task<IResult> SignInAsync(HttpContext http, CancellationToken ct)
+    private static async Task<IResult> SignInAsync(HttpContext http)
     {
-        var form = await http.Request.ReadFormAsync(ct);
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var user = form["user"].ToString().Trim();
         if (!IsUserId(user))
         {
@@ -106,9 +107,8 @@ internal static class ShopPages
         return Results.Redirect(LocalPath(form["returnUrl"]));
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, CancellationToken ct)
+    private static async Task<IResult> SignOutAsync(HttpContext http)
     {
-        ct.ThrowIfCancellationRequested();
         await Microsoft.AspNetCore.Authentication.AuthenticationHttpContextExtensions.SignOutAsync(http, MerchantSecurity.Shopper);
         return Results.Redirect("/");
     }
