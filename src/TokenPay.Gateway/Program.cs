@@ -1,6 +1,6 @@
 using TokenPay.Gateway.Admin;
 using TokenPay.Gateway.Hosting;
-using TokenPay.Gateway.Storage;
+using TokenPay.Storage;
 
 if (await GatewayCommands.TryRunAsync(args, Console.Out) is { } exitCode)
 {

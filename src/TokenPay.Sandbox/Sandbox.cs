@@ -35,7 +35,7 @@ internal sealed class Sandbox
     public void ConfigureMerchant(WebApplicationBuilder builder) =>
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Merchant:ConnectionString"] = $"Data Source={Path.Combine(_data, "merchant.db")}",
+            ["Merchant:Storage:ConnectionString"] = $"Data Source={Path.Combine(_data, "merchant.db")}",
             ["Merchant:PublicBaseUrl"] = MerchantUrl,
             ["Merchant:NotifyUrl"] = $"{MerchantUrl}/payermax/notify",
             ["PayerMax:Environment"] = "Custom",

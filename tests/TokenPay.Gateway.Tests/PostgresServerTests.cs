@@ -26,7 +26,7 @@ public sealed class PostgresServerTests
     [Fact]
     public async Task UnreachableServerAtStart_OneSentenceNamingHostAndDatabaseNotThePassword()
     {
-        var error = await Should.ThrowAsync<TokenPay.Gateway.Storage.StorageUnavailableException>(() => TokenPay.Gateway.Hosting.GatewayApp.CreateAsync(
+        var error = await Should.ThrowAsync<TokenPay.Storage.StorageUnavailableException>(() => TokenPay.Gateway.Hosting.GatewayApp.CreateAsync(
         [
             "--Gateway:Storage:Provider=Postgres",
             "--Gateway:Storage:ConnectionString=Host=127.0.0.1;Port=1;Database=tokenpay_db;Username=app;Password=hunter2secret;Timeout=3",

@@ -10,17 +10,17 @@ public class StoreTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
     [Fact]
     public async Task TryInsertOrder_TradeTokenAlreadyTaken_ReportsItAndWritesNothing()
     {
-        var store = fixture.Host.App.Services.GetRequiredService<IGatewayStore>();
-        var first = await store.TryInsertOrderAsync(Order("taken_1", "T2026112207562065712345678"), null, null, default);
+        var store = fixture.Host.App.Services.GetRequiredService<OrderStore>();
+        var first = await store.TryInsertAsync(Order("taken_1", "T2026112207562065712345678"), null, null, default);
         var cards = await fixture.Host.ScalarAsync("SELECT COUNT(*) FROM vault_cards");
 
-        var second = await store.TryInsertOrderAsync(Order("taken_2", "T2026112207562065712345678"), Card(), null, default);
+        var second = await store.TryInsertAsync(Order("taken_2", "T2026112207562065712345678"), Card(), null, default);
 
         first.Outcome.ShouldBe(InsertOutcome.Inserted);
         second.Outcome.ShouldBe(InsertOutcome.TradeTokenTaken);
         (await fixture.Host.ScalarAsync("SELECT COUNT(*) FROM orders WHERE out_trade_no = 'taken_2'")).ShouldBe(0);
         (await fixture.Host.ScalarAsync("SELECT COUNT(*) FROM vault_cards")).ShouldBe(cards);
-        (await store.TryInsertOrderAsync(Order("taken_2", "T2026112207562065712345679"), null, null, default)).Outcome.ShouldBe(InsertOutcome.Inserted);
+        (await store.TryInsertAsync(Order("taken_2", "T2026112207562065712345679"), null, null, default)).Outcome.ShouldBe(InsertOutcome.Inserted);
     }
 
     private static OrderRecord Order(string outTradeNo, string tradeToken) => new()

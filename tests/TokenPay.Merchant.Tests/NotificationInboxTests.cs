@@ -24,8 +24,8 @@ public sealed class NotificationInboxTests : IAsyncLifetime
     public async Task DuplicateAndReorderedNotifications_SameFinalState(string arrival)
     {
         await using var merchant = await MerchantHost.StartAsync(_gateway);
-        var store = merchant.Service<IMerchantStore>();
-        await store.TryCreatePaymentAsync(BindingCheckout, default);
+        var store = merchant.Service<PaymentStore>();
+        await store.TryCreateAsync(BindingCheckout, default);
 
         foreach (var kind in arrival.Split(','))
         {
@@ -39,7 +39,7 @@ public sealed class NotificationInboxTests : IAsyncLifetime
             (await response.Content.ReadAsStringAsync()).ShouldContain("\"code\":\"SUCCESS\"");
         }
 
-        var payment = (await store.FindPaymentAsync("shop_order_1", default))!;
+        var payment = (await store.FindAsync("shop_order_1", default))!;
         payment.Status.ShouldBe(PaymentStatuses.Success);
         payment.TradeToken.ShouldBe("T2026112207562065700000001");
         var card = (await merchant.Service<WalletService>().ListAsync("gina", default)).Single();
@@ -55,19 +55,19 @@ public sealed class NotificationInboxTests : IAsyncLifetime
     public async Task LatePaymentNotification_DoesNotReviveARemovedCard()
     {
         await using var merchant = await MerchantHost.StartAsync(_gateway);
-        var store = merchant.Service<IMerchantStore>();
-        await store.TryCreatePaymentAsync(BindingCheckout, default);
+        var store = merchant.Service<PaymentStore>();
+        await store.TryCreateAsync(BindingCheckout, default);
         using (await PostSignedAsync(merchant, Tokenization()))
         {
         }
 
         // The user removes the card before the (delayed) PAYMENT notification of the binding order arrives.
-        await store.SetWalletStatusAsync("PMTOKEN_GINA_1", TokenStatuses.Deleted, default);
+        await merchant.Service<WalletStore>().SetStatusAsync("PMTOKEN_GINA_1", TokenStatuses.Deleted, default);
         using (await PostSignedAsync(merchant, Payment("SUCCESS", "APPLY_SUCCESS")))
         {
         }
 
-        (await store.FindPaymentAsync("shop_order_1", default))!.Status.ShouldBe(PaymentStatuses.Success);
+        (await store.FindAsync("shop_order_1", default))!.Status.ShouldBe(PaymentStatuses.Success);
         (await merchant.Service<WalletService>().ListAsync("gina", default)).Single().Status.ShouldBe(TokenStatuses.Deleted);
     }
 
@@ -100,8 +100,8 @@ public sealed class NotificationInboxTests : IAsyncLifetime
         {
         }
 
-        var store = merchant.Service<IMerchantStore>();
-        (await store.FindPaymentAsync(step.OutTradeNo, default))!.Status.ShouldBe(PaymentStatuses.Pending);
+        var store = merchant.Service<PaymentStore>();
+        (await store.FindAsync(step.OutTradeNo, default))!.Status.ShouldBe(PaymentStatuses.Pending);
         var reconciler = merchant.Service<Reconciler>();
         (await reconciler.ReconcileAsync(default)).Checked.ShouldBe(0, "too young to reconcile");
 
@@ -109,7 +109,7 @@ public sealed class NotificationInboxTests : IAsyncLifetime
         var summary = await reconciler.ReconcileAsync(default);
 
         summary.Settled.ShouldBe(1);
-        (await store.FindPaymentAsync(step.OutTradeNo, default))!.Status.ShouldBe(PaymentStatuses.Success);
+        (await store.FindAsync(step.OutTradeNo, default))!.Status.ShouldBe(PaymentStatuses.Success);
         var card = (await merchant.Service<WalletService>().ListAsync("hank", default)).Single();
         card.MaskedCard.ShouldBe("400000******3220");
         card.MitAllowed.ShouldBeTrue();
@@ -134,10 +134,10 @@ public sealed class NotificationInboxTests : IAsyncLifetime
     public async Task PaymentNotificationOfAFinalPayment_StillTeachesTheToken()
     {
         await using var merchant = await MerchantHost.StartAsync(_gateway);
-        var store = merchant.Service<IMerchantStore>();
-        await store.TryCreatePaymentAsync(BindingCheckout, default);
+        var store = merchant.Service<PaymentStore>();
+        await store.TryCreateAsync(BindingCheckout, default);
         // The synchronous answer already made it SUCCESS, without a token.
-        await store.ApplyOrderAsync(new OrderUpdate("shop_order_1", PaymentStatuses.Success, "T2026112207562065700000001", null, null, null, null, null), default);
+        await store.ApplyAsync(new OrderUpdate("shop_order_1", PaymentStatuses.Success, "T2026112207562065700000001", null, null, null, null, null), default);
 
         using (await PostSignedAsync(merchant, Payment("SUCCESS", "APPLY_SUCCESS")))
         {
@@ -146,14 +146,14 @@ public sealed class NotificationInboxTests : IAsyncLifetime
         var card = (await merchant.Service<WalletService>().ListAsync("gina", default)).Single();
         card.PaymentTokenId.ShouldBe("PMTOKEN_GINA_1");
         card.MitAllowed.ShouldBeTrue();
-        (await store.FindPaymentAsync("shop_order_1", default))!.PaymentTokenId.ShouldBe("PMTOKEN_GINA_1");
+        (await store.FindAsync("shop_order_1", default))!.PaymentTokenId.ShouldBe("PMTOKEN_GINA_1");
     }
 
     // A pending shop checkout that saves the card, as CheckoutService records it before paying.
     private static Payment BindingCheckout => new()
     {
         OutTradeNo = "shop_order_1", Kind = PaymentKinds.Checkout, UserId = "gina", AmountMinor = 1200, Currency = "USD",
-        SavesCard = true, SaveWithMitType = Wire.MitUnscheduled, Status = PaymentStatuses.Pending, CreatedAt = 0, UpdatedAt = 0,
+        SavesCard = true, SaveMitType = Wire.MitUnscheduled, Status = PaymentStatuses.Pending, CreatedAt = 0, UpdatedAt = 0,
     };
 
     private static string Payment(string status, string code) => new JsonObject

@@ -59,7 +59,7 @@ public sealed class MerchantHost : IAsyncDisposable
         var baseUrl = $"http://127.0.0.1:{port}";
         var config = new Dictionary<string, string?>
         {
-            ["Merchant:ConnectionString"] = $"Data Source={Path.Combine(directory, "merchant.db")}",
+            ["Merchant:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "merchant.db")}",
             ["Merchant:PublicBaseUrl"] = baseUrl,
             ["Merchant:NotifyUrl"] = $"{baseUrl}/payermax/notify",
             // Tests drive reconciliation themselves.

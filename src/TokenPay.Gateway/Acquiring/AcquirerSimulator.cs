@@ -9,7 +9,7 @@ namespace TokenPay.Gateway.Acquiring;
 /// test card number. Like a real acquirer it remembers each decision durably before answering, so a
 /// gateway that crashed after the decision can ask for it by trade token.
 /// </summary>
-internal sealed class AcquirerSimulator(IGatewayStore store, TimeProvider clock) : IAcquirer
+internal sealed class AcquirerSimulator(AcquirerSimulatorStore decisions, TimeProvider clock) : IAcquirer
 {
     public async ValueTask<AuthorizationOutcome> AuthorizeAsync(AuthorizationRequest request, CancellationToken cancellationToken)
     {
@@ -17,14 +17,14 @@ internal sealed class AcquirerSimulator(IGatewayStore store, TimeProvider clock)
         if (outcome.Decision != AuthorizationDecision.ChallengeRequired)
         {
             // A challenge moves no money; every other decision is on disk before the gateway hears it.
-            await store.RecordAcquirerDecisionAsync(request.TradeToken, outcome, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            await decisions.RecordDecisionAsync(request.TradeToken, outcome, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
         }
 
         return outcome;
     }
 
     public async ValueTask<AuthorizationOutcome?> InquireAsync(string tradeToken, CancellationToken cancellationToken) =>
-        await store.FindAcquirerDecisionAsync(tradeToken, cancellationToken);
+        await decisions.FindDecisionAsync(tradeToken, cancellationToken);
 
     private AuthorizationOutcome Decide(AuthorizationRequest request)
     {

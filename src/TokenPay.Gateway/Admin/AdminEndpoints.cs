@@ -22,15 +22,15 @@ internal static class AdminEndpoints
         admin.MapPost("/notifications/{id:long}/resend", ResendAsync);
     }
 
-    private static async Task<IResult> ListAsync(IGatewayStore store, string? status, int? limit, CancellationToken cancellationToken) =>
-        Results.Json(await store.ListNotificationsAsync(status, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
+    private static async Task<IResult> ListAsync(NotificationOutbox outbox, string? status, int? limit, CancellationToken cancellationToken) =>
+        Results.Json(await outbox.ListAsync(status, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
 
-    private static async Task<IResult> AttemptsAsync(IGatewayStore store, long id, CancellationToken cancellationToken) =>
-        Results.Json(await store.ListAttemptsAsync(id, cancellationToken));
+    private static async Task<IResult> AttemptsAsync(NotificationOutbox outbox, long id, CancellationToken cancellationToken) =>
+        Results.Json(await outbox.ListAttemptsAsync(id, cancellationToken));
 
-    private static async Task<IResult> ResendAsync(IGatewayStore store, NotificationSignal signal, TimeProvider clock, long id, CancellationToken cancellationToken)
+    private static async Task<IResult> ResendAsync(NotificationOutbox outbox, NotificationSignal signal, TimeProvider clock, long id, CancellationToken cancellationToken)
     {
-        if (!await store.ResendNotificationAsync(id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken))
+        if (!await outbox.ResendAsync(id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken))
         {
             return Results.NotFound(new { error = $"No notification {id}." });
         }

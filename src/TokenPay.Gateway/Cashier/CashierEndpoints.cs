@@ -21,19 +21,19 @@ internal static class CashierEndpoints
         app.MapPost("/cashier/{cashierId}", SubmitAsync).DisableAntiforgery();
     }
 
-    private static async Task ShowAsync(HttpContext http, string cashierId, IGatewayStore store, TimeProvider clock)
+    private static async Task ShowAsync(HttpContext http, string cashierId, OrderStore orders, TimeProvider clock)
     {
-        var order = await OpenOrderAsync(http, cashierId, store, clock);
+        var order = await OpenOrderAsync(http, cashierId, orders, clock);
         if (order is not null)
         {
             await RenderAsync(http, StatusCodes.Status200OK, cashierId, order, null, null);
         }
     }
 
-    private static async Task SubmitAsync(HttpContext http, string cashierId, IGatewayStore store, CardVault vault, PaymentProcessor payments, TimeProvider clock)
+    private static async Task SubmitAsync(HttpContext http, string cashierId, OrderStore orders, CardVault vault, PaymentProcessor payments, TimeProvider clock)
     {
         var cancellationToken = http.RequestAborted;
-        var order = await OpenOrderAsync(http, cashierId, store, clock);
+        var order = await OpenOrderAsync(http, cashierId, orders, clock);
         if (order is null)
         {
             return;
@@ -53,7 +53,7 @@ internal static class CashierEndpoints
         }
 
         var sealedCard = vault.Protect(card!);
-        if (await store.AttachCardAsync(order.Id, sealedCard, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken) is not { } cardId)
+        if (await orders.AttachCardAsync(order.Id, sealedCard, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken) is not { } cardId)
         {
             await HtmlPage.MessageAsync(http, StatusCodes.Status410Gone, "Payment already submitted", "A card was already submitted for this payment.");
             return;
@@ -69,9 +69,9 @@ internal static class CashierEndpoints
         await HtmlPage.ReturnToMerchantAsync(http, order.FrontCallbackUrl, result.Status == OrderStatuses.Success);
     }
 
-    private static async Task<OrderRecord?> OpenOrderAsync(HttpContext http, string cashierId, IGatewayStore store, TimeProvider clock)
+    private static async Task<OrderRecord?> OpenOrderAsync(HttpContext http, string cashierId, OrderStore orders, TimeProvider clock)
     {
-        var order = await store.FindOrderByCashierAsync(cashierId, http.RequestAborted);
+        var order = await orders.FindByCashierAsync(cashierId, http.RequestAborted);
         if (order is null)
         {
             await HtmlPage.MessageAsync(http, StatusCodes.Status404NotFound, "Link not valid", "This payment link is not valid.");

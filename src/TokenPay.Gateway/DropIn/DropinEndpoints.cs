@@ -17,7 +17,7 @@ namespace TokenPay.Gateway.DropIn;
 /// the browser to the gateway only; the frame hands the page a one-time <c>paymentToken</c> that the
 /// merchant's server then pays with (orderAndPay with paymentToken + sessionKey).
 /// </summary>
-internal sealed class DropinEndpoints(IGatewayStore store, CardVault vault, TimeProvider clock)
+internal sealed class DropinEndpoints(DropinStore dropins, CardVault vault, TimeProvider clock)
 {
     private static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan PaymentTokenLifetime = TimeSpan.FromMinutes(15);
@@ -75,7 +75,7 @@ internal sealed class DropinEndpoints(IGatewayStore store, CardVault vault, Time
             CreatedAt = now.ToUnixTimeMilliseconds(),
             ExpiresAt = (now + SessionLifetime).ToUnixTimeMilliseconds(),
         };
-        await store.InsertDropinSessionAsync(session, cancellationToken);
+        await dropins.InsertSessionAsync(session, cancellationToken);
         return ApiReply.Success(new ApplyDropinSessionResult { ClientKey = session.ClientKey, SessionKey = session.SessionKey });
     }
 
@@ -146,7 +146,7 @@ internal sealed class DropinEndpoints(IGatewayStore store, CardVault vault, Time
         var sealedCard = vault.Protect(card!);
         var paymentToken = "PT" + TradeIds.Secret();
         var expires = Math.Min(session.ExpiresAt, (now + PaymentTokenLifetime).ToUnixTimeMilliseconds());
-        await store.InsertDropinTokenAsync(paymentToken, session.SessionKey, sealedCard, now.ToUnixTimeMilliseconds(), expires, http.RequestAborted);
+        await dropins.InsertTokenAsync(paymentToken, session.SessionKey, sealedCard, now.ToUnixTimeMilliseconds(), expires, http.RequestAborted);
         http.Response.Headers.CacheControl = "no-store";
         return Results.Json(new DropinIssued(paymentToken, sealedCard.Brand, sealedCard.Masked));
     }
@@ -158,7 +158,7 @@ internal sealed class DropinEndpoints(IGatewayStore store, CardVault vault, Time
             return null;
         }
 
-        var session = await store.FindDropinSessionAsync(sessionKey, cancellationToken);
+        var session = await dropins.FindSessionAsync(sessionKey, cancellationToken);
         return session is not null && session.ClientKey == clientKey && clock.GetUtcNow().ToUnixTimeMilliseconds() < session.ExpiresAt ? session : null;
     }
 

@@ -28,16 +28,13 @@ public static partial class GatewayApp
 
         var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         Validate(options);
-        var store = new RelationalGatewayStore(GatewayDatabase.For(options.Storage));
-        await store.MigrateAsync(cancellationToken);
-        var secrets = await GatewaySecrets.LoadAsync(options, store, cancellationToken);
-
         var services = builder.Services;
+        var database = await services.AddGatewayStorageAsync(options.Storage, cancellationToken);
+        var secrets = await GatewaySecrets.LoadAsync(options, new SettingsStore(database), cancellationToken);
+
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAcquirer, AcquirerSimulator>();
-        // Registered through a factory so the container disposes it (closing the writer connection) at shutdown.
-        services.AddSingleton<IGatewayStore>(_ => store);
         services.AddSingleton(secrets.Vault);
         services.AddSingleton(new PlatformSigner(secrets.PlatformKey));
         services.AddSingleton(new MerchantRegistry(options.Merchants));

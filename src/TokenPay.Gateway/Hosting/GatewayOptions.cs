@@ -1,3 +1,5 @@
+using TokenPay.Storage;
+
 namespace TokenPay.Gateway.Hosting;
 
 /// <summary>The <c>Gateway</c> configuration section. Key names are a contract: README and scripts use them.</summary>
@@ -5,7 +7,8 @@ public sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
-    public StorageOptions Storage { get; set; } = new();
+    /// <summary><c>Gateway:Storage:Provider</c> and <c>:ConnectionString</c>; SQLite in the working directory by default.</summary>
+    public StorageOptions Storage { get; set; } = new() { ConnectionString = "Data Source=tokenpay-gateway.db" };
 
     /// <summary>Base64 PKCS#8 (or PEM). Empty: generated on first start and kept in the database.</summary>
     public string? PlatformPrivateKey { get; set; }
@@ -28,21 +31,6 @@ public sealed class GatewayOptions
     public NotificationOptions Notifications { get; set; } = new();
 
     public AdminOptions Admin { get; set; } = new();
-}
-
-public sealed class StorageOptions
-{
-    /// <summary><c>Sqlite</c> (the embedded default) or <c>Postgres</c>.</summary>
-    public string Provider { get; set; } = StorageProviders.Sqlite;
-
-    /// <summary>The engine's connection string (SQLite: <c>Data Source=file</c>; PostgreSQL: Npgsql's <c>Host=...;Database=...</c>).</summary>
-    public string ConnectionString { get; set; } = "Data Source=tokenpay-gateway.db";
-}
-
-public static class StorageProviders
-{
-    public const string Sqlite = "Sqlite";
-    public const string Postgres = "Postgres";
 }
 
 public sealed class MerchantOptions

@@ -16,14 +16,14 @@ internal sealed record GatewaySecrets(RSA PlatformKey, CardVault Vault, bool Pla
     private const string LocalVaultKeyId = "local";
     private const string FingerprintKeySetting = "vault.fingerprint-key";
 
-    public static async Task<GatewaySecrets> LoadAsync(GatewayOptions options, IGatewayStore store, CancellationToken cancellationToken)
+    public static async Task<GatewaySecrets> LoadAsync(GatewayOptions options, SettingsStore settings, CancellationToken cancellationToken)
     {
         var platformText = options.PlatformPrivateKey;
         var platformGenerated = string.IsNullOrWhiteSpace(platformText);
         if (platformGenerated)
         {
             using var fresh = RSA.Create(2048);
-            platformText = await store.GetOrAddSettingAsync(PlatformKeySetting, RsaKeys.ExportPrivateKey(fresh), cancellationToken);
+            platformText = await settings.GetOrAddAsync(PlatformKeySetting, RsaKeys.ExportPrivateKey(fresh), cancellationToken);
         }
 
         RSA platformKey;
@@ -50,8 +50,8 @@ internal sealed record GatewaySecrets(RSA PlatformKey, CardVault Vault, bool Pla
 
         var vaultGenerated = keys.Count == 0;
         var localKey = vaultGenerated
-            ? await store.GetOrAddSettingAsync(LocalVaultKeySetting, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken)
-            : await store.GetSettingAsync(LocalVaultKeySetting, cancellationToken);
+            ? await settings.GetOrAddAsync(LocalVaultKeySetting, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken)
+            : await settings.GetAsync(LocalVaultKeySetting, cancellationToken);
         if (localKey is not null)
         {
             // Cards sealed before keys were configured stay readable.
@@ -67,7 +67,7 @@ internal sealed record GatewaySecrets(RSA PlatformKey, CardVault Vault, bool Pla
         }
 
         var fingerprintKey = string.IsNullOrWhiteSpace(options.Vault.FingerprintKey)
-            ? Convert.FromBase64String(await store.GetOrAddSettingAsync(FingerprintKeySetting, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken))
+            ? Convert.FromBase64String(await settings.GetOrAddAsync(FingerprintKeySetting, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken))
             : Key32(options.Vault.FingerprintKey, "Gateway:Vault:FingerprintKey");
 
         return new GatewaySecrets(platformKey, new CardVault(keys, activeKeyId, fingerprintKey), platformGenerated, vaultGenerated);

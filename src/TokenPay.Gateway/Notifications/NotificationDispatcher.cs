@@ -10,7 +10,7 @@ namespace TokenPay.Gateway.Notifications;
 /// one each on the same database; leases keep them from sending the same attempt twice.
 /// </summary>
 internal sealed partial class NotificationDispatcher(
-    IGatewayStore store,
+    NotificationOutbox outbox,
     NotificationSender sender,
     NotificationSignal signal,
     TimeProvider clock,
@@ -30,7 +30,7 @@ internal sealed partial class NotificationDispatcher(
         while (true)
         {
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-            var due = await store.ClaimDueNotificationsAsync(Owner, now, now + (long)_options.LeaseDuration.TotalMilliseconds, _options.BatchSize, cancellationToken);
+            var due = await outbox.ClaimDueAsync(Owner, now, now + (long)_options.LeaseDuration.TotalMilliseconds, _options.BatchSize, cancellationToken);
             if (due.Count == 0)
             {
                 return total;
@@ -69,7 +69,7 @@ internal sealed partial class NotificationDispatcher(
     // Sleep until the next row falls due, but look again at least every poll interval for rows other processes wrote.
     private async Task<TimeSpan> IdleTimeAsync(CancellationToken cancellationToken)
     {
-        var next = await store.NextNotificationDueAsync(cancellationToken);
+        var next = await outbox.NextDueAsync(cancellationToken);
         if (next is null)
         {
             return _options.PollInterval;
@@ -92,7 +92,7 @@ internal sealed partial class NotificationDispatcher(
             ? firstAttemptAt + (long)_schedule[nextIndex].TotalMilliseconds
             : null;
 
-        var recorded = await store.RecordAttemptAsync(new DeliveryAttempt
+        var recorded = await outbox.RecordAttemptAsync(new DeliveryAttempt
         {
             NotificationId = notification.Id,
             StartedAt = started.ToUnixTimeMilliseconds(),

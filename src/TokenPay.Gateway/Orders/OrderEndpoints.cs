@@ -10,7 +10,7 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Gateway.Orders;
 
 /// <summary>orderAndPay and orderQuery.</summary>
-internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, PaymentProcessor payments, PublicLinks links, TimeProvider clock)
+internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, DropinStore dropins, VaultStore cards, CardVault vault, PaymentProcessor payments, PublicLinks links, TimeProvider clock)
 {
     // 10^8 random suffixes per millisecond: a second collision in a row is already a one-in-a-million event.
     private const int MaxTradeTokenDraws = 3;
@@ -37,7 +37,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
         switch (plan.Mode)
         {
             case PaymentMode.TokenCustomer or PaymentMode.TokenMerchant:
-                var token = await store.FindTokenAsync(merchantNo, plan.PaymentTokenId!, cancellationToken);
+                var token = await tokens.FindAsync(merchantNo, plan.PaymentTokenId!, cancellationToken);
                 if (TokenRules.RefuseUse(token, plan, now) is { } tokenRefusal)
                 {
                     return tokenRefusal;
@@ -50,14 +50,14 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
                 break;
 
             case PaymentMode.DropIn:
-                var dropin = await store.FindDropinTokenAsync(plan.DropinPaymentToken!, cancellationToken);
+                var dropin = await dropins.FindTokenAsync(plan.DropinPaymentToken!, cancellationToken);
                 if (DropinRules.RefuseUse(dropin, plan, merchantNo, now) is { } dropinRefusal)
                 {
                     return dropinRefusal;
                 }
 
                 country ??= dropin!.Session.Country;
-                var entered = (await store.GetCardAsync(dropin!.CardId, cancellationToken))!;
+                var entered = (await cards.GetCardAsync(dropin!.CardId, cancellationToken))!;
                 card = vault.Reveal(entered);
                 cardId = entered.Id;
                 display = CardDisplay.From(entered);
@@ -112,11 +112,11 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
         };
 
         // The unique index on (merchant, outTradeNo) decides duplicates before any money moves.
-        var inserted = await store.TryInsertOrderAsync(order, newCard, plan.DropinPaymentToken, cancellationToken);
+        var inserted = await orders.TryInsertAsync(order, newCard, plan.DropinPaymentToken, cancellationToken);
         for (var draw = 1; inserted.Outcome == InsertOutcome.TradeTokenTaken && draw < MaxTradeTokenDraws; draw++)
         {
             order = order with { TradeToken = TradeIds.TradeToken(now) };
-            inserted = await store.TryInsertOrderAsync(order, newCard, plan.DropinPaymentToken, cancellationToken);
+            inserted = await orders.TryInsertAsync(order, newCard, plan.DropinPaymentToken, cancellationToken);
         }
 
         switch (inserted.Outcome)
@@ -158,7 +158,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
     // A repeated Hosted_Checkout order that is still open answers its cashier link again (docs/protocol.md 2.1).
     private async Task<ApiReply> RepeatAsync(VerifiedRequest request, string outTradeNo, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var existing = await store.FindOrderAsync(request.App.MerchantNo, outTradeNo, cancellationToken);
+        var existing = await orders.FindAsync(request.App.MerchantNo, outTradeNo, cancellationToken);
         if (existing is { CashierId: { } cashierId, Status: OrderStatuses.Pending } && now.ToUnixTimeMilliseconds() < existing.ExpiresAt)
         {
             return ApiReply.Success(new OrderAndPayResult
@@ -185,7 +185,7 @@ internal sealed class OrderEndpoints(IGatewayStore store, CardVault vault, Payme
             return ApiReply.Invalid("outTradeNo is required (at most 64 characters).");
         }
 
-        var order = await store.FindOrderAsync(request.App.MerchantNo, data.OutTradeNo, cancellationToken);
+        var order = await orders.FindAsync(request.App.MerchantNo, data.OutTradeNo, cancellationToken);
         return order is null
             ? ApiReply.Error(ResultCodes.OrderNotExist, "No order with this outTradeNo exists for this merchant.")
             : ApiReply.Success(OrderViews.From(order));

@@ -30,7 +30,7 @@ internal static class OrderViews
                     PaymentMethodType = Wire.Card,
                     PaymentTokenId = order.PaymentTokenId,
                     CardInfo = order.Card is { } card
-                        ? new CardInfoView { CardOrg = card.Brand, Country = card.IssuerCountry, CardIdentifierNo = card.Masked, CardIdentifierName = card.HolderMasked }
+                        ? new CardInfoView { CardOrg = card.Brand, CardIdentifierNo = card.Masked, CardIdentifierName = card.HolderMasked }
                         : null,
                     PayAmount = amount,
                     PayCurrency = order.Currency,

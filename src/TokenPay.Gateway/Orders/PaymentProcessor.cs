@@ -18,7 +18,8 @@ internal sealed record PaymentResult(string Status, string? ResultCode, string? 
 /// is written together with the notifications it owes, in one transaction.
 /// </summary>
 internal sealed partial class PaymentProcessor(
-    IGatewayStore store,
+    OrderStore orders,
+    VaultStore cards,
     CardVault vault,
     IAcquirer acquirer,
     NotificationFactory notifications,
@@ -54,11 +55,11 @@ internal sealed partial class PaymentProcessor(
         {
             case AuthorizationDecision.ChallengeRequired:
                 var challengeId = TradeIds.Secret();
-                await store.SetChallengeAsync(order.Id, challengeId, cancellationToken);
+                await orders.SetChallengeAsync(order.Id, challengeId, cancellationToken);
                 return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, challengeId);
 
             case AuthorizationDecision.Pending:
-                await store.MarkAcquirerPendingAsync(order.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+                await orders.MarkAcquirerPendingAsync(order.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
                 return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, null);
 
             default:
@@ -84,12 +85,12 @@ internal sealed partial class PaymentProcessor(
                 return await CloseExpiredAsync(order, cancellationToken);
 
             case AuthorizationDecision.Pending or AuthorizationDecision.ChallengeRequired:
-                await store.MarkAcquirerPendingAsync(order.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+                await orders.MarkAcquirerPendingAsync(order.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
                 return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, null);
 
             default:
                 // A binding needs the card's fingerprint and expiry, as the original answer had them.
-                var card = order.CardId is { } cardId && await store.GetCardAsync(cardId, cancellationToken) is { } stored ? vault.Reveal(stored) : null;
+                var card = order.CardId is { } cardId && await cards.GetCardAsync(cardId, cancellationToken) is { } stored ? vault.Reveal(stored) : null;
                 return await ApplyAsync(order, outcome, card, cancellationToken);
         }
     }
@@ -130,7 +131,7 @@ internal sealed partial class PaymentProcessor(
             Bind = bind,
             Notifications = notifications.For(ended, bind is null ? null : card),
         };
-        var result = await store.CompleteOrderAsync(completion, cancellationToken);
+        var result = await orders.CompleteAsync(completion, cancellationToken);
         if (result.Applied)
         {
             if (completion.Notifications.Count > 0)
@@ -142,7 +143,7 @@ internal sealed partial class PaymentProcessor(
         }
 
         // Another path (expiry) finished the order first; report what it is now.
-        var current = await store.FindOrderAsync(order.MerchantNo, order.OutTradeNo, cancellationToken);
+        var current = await orders.FindAsync(order.MerchantNo, order.OutTradeNo, cancellationToken);
         return new PaymentResult(current!.Status, current.ResultCode, current.ResultMsg, current.PaymentTokenId, null);
     }
 

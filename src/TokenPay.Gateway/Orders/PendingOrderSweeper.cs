@@ -14,7 +14,7 @@ internal readonly record struct SweepResult(int Recovered, int Closed);
 /// and orders past their expireTime are closed, after asking the acquirer if they had reached it. Every node
 /// may run it: each order ends in one transaction that only moves a PENDING order.
 /// </summary>
-internal sealed partial class PendingOrderSweeper(IGatewayStore store, PaymentProcessor payments, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
+internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
     : BackgroundService
 {
     private const int BatchSize = 500;
@@ -43,7 +43,7 @@ internal sealed partial class PendingOrderSweeper(IGatewayStore store, PaymentPr
         IReadOnlyList<OrderRecord> open;
         do
         {
-            open = await store.FindOrdersToRecoverAsync(sentBefore, BatchSize, cancellationToken);
+            open = await orders.FindToRecoverAsync(sentBefore, BatchSize, cancellationToken);
             foreach (var order in open)
             {
                 // One the acquirer is still deciding is asked again after RecoverAfter (its sent_at moves on).
@@ -64,7 +64,7 @@ internal sealed partial class PendingOrderSweeper(IGatewayStore store, PaymentPr
         IReadOnlyList<OrderRecord> expired;
         do
         {
-            expired = await store.FindExpiredPendingOrdersAsync(clock.GetUtcNow().ToUnixTimeMilliseconds(), BatchSize, cancellationToken);
+            expired = await orders.FindExpiredPendingAsync(clock.GetUtcNow().ToUnixTimeMilliseconds(), BatchSize, cancellationToken);
             foreach (var order in expired)
             {
                 // Each end is its own transaction with its notification; one that loses a race to a payment is skipped.

@@ -57,9 +57,9 @@ internal static class AcquirerStates
 }
 
 /// <summary>What may be shown of a vaulted card.</summary>
-internal sealed record CardDisplay(string Brand, string Masked, string? HolderMasked, string? IssuerCountry)
+internal sealed record CardDisplay(string Brand, string Masked, string? HolderMasked)
 {
-    public static CardDisplay From(StoredCard card) => new(card.Brand, card.Masked, card.HolderMasked, null);
+    public static CardDisplay From(StoredCard card) => new(card.Brand, card.Masked, card.HolderMasked);
 }
 
 /// <summary>A vaulted card: the PAN only as AES-GCM ciphertext, plus what may be shown and the keyed fingerprint.</summary>
@@ -165,7 +165,15 @@ internal sealed record DropinToken(string PaymentToken, DropinSession Session, l
 internal sealed record NotificationDraft(string NotifyType, string Url, Func<string?, byte[]> Body);
 
 /// <summary>A notification claimed for delivery under a lease.</summary>
-internal sealed record DueNotification(long Id, string Url, byte[] Body, int ScheduleIndex, int Attempts, long? FirstAttemptAt);
+internal sealed record DueNotification
+{
+    public required long Id { get; init; }
+    public required string Url { get; init; }
+    public required byte[] Body { get; init; }
+    public required int ScheduleIndex { get; init; }
+    public required int Attempts { get; init; }
+    public long? FirstAttemptAt { get; init; }
+}
 
 /// <summary>The outcome of one delivery attempt and what follows from it.</summary>
 internal sealed record DeliveryAttempt
@@ -186,10 +194,28 @@ internal sealed record DeliveryAttempt
 }
 
 /// <summary>A notification as an operator sees it.</summary>
-internal sealed record NotificationSummary(
-    long Id, string OutTradeNo, string NotifyType, string Url, string Status, int Attempts, long CreatedAt, long? NextAttemptAt, long? DeliveredAt);
+internal sealed record NotificationSummary
+{
+    public required long Id { get; init; }
+    public required string OutTradeNo { get; init; }
+    public required string NotifyType { get; init; }
+    public required string Url { get; init; }
+    public required string Status { get; init; }
+    public required int Attempts { get; init; }
+    public required long CreatedAt { get; init; }
+    public long? NextAttemptAt { get; init; }
+    public long? DeliveredAt { get; init; }
+}
 
-internal sealed record AttemptSummary(int Attempt, long StartedAt, int? HttpStatus, long LatencyMs, string? ResponseExcerpt, string? Error);
+internal sealed record AttemptSummary
+{
+    public required int Attempt { get; init; }
+    public required long StartedAt { get; init; }
+    public int? HttpStatus { get; init; }
+    public required long LatencyMs { get; init; }
+    public string? ResponseExcerpt { get; init; }
+    public string? Error { get; init; }
+}
 
 internal static class NotificationStatuses
 {
@@ -197,3 +223,6 @@ internal static class NotificationStatuses
     public const string Delivered = "Delivered";
     public const string Failed = "Failed";
 }
+
+/// <summary>Whether a completion moved the order, and the payment token the order ended up linked to.</summary>
+internal readonly record struct CompletionResult(bool Applied, string? PaymentTokenId);

@@ -1,11 +1,13 @@
+using TokenPay.Storage;
+
 namespace TokenPay.Gateway.Storage;
 
 /// <summary>Versioned schema for SQLite. Append new versions; never edit an applied one.</summary>
 internal static class SqliteMigrations
 {
-    public static readonly IReadOnlyList<(int Version, string Sql)> All =
+    public static readonly IReadOnlyList<Migration> All =
     [
-        (1, """
+        new(1, """
             CREATE TABLE settings (
                 name  TEXT PRIMARY KEY,
                 value TEXT NOT NULL
@@ -78,7 +80,7 @@ internal static class SqliteMigrations
             CREATE UNIQUE INDEX ux_tokens_active_card ON payment_tokens (merchant_no, user_id, fingerprint) WHERE status = 'Activated';
             CREATE INDEX ix_tokens_user ON payment_tokens (merchant_no, user_id);
             """),
-        (2, """
+        new(2, """
             -- The outbox: one row per (order, notification type), written in the transaction that ends the order.
             CREATE TABLE notifications (
                 id               INTEGER PRIMARY KEY,
@@ -112,7 +114,7 @@ internal static class SqliteMigrations
                 UNIQUE (notification_id, attempt)
             );
             """),
-        (3, """
+        new(3, """
             -- Hosted cashier: the secret of the order's cashier link.
             ALTER TABLE orders ADD COLUMN cashier_id TEXT;
             CREATE UNIQUE INDEX ux_orders_cashier ON orders (cashier_id) WHERE cashier_id IS NOT NULL;
@@ -142,7 +144,7 @@ internal static class SqliteMigrations
                 expires_at    INTEGER NOT NULL
             );
             """),
-            (4, """
+        new(4, """
             -- Where a PENDING order stands with the acquirer: crash recovery asks about SENDING/PENDING orders,
             -- and a token's removal waits for the SENDING ones on that token.
             ALTER TABLE orders ADD COLUMN acquirer_state TEXT;
@@ -160,7 +162,7 @@ internal static class SqliteMigrations
                 decided_at  INTEGER NOT NULL
             );
             """),
-        (5, """
+        new(5, """
             -- The country of the order that saved the card: a token payment without country takes it.
             ALTER TABLE payment_tokens ADD COLUMN country TEXT;
             """),

@@ -19,9 +19,9 @@ internal static class ChallengeEndpoints
         app.MapPost("/threeds/{challengeId}", CompleteAsync).DisableAntiforgery();
     }
 
-    private static async Task ShowAsync(HttpContext http, string challengeId, IGatewayStore store, TimeProvider clock)
+    private static async Task ShowAsync(HttpContext http, string challengeId, OrderStore orders, TimeProvider clock)
     {
-        var order = await store.FindOrderByChallengeAsync(challengeId, http.RequestAborted);
+        var order = await orders.FindByChallengeAsync(challengeId, http.RequestAborted);
         if (order is null)
         {
             await HtmlPage.MessageAsync(http, StatusCodes.Status404NotFound, "Link not valid", "This authentication link is not valid.");
@@ -49,11 +49,11 @@ internal static class ChallengeEndpoints
         await HtmlPage.WriteAsync(http, StatusCodes.Status200OK, "Confirm your payment", body);
     }
 
-    private static async Task CompleteAsync(HttpContext http, string challengeId, IGatewayStore store, CardVault vault, PaymentProcessor payments, TimeProvider clock)
+    private static async Task CompleteAsync(HttpContext http, string challengeId, OrderStore orders, VaultStore cards, CardVault vault, PaymentProcessor payments, TimeProvider clock)
     {
         var cancellationToken = http.RequestAborted;
         // The link first: a body is read only for an open challenge.
-        var open = await store.FindOrderByChallengeAsync(challengeId, cancellationToken);
+        var open = await orders.FindByChallengeAsync(challengeId, cancellationToken);
         if (open is null || !IsOpen(open, clock))
         {
             await HtmlPage.MessageAsync(http, open is null ? StatusCodes.Status404NotFound : StatusCodes.Status410Gone, "Link no longer valid", "This authentication link is not valid, has already been used or has expired.");
@@ -67,17 +67,17 @@ internal static class ChallengeEndpoints
             return;
         }
 
-        if (!await store.ClaimChallengeAsync(challengeId, clock.GetUtcNow().ToUnixTimeMilliseconds(), authorizeNext: outcome == "pass", cancellationToken))
+        if (!await orders.ClaimChallengeAsync(challengeId, clock.GetUtcNow().ToUnixTimeMilliseconds(), authorizeNext: outcome == "pass", cancellationToken))
         {
             await HtmlPage.MessageAsync(http, StatusCodes.Status410Gone, "Link no longer valid", "This authentication link has already been used or has expired.");
             return;
         }
 
-        var order = (await store.FindOrderByChallengeAsync(challengeId, cancellationToken))!;
+        var order = (await orders.FindByChallengeAsync(challengeId, cancellationToken))!;
         PaymentResult result;
         if (outcome == "pass")
         {
-            var card = vault.Reveal((await store.GetCardAsync(order.CardId!.Value, cancellationToken))!);
+            var card = vault.Reveal((await cards.GetCardAsync(order.CardId!.Value, cancellationToken))!);
             result = await payments.AuthorizeAsync(order, card, authenticated: true, cancellationToken);
         }
         else

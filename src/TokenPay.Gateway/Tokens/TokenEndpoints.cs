@@ -8,7 +8,7 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Gateway.Tokens;
 
 /// <summary>inquirePaymentToken and removePaymentToken: a merchant sees and removes only its own users' tokens.</summary>
-internal sealed class TokenEndpoints(IGatewayStore store, TimeProvider clock, IOptions<GatewayOptions> options)
+internal sealed class TokenEndpoints(TokenStore tokenStore, OrderStore orders, TimeProvider clock, IOptions<GatewayOptions> options)
 {
     private readonly TimeSpan _acquirerTimeout = options.Value.Orders.AcquirerTimeout;
 
@@ -35,7 +35,7 @@ internal sealed class TokenEndpoints(IGatewayStore store, TimeProvider clock, IO
         }
 
         var now = clock.GetUtcNow();
-        var tokens = await store.ListTokensAsync(request.App.MerchantNo, data.UserId, cancellationToken);
+        var tokens = await tokenStore.ListAsync(request.App.MerchantNo, data.UserId, cancellationToken);
         var views = tokens
             .Where(t => data.TokenScope == Wire.TokenScopeAcquiring || t.MitType is not null)
             .Where(t => data.PaymentTokenId is null || t.PaymentTokenId == data.PaymentTokenId)
@@ -68,7 +68,7 @@ internal sealed class TokenEndpoints(IGatewayStore store, TimeProvider clock, IO
         }
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var token = await store.DeleteTokenAsync(request.App.MerchantNo, data.UserId, data.PaymentTokenId, now, cancellationToken);
+        var token = await tokenStore.DeleteAsync(request.App.MerchantNo, data.UserId, data.PaymentTokenId, now, cancellationToken);
         if (token is null)
         {
             return ApiReply.Error(ResultCodes.TokenNotExist, "paymentTokenID does not exist for this userId.");
@@ -89,7 +89,7 @@ internal sealed class TokenEndpoints(IGatewayStore store, TimeProvider clock, IO
         var sentAfter = removedAt - (long)_acquirerTimeout.TotalMilliseconds;
         var waited = System.Diagnostics.Stopwatch.StartNew();
         var pause = TimeSpan.FromMilliseconds(1);
-        while (await store.HasTokenOrderBeingAuthorizedAsync(token.MerchantNo, token.PaymentTokenId, sentAfter, cancellationToken) && waited.Elapsed < _acquirerTimeout)
+        while (await orders.HasTokenOrderBeingAuthorizedAsync(token.MerchantNo, token.PaymentTokenId, sentAfter, cancellationToken) && waited.Elapsed < _acquirerTimeout)
         {
             // Real time, not the injected clock: this waits for another request's I/O, not for a business deadline.
             await Task.Delay(pause, cancellationToken);

@@ -15,8 +15,8 @@ internal static class MerchantApi
     {
         var api = app.MapGroup("/api").AddEndpointFilter(MerchantSecurity.RequireOperatorKeyAsync);
         api.MapPost("/charges", ChargeAsync);
-        api.MapGet("/payments/{outTradeNo}", async (string outTradeNo, IMerchantStore store, CancellationToken ct) =>
-            await store.FindPaymentAsync(outTradeNo, ct) is { } payment ? Results.Json(payment) : NotFound("outTradeNo", "No payment with this outTradeNo."));
+        api.MapGet("/payments/{outTradeNo}", async (string outTradeNo, PaymentStore payments, CancellationToken ct) =>
+            await payments.FindAsync(outTradeNo, ct) is { } payment ? Results.Json(payment) : NotFound("outTradeNo", "No payment with this outTradeNo."));
         api.MapGet("/wallet/{userId}", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.ListAsync(userId, ct)));
         api.MapPost("/wallet/{userId}/sync", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.SyncAsync(userId, ct)));
         api.MapDelete("/wallet/{userId}/{paymentTokenId}", async (string userId, string paymentTokenId, WalletService wallet, CancellationToken ct) =>

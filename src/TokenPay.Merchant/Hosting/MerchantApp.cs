@@ -27,7 +27,7 @@ public static class MerchantApp
         var services = builder.Services;
         services.Configure<MerchantOptions>(builder.Configuration.GetSection(MerchantOptions.Section));
         services.AddPayerMaxClient(builder.Configuration.GetSection(PayerMaxClientOptions.Section));
-        services.AddSingleton<IMerchantStore>(sp => new MerchantStore(options.ConnectionString, sp.GetRequiredService<TimeProvider>()));
+        await services.AddMerchantStorageAsync(options.EffectiveStorage, cancellationToken);
         services.AddSingleton<WalletService>();
         services.AddSingleton<ChargeService>();
         services.AddSingleton<ChargeBatch>();
@@ -38,7 +38,6 @@ public static class MerchantApp
         services.AddMerchantSecurity();
 
         var app = builder.Build();
-        await app.Services.GetRequiredService<IMerchantStore>().MigrateAsync(cancellationToken);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapPayerMaxNotifications("/payermax/notify");

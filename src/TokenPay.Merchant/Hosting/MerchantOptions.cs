@@ -1,3 +1,5 @@
+using TokenPay.Storage;
+
 namespace TokenPay.Merchant.Hosting;
 
 /// <summary>The <c>Merchant</c> configuration section (the PayerMax client has its own <c>PayerMax</c> section).</summary>
@@ -5,8 +7,15 @@ public sealed class MerchantOptions
 {
     public const string Section = "Merchant";
 
-    /// <summary>SQLite connection string of the merchant database.</summary>
-    public string ConnectionString { get; set; } = "Data Source=tokenpay-merchant.db";
+    /// <summary><c>Merchant:Storage:Provider</c> (<c>Sqlite</c> or <c>Postgres</c>) and <c>:ConnectionString</c>.</summary>
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>The first key of the SQLite connection string (<c>Merchant:ConnectionString</c>); still read when <c>Merchant:Storage:ConnectionString</c> is not set.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The storage in effect: SQLite in the working directory unless configured.</summary>
+    internal StorageOptions EffectiveStorage => Storage.ConnectionString is { Length: > 0 } ? Storage
+        : new StorageOptions { Provider = Storage.Provider, ConnectionString = ConnectionString ?? "Data Source=tokenpay-merchant.db" };
 
     /// <summary>Absolute base of this service for return and notify URLs; empty: taken from each request.</summary>
     public string? PublicBaseUrl { get; set; }

@@ -11,14 +11,14 @@ namespace TokenPay.Merchant.Notifications;
 /// Applies verified notifications: deduped by (tradeToken, status, type), state change and inbox row in
 /// one transaction, then (by returning) acknowledged. A duplicate is acknowledged without effect.
 /// </summary>
-internal sealed class MerchantNotificationHandler(IMerchantStore store) : IPayerMaxNotificationHandler
+internal sealed class MerchantNotificationHandler(NotificationInbox inbox) : IPayerMaxNotificationHandler
 {
     public async Task HandleAsync(PayerMaxNotification notification, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.Serialize(notification, PayerMaxJson.Options);
         if (notification.Payment is { } order)
         {
-            await store.ApplyNotificationAsync(order.TradeToken, order.Status, Wire.NotifyPayment, order.OutTradeNo, body, PaymentOrders.From(order), null, cancellationToken);
+            await inbox.ApplyAsync(order.TradeToken, order.Status, Wire.NotifyPayment, order.OutTradeNo, body, PaymentOrders.From(order), null, cancellationToken);
         }
         else if (notification.Tokenization is { } token)
         {
@@ -34,7 +34,7 @@ internal sealed class MerchantNotificationHandler(IMerchantStore store) : IPayer
                 BindingOutTradeNo = token.OutTradeNo,
                 UpdatedAt = 0,
             };
-            await store.ApplyNotificationAsync(token.PaymentTokenId, token.PaymentTokenStatus, Wire.NotifyTokenization, token.OutTradeNo, body, null, entry, cancellationToken);
+            await inbox.ApplyAsync(token.PaymentTokenId, token.PaymentTokenStatus, Wire.NotifyTokenization, token.OutTradeNo, body, null, entry, cancellationToken);
         }
     }
 }

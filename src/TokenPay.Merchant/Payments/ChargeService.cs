@@ -45,7 +45,7 @@ public sealed record FieldProblem(string Field, string Message);
 /// orderQuery by that number before anything is sent again. Asking twice never charges twice.
 /// </summary>
 internal sealed partial class ChargeService(
-    PayerMaxClient client, IMerchantStore store, WalletService wallet, IOptions<MerchantOptions> options, ILogger<ChargeService> logger)
+    PayerMaxClient client, PaymentStore payments, WalletService wallet, IOptions<MerchantOptions> options, ILogger<ChargeService> logger)
 {
     /// <summary>What is wrong with a request, or null when it can be charged. Callers check before <see cref="ChargeAsync"/>.</summary>
     public static FieldProblem? Check(ChargeRequest request)
@@ -75,11 +75,11 @@ internal sealed partial class ChargeService(
         Currencies.TryToMinorUnits(request.Amount, currency, out var amountMinor);
 
         var outTradeNo = PaymentOrders.ForCharge(request.ChargeId);
-        var existing = await store.FindPaymentByChargeAsync(request.ChargeId, cancellationToken);
+        var existing = await payments.FindByChargeAsync(request.ChargeId, cancellationToken);
         if (existing is null)
         {
             var token = request.PaymentTokenId ?? (await wallet.ChargeableCardAsync(request.UserId, cancellationToken))?.PaymentTokenId;
-            var created = await store.TryCreatePaymentAsync(new Payment
+            var created = await payments.TryCreateAsync(new Payment
             {
                 OutTradeNo = outTradeNo,
                 ChargeId = request.ChargeId,
@@ -93,7 +93,7 @@ internal sealed partial class ChargeService(
                 CreatedAt = 0,
                 UpdatedAt = 0,
             }, cancellationToken);
-            existing = (await store.FindPaymentByChargeAsync(request.ChargeId, cancellationToken))!;
+            existing = (await payments.FindByChargeAsync(request.ChargeId, cancellationToken))!;
             if (created)
             {
                 return await SendAsync(existing, cancellationToken);
@@ -152,7 +152,7 @@ internal sealed partial class ChargeService(
 
         if (query.IsSuccess && query.Data is { } view)
         {
-            await store.ApplyOrderAsync(PaymentOrders.From(view), cancellationToken);
+            await payments.ApplyAsync(PaymentOrders.From(view), cancellationToken);
         }
         else if (query.Code == ResultCodes.OrderNotExist && payment.Status == PaymentStatuses.Created)
         {
@@ -162,10 +162,10 @@ internal sealed partial class ChargeService(
                 return await SendAsync(payment, cancellationToken);
             }
 
-            await store.RefusePaymentAsync(payment.OutTradeNo, "NOT_SENT", "The payment request never reached the gateway.", cancellationToken);
+            await payments.RefuseAsync(payment.OutTradeNo, "NOT_SENT", "The payment request never reached the gateway.", cancellationToken);
         }
 
-        return Result((await store.FindPaymentAsync(payment.OutTradeNo, cancellationToken))!);
+        return Result((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!);
     }
 
     private async Task<ChargeResult> SendAsync(Payment payment, CancellationToken cancellationToken)
@@ -173,8 +173,8 @@ internal sealed partial class ChargeService(
         if (payment.PaymentTokenId is null || await wallet.FindAsync(payment.PaymentTokenId, cancellationToken) is { Status: not TokenStatuses.Activated })
         {
             // Nothing to charge: refused here, nothing is sent.
-            await store.RefusePaymentAsync(payment.OutTradeNo, ResultCodes.TokenInvalid, payment.PaymentTokenId is null ? "The user has no saved card that allows merchant-initiated charges." : "The saved card was removed or has expired.", cancellationToken);
-            return Result((await store.FindPaymentAsync(payment.OutTradeNo, cancellationToken))!);
+            await payments.RefuseAsync(payment.OutTradeNo, ResultCodes.TokenInvalid, payment.PaymentTokenId is null ? "The user has no saved card that allows merchant-initiated charges." : "The saved card was removed or has expired.", cancellationToken);
+            return Result((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!);
         }
 
         var order = new OrderDetails(payment.OutTradeNo, payment.Reason ?? "Charge", Currencies.FromMinorUnits(payment.AmountMinor, payment.Currency), payment.Currency, options.Value.Country, payment.UserId)
@@ -187,7 +187,7 @@ internal sealed partial class ChargeService(
             var answer = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(order, payment.PaymentTokenId, Buyer), cancellationToken);
             if (answer.IsSuccess && answer.Data is { } data)
             {
-                await store.ApplyOrderAsync(PaymentOrders.From(payment.OutTradeNo, data), cancellationToken);
+                await payments.ApplyAsync(PaymentOrders.From(payment.OutTradeNo, data), cancellationToken);
             }
             else if (answer.Code == ResultCodes.OrderRepeat)
             {
@@ -196,7 +196,7 @@ internal sealed partial class ChargeService(
             }
             else
             {
-                await store.RefusePaymentAsync(payment.OutTradeNo, answer.Code, answer.Msg, cancellationToken);
+                await payments.RefuseAsync(payment.OutTradeNo, answer.Code, answer.Msg, cancellationToken);
                 if (answer.Code is ResultCodes.TokenInvalid or ResultCodes.TokenNotExist)
                 {
                     // The card is dead at the gateway: learn whether it was removed or expired.
@@ -212,7 +212,7 @@ internal sealed partial class ChargeService(
             return await SettleAsync(payment, resendIfAbsent: false, cancellationToken);
         }
 
-        return Result((await store.FindPaymentAsync(payment.OutTradeNo, cancellationToken))!);
+        return Result((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!);
     }
 
     private BuyerInfo Buyer => new() { ClientIp = options.Value.ServerIp, UserAgent = "TokenPay.Merchant (merchant-initiated)" };

@@ -15,7 +15,7 @@ internal sealed record CheckoutStep(string OutTradeNo, string Status, string? Re
 /// merchant posting cardInfo), the hosted cashier, and Drop-in. Saving uses UNSCHEDULED so the card can
 /// later be charged without the customer.
 /// </summary>
-internal sealed class CheckoutService(PayerMaxClient client, IMerchantStore store, IOptions<MerchantOptions> options)
+internal sealed class CheckoutService(PayerMaxClient client, PaymentStore payments, IOptions<MerchantOptions> options)
 {
     public Task<CheckoutStep> PayWithCardAsync(string baseUrl, string userId, decimal amount, string currency, string subject, CardInfo card, BuyerInfo buyer, bool saveCard, CancellationToken cancellationToken) =>
         StartAsync(baseUrl, userId, amount, currency, subject, saveCard, order =>
@@ -45,15 +45,15 @@ internal sealed class CheckoutService(PayerMaxClient client, IMerchantStore stor
     /// <summary>The order's state, asking the gateway when the notification has not come yet.</summary>
     public async Task<Payment?> RefreshAsync(string outTradeNo, CancellationToken cancellationToken)
     {
-        var payment = await store.FindPaymentAsync(outTradeNo, cancellationToken);
+        var payment = await payments.FindAsync(outTradeNo, cancellationToken);
         // Open, or paid and saving a card whose token the answer did not carry (only orderQuery shows it).
         if (payment is { IsFinal: false } or { Status: PaymentStatuses.Success, SavesCard: true, PaymentTokenId: null })
         {
             var query = await client.OrderQueryAsync(outTradeNo, cancellationToken);
             if (query.IsSuccess && query.Data is { } view)
             {
-                await store.ApplyOrderAsync(PaymentOrders.From(view), cancellationToken);
-                payment = await store.FindPaymentAsync(outTradeNo, cancellationToken);
+                await payments.ApplyAsync(PaymentOrders.From(view), cancellationToken);
+                payment = await payments.FindAsync(outTradeNo, cancellationToken);
             }
         }
 
@@ -68,7 +68,7 @@ internal sealed class CheckoutService(PayerMaxClient client, IMerchantStore stor
         }
 
         var outTradeNo = PaymentOrders.NewCheckout();
-        await store.TryCreatePaymentAsync(new Payment
+        await payments.TryCreateAsync(new Payment
         {
             OutTradeNo = outTradeNo,
             Kind = PaymentKinds.Checkout,
@@ -77,7 +77,7 @@ internal sealed class CheckoutService(PayerMaxClient client, IMerchantStore stor
             Currency = currency,
             Reason = subject,
             SavesCard = saveCard,
-            SaveWithMitType = saveCard ? Wire.MitUnscheduled : null,
+            SaveMitType = saveCard ? Wire.MitUnscheduled : null,
             Status = PaymentStatuses.Created,
             CreatedAt = 0,
             UpdatedAt = 0,
@@ -91,11 +91,11 @@ internal sealed class CheckoutService(PayerMaxClient client, IMerchantStore stor
         var answer = await client.OrderAndPayAsync(build(order), cancellationToken);
         if (!answer.IsSuccess || answer.Data is not { } data)
         {
-            await store.RefusePaymentAsync(outTradeNo, answer.Code, answer.Msg, cancellationToken);
+            await payments.RefuseAsync(outTradeNo, answer.Code, answer.Msg, cancellationToken);
             return new CheckoutStep(outTradeNo, PaymentStatuses.Refused, null, answer.Code, answer.Msg);
         }
 
-        await store.ApplyOrderAsync(PaymentOrders.From(outTradeNo, data), cancellationToken);
+        await payments.ApplyAsync(PaymentOrders.From(outTradeNo, data), cancellationToken);
         if (saveCard && data.Status == PaymentStatuses.Success)
         {
             // The wallet learns the saved card now, whether or not TOKENIZATION notifications are on.

@@ -11,7 +11,7 @@ public sealed record ReconcileSummary(int Checked, int Settled, int StillOpen);
 /// Settles payments still open after <c>Merchant:ReconcileAfter</c> with orderQuery, so a notification that
 /// never comes does not leave an order pending forever.
 /// </summary>
-internal sealed partial class Reconciler(IMerchantStore store, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
+internal sealed partial class Reconciler(PaymentStore payments, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
     : BackgroundService
 {
     // Made at start: .NET 10 runs ExecuteAsync later on a background thread.
@@ -20,7 +20,7 @@ internal sealed partial class Reconciler(IMerchantStore store, ChargeService cha
     public async Task<ReconcileSummary> ReconcileAsync(CancellationToken cancellationToken)
     {
         var cutoff = (clock.GetUtcNow() - options.Value.ReconcileAfter).ToUnixTimeMilliseconds();
-        var open = await store.ListOpenPaymentsAsync(cutoff, cancellationToken);
+        var open = await payments.ListOpenAsync(cutoff, cancellationToken);
         var settled = 0;
         foreach (var payment in open)
         {

@@ -176,10 +176,10 @@ internal static class ShopPages
         return Results.Json(new { next = step.RedirectUrl ?? $"/shop/return?order={step.OutTradeNo}" });
     }
 
-    private static async Task<IResult> ReturnAsync(HttpContext http, string? order, CheckoutService checkout, IMerchantStore store, CancellationToken ct)
+    private static async Task<IResult> ReturnAsync(HttpContext http, string? order, CheckoutService checkout, PaymentStore payments, CancellationToken ct)
     {
         // Only the shopper's own orders: another's order number looks unknown.
-        var mine = string.IsNullOrEmpty(order) ? null : await store.FindPaymentAsync(order, ct);
+        var mine = string.IsNullOrEmpty(order) ? null : await payments.FindAsync(order, ct);
         var payment = mine?.UserId == http.ShopperId() ? await checkout.RefreshAsync(mine!.OutTradeNo, ct) : null;
         if (payment is null)
         {
@@ -205,7 +205,7 @@ internal static class ShopPages
         var csrf = Csrf(http);
         var rows = string.Concat((await wallet.ListAsync(userId, ct)).Select(e => $"""
             <tr class="card" data-token="{E(e.PaymentTokenId)}" data-status="{E(e.Status)}"><td>{E(e.Brand)}</td><td class="masked">{E(e.MaskedCard)}</td><td>{E(e.Expiry?[..7])}</td><td class="status">{E(e.Status)}</td><td class="mit">{(e.MitAllowed && e.Status == TokenStatuses.Activated ? "top-ups allowed" : "")}</td>
-            <td>{(e.Status == "Activated" ? $"""<form method="post" action="/shop/wallet/remove">{csrf}<input type="hidden" name="token" value="{E(e.PaymentTokenId)}"><button class="remove" type="submit">Remove</button></form>""" : "")}</td></tr>
+            <td>{(e.Status == TokenStatuses.Activated ? $"""<form method="post" action="/shop/wallet/remove">{csrf}<input type="hidden" name="token" value="{E(e.PaymentTokenId)}"><button class="remove" type="submit">Remove</button></form>""" : "")}</td></tr>
             """));
         return Page(http, "Saved cards", $"""
             <h1>Saved cards of {E(userId)}</h1>

@@ -15,7 +15,7 @@ internal sealed record Payment
     public string? Reason { get; init; }
 
     /// <summary>Set when the payment saves the card (with this mitType, or empty for customer-present use only).</summary>
-    public string? SaveWithMitType { get; init; }
+    public string? SaveMitType { get; init; }
 
     public bool SavesCard { get; init; }
     public string? PaymentTokenId { get; init; }

@@ -6,15 +6,15 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Merchant.Wallet;
 
 /// <summary>A user's saved cards: filled from notifications and queries, reconciled with inquirePaymentToken, removed with removePaymentToken.</summary>
-internal sealed class WalletService(PayerMaxClient client, IMerchantStore store)
+internal sealed class WalletService(PayerMaxClient client, WalletStore entries)
 {
-    public Task<IReadOnlyList<WalletEntry>> ListAsync(string userId, CancellationToken cancellationToken) => store.ListWalletAsync(userId, cancellationToken);
+    public Task<IReadOnlyList<WalletEntry>> ListAsync(string userId, CancellationToken cancellationToken) => entries.ListAsync(userId, cancellationToken);
 
-    public Task<WalletEntry?> FindAsync(string paymentTokenId, CancellationToken cancellationToken) => store.FindWalletEntryAsync(paymentTokenId, cancellationToken);
+    public Task<WalletEntry?> FindAsync(string paymentTokenId, CancellationToken cancellationToken) => entries.FindAsync(paymentTokenId, cancellationToken);
 
     /// <summary>The card an unscheduled charge uses: the user's most recently saved active card that allows MIT.</summary>
     public async Task<WalletEntry?> ChargeableCardAsync(string userId, CancellationToken cancellationToken) =>
-        (await store.ListWalletAsync(userId, cancellationToken)).Where(e => e.Status == TokenStatuses.Activated && e.MitAllowed).MaxBy(e => e.UpdatedAt);
+        (await entries.ListAsync(userId, cancellationToken)).Where(e => e.Status == TokenStatuses.Activated && e.MitAllowed).MaxBy(e => e.UpdatedAt);
 
     /// <summary>Takes the gateway's list of the user's tokens as the truth (status, expiry, MIT capability).</summary>
     public async Task<IReadOnlyList<WalletEntry>> SyncAsync(string userId, CancellationToken cancellationToken)
@@ -22,7 +22,7 @@ internal sealed class WalletService(PayerMaxClient client, IMerchantStore store)
         var answer = await client.InquirePaymentTokenAsync(new InquirePaymentTokenRequest { UserId = userId, TokenScope = Wire.TokenScopeAcquiring }, cancellationToken);
         foreach (var token in answer.Data?.TokenList ?? [])
         {
-            await store.UpsertWalletFromGatewayAsync(new WalletEntry
+            await entries.UpsertFromGatewayAsync(new WalletEntry
             {
                 PaymentTokenId = token.PaymentTokenId,
                 UserId = userId,
@@ -35,13 +35,13 @@ internal sealed class WalletService(PayerMaxClient client, IMerchantStore store)
             }, cancellationToken);
         }
 
-        return await store.ListWalletAsync(userId, cancellationToken);
+        return await entries.ListAsync(userId, cancellationToken);
     }
 
     /// <summary>Unbinds the card at the gateway, then shows it removed; it can no longer be charged.</summary>
     public async Task<bool> RemoveAsync(string userId, string paymentTokenId, CancellationToken cancellationToken)
     {
-        var entry = await store.FindWalletEntryAsync(paymentTokenId, cancellationToken);
+        var entry = await entries.FindAsync(paymentTokenId, cancellationToken);
         if (entry is null || entry.UserId != userId)
         {
             return false;
@@ -53,7 +53,7 @@ internal sealed class WalletService(PayerMaxClient client, IMerchantStore store)
             throw new InvalidOperationException($"The gateway did not remove the card: {answer.Code} {answer.Msg}");
         }
 
-        await store.SetWalletStatusAsync(paymentTokenId, TokenStatuses.Deleted, cancellationToken);
+        await entries.SetStatusAsync(paymentTokenId, TokenStatuses.Deleted, cancellationToken);
         return true;
     }
 }

@@ -1,7 +1,8 @@
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
-namespace TokenPay.Gateway.Storage;
+namespace TokenPay.Storage;
 
 /// <summary>
 /// SQLite, the embedded default. WAL journal with SQLite's default FULL synchronous setting: a write returns
@@ -9,7 +10,7 @@ namespace TokenPay.Gateway.Storage;
 /// connection and are committed in batches (<see cref="GroupCommitWriter"/>); BEGIN IMMEDIATE still orders
 /// writers of other processes sharing the file. Reads use pooled connections and see only committed data.
 /// </summary>
-internal sealed class SqliteDatabase(string connectionString) : GatewayDatabase
+public sealed class SqliteDatabase(string connectionString, Schema schema) : RelationalDatabase(schema)
 {
     private const int UniqueViolation = 2067;
 
@@ -34,17 +35,14 @@ internal sealed class SqliteDatabase(string connectionString) : GatewayDatabase
     public override async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using (var setup = CreateCommand(connection, null, "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"))
-        {
-            await setup.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await ApplyMigrationsAsync(connection, SqliteMigrations.All, cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);", cancellationToken: cancellationToken));
+        await ApplyMigrationsAsync(connection, Schema.Sqlite, cancellationToken);
     }
 
-    // SQLite names the index only in the message.
-    public override bool IsTradeTokenTaken(DbException exception) =>
-        exception is SqliteException { SqliteExtendedErrorCode: UniqueViolation } && exception.Message.Contains("orders.trade_token", StringComparison.Ordinal);
+    // The error code says "unique"; only the message says which columns.
+    public override bool IsUniqueViolation(DbException exception, string table, string column) =>
+        exception is SqliteException { SqliteExtendedErrorCode: UniqueViolation } && exception.Message.EndsWith($" {table}.{column}'.", StringComparison.Ordinal);
 
     public override string Greatest(string a, string b) => $"MAX({a}, {b})";
 

@@ -1,18 +1,16 @@
 using System.Data.Common;
+using Dapper;
 using Npgsql;
 
-namespace TokenPay.Gateway.Storage;
+namespace TokenPay.Storage;
 
 /// <summary>
 /// PostgreSQL, for several gateway nodes on one server. Each write is its own transaction on a pooled
 /// connection (the server orders concurrent writers itself); commits are durable with the server's default
 /// <c>synchronous_commit = on</c>. Migrations take an advisory lock, so nodes starting together apply each once.
 /// </summary>
-internal sealed class PostgresDatabase(string connectionString) : GatewayDatabase
+public sealed class PostgresDatabase(string connectionString, Schema schema, string section) : RelationalDatabase(schema)
 {
-    // Any fixed number: the lock that serializes migrations across nodes.
-    private const long MigrationLock = 0x546F6B656E506179;
-
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
@@ -43,30 +41,28 @@ internal sealed class PostgresDatabase(string connectionString) : GatewayDatabas
         {
             // Npgsql's messages name the host, never the password; the builder gives the database.
             var where = new NpgsqlConnectionStringBuilder(connectionString);
-            throw new StorageUnavailableException($"PostgreSQL at {where.Host}:{where.Port}, database {where.Database}, user {where.Username}, cannot be used: {ex.Message.TrimEnd('.')}. Check Gateway:Storage:ConnectionString and that the server is running.", ex);
+            throw new StorageUnavailableException($"PostgreSQL at {where.Host}:{where.Port}, database {where.Database}, user {where.Username}, cannot be used: {ex.Message.TrimEnd('.')}. Check {section}:ConnectionString and that the server is running.", ex);
         }
 
         await using var owned = connection;
-        await using (var setup = CreateCommand(connection, null, "SELECT pg_advisory_lock(@lock); CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"))
-        {
-            setup.Param("@lock", MigrationLock);
-            await setup.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_lock(@LockId); CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);",
+            new { Schema.LockId },
+            cancellationToken: cancellationToken));
 
         try
         {
-            await ApplyMigrationsAsync(connection, PostgresMigrations.All, cancellationToken);
+            await ApplyMigrationsAsync(connection, Schema.Postgres, cancellationToken);
         }
         finally
         {
-            await using var unlock = CreateCommand(connection, null, "SELECT pg_advisory_unlock(@lock);");
-            unlock.Param("@lock", MigrationLock);
-            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@LockId);", new { Schema.LockId });
         }
     }
 
-    public override bool IsTradeTokenTaken(DbException exception) =>
-        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "orders_trade_token_key" };
+    // PostgreSQL names a column's UNIQUE constraint table_column_key.
+    public override bool IsUniqueViolation(DbException exception, string table, string column) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } violation && violation.ConstraintName == $"{table}_{column}_key";
 
     public override string Greatest(string a, string b) => $"GREATEST({a}, {b})";
 
@@ -82,19 +78,11 @@ internal sealed class PostgresDatabase(string connectionString) : GatewayDatabas
 
     private sealed class WriteScope(NpgsqlConnection connection, NpgsqlTransaction transaction) : IWriteScope
     {
-        private readonly List<DbCommand> _commands = [];
         private bool _ended;
 
         public DbConnection Connection => connection;
 
         public DbTransaction Transaction => transaction;
-
-        public DbCommand Command(string sql)
-        {
-            var command = CreateCommand(connection, transaction, sql);
-            _commands.Add(command);
-            return command;
-        }
 
         public async Task CommitAsync()
         {
@@ -119,11 +107,6 @@ internal sealed class PostgresDatabase(string connectionString) : GatewayDatabas
         private async Task EndAsync()
         {
             _ended = true;
-            foreach (var command in _commands)
-            {
-                await command.DisposeAsync();
-            }
-
             // Disposing rolls back a transaction that was neither committed nor rolled back.
             await transaction.DisposeAsync();
             await connection.DisposeAsync();

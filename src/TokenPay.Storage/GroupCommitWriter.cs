@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace TokenPay.Gateway.Storage;
+namespace TokenPay.Storage;
 
 /// <summary>
 /// Group commit for SQLite. Writers take turns on one dedicated connection; each turn is a savepoint in a
@@ -132,20 +132,11 @@ internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposa
     /// <summary>One writer's turn. Commit or roll back exactly once; disposing without either rolls back.</summary>
     internal sealed class WriteScope(GroupCommitWriter writer, SqliteConnection connection, SqliteTransaction transaction, TaskCompletionSource committed) : IWriteScope
     {
-        private readonly List<SqliteCommand> _commands = [];
         private bool _ended;
 
         public System.Data.Common.DbConnection Connection => connection;
 
         public System.Data.Common.DbTransaction Transaction => transaction;
-
-        /// <summary>A command on the writer connection, disposed when the turn ends (the connection then serves the next writer).</summary>
-        public System.Data.Common.DbCommand Command(string sql)
-        {
-            var command = new SqliteCommand(sql, connection, transaction);
-            _commands.Add(command);
-            return command;
-        }
 
         /// <summary>Keeps this turn's work and returns once the batch holding it is durably committed.</summary>
         public async Task CommitAsync()
@@ -160,11 +151,6 @@ internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposa
         private async Task EndAsync(bool keep)
         {
             _ended = true;
-            foreach (var command in _commands)
-            {
-                await command.DisposeAsync();
-            }
-
             await writer.EndTurnAsync(keep, savepointOpen: true);
         }
 

@@ -1,0 +1,25 @@
+using TokenPay.Gateway.Acquiring;
+using TokenPay.Storage;
+
+namespace TokenPay.Gateway.Storage;
+
+/// <summary>The acquirer simulator's durable memory: its decision per trade token, kept as a real acquirer keeps it.</summary>
+internal sealed class AcquirerSimulatorStore(RelationalDatabase database)
+{
+    /// <summary>Records the decision for a trade token (the latest one wins).</summary>
+    public async Task RecordDecisionAsync(string tradeToken, AuthorizationOutcome outcome, long decidedAt, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.ExecuteAsync("""
+            INSERT INTO acquirer_simulator_decisions (trade_token, decision, code, message, reference, decided_at)
+            VALUES (@tradeToken, @Decision, @Code, @Message, @Reference, @decidedAt)
+            ON CONFLICT (trade_token) DO UPDATE SET decision = excluded.decision, code = excluded.code, message = excluded.message,
+                                                    reference = excluded.reference, decided_at = excluded.decided_at;
+            """, new { tradeToken, Decision = outcome.Decision.ToString(), outcome.Code, outcome.Message, outcome.Reference, decidedAt }, cancellationToken);
+        await write.CommitAsync();
+    }
+
+    public Task<AuthorizationOutcome?> FindDecisionAsync(string tradeToken, CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<AuthorizationOutcome>(
+            "SELECT decision, code, message, reference FROM acquirer_simulator_decisions WHERE trade_token = @tradeToken;", new { tradeToken }, cancellationToken);
+}

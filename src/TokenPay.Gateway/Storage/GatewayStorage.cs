@@ -1,0 +1,38 @@
+using TokenPay.Storage;
+
+namespace TokenPay.Gateway.Storage;
+
+/// <summary>The gateway's schema and stores, as the server and the operator verbs use them.</summary>
+internal static class GatewayStorage
+{
+    public const string Section = "Gateway:Storage";
+
+    // Any fixed number: the advisory lock that serializes the gateway's migrations across nodes.
+    public static readonly Schema Schema = new("gateway", SqliteMigrations.All, PostgresMigrations.All, LockId: 0x546F6B656E506179);
+
+    /// <summary>Opens the configured database, applies its migrations, and registers it with one store per role.</summary>
+    public static async Task<RelationalDatabase> AddGatewayStorageAsync(this IServiceCollection services, StorageOptions storage, CancellationToken cancellationToken)
+    {
+        var database = RelationalDatabase.For(storage, Schema, Section);
+        try
+        {
+            await database.MigrateAsync(cancellationToken);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+
+        // Registered through a factory so the container disposes it (closing the SQLite writer connection) at shutdown.
+        services.AddSingleton(_ => database);
+        services.AddSingleton<SettingsStore>();
+        services.AddSingleton<VaultStore>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<DropinStore>();
+        services.AddSingleton<OrderStore>();
+        services.AddSingleton<NotificationOutbox>();
+        services.AddSingleton<AcquirerSimulatorStore>();
+        return database;
+    }
+}

@@ -1,0 +1,66 @@
+using TokenPay.Protocol;
+using TokenPay.Storage;
+
+namespace TokenPay.Gateway.Storage;
+
+/// <summary>Payment tokens and the vaulted cards they stand for. Every query is scoped to the merchant (and user where the API names one).</summary>
+internal sealed class TokenStore(RelationalDatabase database)
+{
+    private const string SelectWithCard = "SELECT t.*, c.* FROM payment_tokens t JOIN vault_cards c ON c.id = t.card_id";
+
+    /// <summary>A token of this merchant, whichever user it belongs to (the caller decides what a mismatch means).</summary>
+    public async Task<TokenRecord?> FindAsync(string merchantNo, string paymentTokenId, CancellationToken cancellationToken) =>
+        (await database.QueryAsync<TokenRecord, StoredCard, TokenRecord>(
+            $"{SelectWithCard} WHERE t.merchant_no = @merchantNo AND t.payment_token_id = @paymentTokenId;", WithCard, "id", new { merchantNo, paymentTokenId }, cancellationToken))
+        .FirstOrNone();
+
+    public Task<IReadOnlyList<TokenRecord>> ListAsync(string merchantNo, string userId, CancellationToken cancellationToken) =>
+        database.QueryAsync<TokenRecord, StoredCard, TokenRecord>(
+            $"{SelectWithCard} WHERE t.merchant_no = @merchantNo AND t.user_id = @userId ORDER BY t.id;", WithCard, "id", new { merchantNo, userId }, cancellationToken);
+
+    /// <summary>Marks the user's token Deleted (idempotent); null when this merchant's user has no such token.</summary>
+    public async Task<TokenRecord?> DeleteAsync(string merchantNo, string userId, string paymentTokenId, long now, CancellationToken cancellationToken)
+    {
+        var key = new { merchantNo, userId, paymentTokenId, now, deleted = TokenStatuses.Deleted };
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.ExecuteAsync("""
+            UPDATE payment_tokens SET status = @deleted, deleted_at = @now
+            WHERE merchant_no = @merchantNo AND user_id = @userId AND payment_token_id = @paymentTokenId AND status <> @deleted;
+            """, key, cancellationToken);
+        var token = (await write.QueryAsync<TokenRecord, StoredCard, TokenRecord>(
+            $"{SelectWithCard} WHERE t.merchant_no = @merchantNo AND t.user_id = @userId AND t.payment_token_id = @paymentTokenId;", WithCard, "id", key, cancellationToken))
+            .FirstOrNone();
+        await write.CommitAsync();
+        return token;
+    }
+
+    /// <summary>
+    /// In the caller's transaction: whether the token is still Activated and unexpired. The row stays locked
+    /// until that transaction ends, so a removal committing after this check waits for it.
+    /// </summary>
+    public async Task<bool> IsUsableAsync(IWriteScope write, string merchantNo, string paymentTokenId, long now, CancellationToken cancellationToken) =>
+        await write.ScalarAsync<int?>($"""
+            SELECT 1 FROM payment_tokens
+            WHERE merchant_no = @merchantNo AND payment_token_id = @paymentTokenId AND status = @activated AND expires_at > @now {database.LockRowShared};
+            """, new { merchantNo, paymentTokenId, now, activated = TokenStatuses.Activated }, cancellationToken) is not null;
+
+    /// <summary>
+    /// In the caller's transaction: creates the token, or refreshes the one the user already has for this card
+    /// (one Activated token per card per user). Returns the token id the card is bound to.
+    /// </summary>
+    public static async Task<string> BindAsync(IWriteScope write, NewToken bind, CancellationToken cancellationToken)
+    {
+        // The conflict target must repeat the partial unique index's predicate word for word (ux_tokens_active_card).
+        var bound = await write.ScalarAsync<string>($"""
+            INSERT INTO payment_tokens (payment_token_id, merchant_no, user_id, card_id, fingerprint, status, mit_type, expires_at, created_at, country)
+            VALUES (@PaymentTokenId, @MerchantNo, @UserId, @CardId, @Fingerprint, @Activated, @MitType, @ExpiresAt, @CreatedAt, @Country)
+            ON CONFLICT (merchant_no, user_id, fingerprint) WHERE status = '{TokenStatuses.Activated}'
+            DO UPDATE SET card_id = excluded.card_id, expires_at = excluded.expires_at,
+                          mit_type = COALESCE(excluded.mit_type, payment_tokens.mit_type)
+            RETURNING payment_token_id;
+            """, new { bind.PaymentTokenId, bind.MerchantNo, bind.UserId, bind.CardId, bind.Fingerprint, Activated = TokenStatuses.Activated, bind.MitType, bind.ExpiresAt, bind.CreatedAt, bind.Country }, cancellationToken);
+        return bound!;
+    }
+
+    private static TokenRecord WithCard(TokenRecord token, StoredCard card) => token with { Card = card };
+}

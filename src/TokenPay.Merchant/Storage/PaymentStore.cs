@@ -1,0 +1,93 @@
+using TokenPay.Protocol;
+using TokenPay.Storage;
+
+namespace TokenPay.Merchant.Storage;
+
+/// <summary>What a gateway answer or notification says about a payment.</summary>
+internal sealed record OrderUpdate(string OutTradeNo, string Status, string? TradeToken, string? ResultCode, string? ResultMsg, string? PaymentTokenId, string? Brand, string? MaskedCard);
+
+/// <summary>
+/// The merchant's payments: shop checkouts and MIT charges, recorded before their request is sent. Every
+/// state change is one transaction; a final state never changes, so duplicate and out-of-order answers and
+/// notifications end in the same state.
+/// </summary>
+internal sealed class PaymentStore(RelationalDatabase database, TimeProvider clock)
+{
+    /// <summary>Records a payment before its request is sent; false when its order number or charge id is already known.</summary>
+    public async Task<bool> TryCreateAsync(Payment payment, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var created = await write.ExecuteAsync("""
+            INSERT INTO payments (out_trade_no, charge_id, kind, user_id, amount_minor, currency, reason, saves_card, save_mit_type, payment_token_id, status, created_at, updated_at)
+            VALUES (@OutTradeNo, @ChargeId, @Kind, @UserId, @AmountMinor, @Currency, @Reason, @SavesCard, @SaveMitType, @PaymentTokenId, @Status, @now, @now)
+            ON CONFLICT DO NOTHING;
+            """, new { payment.OutTradeNo, payment.ChargeId, payment.Kind, payment.UserId, payment.AmountMinor, payment.Currency, payment.Reason, payment.SavesCard, payment.SaveMitType, payment.PaymentTokenId, payment.Status, now = Now() }, cancellationToken) == 1;
+        await write.CommitAsync();
+        return created;
+    }
+
+    public Task<Payment?> FindAsync(string outTradeNo, CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<Payment>("SELECT * FROM payments WHERE out_trade_no = @outTradeNo;", new { outTradeNo }, cancellationToken);
+
+    public Task<Payment?> FindByChargeAsync(string chargeId, CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<Payment>("SELECT * FROM payments WHERE charge_id = @chargeId;", new { chargeId }, cancellationToken);
+
+    /// <summary>Payments still CREATED or PENDING that were last touched before <paramref name="before"/>, oldest first.</summary>
+    public Task<IReadOnlyList<Payment>> ListOpenAsync(long before, CancellationToken cancellationToken) =>
+        database.QueryAsync<Payment>("SELECT * FROM payments WHERE status IN (@created, @pending) AND updated_at <= @before ORDER BY updated_at LIMIT 500;",
+            new { before, created = PaymentStatuses.Created, pending = PaymentStatuses.Pending }, cancellationToken);
+
+    /// <summary>Applies what the gateway said about a payment; a final state is never changed. True when something changed.</summary>
+    public async Task<bool> ApplyAsync(OrderUpdate update, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var changed = await ApplyAsync(write, update, cancellationToken);
+        await write.CommitAsync();
+        return changed;
+    }
+
+    /// <summary>Marks a payment the gateway refused (no order exists there).</summary>
+    public Task<bool> RefuseAsync(string outTradeNo, string code, string message, CancellationToken cancellationToken) =>
+        ApplyAsync(new OrderUpdate(outTradeNo, PaymentStatuses.Refused, null, code, message, null, null, null), cancellationToken);
+
+    /// <summary>In the caller's transaction: applies an update; a successful payment that saved the card puts it in the user's wallet.</summary>
+    public async Task<bool> ApplyAsync(IWriteScope write, OrderUpdate update, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var changed = (await write.QueryAsync<Payment>("""
+            UPDATE payments SET status = @Status, trade_token = COALESCE(@TradeToken, trade_token), result_code = @ResultCode, result_msg = @ResultMsg,
+                                payment_token_id = COALESCE(@PaymentTokenId, payment_token_id), updated_at = @now
+            WHERE out_trade_no = @OutTradeNo AND (status IN (@created, @pending)
+                -- A final payment keeps its state, but may still learn the token it saved (a later query or notification).
+                OR (status = @success AND @Status = @success AND payment_token_id IS NULL AND CAST(@PaymentTokenId AS TEXT) IS NOT NULL))
+            RETURNING *;
+            """, new
+        {
+            update.Status, update.TradeToken, update.ResultCode, update.ResultMsg, update.PaymentTokenId, update.OutTradeNo, now,
+            created = PaymentStatuses.Created, pending = PaymentStatuses.Pending, success = PaymentStatuses.Success,
+        }, cancellationToken)).FirstOrNone();
+        if (changed is null)
+        {
+            return false;
+        }
+
+        if (update.Status == PaymentStatuses.Success && changed.SavesCard && changed.PaymentTokenId is { } savedToken)
+        {
+            await WalletStore.UpsertAsync(write, database, new WalletEntry
+            {
+                PaymentTokenId = savedToken,
+                UserId = changed.UserId,
+                Brand = update.Brand,
+                MaskedCard = update.MaskedCard,
+                Status = TokenStatuses.Activated,
+                MitAllowed = changed.SaveMitType is not null,
+                BindingOutTradeNo = update.OutTradeNo,
+                UpdatedAt = now,
+            }, authoritative: false, cancellationToken);
+        }
+
+        return true;
+    }
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+}

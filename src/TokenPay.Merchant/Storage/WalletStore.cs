@@ -1,0 +1,53 @@
+using TokenPay.Protocol;
+using TokenPay.Storage;
+
+namespace TokenPay.Merchant.Storage;
+
+/// <summary>
+/// The users' saved cards as this merchant knows them (token ids and masked cards, never a card number).
+/// The gateway's token inquiry is the authority; a late notification never revives a removed card.
+/// </summary>
+internal sealed class WalletStore(RelationalDatabase database, TimeProvider clock)
+{
+    public Task<IReadOnlyList<WalletEntry>> ListAsync(string userId, CancellationToken cancellationToken) =>
+        database.QueryAsync<WalletEntry>("SELECT * FROM wallet WHERE user_id = @userId ORDER BY created_at;", new { userId }, cancellationToken);
+
+    public Task<WalletEntry?> FindAsync(string paymentTokenId, CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<WalletEntry>("SELECT * FROM wallet WHERE payment_token_id = @paymentTokenId;", new { paymentTokenId }, cancellationToken);
+
+    /// <summary>Writes what the gateway's token inquiry says: it is the authority, so its status wins.</summary>
+    public async Task UpsertFromGatewayAsync(WalletEntry entry, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await UpsertAsync(write, database, entry with { UpdatedAt = Now() }, authoritative: true, cancellationToken);
+        await write.CommitAsync();
+    }
+
+    public async Task SetStatusAsync(string paymentTokenId, string status, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.ExecuteAsync("UPDATE wallet SET status = @status, updated_at = @now WHERE payment_token_id = @paymentTokenId;",
+            new { status, now = Now(), paymentTokenId }, cancellationToken);
+        await write.CommitAsync();
+    }
+
+    /// <summary>In the caller's transaction: adds or refreshes an entry. Unless <paramref name="authoritative"/>, a Deleted entry stays Deleted.</summary>
+    public static Task UpsertAsync(IWriteScope write, RelationalDatabase database, WalletEntry entry, bool authoritative, CancellationToken cancellationToken)
+    {
+        var status = authoritative ? "excluded.status" : "CASE WHEN wallet.status = @deleted THEN @deleted ELSE excluded.status END";
+        return write.ExecuteAsync($"""
+            INSERT INTO wallet (payment_token_id, user_id, brand, masked_card, expiry, status, mit_allowed, binding_out_trade_no, created_at, updated_at)
+            VALUES (@PaymentTokenId, @UserId, @Brand, @MaskedCard, @Expiry, @Status, @MitAllowed, @BindingOutTradeNo, @UpdatedAt, @UpdatedAt)
+            ON CONFLICT (payment_token_id) DO UPDATE SET
+                brand = COALESCE(excluded.brand, wallet.brand),
+                masked_card = COALESCE(excluded.masked_card, wallet.masked_card),
+                expiry = COALESCE(excluded.expiry, wallet.expiry),
+                status = {status},
+                mit_allowed = {database.Greatest("wallet.mit_allowed", "excluded.mit_allowed")},
+                binding_out_trade_no = COALESCE(wallet.binding_out_trade_no, excluded.binding_out_trade_no),
+                updated_at = excluded.updated_at;
+            """, new { entry.PaymentTokenId, entry.UserId, entry.Brand, entry.MaskedCard, entry.Expiry, entry.Status, entry.MitAllowed, entry.BindingOutTradeNo, entry.UpdatedAt, deleted = TokenStatuses.Deleted }, cancellationToken);
+    }
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+}
