@@ -1,0 +1,116 @@
+using TokenPay.Merchant.Storage;
+using TokenPay.Protocol;
+
+namespace TokenPay.Merchant.Tests.StorageContracts;
+
+/// <summary>What the merchant's storage guarantees on every engine; each test runs on SQLite and on PostgreSQL.</summary>
+public class MerchantStorageContract
+{
+    private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+    private static readonly long Now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task Payment_RoundTrips_AndItsOrderNumberAndChargeIdAreEachUsedOnce(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        var payments = new PaymentStore(db.Database, Clock);
+
+        (await payments.TryCreateAsync(Charge("mit_1", "charge-1"), default)).ShouldBeTrue();
+        (await payments.TryCreateAsync(Charge("mit_1", "charge-2"), default)).ShouldBeFalse();
+        (await payments.TryCreateAsync(Charge("mit_2", "charge-1"), default)).ShouldBeFalse();
+
+        (await payments.FindAsync("mit_1", default)).ShouldBe(Charge("mit_1", "charge-1") with { CreatedAt = Now, UpdatedAt = Now });
+        (await payments.FindByChargeAsync("charge-1", default))!.OutTradeNo.ShouldBe("mit_1");
+        (await payments.FindAsync("mit_2", default)).ShouldBeNull();
+    }
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task FinalStates_NeverChange_ButASuccessStillLearnsItsToken_AndFillsTheWallet(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        var payments = new PaymentStore(db.Database, Clock);
+        var wallet = new WalletStore(db.Database, Clock);
+        await payments.TryCreateAsync(Checkout("shop_1"), default);
+
+        (await payments.ApplyAsync(Update("shop_1", PaymentStatuses.Success, token: null), default)).ShouldBeTrue();
+        (await payments.ApplyAsync(Update("shop_1", PaymentStatuses.Failed, token: null), default)).ShouldBeFalse("SUCCESS is final");
+        (await payments.ApplyAsync(Update("shop_1", PaymentStatuses.Success, token: "PMTOKEN_1"), default)).ShouldBeTrue("a success may still learn its token");
+        (await payments.ApplyAsync(Update("shop_1", PaymentStatuses.Success, token: "PMTOKEN_2"), default)).ShouldBeFalse("but only once");
+
+        var payment = (await payments.FindAsync("shop_1", default))!;
+        (payment.Status, payment.PaymentTokenId, payment.TradeToken).ShouldBe((PaymentStatuses.Success, "PMTOKEN_1", "T1"));
+        var entry = (await wallet.ListAsync("gina", default)).Single();
+        (entry.PaymentTokenId, entry.Status, entry.MitAllowed, entry.Brand, entry.MaskedCard, entry.BindingOutTradeNo).ShouldBe(("PMTOKEN_1", TokenStatuses.Activated, true, "VISA", "444433******1111", "shop_1"));
+        (await payments.ListOpenAsync(Now, default)).ShouldBeEmpty();
+    }
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task OpenPayments_AreListedOldestFirst(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        var payments = new PaymentStore(db.Database, Clock);
+        await payments.TryCreateAsync(Charge("created", "c1"), default);
+        await payments.TryCreateAsync(Checkout("pending"), default);
+        await payments.TryCreateAsync(Checkout("refused"), default);
+        await payments.RefuseAsync("refused", "PARAMS_INVALID", "bad", default);
+
+        (await payments.ListOpenAsync(Now, default)).Select(p => p.OutTradeNo).Order().ShouldBe(["created", "pending"]);
+        (await payments.ListOpenAsync(Now - 1, default)).ShouldBeEmpty();
+    }
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task Wallet_ANotificationNeverRevivesARemovedCard_TheGatewaysInquiryDoes(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        var wallet = new WalletStore(db.Database, Clock);
+        var inbox = new NotificationInbox(db.Database, new PaymentStore(db.Database, Clock), Clock);
+        await wallet.UpsertFromGatewayAsync(Entry(TokenStatuses.Activated, mitAllowed: false), default);
+        await wallet.SetStatusAsync("PMTOKEN_1", TokenStatuses.Deleted, default);
+
+        (await inbox.ApplyAsync("T1", "SUCCESS", "TOKENIZATION", null, "{}", null, Entry(TokenStatuses.Activated, mitAllowed: true), default)).ShouldBeTrue();
+        (await inbox.ApplyAsync("T1", "SUCCESS", "TOKENIZATION", null, "{}", null, Entry(TokenStatuses.Activated, mitAllowed: true), default)).ShouldBeFalse("the same delivery twice");
+
+        var entry = (await wallet.FindAsync("PMTOKEN_1", default))!;
+        (entry.Status, entry.MitAllowed).ShouldBe((TokenStatuses.Deleted, true));
+        await wallet.UpsertFromGatewayAsync(Entry(TokenStatuses.Activated, mitAllowed: false), default);
+        var revived = (await wallet.FindAsync("PMTOKEN_1", default))!;
+        (revived.Status, revived.MitAllowed).ShouldBe((TokenStatuses.Activated, true), "MIT permission, once given, stays");
+    }
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task Inbox_ConcurrentDuplicateDeliveries_AreAppliedOnce(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        await using var second = db.OpenSecondNode();
+        var payments = new PaymentStore(db.Database, Clock);
+        await payments.TryCreateAsync(Checkout("shop_1"), default);
+        var inboxes = new[] { new NotificationInbox(db.Database, payments, Clock), new NotificationInbox(second, new PaymentStore(second, Clock), Clock) };
+
+        var applied = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            inboxes[i % 2].ApplyAsync("T1", "SUCCESS", "PAYMENT", "shop_1", "{}", Update("shop_1", PaymentStatuses.Success, "PMTOKEN_1"), null, default)));
+
+        applied.Count(a => a).ShouldBe(1);
+        (await db.CountAsync("notification_inbox")).ShouldBe(1);
+        (await payments.FindAsync("shop_1", default))!.Status.ShouldBe(PaymentStatuses.Success);
+    }
+
+    private static Payment Charge(string outTradeNo, string chargeId) => new()
+    {
+        OutTradeNo = outTradeNo, ChargeId = chargeId, Kind = PaymentKinds.Mit, UserId = "gina", AmountMinor = 300, Currency = "USD", Reason = "Top-up",
+        PaymentTokenId = "PMTOKEN_0", Status = PaymentStatuses.Created, CreatedAt = 0, UpdatedAt = 0,
+    };
+
+    private static Payment Checkout(string outTradeNo) => new()
+    {
+        OutTradeNo = outTradeNo, Kind = PaymentKinds.Checkout, UserId = "gina", AmountMinor = 1200, Currency = "USD",
+        SavesCard = true, SaveMitType = Wire.MitUnscheduled, Status = PaymentStatuses.Pending, CreatedAt = 0, UpdatedAt = 0,
+    };
+
+    private static OrderUpdate Update(string outTradeNo, string status, string? token) =>
+        new(outTradeNo, status, "T1", "APPLY_SUCCESS", "ok", token, "VISA", "444433******1111");
+
+    private static WalletEntry Entry(string status, bool mitAllowed) => new()
+    {
+        PaymentTokenId = "PMTOKEN_1", UserId = "gina", Brand = "VISA", MaskedCard = "444433******1111", Expiry = "2030-03-31", Status = status, MitAllowed = mitAllowed, UpdatedAt = 0,
+    };
+}
