@@ -128,6 +128,27 @@ public sealed class NotificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMerchantEndpointThatNeverAnswers_DoesNotHoldBackOtherNotifications()
+    {
+        // The first arrival hangs, and the fake clock never reaches its timeout: only an independent slot lets the others through.
+        _receiver.Reply = n => n == 1 ? ReceiverReply.NoAnswer : ReceiverReply.Ack;
+        var orders = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var order = GatewayFixture.NewId("hol");
+            var data = OrderRequests.Card(order, "u1");
+            data["notifyUrl"] = _receiver.Url;
+            await _host.Merchant.PostAsync("orderAndPay", data);
+            await _receiver.WaitForAsync(i + 1);
+            orders.Add(order);
+        }
+
+        await StatusShouldBecomeAsync(orders[1], "Delivered");
+        await StatusShouldBecomeAsync(orders[2], "Delivered");
+        (await _host.ScalarAsync($"SELECT COUNT(*) FROM notifications n JOIN orders o ON o.id = n.order_id WHERE o.out_trade_no = '{orders[0]}' AND n.status = 'Pending'")).ShouldBe(1, "the hung one is still in flight");
+    }
+
+    [Fact]
     public async Task NoNotificationWhilePending_ExactlyOneOnceTerminal()
     {
         var order = GatewayFixture.NewId("3ds");

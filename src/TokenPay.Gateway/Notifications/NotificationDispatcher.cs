@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
@@ -5,7 +6,7 @@ using TokenPay.Gateway.Storage;
 namespace TokenPay.Gateway.Notifications;
 
 /// <summary>
-/// The one outbox dispatcher: leases due notifications, sends them in parallel, records every attempt and
+/// The one outbox dispatcher: leases due notifications as delivery slots free up, sends them in parallel, records every attempt and
 /// schedules the next by the configured offsets from the first attempt. Several gateway processes may run
 /// one each on the same database; leases keep them from sending the same attempt twice.
 /// </summary>
@@ -20,29 +21,12 @@ internal sealed partial class NotificationDispatcher(
     private readonly NotificationOptions _options = options.Value.Notifications;
     private readonly IReadOnlyList<TimeSpan> _schedule = options.Value.Notifications.EffectiveSchedule;
 
+    // Deliveries in flight, awaited at shutdown; a slow merchant endpoint holds one slot (for at most the attempt timeout), never the others.
+    private readonly ConcurrentDictionary<Task, bool> _inFlight = new();
+    private int _busySlots;
+
     /// <summary>Identifies this dispatcher in leases.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-
-    /// <summary>Delivers everything due now; returns how many attempts were made.</summary>
-    public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (true)
-        {
-            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-            var due = await outbox.ClaimDueAsync(Owner, now, now + (long)_options.LeaseDuration.TotalMilliseconds, _options.BatchSize, cancellationToken);
-            if (due.Count == 0)
-            {
-                return total;
-            }
-
-            await Parallel.ForEachAsync(
-                due,
-                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken },
-                async (notification, ct) => await DeliverAsync(notification, ct));
-            total += due.Count;
-        }
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,19 +34,68 @@ internal sealed partial class NotificationDispatcher(
         {
             try
             {
-                await DispatchDueAsync(stoppingToken);
-                await signal.WaitAsync(await IdleTimeAsync(stoppingToken), clock, stoppingToken);
+                await StartDueDeliveriesAsync(stoppingToken);
+                // With every slot busy, a finishing delivery wakes the loop (it signals); otherwise the next due row does.
+                var idle = Volatile.Read(ref _busySlots) >= _options.MaxConcurrency ? _options.PollInterval : await IdleTimeAsync(stoppingToken);
+                await signal.WaitAsync(idle, clock, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
                 // Storage outage or a bug: keep the loop alive; leases return the rows after they expire.
                 LogDispatchFailed(logger, ex.GetType().FullName, ex.StackTrace);
-                await Task.Delay(_options.PollInterval, clock, stoppingToken);
+                await Task.Delay(_options.PollInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+        }
+
+        // Cancelled deliveries record nothing; their leases return the rows to whichever node is running.
+        await Task.WhenAll(_inFlight.Keys);
+    }
+
+    /// <summary>Leases as many due notifications as there are free delivery slots and starts sending them.</summary>
+    private async Task StartDueDeliveriesAsync(CancellationToken cancellationToken)
+    {
+        while (_options.MaxConcurrency - Volatile.Read(ref _busySlots) is var free and > 0)
+        {
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var due = await outbox.ClaimDueAsync(Owner, now, now + (long)_options.LeaseDuration.TotalMilliseconds, Math.Min(free, _options.BatchSize), cancellationToken);
+            if (due.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var notification in due)
+            {
+                Interlocked.Increment(ref _busySlots);
+                var delivery = DeliverInSlotAsync(notification, cancellationToken);
+                _inFlight.TryAdd(delivery, true);
+                _ = delivery.ContinueWith(done => _inFlight.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task DeliverInSlotAsync(DueNotification notification, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await DeliverAsync(notification, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // The attempt could not be recorded (storage outage): the lease returns the row after it expires.
+            LogDispatchFailed(logger, ex.GetType().FullName, ex.StackTrace);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _busySlots);
+            signal.Notify();
         }
     }
 

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using TokenPay.Protocol.Signing;
+
+namespace TokenPay.Testing;
+
+/// <summary>
+/// The gateway as its own operating-system process (<c>dotnet TokenPay.Gateway.dll</c> from this test's
+/// output), on a free port of 127.0.0.1, with the test merchants and the real clock: what a node of a cluster
+/// is, so a test can kill it with SIGKILL. Its console output is kept to explain a failure.
+/// </summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly string _directory;
+
+    private GatewayProcess(Process process, Uri baseAddress, string directory)
+    {
+        _process = process;
+        _directory = directory;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Merchant = new MerchantClient(Http, TestKeys.AppId, TestKeys.MerchantNo, RsaKeys.ImportPrivateKey(TestKeys.MerchantPrivate), RsaKeys.ImportPublicKey(TestKeys.PlatformPublic), TimeProvider.System);
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public MerchantClient Merchant { get; }
+
+    /// <summary>What the process printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts a node on PostgreSQL database <paramref name="connectionString"/> and waits until it answers.</summary>
+    public static async Task<GatewayProcess> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
+    {
+        var port = FreePort();
+        var directory = Directory.CreateTempSubdirectory("tokenpay-node-").FullName;
+        var config = new Dictionary<string, string?>
+        {
+            ["Gateway:Storage:Provider"] = "Postgres",
+            ["Gateway:Storage:ConnectionString"] = connectionString,
+            ["Gateway:PlatformPrivateKey"] = TestKeys.PlatformPrivate,
+            ["Gateway:Merchants:0:AppId"] = TestKeys.AppId,
+            ["Gateway:Merchants:0:MerchantNo"] = TestKeys.MerchantNo,
+            ["Gateway:Merchants:0:PublicKey"] = TestKeys.MerchantPublic,
+            ["Gateway:Notifications:AllowPrivateNetworks"] = "true",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"));
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        foreach (var (key, value) in config)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        var node = new GatewayProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"), directory);
+        await node.WaitUntilServingAsync();
+        return node;
+    }
+
+    /// <summary>Kills the process with SIGKILL: no shutdown, no flush, leases left as they are.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+        Http.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task WaitUntilServingAsync()
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The gateway process exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var health = await Http.GetAsync(new Uri("/healthz", UriKind.Relative));
+                if (health.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The gateway process did not answer within 60 s:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
