@@ -1,7 +1,8 @@
 // The sandbox: `dotnet run --project src/TokenPay.Sandbox` starts a gateway and the demo merchant on
 // 127.0.0.1 with SQLite files and freshly generated keys under ./sandbox-data (kept across restarts).
 // `dotnet run --project src/TokenPay.Sandbox -- merchant <command>` runs a merchant command
-// (charge, charge-batch, wallet, reconcile) against the sandbox's merchant. `--help` lists the flags.
+// (charge, charge-batch, wallet, reconcile) against the sandbox's merchant. `-- cluster` runs the gateway as
+// three processes on a local PostgreSQL behind one front door. `--help` lists the flags.
 using System.CommandLine;
 using TokenPay.Sandbox;
 
@@ -20,14 +21,30 @@ foreach (var port in new[] { gatewayPort, merchantPort })
     });
 }
 
+var nodes = new Option<int>("--nodes") { Description = "How many gateway nodes the cluster runs.", DefaultValueFactory = _ => 3 };
+nodes.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() is < 1 or > 9)
+    {
+        result.AddError("--nodes must be between 1 and 9.");
+    }
+});
+var postgres = new Option<string?>("--postgres") { Description = "Use this PostgreSQL (an Npgsql connection string) instead of starting one under --data/postgres." };
+var cluster = new Command("cluster", "Run the gateway as a cluster: a local PostgreSQL, --nodes gateway processes and a round-robin front door on --gateway-port, with the demo merchant. Stop with Ctrl+C.")
+{
+    nodes, postgres,
+};
+
 // Shown in --help; the verb itself is handled below, before parsing.
 var merchant = new Command("merchant", "Run a merchant command against the sandbox's merchant: charge, charge-batch, wallet list|remove, reconcile (merchant --help lists them).");
 
 var root = new RootCommand("TokenPay sandbox: a gateway and the demo merchant on 127.0.0.1, with generated keys kept under --data. Stop with Ctrl+C.")
 {
-    data, gatewayPort, merchantPort, quiet, merchant,
+    data, gatewayPort, merchantPort, quiet, merchant, cluster,
 };
 root.SetAction(async (parse, ct) => await (await Sandbox.PrepareAsync(parse.GetValue(data)!, parse.GetValue(gatewayPort), parse.GetValue(merchantPort), parse.GetValue(quiet))).RunAsync(ct));
+cluster.SetAction(async (parse, ct) =>
+    await new Cluster(await Sandbox.PrepareAsync(parse.GetValue(data)!, parse.GetValue(gatewayPort), parse.GetValue(merchantPort), quiet: true), parse.GetValue(nodes), parse.GetValue(postgres)).RunAsync(ct));
 
 // "merchant ..." hands everything after the verb to the merchant command line (its own --help); the sandbox's
 // options before the verb say which sandbox.

@@ -20,9 +20,17 @@ internal sealed class Sandbox
         _operatorPasswordHash = OperatorLogin.Hash(keys.OperatorPassword!);
     }
 
-    private string GatewayUrl => $"http://127.0.0.1:{_gatewayPort}";
+    public string DataDirectory => _data;
 
-    private string MerchantUrl => $"http://127.0.0.1:{_merchantPort}";
+    public SandboxKeys Keys => _keys;
+
+    public int GatewayPort => _gatewayPort;
+
+    public int MerchantPort => _merchantPort;
+
+    public string GatewayUrl => $"http://127.0.0.1:{_gatewayPort}";
+
+    public string MerchantUrl => $"http://127.0.0.1:{_merchantPort}";
 
     public static async Task<Sandbox> PrepareAsync(DirectoryInfo data, int gatewayPort, int merchantPort, bool quiet)
     {
@@ -56,22 +64,7 @@ internal sealed class Sandbox
         await using var gateway = await GatewayApp.CreateAsync([], builder =>
         {
             builder.WebHost.UseUrls(GatewayUrl);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Gateway:Storage:ConnectionString"] = $"Data Source={Path.Combine(_data, "gateway.db")}",
-                ["Gateway:PlatformPrivateKey"] = _keys.PlatformPrivateKey,
-                ["Gateway:PublicBaseUrl"] = GatewayUrl,
-                ["Gateway:Merchants:0:AppId"] = _keys.AppId,
-                ["Gateway:Merchants:0:MerchantNo"] = _keys.MerchantNo,
-                ["Gateway:Merchants:0:PublicKey"] = _keys.MerchantPublicKey,
-                ["Gateway:Merchants:0:NotifyUrl"] = $"{MerchantUrl}/payermax/notify",
-                ["Gateway:Merchants:0:TokenizationNotifications"] = "true",
-                ["Gateway:Merchants:0:Country"] = "US",
-                // The merchant listens on loopback.
-                ["Gateway:Notifications:AllowPrivateNetworks"] = "true",
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Logging:LogLevel:Microsoft.Extensions.Hosting"] = "None",
-            });
+            builder.Configuration.AddInMemoryCollection(GatewaySettings(postgres: null));
             LogRequests(builder, "gateway");
         }, cancellationToken);
         await using var merchant = await MerchantApp.CreateAsync([], builder =>
@@ -116,6 +109,25 @@ internal sealed class Sandbox
         return 0;
     }
 
+    /// <summary>The gateway's settings: on the sandbox's SQLite file, or on a PostgreSQL database (the cluster's nodes).</summary>
+    public Dictionary<string, string?> GatewaySettings(string? postgres) => new()
+    {
+        ["Gateway:Storage:Provider"] = postgres is null ? "Sqlite" : "Postgres",
+        ["Gateway:Storage:ConnectionString"] = postgres ?? $"Data Source={Path.Combine(_data, "gateway.db")}",
+        ["Gateway:PlatformPrivateKey"] = _keys.PlatformPrivateKey,
+        ["Gateway:PublicBaseUrl"] = GatewayUrl,
+        ["Gateway:Merchants:0:AppId"] = _keys.AppId,
+        ["Gateway:Merchants:0:MerchantNo"] = _keys.MerchantNo,
+        ["Gateway:Merchants:0:PublicKey"] = _keys.MerchantPublicKey,
+        ["Gateway:Merchants:0:NotifyUrl"] = $"{MerchantUrl}/payermax/notify",
+        ["Gateway:Merchants:0:TokenizationNotifications"] = "true",
+        ["Gateway:Merchants:0:Country"] = "US",
+        // The merchant listens on loopback.
+        ["Gateway:Notifications:AllowPrivateNetworks"] = "true",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Extensions.Hosting"] = "None",
+    };
+
     private void LogRequests(WebApplicationBuilder builder, string service)
     {
         if (!_quiet)
@@ -125,7 +137,7 @@ internal sealed class Sandbox
     }
 
     // A busy port is a person's problem to solve, not a stack trace.
-    private static async Task<bool> TryStartAsync(WebApplication app, int port, string flag, CancellationToken cancellationToken)
+    public static async Task<bool> TryStartAsync(WebApplication app, int port, string flag, CancellationToken cancellationToken)
     {
         try
         {

@@ -24,6 +24,8 @@ public sealed class GatewayProcess : IAsyncDisposable
         BaseAddress = baseAddress;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Merchant = new MerchantClient(Http, TestKeys.AppId, TestKeys.MerchantNo, RsaKeys.ImportPrivateKey(TestKeys.MerchantPrivate), RsaKeys.ImportPublicKey(TestKeys.PlatformPublic), TimeProvider.System);
+        // A test run that ends abruptly takes its nodes with it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillQuietly();
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -78,14 +80,23 @@ public sealed class GatewayProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"));
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        // In the environment, not on the command line that every local user can list.
         foreach (var (key, value) in config)
         {
-            start.ArgumentList.Add($"--{key}={value}");
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         var node = new GatewayProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"), directory);
-        await node.WaitUntilServingAsync();
-        return node;
+        try
+        {
+            await node.WaitUntilServingAsync();
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Kills the process with SIGKILL: no shutdown, no flush, leases left as they are.</summary>
@@ -105,6 +116,18 @@ public sealed class GatewayProcess : IAsyncDisposable
         _process.Dispose();
         Http.Dispose();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    private void KillQuietly()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
     }
 
     private async Task WaitUntilServingAsync()

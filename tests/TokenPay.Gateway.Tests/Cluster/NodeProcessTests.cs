@@ -43,7 +43,8 @@ public sealed class NodeProcessTests
         }
 
         await receiver.WaitForAsync(Orders);
-        var survivors = await Task.WhenAll(GatewayProcess.StartAsync(database, settings), GatewayProcess.StartAsync(database, settings));
+        await using var b = await GatewayProcess.StartAsync(database, settings);
+        await using var c = await GatewayProcess.StartAsync(database, settings);
         await a.KillAsync();
 
         await Eventually.UntilAsync(() => CountAsync(database, "SELECT COUNT(*) FROM notifications WHERE status = 'Delivered'"), n => n == Orders, "every notification delivered by the surviving nodes", TimeSpan.FromSeconds(30));
@@ -52,10 +53,6 @@ public sealed class NodeProcessTests
         arrivals.Values.ShouldAllBe(n => n == 2, "one copy died with node A mid-request, one was delivered: duplicates bounded by what A had in flight");
         (await CountAsync(database, "SELECT COUNT(*) FROM notification_attempts WHERE http_status = 200")).ShouldBe(Orders, "one acknowledged attempt each:\n" + await DumpAsync(database));
         (await CountAsync(database, "SELECT COUNT(*) FROM notification_attempts WHERE http_status IS NULL AND error NOT LIKE 'timed out%'")).ShouldBe(0, "any other attempt is one A timed out before it died");
-        foreach (var survivor in survivors)
-        {
-            await survivor.DisposeAsync();
-        }
     }
 
     [PostgresFact]
@@ -65,7 +62,10 @@ public sealed class NodeProcessTests
         try
         {
             var database = await server.CreateDatabaseAsync("restart") + ";Timeout=3;Command Timeout=5";
-            var nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => GatewayProcess.StartAsync(database)));
+            await using var first = await GatewayProcess.StartAsync(database);
+            await using var second = await GatewayProcess.StartAsync(database);
+            await using var third = await GatewayProcess.StartAsync(database);
+            var nodes = new[] { first, second, third };
             var answers = new ConcurrentBag<(string Order, GatewayAnswer Answer, TimeSpan Took)>();
             using var stop = new CancellationTokenSource();
             var load = Enumerable.Range(0, 6).Select(worker => Task.Run(async () =>
@@ -102,10 +102,6 @@ public sealed class NodeProcessTests
             }
 
             (await CountAsync(database, "SELECT COUNT(*) FROM orders")).ShouldBeGreaterThanOrEqualTo(all.Count(a => a.Answer.Code == ResultCodes.ApplySuccess));
-            foreach (var node in nodes)
-            {
-                await node.DisposeAsync();
-            }
         }
         finally
         {
