@@ -9,7 +9,7 @@ internal sealed record LoadResult(string Name, int Requests, int Errors, TimeSpa
     public double PerSecond => Requests / Elapsed.TotalSeconds;
 }
 
-/// <summary>Drives pre-signed requests at a fixed concurrency for a fixed time; each request's answer is checked.</summary>
+/// <summary>Drives pre-signed requests at a fixed concurrency for a fixed time, spread over the nodes; each request's answer is checked.</summary>
 internal static class LoadRun
 {
     /// <summary>An accepted answer: the gateway writes <c>code</c> first, so the check is a prefix test, not a parse.</summary>
@@ -19,7 +19,7 @@ internal static class LoadRun
     public static bool Paid(byte[] answer) => Accepted(answer) && answer.AsSpan().IndexOf("\"status\":\"SUCCESS\""u8) >= 0;
 
     public static async Task<LoadResult> RunAsync(
-        string name, HttpClient http, string path, IReadOnlyList<(byte[] Body, string Sign)> requests, bool reuse,
+        string name, IReadOnlyList<HttpClient> nodes, string path, IReadOnlyList<(byte[] Body, string Sign)> requests, bool reuse,
         int concurrency, TimeSpan duration, Func<byte[], bool> isSuccess)
     {
         var latencies = new double[reuse ? 4_000_000 : requests.Count];
@@ -45,7 +45,8 @@ internal static class LoadRun
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    using var response = await http.SendAsync(request);
+                    // Round robin over the gateway nodes, as a front door would spread them.
+                    using var response = await nodes[index % nodes.Count].SendAsync(request);
                     var answer = await response.Content.ReadAsByteArrayAsync();
                     latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     if (!response.IsSuccessStatusCode || !isSuccess(answer))

@@ -1,9 +1,11 @@
 // TokenPay gateway benchmark: measures the machine's limits (RSA signs/verifies on all cores, durable SQLite
 // commits), then drives a real gateway on 127.0.0.1 over HTTP with pre-signed requests at a fixed
 // concurrency, drains a notification backlog, and writes the figures as Markdown.
-//   dotnet run -c Release --project bench/TokenPay.Bench -- [--quick] [--concurrency 32] [--out FILE] [--postgres "Host=...;Username=..."]
-// With --postgres the gateway runs on a fresh database of that server (Gateway:Storage:Provider=Postgres), and the
-// limits include PostgreSQL's durable single-row commits on 1 and 16 connections.
+//   dotnet run -c Release --project bench/TokenPay.Bench -- [--quick] [--concurrency 32] [--out FILE]
+//       [--storage sqlite|postgres --postgres "Host=...;Username=..."] [--nodes N]
+// With --storage postgres the gateway runs on a fresh database of the --postgres server, and the limits include
+// PostgreSQL's durable single-row commits on 1 and 16 connections. --nodes N (PostgreSQL only) runs N gateway
+// nodes on that database, in this process (they share its cores), and spreads the load over them round robin.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -28,7 +30,15 @@ var output = Option("--out") ?? Path.Combine(Directory.GetCurrentDirectory(), "b
 var limitTime = TimeSpan.FromSeconds(quick ? 3 : 10);
 var loadTime = TimeSpan.FromSeconds(quick ? 8 : 60);
 var backlog = quick ? 5_000 : 20_000;
-var postgres = Option("--postgres") is { } server ? await CreateBenchDatabaseAsync(server) : null;
+var storage = Option("--storage") ?? (Option("--postgres") is null ? "sqlite" : "postgres");
+var nodeCount = Option("--nodes") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 1;
+if (storage is not ("sqlite" or "postgres") || (storage == "postgres" && Option("--postgres") is null) || nodeCount < 1 || (nodeCount > 1 && storage != "postgres"))
+{
+    Console.Error.WriteLine("--storage is sqlite or postgres; postgres needs --postgres CONNECTION (e.g. the cluster's server: dotnet run --project src/TokenPay.Sandbox -- cluster prints its port); --nodes N > 1 needs postgres.");
+    return 2;
+}
+
+var postgres = storage == "postgres" ? await CreateBenchDatabaseAsync(Option("--postgres")!) : null;
 var total = Stopwatch.StartNew();
 var directory = Directory.CreateTempSubdirectory("tokenpay-bench-").FullName;
 var vectors = Path.Combine(AppContext.BaseDirectory, "Vectors");
@@ -36,7 +46,7 @@ string Vector(string name) => File.ReadAllText(Path.Combine(vectors, name)).Trim
 using var merchantKey = RsaKeys.ImportPrivateKey(Vector("merchant-private.pkcs8.b64"));
 using var platformKey = RsaKeys.ImportPrivateKey(Vector("platform-private.pkcs8.b64"));
 
-Console.WriteLine($"TokenPay bench ({(quick ? "quick" : "full")}), {Environment.ProcessorCount} cores, concurrency {concurrency}");
+Console.WriteLine($"TokenPay bench ({(quick ? "quick" : "full")}), {Environment.ProcessorCount} cores, concurrency {concurrency}, {storage}, {nodeCount} node(s)");
 
 // 1. The limits, in this process, now.
 var signs = Limits.SignsPerSecond(platformKey, limitTime);
@@ -49,9 +59,18 @@ Console.WriteLine($"limits: {signs:N0} signs/s, {verifies:N0} verifies/s, {commi
 // 2. A gateway on a fresh SQLite file; its dispatcher off, so notifications pile up for step 4.
 var database = Path.Combine(directory, "gateway.db");
 await using var receiver = await Receiver.StartAsync();
-var gateway = await StartGatewayAsync(database, dispatch: false);
-var baseUrl = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(30) }) { BaseAddress = new Uri(baseUrl) };
+// The first node migrates the database; the others then open it.
+var gateways = new List<WebApplication> { await StartGatewayAsync(database, dispatch: false) };
+for (var i = 1; i < nodeCount; i++)
+{
+    gateways.Add(await StartGatewayAsync(database, dispatch: false));
+}
+
+var nodes = gateways.Select(g => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(30) })
+{
+    BaseAddress = new Uri(g.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
+}).ToList();
+var http = nodes[0];
 
 const int Users = 64;
 var tokens = new string[Users];
@@ -64,7 +83,7 @@ for (var u = 0; u < Users; u++)
 var mitCount = (int)Math.Min(signs * 0.9 * loadTime.TotalSeconds, 400_000);
 var signedAt = PayerMaxTime.Format(clock.GetUtcNow().AddSeconds(90));
 var mitRequests = Presign(mitCount, i => Mit($"bench_mit_{i}", i % Users, notify: false), signedAt);
-var mit = await LoadRun.RunAsync("MIT orderAndPay (stored token)", http, "/aggregate-pay/api/gateway/orderAndPay", mitRequests, reuse: false, concurrency, loadTime, LoadRun.Paid);
+var mit = await LoadRun.RunAsync("MIT orderAndPay (stored token)", nodes, "/aggregate-pay/api/gateway/orderAndPay", mitRequests, reuse: false, concurrency, loadTime, LoadRun.Paid);
 var afterMit = Process.GetCurrentProcess().WorkingSet64;
 if (postgres is null)
 {
@@ -77,23 +96,36 @@ GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compac
 Console.WriteLine($"MIT: {mit.PerSecond:N0}/s p99 {mit.P99Ms:N1} ms errors {mit.Errors} {mit.FirstError}");
 
 var queryRequests = Presign(Math.Min(2_000, mit.Requests), i => Query($"bench_mit_{i}"), PayerMaxTime.Format(clock.GetUtcNow().AddSeconds(60)));
-var query = await LoadRun.RunAsync("orderQuery", http, "/aggregate-pay/api/gateway/orderQuery", queryRequests, reuse: true, concurrency, loadTime, LoadRun.Accepted);
+var query = await LoadRun.RunAsync("orderQuery", nodes, "/aggregate-pay/api/gateway/orderQuery", queryRequests, reuse: true, concurrency, loadTime, LoadRun.Accepted);
 var afterQuery = Process.GetCurrentProcess().WorkingSet64;
 Console.WriteLine($"orderQuery: {query.PerSecond:N0}/s p99 {query.P99Ms:N1} ms errors {query.Errors}");
 
 // 4. A backlog of notifications, then a gateway with its dispatcher on drains it to a local receiver.
 var backlogRequests = Presign(backlog, i => Mit($"bench_notify_{i}", i % Users, notify: true), PayerMaxTime.Format(clock.GetUtcNow().AddSeconds(60)));
-var backlogRun = await LoadRun.RunAsync("backlog", http, "/aggregate-pay/api/gateway/orderAndPay", backlogRequests, reuse: false, concurrency, TimeSpan.FromMinutes(5), _ => true);
-await gateway.StopAsync();
-await gateway.DisposeAsync();
-var drainer = await CreateGatewayAsync(database, dispatch: true);
-// The clock starts when the dispatcher does, not while the host is built.
+var backlogRun = await LoadRun.RunAsync("backlog", nodes, "/aggregate-pay/api/gateway/orderAndPay", backlogRequests, reuse: false, concurrency, TimeSpan.FromMinutes(5), _ => true);
+foreach (var gateway in gateways)
+{
+    await gateway.StopAsync();
+    await gateway.DisposeAsync();
+}
+
+// As many dispatching nodes as serving ones drain the backlog together.
+var drainers = new List<WebApplication>();
+for (var i = 0; i < nodeCount; i++)
+{
+    drainers.Add(await CreateGatewayAsync(database, dispatch: true));
+}
+
+// The clock starts when the dispatchers do, not while the hosts are built.
 var drainWatch = Stopwatch.StartNew();
-await drainer.StartAsync();
+await Task.WhenAll(drainers.Select(d => d.StartAsync()));
 var pending = await WaitForDeliveredAsync(database, backlogRun.Requests, TimeSpan.FromMinutes(5));
 var drainElapsed = drainWatch.Elapsed;
-await drainer.StopAsync();
-await drainer.DisposeAsync();
+foreach (var drainer in drainers)
+{
+    await drainer.StopAsync();
+    await drainer.DisposeAsync();
+}
 var drainRate = (backlogRun.Requests - pending) / drainElapsed.TotalSeconds;
 Console.WriteLine($"drain: {drainRate:N0} notifications/s ({pending} undelivered, {receiver.Count} received)");
 
@@ -113,7 +145,7 @@ string Report()
     // acquirer's durable decision, the outcome. On SQLite group commit shares commits, so this bound is loose there.
     var mitLimit = Math.Min(signs, commits / 3);
     var text = new StringBuilder();
-    text.AppendLine(CultureInfo.InvariantCulture, $"Run {clock.GetUtcNow():yyyy-MM-dd HH:mm} UTC, {(quick ? "quick" : "full")} mode, {Environment.ProcessorCount} cores, {concurrency} concurrent clients, {loadTime.TotalSeconds:0} s per load, .NET {Environment.Version}.");
+    text.AppendLine(CultureInfo.InvariantCulture, $"Run {clock.GetUtcNow():yyyy-MM-dd HH:mm} UTC, {(quick ? "quick" : "full")} mode, {Environment.ProcessorCount} cores, {concurrency} concurrent clients, {loadTime.TotalSeconds:0} s per load, {storage}, {nodeCount} gateway node(s) in the bench process, .NET {Environment.Version}.");
     text.AppendLine();
     text.AppendLine("| limit (measured in the same run) | per second |");
     text.AppendLine("|---|---:|");
