@@ -32,6 +32,12 @@ public static class ResultCodes
     public const string OrderNotExist = "ORDER_NOT_EXIST";
     /// <summary>The order expired before it was paid.</summary>
     public const string OrderClosed = "ORDER_CLOSED";
+    /// <summary>The order is not in a state that allows the request (a refund of an order that is not SUCCESS).</summary>
+    public const string OrderStatusInvalid = "ORDER_STATUS_INVALID";
+    /// <summary>The refund would take back more than the order's paid amount less its other refunds.</summary>
+    public const string RefundAmountExceeded = "REFUND_AMOUNT_EXCEEDED";
+    /// <summary>No such refund for this merchant.</summary>
+    public const string RefundNotExist = "REFUND_NOT_EXIST";
 
     /// <summary>No such token for this merchant (or user, on removal).</summary>
     public const string TokenNotExist = "TOKEN_NOT_EXIST";
@@ -103,4 +109,17 @@ public static class Wire
     public const string NotifyPayment = "PAYMENT";
     /// <summary>A card was saved.</summary>
     public const string NotifyTokenization = "TOKENIZATION";
+    /// <summary>A refund reached a final state.</summary>
+    public const string NotifyRefund = "REFUND";
+}
+
+/// <summary>A refund's state: accepted and being processed, then refunded or failed (final).</summary>
+public static class RefundStatuses
+{
+    /// <summary>Accepted; the money has not moved yet.</summary>
+    public const string Pending = "REFUND_PENDING";
+    /// <summary>The money went back to the card (final).</summary>
+    public const string Success = "REFUND_SUCCESS";
+    /// <summary>The refund did not happen (final); its amount may be refunded again.</summary>
+    public const string Failed = "REFUND_FAILED";
 }

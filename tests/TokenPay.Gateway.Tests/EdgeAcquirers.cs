@@ -41,6 +41,22 @@ internal sealed class WrappedAcquirer(IAcquirer inner, Func<AuthorizationRequest
     }
 
     public ValueTask<AuthorizationOutcome?> InquireAsync(string tradeToken, CancellationToken cancellationToken) => inner.InquireAsync(tradeToken, cancellationToken);
+
+    /// <summary>Refunds die where <see cref="RefundCrash"/> says; otherwise the simulator decides.</summary>
+    public CrashPoint RefundCrash { get; set; }
+
+    public async ValueTask<RefundOutcome> RefundAsync(AcquirerRefundRequest request, CancellationToken cancellationToken)
+    {
+        if (RefundCrash == CrashPoint.BeforeDecision)
+        {
+            throw new GatewayDied();
+        }
+
+        var outcome = await inner.RefundAsync(request, cancellationToken);
+        return RefundCrash == CrashPoint.AfterDecision ? throw new GatewayDied() : outcome;
+    }
+
+    public ValueTask<RefundOutcome?> InquireRefundAsync(string refundTradeNo, CancellationToken cancellationToken) => inner.InquireRefundAsync(refundTradeNo, cancellationToken);
 }
 
 internal readonly record struct AcquirerStep(TimeSpan Latency = default, CrashPoint Crash = CrashPoint.None);

@@ -26,6 +26,39 @@ internal sealed class AcquirerSimulator(AcquirerSimulatorStore decisions, TimePr
     public async ValueTask<AuthorizationOutcome?> InquireAsync(string tradeToken, CancellationToken cancellationToken) =>
         await decisions.FindDecisionAsync(tradeToken, cancellationToken);
 
+    /// <summary>How long the sandbox takes to settle a refund it accepted.</summary>
+    public static readonly TimeSpan RefundSettleAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a refund with comments REFUND_PENDING stays pending.</summary>
+    public static readonly TimeSpan RefundPendingFor = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Refund outcomes by <c>comments</c> (docs/protocol.md, "Sandbox"): REFUND_REJECTED fails at once,
+    /// REFUND_FAILED fails after <see cref="RefundSettleAfter"/>, REFUND_PENDING succeeds after
+    /// <see cref="RefundPendingFor"/>, anything else succeeds after <see cref="RefundSettleAfter"/>.
+    /// </summary>
+    public async ValueTask<RefundOutcome> RefundAsync(AcquirerRefundRequest request, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var (final, message, settlesAt) = request.Comments?.Trim().ToUpperInvariant() switch
+        {
+            "REFUND_REJECTED" => (RefundDecision.Failed, "Refused by the sandbox acquirer (comments REFUND_REJECTED).", now),
+            "REFUND_FAILED" => (RefundDecision.Failed, "Failed at the sandbox acquirer (comments REFUND_FAILED).", now + RefundSettleAfter),
+            "REFUND_PENDING" => (RefundDecision.Refunded, (string?)null, now + RefundPendingFor),
+            _ => (RefundDecision.Refunded, null, now + RefundSettleAfter),
+        };
+        await decisions.RecordRefundAsync(request.RefundTradeNo, final, message, now.ToUnixTimeMilliseconds(), settlesAt.ToUnixTimeMilliseconds(), cancellationToken);
+        return Standing(final, message, settlesAt, now);
+    }
+
+    public async ValueTask<RefundOutcome?> InquireRefundAsync(string refundTradeNo, CancellationToken cancellationToken) =>
+        await decisions.FindRefundAsync(refundTradeNo, cancellationToken) is { } decided
+            ? Standing(decided.Final, decided.Message, DateTimeOffset.FromUnixTimeMilliseconds(decided.SettlesAt), clock.GetUtcNow())
+            : null;
+
+    private static RefundOutcome Standing(RefundDecision final, string? message, DateTimeOffset settlesAt, DateTimeOffset now) =>
+        settlesAt > now ? new RefundOutcome(RefundDecision.Pending, CheckAgainAt: settlesAt) : new RefundOutcome(final, message);
+
     private AuthorizationOutcome Decide(AuthorizationRequest request)
     {
         var card = request.Card;

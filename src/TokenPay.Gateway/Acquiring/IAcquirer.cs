@@ -16,7 +16,28 @@ public interface IAcquirer
     /// expiry ask this before an order is closed, so an order whose money moved is never closed.
     /// </summary>
     ValueTask<AuthorizationOutcome?> InquireAsync(string tradeToken, CancellationToken cancellationToken);
+
+    /// <summary>Asks for money back on an authorized payment. The answer is final (refunded, failed) or pending.</summary>
+    ValueTask<RefundOutcome> RefundAsync(AcquirerRefundRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Where a refund stands now; null when the acquirer never received it.</summary>
+    ValueTask<RefundOutcome?> InquireRefundAsync(string refundTradeNo, CancellationToken cancellationToken);
 }
+
+/// <param name="RefundTradeNo">The gateway's refund number, for the acquirer's reference.</param>
+/// <param name="TradeToken">The refunded payment's trade token.</param>
+/// <param name="AcquirerReference">The acquirer's reference of the refunded payment.</param>
+public sealed record AcquirerRefundRequest(string RefundTradeNo, string TradeToken, string? AcquirerReference, long AmountMinor, string Currency, string? Comments);
+
+public enum RefundDecision
+{
+    Refunded,
+    Failed,
+    Pending,
+}
+
+/// <param name="CheckAgainAt">For a pending refund: when the acquirer expects to know more (null: ask at the usual pace).</param>
+public sealed record RefundOutcome(RefundDecision Decision, string? Message = null, DateTimeOffset? CheckAgainAt = null);
 
 /// <param name="TradeToken">The gateway's order id, for the acquirer's reference.</param>
 /// <param name="Card">The card in the clear (CVV only on a customer-present first use).</param>

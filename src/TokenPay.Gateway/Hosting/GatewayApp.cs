@@ -10,6 +10,7 @@ using TokenPay.Gateway.Merchants;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Pages;
+using TokenPay.Gateway.Refunds;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.ThreeDS;
 using TokenPay.Gateway.Tokens;
@@ -46,6 +47,8 @@ public static partial class GatewayApp
         services.AddSingleton<OrderEndpoints>();
         services.AddSingleton<TokenEndpoints>();
         services.AddSingleton<DropinEndpoints>();
+        services.AddSingleton<RefundProcessor>();
+        services.AddSingleton<RefundEndpoints>();
         services.AddSingleton<PendingOrderSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<PendingOrderSweeper>());
         services.AddSingleton<NotificationFactory>();
@@ -114,15 +117,19 @@ public static partial class GatewayApp
         var orders = app.Services.GetRequiredService<OrderEndpoints>();
         var tokens = app.Services.GetRequiredService<TokenEndpoints>();
         var dropin = app.Services.GetRequiredService<DropinEndpoints>();
+        var refunds = app.Services.GetRequiredService<RefundEndpoints>();
         var api = app.MapGroup(GatewayApi.BasePath);
 
         ApiOperation orderAndPay = orders.OrderAndPayAsync, orderQuery = orders.OrderQueryAsync;
         ApiOperation inquire = tokens.InquireAsync, remove = tokens.RemoveAsync, applyDropin = dropin.ApplySessionAsync;
+        ApiOperation refund = refunds.RefundAsync, refundQuery = refunds.RefundQueryAsync;
         api.MapPost("/orderAndPay", http => gateway.HandleAsync(http, orderAndPay));
         api.MapPost("/orderQuery", http => gateway.HandleAsync(http, orderQuery));
         api.MapPost("/inquirePaymentToken", http => gateway.HandleAsync(http, inquire));
         api.MapPost("/removePaymentToken", http => gateway.HandleAsync(http, remove));
         api.MapPost("/applyDropinSession", http => gateway.HandleAsync(http, applyDropin));
+        api.MapPost("/refund", http => gateway.HandleAsync(http, refund));
+        api.MapPost("/refundQuery", http => gateway.HandleAsync(http, refundQuery));
         // Every other path under the API base, the base itself and names with a dot included.
         api.MapFallback("{**path}", gateway.RefuseUnroutedAsync);
     }

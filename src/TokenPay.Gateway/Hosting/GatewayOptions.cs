@@ -46,6 +46,9 @@ public sealed class MerchantOptions
     /// <summary>Where PAYMENT notifications go when an order names no notifyUrl.</summary>
     public string? NotifyUrl { get; set; }
 
+    /// <summary>Where REFUND notifications go when a refund names no refundNotifyUrl (none when both are absent).</summary>
+    public string? RefundNotifyUrl { get; set; }
+
     /// <summary>Also send a TOKENIZATION notification when a binding order saves a card.</summary>
     public bool TokenizationNotifications { get; set; }
 

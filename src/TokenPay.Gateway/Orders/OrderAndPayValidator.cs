@@ -3,6 +3,7 @@ using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.Vault;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
+using static TokenPay.Gateway.Envelope.FieldRules;
 
 namespace TokenPay.Gateway.Orders;
 
@@ -31,8 +32,7 @@ internal static class OrderAndPayValidator
     private static ApiReply Check(OrderAndPayRequest r, DateTimeOffset now, out OrderPlan? plan)
     {
         plan = null;
-        if (Required(r.OutTradeNo, "outTradeNo", 64) is { } e1) return e1;
-        if (!r.OutTradeNo!.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')) return ApiReply.Invalid("outTradeNo may contain only letters, digits and '_'.");
+        if (MerchantNumber(r.OutTradeNo, "outTradeNo") is { } e1) return e1;
         if (Required(r.Subject, "subject", 256) is { } e2) return e2;
         if (Required(r.UserId, "userId", 64) is { } e3) return e3;
         if (Optional(r.Reference, "reference", 512) is { } e4) return e4;
@@ -159,22 +159,5 @@ internal static class OrderAndPayValidator
             DropinSessionKey = mode == PaymentMode.DropIn ? detail.SessionKey : null,
         };
         return default;
-    }
-
-    private static ApiReply? Required(string? value, string field, int maxLength) =>
-        string.IsNullOrWhiteSpace(value) ? ApiReply.Invalid($"{field} is required.") : Optional(value, field, maxLength);
-
-    private static ApiReply? Optional(string? value, string field, int maxLength) =>
-        value is not null && value.Length > maxLength ? ApiReply.Invalid($"{field} must be at most {maxLength} characters.") : null;
-
-    private static ApiReply? Url(string? value, string field, int maxLength)
-    {
-        if (value is null) return null;
-        if (value.Length > maxLength) return ApiReply.Invalid($"{field} must be at most {maxLength} characters.");
-        // A browser is redirected to it (a Location header) and notifications are sent to it: printable ASCII only.
-        if (!Hosting.PublicLinks.IsRedirectable(value)) return ApiReply.Invalid($"{field} must be printable ASCII without spaces: percent-encode other characters.");
-        return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            ? null
-            : ApiReply.Invalid($"{field} must be an absolute http(s) URL.");
     }
 }

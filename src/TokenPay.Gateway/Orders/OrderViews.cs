@@ -16,6 +16,7 @@ internal static class OrderViews
             TradeToken = order.TradeToken,
             Status = order.Status,
             TotalAmount = amount,
+            RefundedAmount = order.RefundedMinor > 0 ? Currencies.FromMinorUnits(order.RefundedMinor, order.Currency) : null,
             Currency = order.Currency,
             Country = order.Country,
             Reference = order.Reference,

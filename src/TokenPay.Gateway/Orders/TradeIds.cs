@@ -9,6 +9,9 @@ internal static class TradeIds
     /// <summary><c>T</c> + yyyyMMddHHmmssfff + 8 random digits, e.g. T2026112207562065700000001.</summary>
     public static string TradeToken(DateTimeOffset now) => "T" + Stamp(now) + Digits(8);
 
+    /// <summary><c>R</c> + yyyyMMddHHmmssfff + 8 random digits: the gateway's refund number.</summary>
+    public static string RefundTradeNo(DateTimeOffset now) => "R" + Stamp(now) + Digits(8);
+
     /// <summary><c>PMTOKEN</c> + yyyyMMddHHmmssfff + 12 random digits.</summary>
     public static string PaymentTokenId(DateTimeOffset now) => "PMTOKEN" + Stamp(now) + Digits(12);
 

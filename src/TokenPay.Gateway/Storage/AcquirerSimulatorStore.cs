@@ -22,4 +22,27 @@ internal sealed class AcquirerSimulatorStore(RelationalDatabase database)
     public Task<AuthorizationOutcome?> FindDecisionAsync(string tradeToken, CancellationToken cancellationToken) =>
         database.QueryFirstOrDefaultAsync<AuthorizationOutcome>(
             "SELECT decision, code, message, reference FROM acquirer_simulator_decisions WHERE trade_token = @tradeToken;", new { tradeToken }, cancellationToken);
+
+    /// <summary>Records the simulator's refund decision: its final outcome and when it settles.</summary>
+    public async Task RecordRefundAsync(string refundTradeNo, RefundDecision final, string? message, long decidedAt, long settlesAt, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.ExecuteAsync("""
+            INSERT INTO acquirer_simulator_decisions (trade_token, decision, message, decided_at, settles_at)
+            VALUES (@refundTradeNo, @decision, @message, @decidedAt, @settlesAt);
+            """, new { refundTradeNo, decision = final.ToString(), message, decidedAt, settlesAt }, cancellationToken);
+        await write.CommitAsync();
+    }
+
+    public Task<SimulatedRefund?> FindRefundAsync(string refundTradeNo, CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<SimulatedRefund>(
+            "SELECT decision AS final, message, settles_at FROM acquirer_simulator_decisions WHERE trade_token = @refundTradeNo;", new { refundTradeNo }, cancellationToken);
+}
+
+/// <summary>A refund as the simulator decided it: the final outcome, reported from <see cref="SettlesAt"/> on.</summary>
+internal sealed record SimulatedRefund
+{
+    public required RefundDecision Final { get; init; }
+    public string? Message { get; init; }
+    public required long SettlesAt { get; init; }
 }

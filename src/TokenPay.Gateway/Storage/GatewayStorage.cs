@@ -32,6 +32,7 @@ internal static class GatewayStorage
         services.AddSingleton<DropinStore>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<NotificationOutbox>();
+        services.AddSingleton<RefundStore>();
         services.AddSingleton<AcquirerSimulatorStore>();
         return database;
     }

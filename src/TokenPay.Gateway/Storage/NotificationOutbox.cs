@@ -9,13 +9,16 @@ namespace TokenPay.Gateway.Storage;
 /// </summary>
 internal sealed class NotificationOutbox(RelationalDatabase database)
 {
-    /// <summary>In the caller's transaction: queues a notification about an order, due at <paramref name="at"/>; at most one per order and type.</summary>
-    public static Task EnqueueAsync(IWriteScope write, long orderId, string notifyType, string url, byte[] body, long at, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// In the caller's transaction: queues a notification, due at <paramref name="at"/>, about
+    /// <paramref name="subject"/> (<c>order:ID</c>, <c>refund:ID</c>) of order <paramref name="orderId"/>; at most one per subject and type.
+    /// </summary>
+    public static Task EnqueueAsync(IWriteScope write, string subject, long orderId, string notifyType, string url, byte[] body, long at, CancellationToken cancellationToken) =>
         write.ExecuteAsync("""
-            INSERT INTO notifications (order_id, merchant_no, notify_type, url, body, status, next_attempt_at, created_at)
-            SELECT id, merchant_no, @notifyType, @url, @body, @pending, @at, @at FROM orders WHERE id = @orderId
-            ON CONFLICT (order_id, notify_type) DO NOTHING;
-            """, new { orderId, notifyType, url, body, at, pending = NotificationStatuses.Pending }, cancellationToken);
+            INSERT INTO notifications (subject, order_id, merchant_no, notify_type, url, body, status, next_attempt_at, created_at)
+            SELECT @subject, id, merchant_no, @notifyType, @url, @body, @pending, @at, @at FROM orders WHERE id = @orderId
+            ON CONFLICT (subject, notify_type) DO NOTHING;
+            """, new { subject, orderId, notifyType, url, body, at, pending = NotificationStatuses.Pending }, cancellationToken);
 
     /// <summary>
     /// Leases up to <paramref name="batchSize"/> due notifications to <paramref name="owner"/> until

@@ -78,6 +78,9 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
     public Task<OrderRecord?> FindAsync(string merchantNo, string outTradeNo, CancellationToken cancellationToken) =>
         FirstAsync("o.merchant_no = @merchantNo AND o.out_trade_no_key = @key", new { merchantNo, key = OutTradeNoKey(outTradeNo) }, cancellationToken);
 
+    public Task<OrderRecord?> FindByTradeTokenAsync(string merchantNo, string tradeToken, CancellationToken cancellationToken) =>
+        FirstAsync("o.merchant_no = @merchantNo AND o.trade_token = @tradeToken", new { merchantNo, tradeToken }, cancellationToken);
+
     public Task<OrderRecord?> FindByCashierAsync(string cashierId, CancellationToken cancellationToken) =>
         FirstAsync("o.cashier_id = @cashierId", new { cashierId }, cancellationToken);
 
@@ -167,7 +170,7 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
 
         foreach (var draft in completion.Notifications)
         {
-            await NotificationOutbox.EnqueueAsync(write, completion.OrderId, draft.NotifyType, draft.Url, draft.Body(tokenId), completion.CompletedAt, cancellationToken);
+            await NotificationOutbox.EnqueueAsync(write, $"order:{completion.OrderId}", completion.OrderId, draft.NotifyType, draft.Url, draft.Body(tokenId), completion.CompletedAt, cancellationToken);
         }
 
         await write.CommitAsync();

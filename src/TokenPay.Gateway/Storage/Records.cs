@@ -43,6 +43,9 @@ internal sealed record OrderRecord
 
     /// <summary>When the order was last sent to (or last asked of) the acquirer.</summary>
     public long? SentAt { get; init; }
+
+    /// <summary>What the order's refunds that have not failed take back, in minor units.</summary>
+    public long RefundedMinor { get; init; }
 }
 
 /// <summary>
@@ -226,3 +229,51 @@ internal static class NotificationStatuses
 
 /// <summary>Whether a completion moved the order, and the payment token the order ended up linked to.</summary>
 internal readonly record struct CompletionResult(bool Applied, string? PaymentTokenId);
+
+/// <summary>A refund row, with the refunded order's numbers. Amounts in minor units; times Unix ms.</summary>
+internal sealed record RefundRecord
+{
+    public long Id { get; init; }
+    public required string RefundTradeNo { get; init; }
+    public required string MerchantNo { get; init; }
+    public required string AppId { get; init; }
+    public required string OutRefundNo { get; init; }
+    public required long OrderId { get; init; }
+    public required long AmountMinor { get; init; }
+    public required string Currency { get; init; }
+    public string? Comments { get; init; }
+    public string? NotifyUrl { get; init; }
+
+    /// <summary><see cref="Protocol.RefundStatuses"/>.</summary>
+    public required string Status { get; init; }
+
+    public string? ResultMsg { get; init; }
+    public required long CreatedAt { get; init; }
+    public long? CompletedAt { get; init; }
+
+    /// <summary>When to ask the acquirer about a pending refund next; null once final.</summary>
+    public long? CheckAt { get; init; }
+
+    /// <summary>The refunded order's outTradeNo (joined).</summary>
+    public string OutTradeNo { get; init; } = "";
+
+    /// <summary>The refunded order's trade token (joined).</summary>
+    public string TradeToken { get; init; } = "";
+}
+
+internal enum RefundInsertOutcome
+{
+    Created,
+
+    /// <summary>The merchant already has a refund with that outRefundNo (case-insensitive): nothing was written.</summary>
+    DuplicateOutRefundNo,
+
+    /// <summary>The order is no longer SUCCESS, or the amount exceeds what is left to refund: nothing was written.</summary>
+    AmountExceeded,
+
+    /// <summary>The generated refund number is taken (a random collision): nothing was written; draw another.</summary>
+    RefundTradeNoTaken,
+}
+
+/// <summary>A pending refund's move to its final state, with the notification it owes.</summary>
+internal sealed record RefundCompletion(long RefundId, string Status, string? ResultMsg, long CompletedAt, Func<RefundRecord, NotificationDraft?> Notification);

@@ -166,5 +166,40 @@ internal static class SqliteMigrations
             -- The country of the order that saved the card: a token payment without country takes it.
             ALTER TABLE payment_tokens ADD COLUMN country TEXT;
             """),
+        new(6, """
+            -- Refunds: several per SUCCESS order; refunded_minor on the order is what its non-failed refunds take
+            -- back, raised and checked in one conditional UPDATE, so concurrent refunds never exceed the payment.
+            ALTER TABLE orders ADD COLUMN refunded_minor INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE refunds (
+                id                INTEGER PRIMARY KEY,
+                refund_trade_no   TEXT NOT NULL UNIQUE,
+                merchant_no       TEXT NOT NULL,
+                app_id            TEXT NOT NULL,
+                out_refund_no     TEXT NOT NULL,
+                out_refund_no_key TEXT NOT NULL,
+                order_id          INTEGER NOT NULL REFERENCES orders(id),
+                amount_minor      INTEGER NOT NULL,
+                currency          TEXT NOT NULL,
+                comments          TEXT,
+                notify_url        TEXT,
+                status            TEXT NOT NULL,
+                result_msg        TEXT,
+                created_at        INTEGER NOT NULL,
+                completed_at      INTEGER,
+                check_at          INTEGER,
+                UNIQUE (merchant_no, out_refund_no_key)
+            );
+            CREATE INDEX ix_refunds_open ON refunds (check_at) WHERE check_at IS NOT NULL;
+            CREATE INDEX ix_refunds_order ON refunds (order_id);
+
+            -- The outbox is keyed by what it notifies ('order:ID', 'refund:ID'), not by order alone.
+            ALTER TABLE notifications ADD COLUMN subject TEXT;
+            UPDATE notifications SET subject = 'order:' || order_id;
+            DROP INDEX ux_notifications_order_type;
+            CREATE UNIQUE INDEX ux_notifications_subject_type ON notifications (subject, notify_type);
+
+            -- When the simulator settles a pending decision (a refund that completes later).
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN settles_at INTEGER;
+            """),
     ];
 }

@@ -20,6 +20,11 @@ public sealed record OrderView
     public required string Status { get; init; }
     /// <summary>Amount in major units with at most the currency's minor digits.</summary>
     public required decimal TotalAmount { get; init; }
+    /// <summary>
+    /// What the order's refunds take back, pending and done, in major units; absent when it has none. TokenPay's
+    /// addition: PayerMax's orderQuery shows no refunds (ask refundQuery for each).
+    /// </summary>
+    public decimal? RefundedAmount { get; init; }
     /// <summary>ISO 4217 currency code.</summary>
     public required string Currency { get; init; }
     /// <summary>ISO 3166 alpha-2 country code.</summary>
