@@ -35,8 +35,8 @@ internal static class ApiData
         {
             data = null!;
             var field = FieldName(ex.Path);
-            error = field.EndsWith("totalAmount", StringComparison.OrdinalIgnoreCase)
-                ? ApiReply.Error(ResultCodes.AmountInvalid, "totalAmount must be a decimal number.")
+            error = field.EndsWith("totalAmount", StringComparison.OrdinalIgnoreCase) || field.EndsWith("refundAmount", StringComparison.OrdinalIgnoreCase)
+                ? ApiReply.Error(ResultCodes.AmountInvalid, $"{field} must be a decimal number.")
                 : ApiReply.Invalid($"{field} has the wrong type or format.");
             return false;
         }
