@@ -50,7 +50,11 @@ catch (PayerMaxException ex) when (!ex.IsRetrySafe)
     Console.WriteLine($"MIT outcome after a failure: {recovered.Code} {recovered.Data?.Status}");
 }
 
-// 4. The customer removes the card; a further MIT is refused and charges nothing.
+// 4. Part of the first payment goes back: accepted now (REFUND_PENDING), final later (refundQuery or the REFUND notification).
+var refund = await client.RefundAsync(RefundRequests.Partial($"sample_refund_{run}", $"sample_first_{run}", 3.00m, "USD", "Damaged item"));
+Console.WriteLine($"refund: {refund.Code} {refund.Data?.Status} ({refund.Data?.RefundTradeNo})");
+
+// 5. The customer removes the card; a further MIT is refused and charges nothing.
 var removed = await client.RemovePaymentTokenAsync(new RemovePaymentTokenRequest { UserId = userId, PaymentTokenId = tokenId, RemoveReason = "customer request" });
 Console.WriteLine($"removed: {removed.Data?.PaymentTokenStatus}");
 var refused = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(new OrderDetails($"sample_mit2_{run}", "Top-up", 4.20m, "USD", "US", userId), tokenId, buyer));

@@ -66,6 +66,22 @@ public sealed partial class PayerMaxClient
     public Task<PayerMaxResult<ApplyDropinSessionResult>> ApplyDropinSessionAsync(ApplyDropinSessionRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<ApplyDropinSessionRequest, ApplyDropinSessionResult>("applyDropinSession", "1.6", request, retrySafe: false, cancellationToken);
 
+    /// <summary>
+    /// Asks for money back on a SUCCESS order (see <see cref="RefundRequests"/> for full and partial refunds).
+    /// Never re-sent automatically: if it throws, call <see cref="RefundQueryAsync(string, CancellationToken)"/> with the
+    /// same <c>outRefundNo</c>; sending it again with the same number and amount answers the same refund, never a second one.
+    /// </summary>
+    public Task<PayerMaxResult<RefundResult>> RefundAsync(RefundRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<RefundRequest, RefundResult>("refund", "1.4", request, retrySafe: false, cancellationToken);
+
+    /// <summary>One refund's state by the merchant's refund number. Retried on transient failures.</summary>
+    public Task<PayerMaxResult<RefundView>> RefundQueryAsync(string outRefundNo, CancellationToken cancellationToken = default) =>
+        SendAsync<RefundQueryRequest, RefundView>("refundQuery", "1.4", new RefundQueryRequest { OutRefundNo = outRefundNo }, retrySafe: true, cancellationToken);
+
+    /// <summary>One refund's state by the gateway's refund number (<c>refundTradeNo</c>). Retried on transient failures.</summary>
+    public Task<PayerMaxResult<RefundView>> RefundQueryByRefundTradeNoAsync(string refundTradeNo, CancellationToken cancellationToken = default) =>
+        SendAsync<RefundQueryRequest, RefundView>("refundQuery", "1.4", new RefundQueryRequest { RefundTradeNo = refundTradeNo }, retrySafe: true, cancellationToken);
+
     private async Task<PayerMaxResult<TResult>> SendAsync<TData, TResult>(string api, string version, TData data, bool retrySafe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -7,10 +7,10 @@ using TokenPay.Protocol.Signing;
 
 namespace TokenPay.Client;
 
-/// <summary>A notification whose signature verified. Exactly one of <see cref="Payment"/> and <see cref="Tokenization"/> is set.</summary>
+/// <summary>A notification whose signature verified. Exactly one of <see cref="Payment"/>, <see cref="Tokenization"/> and <see cref="Refund"/> is set.</summary>
 public sealed record PayerMaxNotification
 {
-    /// <summary><c>PAYMENT</c> or <c>TOKENIZATION</c>.</summary>
+    /// <summary><c>PAYMENT</c>, <c>TOKENIZATION</c> or <c>REFUND</c>.</summary>
     public required string NotifyType { get; init; }
 
     /// <summary><c>APPLY_SUCCESS</c> for a successful payment; the failure code otherwise.</summary>
@@ -33,6 +33,9 @@ public sealed record PayerMaxNotification
 
     /// <summary>The saved card, for TOKENIZATION notifications.</summary>
     public TokenizationView? Tokenization { get; init; }
+
+    /// <summary>The refund, for REFUND notifications (sent once it is final): dedupe by (<c>RefundTradeNo</c>, <c>Status</c>).</summary>
+    public RefundView? Refund { get; init; }
 }
 
 /// <summary>The outcome of checking a notification: a verified notification, or why it was refused.</summary>
@@ -91,8 +94,9 @@ public sealed class PayerMaxNotificationVerifier
                 NotifyTime = envelope.NotifyTime,
                 Payment = envelope.NotifyType == Wire.NotifyPayment ? envelope.Data.Deserialize<OrderView>(PayerMaxJson.Options) : null,
                 Tokenization = envelope.NotifyType == Wire.NotifyTokenization ? envelope.Data.Deserialize<TokenizationView>(PayerMaxJson.Options) : null,
+                Refund = envelope.NotifyType == Wire.NotifyRefund ? envelope.Data.Deserialize<RefundView>(PayerMaxJson.Options) : null,
             };
-            return notification.Payment is null && notification.Tokenization is null
+            return notification.Payment is null && notification.Tokenization is null && notification.Refund is null
                 ? new(null, $"Unknown notifyType '{envelope.NotifyType}'.")
                 : new(notification, null);
         }

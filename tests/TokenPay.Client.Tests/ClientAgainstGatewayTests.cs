@@ -115,6 +115,25 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
         ex.Message.ShouldNotContain("bm90LWEta2V5");
     }
 
+    [Fact]
+    public async Task Refunds_PartialThenTheRest_QueriedByEitherNumber_AndARefusalIsAResult()
+    {
+        (await _client.OrderAndPayAsync(PaymentRequests.CardPayment(Order("sdk_paid", 20m, "sdk_user_r"), Visa, Buyer))).Data!.Status.ShouldBe(OrderStatuses.Success);
+
+        var part = await _client.RefundAsync(RefundRequests.Partial("sdk_rf_1", "sdk_paid", 7.5m, "USD", "Late delivery"));
+        var order = (await _client.OrderQueryAsync("sdk_paid")).Data!;
+        var rest = await _client.RefundAsync(RefundRequests.Full("sdk_rf_2", order));
+        var over = await _client.RefundAsync(RefundRequests.Partial("sdk_rf_3", "sdk_paid", 0.01m, "USD"));
+
+        (part.IsSuccess, part.IsSigned, part.Data!.Status).ShouldBe((true, true, RefundStatuses.Pending));
+        order.RefundedAmount.ShouldBe(7.5m);
+        (await _client.RefundQueryAsync("sdk_rf_2")).Data!.RefundAmount.ShouldBe(12.5m);
+        (await _client.RefundQueryByRefundTradeNoAsync(part.Data.RefundTradeNo)).Data!.OutRefundNo.ShouldBe("sdk_rf_1");
+        (over.IsSuccess, over.Code).ShouldBe((false, ResultCodes.RefundAmountExceeded));
+        (await _client.RefundQueryAsync("sdk_rf_3")).Code.ShouldBe(ResultCodes.RefundNotExist);
+        rest.Data!.TradeOrderNo.ShouldBe(order.TradeToken);
+    }
+
     private static OrderDetails Order(string outTradeNo, decimal amount, string user) =>
         new(outTradeNo, "SDK test", amount, "USD", "US", user) { FrontCallbackUrl = "https://shop.example/back" };
 }

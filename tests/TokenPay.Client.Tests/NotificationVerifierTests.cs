@@ -31,6 +31,19 @@ public class NotificationVerifierTests
     }
 
     [Fact]
+    public void Verify_RefundNotification_IsItsOwnKind()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"appId":"a","merchantNo":"m","keyVersion":"1","notifyTime":"2026-11-22T07:56:20.657+00:00","notifyType":"REFUND","code":"APPLY_SUCCESS","msg":"Success.","data":{"outRefundNo":"r1","refundTradeNo":"R1","outTradeNo":"o1","refundAmount":2.50,"refundCurrency":"USD","status":"REFUND_SUCCESS","refundFinishTime":"2026-11-22T07:56:25.000+00:00"}}""");
+
+        var result = Verifier.Verify(body, PlatformSign(body));
+
+        result.IsValid.ShouldBeTrue(result.FailureReason);
+        (result.Notification!.Payment, result.Notification.Tokenization).ShouldBe((null, null));
+        var refund = result.Notification.Refund!;
+        (refund.RefundTradeNo, refund.Status, refund.RefundAmount, refund.RefundFinishTime).ShouldBe(("R1", "REFUND_SUCCESS", 2.50m, "2026-11-22T07:56:25.000+00:00"));
+    }
+
+    [Fact]
     public void Verify_ReformattedAfterSigning_Refused()
     {
         var body = Encoding.UTF8.GetBytes(PaymentBodies[0]);
