@@ -23,6 +23,9 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("charge --user alice --amount 5.001 --charge-id c1", 2, "--amount: amount must be positive with at most 2 decimals for USD")]
     [InlineData("charge --user alice --amount 5", 2, "--charge-id")]
     [InlineData("charge-batch --file missing.csv", 2, "does not exist")]
+    [InlineData("refund --help", 0, "--refund-id")]
+    [InlineData("refund --payment p1 --amount 0 --refund-id r1", 2, "--amount: amount must be more than zero")]
+    [InlineData("refund --payment p1 --amount 1", 2, "--refund-id")]
     public async Task UsageAndHelp_ClearWordsAndExitCodes(string arguments, int exitCode, string expected)
     {
         var (exit, output) = await RunAsync(arguments);

@@ -87,6 +87,19 @@ public static class MerchantCommands
         remove.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => RemoveAsync(services, parse.GetValue(removeUser)!, parse.GetValue(removeToken)!, ct)));
         var wallet = new Command("wallet", "Customers' saved cards.") { list, remove };
 
+        var refundPayment = new Option<string>("--payment") { Description = "The payment to refund (its outTradeNo).", Required = true };
+        var refundAmount = new Option<decimal>("--amount") { Description = "Amount to give back in major units, e.g. 2.50 (at most what is left of the payment).", Required = true, CustomParser = ParseAmount };
+        var refundId = new Option<string>("--refund-id") { Description = "Your idempotency key: the same id never refunds twice; reused with other parameters it is refused.", Required = true };
+        var refundReason = new Option<string?>("--reason") { Description = "Why (sent to the gateway as comments)." };
+        var refund = new Command("refund", "Give a payment back, in full or in part.") { refundPayment, refundAmount, refundId, refundReason, json };
+        refund.SetAction((parse, ct) =>
+        {
+            var request = new RefundOrder(parse.GetValue(refundPayment)!, parse.GetValue(refundAmount), parse.GetValue(refundId)!, parse.GetValue(refundReason));
+            return RefundService.Check(request) is { } problem
+                ? Task.FromResult(UsageError($"--{Flag(problem.Field)}: {problem.Message}"))
+                : WithServicesAsync(configuration, configure, services => RefundAsync(services, request, parse.GetValue(json), ct));
+        });
+
         var reconcile = new Command("reconcile", "Settle payments whose outcome is still open, by asking the gateway.");
         reconcile.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ReconcileAsync(services, ct)));
 
@@ -96,7 +109,7 @@ public static class MerchantCommands
         return new RootCommand($"TokenPay merchant service commands ({name}). Exit codes: 0 done, 1 refused/declined/not known yet, 2 usage error. " +
             "Configuration keys may be passed too, e.g. --PayerMax:BaseUrl=http://127.0.0.1:5080.")
         {
-            charge, batch, wallet, reconcile, hash,
+            charge, batch, refund, wallet, reconcile, hash,
         };
     }
 
@@ -126,6 +139,22 @@ public static class MerchantCommands
         }
 
         return result.Succeeded ? Ok : NotDone;
+    }
+
+    private static async Task<int> RefundAsync(IServiceProvider services, RefundOrder request, bool json, CancellationToken cancellationToken)
+    {
+        var result = await services.GetRequiredService<RefundService>().RefundAsync(request, cancellationToken);
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result, Json));
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(result.Status)}[/] {Markup.Escape(result.Sentence)}");
+            AnsiConsole.WriteLine($"refund {result.OutRefundNo} of payment {result.Payment}, refund id {result.RefundId}{(result.Replayed ? " (a replay: the recorded result of this refund id, nothing was sent again)" : "")}");
+        }
+
+        return result.Status is RefundStates.Success or RefundStates.Pending ? Ok : NotDone;
     }
 
     /// <summary>The charges of a batch file, or null (after saying why) when it is missing or any line is not a charge.</summary>
@@ -305,6 +334,7 @@ public static class MerchantCommands
     {
         "userId" => "user",
         "chargeId" => "charge-id",
+        "refundId" => "refund-id",
         var other => other,
     };
 

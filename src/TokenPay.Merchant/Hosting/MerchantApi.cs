@@ -6,7 +6,7 @@ using TokenPay.Merchant.Wallet;
 
 namespace TokenPay.Merchant.Hosting;
 
-/// <summary>The merchant's HTTP API (JSON) for operators: charges, wallets, reconciliation, payments. Every route needs <c>X-Operator-Key</c>.</summary>
+/// <summary>The merchant's HTTP API (JSON) for operators: charges, refunds, wallets, reconciliation, payments. Every route needs <c>X-Operator-Key</c>.</summary>
 internal static class MerchantApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -15,6 +15,9 @@ internal static class MerchantApi
     {
         var api = app.MapGroup("/api").AddEndpointFilter(MerchantSecurity.RequireOperatorKeyAsync);
         api.MapPost("/charges", ChargeAsync);
+        api.MapPost("/refunds", RefundAsync);
+        api.MapGet("/refunds/{refundId}", async (string refundId, RefundLedger refunds, CancellationToken ct) =>
+            await refunds.FindByRefundIdAsync(refundId, ct) is { } refund ? Results.Json(refund) : NotFound("refundId", "No refund with this refundId."));
         api.MapGet("/payments/{outTradeNo}", async (string outTradeNo, PaymentStore payments, CancellationToken ct) =>
             await payments.FindAsync(outTradeNo, ct) is { } payment ? Results.Json(payment) : NotFound("outTradeNo", "No payment with this outTradeNo."));
         api.MapGet("/wallet/{userId}", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.ListAsync(userId, ct)));
@@ -50,6 +53,36 @@ internal static class MerchantApi
         var result = await charges.ChargeAsync(request, cancellationToken);
         return result.IsChargeIdConflict
             ? Results.Problem(title: "chargeId already used", detail: result.ResultMsg, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["field"] = "chargeId" })
+            : Results.Json(result);
+    }
+
+    private static async Task<IResult> RefundAsync(HttpContext http, RefundService refunds, CancellationToken cancellationToken)
+    {
+        const string Shape = "The body must be a JSON object: {\"payment\",\"amount\",\"refundId\",\"reason\"}.";
+        RefundOrder? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<RefundOrder>(http.Request.Body, Json, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is { Length: > 2 } path ? path[2..] : "body";
+            return Invalid(field, field == "body" ? Shape : $"{field} has the wrong type or format.");
+        }
+
+        if (request is null)
+        {
+            return Invalid("body", Shape);
+        }
+
+        if (RefundService.Check(request) is { } problem)
+        {
+            return Invalid(problem.Field, problem.Message);
+        }
+
+        var result = await refunds.RefundAsync(request, cancellationToken);
+        return result.IsRefundIdConflict
+            ? Results.Problem(title: "refundId already used", detail: result.ResultMsg, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["field"] = "refundId" })
             : Results.Json(result);
     }
 

@@ -30,6 +30,7 @@ public static class MerchantApp
         await services.AddMerchantStorageAsync(options.EffectiveStorage, cancellationToken);
         services.AddSingleton<WalletService>();
         services.AddSingleton<ChargeService>();
+        services.AddSingleton<RefundService>();
         services.AddSingleton<ChargeBatch>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<IPayerMaxNotificationHandler, MerchantNotificationHandler>();

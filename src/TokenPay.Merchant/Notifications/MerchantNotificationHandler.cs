@@ -18,7 +18,7 @@ internal sealed class MerchantNotificationHandler(NotificationInbox inbox) : IPa
         var body = JsonSerializer.Serialize(notification, PayerMaxJson.Options);
         if (notification.Payment is { } order)
         {
-            await inbox.ApplyAsync(order.TradeToken, order.Status, Wire.NotifyPayment, order.OutTradeNo, body, PaymentOrders.From(order), null, cancellationToken);
+            await inbox.ApplyAsync(order.TradeToken, order.Status, Wire.NotifyPayment, order.OutTradeNo, body, PaymentOrders.From(order), null, null, cancellationToken);
         }
         else if (notification.Tokenization is { } token)
         {
@@ -34,7 +34,12 @@ internal sealed class MerchantNotificationHandler(NotificationInbox inbox) : IPa
                 BindingOutTradeNo = token.OutTradeNo,
                 UpdatedAt = 0,
             };
-            await inbox.ApplyAsync(token.PaymentTokenId, token.PaymentTokenStatus, Wire.NotifyTokenization, token.OutTradeNo, body, null, entry, cancellationToken);
+            await inbox.ApplyAsync(token.PaymentTokenId, token.PaymentTokenStatus, Wire.NotifyTokenization, token.OutTradeNo, body, null, entry, null, cancellationToken);
+        }
+        else if (notification.Refund is { } refund)
+        {
+            var update = new RefundUpdate(refund.OutRefundNo, refund.Status, refund.RefundTradeNo, null, refund.ResultMsg);
+            await inbox.ApplyAsync(refund.RefundTradeNo, refund.Status, Wire.NotifyRefund, refund.OutTradeNo, body, null, null, update, cancellationToken);
         }
     }
 }

@@ -11,7 +11,7 @@ public sealed record ReconcileSummary(int Checked, int Settled, int StillOpen);
 /// Settles payments still open after <c>Merchant:ReconcileAfter</c> with orderQuery, so a notification that
 /// never comes does not leave an order pending forever.
 /// </summary>
-internal sealed partial class Reconciler(PaymentStore payments, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
+internal sealed partial class Reconciler(PaymentStore payments, ChargeService charges, RefundLedger refundLedger, RefundService refunds, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
     : BackgroundService
 {
     // Made at start: .NET 10 runs ExecuteAsync later on a background thread.
@@ -31,7 +31,18 @@ internal sealed partial class Reconciler(PaymentStore payments, ChargeService ch
             }
         }
 
-        return new ReconcileSummary(open.Count, settled, open.Count - settled);
+        var openRefunds = await refundLedger.ListOpenAsync(cutoff, cancellationToken);
+        foreach (var refund in openRefunds)
+        {
+            var after = await refunds.SettleAsync(refund, resendIfAbsent: false, cancellationToken);
+            if (after.Status is not (RefundStates.Created or RefundStates.Pending))
+            {
+                settled++;
+            }
+        }
+
+        var checkedCount = open.Count + openRefunds.Count;
+        return new ReconcileSummary(checkedCount, settled, checkedCount - settled);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)

@@ -54,6 +54,24 @@ internal static class MerchantMigrations
                 UNIQUE (trade_token, status, notify_type)
             );
             """),
+        new(2, """
+            -- Refunds the merchant asked for: recorded before the request is sent, keyed by the caller's refund id.
+            CREATE TABLE refunds (
+                out_refund_no   TEXT PRIMARY KEY,
+                refund_id       TEXT NOT NULL UNIQUE,
+                out_trade_no    TEXT NOT NULL REFERENCES payments(out_trade_no),
+                amount_minor    INTEGER NOT NULL,
+                currency        TEXT NOT NULL,
+                reason          TEXT,
+                status          TEXT NOT NULL,
+                refund_trade_no TEXT,
+                result_code     TEXT,
+                result_msg      TEXT,
+                created_at      INTEGER NOT NULL,
+                updated_at      INTEGER NOT NULL
+            );
+            CREATE INDEX ix_refunds_open ON refunds (updated_at) WHERE status IN ('CREATED', 'REFUND_PENDING');
+            """),
     ];
 
     public static readonly IReadOnlyList<Migration> Postgres =
@@ -103,6 +121,24 @@ internal static class MerchantMigrations
                 body         TEXT NOT NULL,
                 UNIQUE (trade_token, status, notify_type)
             );
+            """),
+        new(2, """
+            -- Refunds the merchant asked for: recorded before the request is sent, keyed by the caller's refund id.
+            CREATE TABLE refunds (
+                out_refund_no   TEXT PRIMARY KEY,
+                refund_id       TEXT NOT NULL UNIQUE,
+                out_trade_no    TEXT NOT NULL REFERENCES payments(out_trade_no),
+                amount_minor    BIGINT NOT NULL,
+                currency        TEXT NOT NULL,
+                reason          TEXT,
+                status          TEXT NOT NULL,
+                refund_trade_no TEXT,
+                result_code     TEXT,
+                result_msg      TEXT,
+                created_at      BIGINT NOT NULL,
+                updated_at      BIGINT NOT NULL
+            );
+            CREATE INDEX ix_refunds_open ON refunds (updated_at) WHERE status IN ('CREATED', 'REFUND_PENDING');
             """),
     ];
 }

@@ -62,3 +62,43 @@ internal sealed record WalletEntry
     public string? BindingOutTradeNo { get; init; }
     public required long UpdatedAt { get; init; }
 }
+
+/// <summary>A refund the merchant asked for. Amounts in minor units, times in Unix ms.</summary>
+internal sealed record MerchantRefund
+{
+    public required string OutRefundNo { get; init; }
+
+    /// <summary>The caller's idempotency key.</summary>
+    public required string RefundId { get; init; }
+
+    /// <summary>The refunded payment.</summary>
+    public required string OutTradeNo { get; init; }
+
+    public required long AmountMinor { get; init; }
+    public required string Currency { get; init; }
+    public string? Reason { get; init; }
+    public required string Status { get; init; }
+    public string? RefundTradeNo { get; init; }
+    public string? ResultCode { get; init; }
+    public string? ResultMsg { get; init; }
+    public required long CreatedAt { get; init; }
+    public required long UpdatedAt { get; init; }
+
+    public bool IsFinal => Status is RefundStates.Success or RefundStates.Failed or RefundStates.Refused;
+}
+
+/// <summary>
+/// A refund's state here: CREATED (recorded before the request is sent; the outcome may be unknown), the
+/// gateway's REFUND_PENDING / REFUND_SUCCESS / REFUND_FAILED, or REFUSED (the gateway refused it; no refund exists).
+/// </summary>
+internal static class RefundStates
+{
+    public const string Created = "CREATED";
+    public const string Pending = Protocol.RefundStatuses.Pending;
+    public const string Success = Protocol.RefundStatuses.Success;
+    public const string Failed = Protocol.RefundStatuses.Failed;
+    public const string Refused = "REFUSED";
+}
+
+/// <summary>What a gateway answer, query or notification says about a refund.</summary>
+internal sealed record RefundUpdate(string OutRefundNo, string Status, string? RefundTradeNo, string? ResultCode, string? ResultMsg);

@@ -28,6 +28,7 @@ internal static class MerchantStorage
         services.AddSingleton(_ => database);
         services.AddSingleton<PaymentStore>();
         services.AddSingleton<WalletStore>();
+        services.AddSingleton<RefundLedger>();
         services.AddSingleton<NotificationInbox>();
     }
 }

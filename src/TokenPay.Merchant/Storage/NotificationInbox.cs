@@ -2,11 +2,11 @@ using TokenPay.Storage;
 
 namespace TokenPay.Merchant.Storage;
 
-/// <summary>Every notification applied, once: (tradeToken, status, type) is the identity of a delivery.</summary>
-internal sealed class NotificationInbox(RelationalDatabase database, PaymentStore payments, TimeProvider clock)
+/// <summary>Every notification applied, once: (tradeToken or refundTradeNo, status, type) is the identity of a delivery.</summary>
+internal sealed class NotificationInbox(RelationalDatabase database, PaymentStore payments, RefundLedger refunds, TimeProvider clock)
 {
     /// <summary>Records a notification and applies it, in one transaction; false for a duplicate (already applied).</summary>
-    public async Task<bool> ApplyAsync(string tradeToken, string status, string notifyType, string? outTradeNo, string body, OrderUpdate? order, WalletEntry? wallet, CancellationToken cancellationToken)
+    public async Task<bool> ApplyAsync(string tradeToken, string status, string notifyType, string? outTradeNo, string body, OrderUpdate? order, WalletEntry? wallet, RefundUpdate? refund, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -23,6 +23,11 @@ internal sealed class NotificationInbox(RelationalDatabase database, PaymentStor
         if (order is not null)
         {
             await payments.ApplyAsync(write, order, cancellationToken);
+        }
+
+        if (refund is not null)
+        {
+            await refunds.ApplyAsync(write, refund, cancellationToken);
         }
 
         if (wallet is not null)

@@ -63,12 +63,12 @@ public class MerchantStorageContract
     {
         await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
         var wallet = new WalletStore(db.Database, Clock);
-        var inbox = new NotificationInbox(db.Database, new PaymentStore(db.Database, Clock), Clock);
+        var inbox = new NotificationInbox(db.Database, new PaymentStore(db.Database, Clock), new RefundLedger(db.Database, Clock), Clock);
         await wallet.UpsertFromGatewayAsync(Entry(TokenStatuses.Activated, mitAllowed: false), default);
         await wallet.SetStatusAsync("PMTOKEN_1", TokenStatuses.Deleted, default);
 
-        (await inbox.ApplyAsync("T1", "SUCCESS", "TOKENIZATION", null, "{}", null, Entry(TokenStatuses.Activated, mitAllowed: true), default)).ShouldBeTrue();
-        (await inbox.ApplyAsync("T1", "SUCCESS", "TOKENIZATION", null, "{}", null, Entry(TokenStatuses.Activated, mitAllowed: true), default)).ShouldBeFalse("the same delivery twice");
+        (await inbox.ApplyAsync("T1", "SUCCESS", "TOKENIZATION", null, "{}", null, Entry(TokenStatuses.Activated, mitAllowed: true), null, default)).ShouldBeTrue();
+        (await inbox.ApplyAsync("T1", "SUCCESS", "TOKENIZATION", null, "{}", null, Entry(TokenStatuses.Activated, mitAllowed: true), null, default)).ShouldBeFalse("the same delivery twice");
 
         var entry = (await wallet.FindAsync("PMTOKEN_1", default))!;
         (entry.Status, entry.MitAllowed).ShouldBe((TokenStatuses.Deleted, true));
@@ -84,10 +84,10 @@ public class MerchantStorageContract
         await using var second = db.OpenSecondNode();
         var payments = new PaymentStore(db.Database, Clock);
         await payments.TryCreateAsync(Checkout("shop_1"), default);
-        var inboxes = new[] { new NotificationInbox(db.Database, payments, Clock), new NotificationInbox(second, new PaymentStore(second, Clock), Clock) };
+        var inboxes = new[] { new NotificationInbox(db.Database, payments, new RefundLedger(db.Database, Clock), Clock), new NotificationInbox(second, new PaymentStore(second, Clock), new RefundLedger(second, Clock), Clock) };
 
         var applied = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
-            inboxes[i % 2].ApplyAsync("T1", "SUCCESS", "PAYMENT", "shop_1", "{}", Update("shop_1", PaymentStatuses.Success, "PMTOKEN_1"), null, default)));
+            inboxes[i % 2].ApplyAsync("T1", "SUCCESS", "PAYMENT", "shop_1", "{}", Update("shop_1", PaymentStatuses.Success, "PMTOKEN_1"), null, null, default)));
 
         applied.Count(a => a).ShouldBe(1);
         (await db.CountAsync("notification_inbox")).ShouldBe(1);
