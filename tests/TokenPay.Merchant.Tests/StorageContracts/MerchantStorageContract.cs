@@ -94,6 +94,32 @@ public class MerchantStorageContract
         (await payments.FindAsync("shop_1", default))!.Status.ShouldBe(PaymentStatuses.Success);
     }
 
+    [Theory, OnSqlite, OnPostgres]
+    public async Task Refunds_RoundTrip_AreOncePerRefundId_AndAFinalStateNeverChanges(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        await new PaymentStore(db.Database, Clock).TryCreateAsync(Checkout("shop_1"), default);
+        var ledger = new RefundLedger(db.Database, Clock);
+        var refund = new MerchantRefund
+        {
+            OutRefundNo = "rf_1", RefundId = "refund-1", OutTradeNo = "shop_1", AmountMinor = 250, Currency = "USD", Reason = "Damaged",
+            Status = RefundStates.Created, CreatedAt = 0, UpdatedAt = 0,
+        };
+
+        (await ledger.TryCreateAsync(refund, default)).ShouldBeTrue();
+        (await ledger.TryCreateAsync(refund with { OutRefundNo = "rf_2" }, default)).ShouldBeFalse("the refund id is taken");
+        (await ledger.FindByRefundIdAsync("refund-1", default)).ShouldBe(refund with { CreatedAt = Now, UpdatedAt = Now });
+        (await ledger.ListOpenAsync(Now, default)).Select(r => r.OutRefundNo).ShouldBe(["rf_1"]);
+
+        (await ledger.ApplyAsync(new RefundUpdate("rf_1", RefundStates.Pending, "R1", null, null), default)).ShouldBeTrue();
+        (await ledger.ApplyAsync(new RefundUpdate("rf_1", RefundStates.Success, "R1", null, null), default)).ShouldBeTrue();
+        (await ledger.ApplyAsync(new RefundUpdate("rf_1", RefundStates.Pending, "R1", null, null), default)).ShouldBeFalse("a late PENDING never overwrites SUCCESS");
+
+        var final = (await ledger.FindAsync("rf_1", default))!;
+        (final.Status, final.RefundTradeNo, final.IsFinal).ShouldBe((RefundStates.Success, "R1", true));
+        (await ledger.ListOpenAsync(Now, default)).ShouldBeEmpty();
+    }
+
     private static Payment Charge(string outTradeNo, string chargeId) => new()
     {
         OutTradeNo = outTradeNo, ChargeId = chargeId, Kind = PaymentKinds.Mit, UserId = "gina", AmountMinor = 300, Currency = "USD", Reason = "Top-up",
