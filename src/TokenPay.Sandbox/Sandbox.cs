@@ -120,6 +120,7 @@ internal sealed class Sandbox
         ["Gateway:Merchants:0:MerchantNo"] = _keys.MerchantNo,
         ["Gateway:Merchants:0:PublicKey"] = _keys.MerchantPublicKey,
         ["Gateway:Merchants:0:NotifyUrl"] = $"{MerchantUrl}/payermax/notify",
+        ["Gateway:Merchants:0:RefundNotifyUrl"] = $"{MerchantUrl}/payermax/notify",
         ["Gateway:Merchants:0:TokenizationNotifications"] = "true",
         ["Gateway:Merchants:0:Country"] = "US",
         // The merchant listens on loopback.

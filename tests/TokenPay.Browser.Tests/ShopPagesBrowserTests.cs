@@ -56,6 +56,7 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         await Assertions.Expect(page.Locator("#charge-result")).ToHaveTextAsync("Charged 3.10 USD.");
         await Assertions.Expect(page.Locator("#charged-card")).ToContainTextAsync("444433******1111");
         (await page.Locator("#replay").CountAsync()).ShouldBe(0);
+        var charged = await page.Locator("#order-number").InnerTextAsync();
         // The same form again (a double submit, a resubmitted page): the same chargeId.
         await page.GotoAsync($"{Shop.BaseUrl}/shop/operator?user={user}");
         await page.Locator("input[name=chargeId]").EvaluateAsync("(input, id) => input.value = id", chargeId);
@@ -64,6 +65,14 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         await Assertions.Expect(page.Locator("#replay")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#charge-result")).ToHaveAttributeAsync("data-replayed", "true");
         (await Gateway.ScalarAsync($"SELECT COUNT(*) FROM orders WHERE user_id = '{user}' AND merchant_initiated = 1")).ShouldBe(1);
+
+        // Part of the charge goes back from the same page.
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator");
+        await page.FillAsync("#refund-payment", charged);
+        await page.FillAsync("#refund-amount", "1.10");
+        await page.ClickAsync("#refund");
+        await Assertions.Expect(page.Locator("#refund-result")).ToHaveAttributeAsync("data-status", RefundStatuses.Pending);
+        (await Gateway.ScalarAsync($"SELECT COUNT(*) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.out_trade_no = '{charged}' AND r.amount_minor = 110")).ShouldBe(1);
 
         // A bad amount gets a person's message.
         await page.GotoAsync($"{Shop.BaseUrl}/shop/operator?user={user}");

@@ -7,7 +7,7 @@ using static TokenPay.Merchant.Shop.ShopLayout;
 
 namespace TokenPay.Merchant.Shop;
 
-/// <summary>The operator's pages: a password login (cookie), then charging a customer's saved card without the customer.</summary>
+/// <summary>The operator's pages: a password login (cookie), then charging a customer's saved card without the customer, and refunds.</summary>
 internal static class OperatorPages
 {
     public static void MapOperatorPages(this IEndpointRouteBuilder app)
@@ -19,7 +19,9 @@ internal static class OperatorPages
 
         var signedIn = app.MapGroup("/shop/operator").RequireAuthorization(MerchantSecurity.Operator);
         signedIn.MapGet("", ChargeForm);
-        signedIn.MapGroup("").AddEndpointFilter(GuardFormAsync).DisableAntiforgery().MapPost("/charge", ChargeAsync);
+        var actions = signedIn.MapGroup("").AddEndpointFilter(GuardFormAsync).DisableAntiforgery();
+        actions.MapPost("/charge", ChargeAsync);
+        actions.MapPost("/refund", RefundAsync);
     }
 
     private static IResult Login(HttpContext http, OperatorLogin login) => Page(http, "Operator sign-in", $"""
@@ -63,6 +65,15 @@ internal static class OperatorPages
           <label>Reason<input name="reason" id="reason" value="Top-up"></label>
           <button type="submit" id="charge">Charge</button>
         </form>
+        <h2>Refund a payment</h2><p class="muted">All or part of a payment back to the card it was paid with.</p>
+        <form method="post" action="/shop/operator/refund">
+          {Csrf(http)}
+          <input type="hidden" name="refundId" value="op_{Guid.NewGuid():N}">
+          <label>Payment (order number)<input name="payment" id="refund-payment"></label>
+          <label>Amount<input name="amount" id="refund-amount" value="1.00"></label>
+          <label>Reason<input name="reason" id="refund-reason" value="Customer request"></label>
+          <button type="submit" id="refund">Refund</button>
+        </form>
         <form method="post" action="/shop/operator/logout">{Csrf(http)}<button type="submit" id="operator-signout">Sign out</button></form>
         """);
 
@@ -98,6 +109,37 @@ internal static class OperatorPages
             <p><a href="/shop/operator?user={E(Uri.EscapeDataString(user))}">Another charge</a></p>
             """);
     }
+
+    private static async Task<IResult> RefundAsync(HttpContext http, RefundService refunds, CancellationToken ct)
+    {
+        var form = await http.Request.ReadFormAsync(ct);
+        if (!decimal.TryParse(form["amount"].ToString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var amount))
+        {
+            return NotRefunded(http, "amount", "Enter the amount as a number such as 2.50.");
+        }
+
+        // The refundId came with the form: submitting it twice refunds once.
+        var request = new RefundOrder(form["payment"].ToString().Trim(), amount, form["refundId"].ToString(), form["reason"].ToString());
+        if (RefundService.Check(request) is { } problem)
+        {
+            return NotRefunded(http, problem.Field, problem.Message);
+        }
+
+        var result = await refunds.RefundAsync(request, ct);
+        return Page(http, "Operator", $"""
+            <h1>Refund {E(result.Status.ToLowerInvariant())}</h1>
+            <p id="refund-result" data-status="{E(result.Status)}" data-replayed="{(result.Replayed ? "true" : "false")}">{E(result.Sentence)}</p>
+            <table>
+              <tr><th>Payment</th><td>{E(result.Payment)}</td></tr>
+              <tr><th>Amount</th><td>{E(result.Amount.ToString(CultureInfo.InvariantCulture))} {E(result.Currency)}</td></tr>
+              <tr><th>Refund number</th><td id="refund-number">{E(result.OutRefundNo)}</td></tr>
+            </table>
+            <p><a href="/shop/operator">Back</a></p>
+            """);
+    }
+
+    private static IResult NotRefunded(HttpContext http, string field, string message) =>
+        Page(http, "Operator", $"<h1>Not refunded</h1><p id=\"refund-result\" data-field=\"{E(field)}\">{E(message)}</p>", StatusCodes.Status400BadRequest);
 
     private static IResult NotCharged(HttpContext http, string field, string message) =>
         Page(http, "Operator", $"<h1>Not charged</h1><p id=\"charge-result\" data-field=\"{E(field)}\">{E(message)}</p>", StatusCodes.Status400BadRequest);
