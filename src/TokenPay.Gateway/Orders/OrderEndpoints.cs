@@ -28,6 +28,46 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
             return error;
         }
 
+        var placed = await PlaceAsync(request, plan, now, cancellationToken);
+        if (placed.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (placed.Duplicate)
+        {
+            return await RepeatAsync(request, plan.OutTradeNo, now, cancellationToken);
+        }
+
+        var order = placed.Order!;
+        if (placed.Result is not { } result)
+        {
+            return ApiReply.Success(new OrderAndPayResult
+            {
+                OutTradeNo = order.OutTradeNo,
+                TradeToken = order.TradeToken,
+                Status = OrderStatuses.Pending,
+                RedirectUrl = links.Cashier(request.Http, order.CashierId!),
+            });
+        }
+
+        return ApiReply.Success(new OrderAndPayResult
+        {
+            OutTradeNo = order.OutTradeNo,
+            TradeToken = order.TradeToken,
+            Status = result.Status,
+            RedirectUrl = result.ChallengeId is { } challengeId ? links.Challenge(request.Http, challengeId) : null,
+            ResultCode = result.Status == OrderStatuses.Failed ? result.ResultCode : null,
+            ResultMsg = result.Status == OrderStatuses.Failed ? result.ResultMsg : null,
+        });
+    }
+
+    /// <summary>
+    /// Stores a validated plan as a PENDING order (its card vaulted, a token or Drop-in token checked) and, except
+    /// for a hosted cashier order, takes it through the acquirer. Used by orderAndPay and applyPaymentToken.
+    /// </summary>
+    public async Task<Placement> PlaceAsync(VerifiedRequest request, OrderPlan plan, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var merchantNo = request.App.MerchantNo;
         var country = plan.Country;
         PlainCard? card = null;
@@ -40,7 +80,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
                 var token = await tokens.FindAsync(merchantNo, plan.PaymentTokenId!, cancellationToken);
                 if (TokenRules.RefuseUse(token, plan, now) is { } tokenRefusal)
                 {
-                    return tokenRefusal;
+                    return Placement.Refused(tokenRefusal);
                 }
 
                 card = vault.Reveal(token!.Card);
@@ -53,7 +93,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
                 var dropin = await dropins.FindTokenAsync(plan.DropinPaymentToken!, cancellationToken);
                 if (DropinRules.RefuseUse(dropin, plan, merchantNo, now) is { } dropinRefusal)
                 {
-                    return dropinRefusal;
+                    return Placement.Refused(dropinRefusal);
                 }
 
                 country ??= dropin!.Session.Country;
@@ -77,7 +117,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
         country ??= request.App.DefaultCountry;
         if (country is null)
         {
-            return ApiReply.Invalid("country is required: send it, or configure a default country for this merchant (Gateway:Merchants:N:Country).");
+            return Placement.Refused(ApiReply.Invalid("country is required: send it, or configure a default country for this merchant (Gateway:Merchants:N:Country)."));
         }
 
         var order = new OrderRecord
@@ -122,37 +162,19 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
         switch (inserted.Outcome)
         {
             case InsertOutcome.DuplicateOutTradeNo:
-                return await RepeatAsync(request, plan.OutTradeNo, now, cancellationToken);
+                return new Placement(null, Duplicate: true, null, null);
             case InsertOutcome.DropinTokenSpent:
-                return ApiReply.Error(ResultCodes.TokenInvalid, "paymentDetail.paymentToken has already been used or has expired.");
+                return Placement.Refused(ApiReply.Error(ResultCodes.TokenInvalid, "paymentDetail.paymentToken has already been used or has expired."));
             case InsertOutcome.PaymentTokenUnusable:
-                return ApiReply.Error(ResultCodes.TokenInvalid, "paymentTokenID has been removed or has expired and can no longer be charged.");
+                return Placement.Refused(ApiReply.Error(ResultCodes.TokenInvalid, "paymentTokenID has been removed or has expired and can no longer be charged."));
             case InsertOutcome.TradeTokenTaken:
                 throw new InvalidOperationException($"No free trade token after {MaxTradeTokenDraws} draws.");
         }
 
         order = order with { Id = inserted.OrderId, CardId = inserted.CardId };
-        if (plan.Mode == PaymentMode.Hosted)
-        {
-            return ApiReply.Success(new OrderAndPayResult
-            {
-                OutTradeNo = order.OutTradeNo,
-                TradeToken = order.TradeToken,
-                Status = OrderStatuses.Pending,
-                RedirectUrl = links.Cashier(request.Http, order.CashierId!),
-            });
-        }
-
-        var result = await payments.AuthorizeAsync(order, card!, authenticated: false, cancellationToken);
-        return ApiReply.Success(new OrderAndPayResult
-        {
-            OutTradeNo = order.OutTradeNo,
-            TradeToken = order.TradeToken,
-            Status = result.Status,
-            RedirectUrl = result.ChallengeId is { } challengeId ? links.Challenge(request.Http, challengeId) : null,
-            ResultCode = result.Status == OrderStatuses.Failed ? result.ResultCode : null,
-            ResultMsg = result.Status == OrderStatuses.Failed ? result.ResultMsg : null,
-        });
+        return plan.Mode == PaymentMode.Hosted
+            ? new Placement(null, false, order, null)
+            : new Placement(null, false, order, await payments.AuthorizeAsync(order, card!, authenticated: false, cancellationToken));
     }
 
     // A repeated Hosted_Checkout order that is still open answers its cashier link again (docs/protocol.md 2.1).
@@ -190,4 +212,10 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
             ? ApiReply.Error(ResultCodes.OrderNotExist, "No order with this outTradeNo exists for this merchant.")
             : ApiReply.Success(OrderViews.From(order));
     }
+}
+
+/// <summary>What placing an order did: refused (nothing stored), a duplicate order number, or the order with the acquirer's result (none yet for a cashier order).</summary>
+internal sealed record Placement(ApiReply? Refusal, bool Duplicate, OrderRecord? Order, PaymentResult? Result)
+{
+    public static Placement Refused(ApiReply refusal) => new(refusal, false, null, null);
 }
