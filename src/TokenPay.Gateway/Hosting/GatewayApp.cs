@@ -47,6 +47,7 @@ public static partial class GatewayApp
         services.AddSingleton<OrderEndpoints>();
         services.AddSingleton<TokenEndpoints>();
         services.AddSingleton<DropinEndpoints>();
+        services.AddSingleton<TokenApplicationEndpoints>();
         services.AddSingleton<RefundProcessor>();
         services.AddSingleton<RefundEndpoints>();
         services.AddSingleton<PendingOrderSweeper>();
@@ -118,11 +119,13 @@ public static partial class GatewayApp
         var tokens = app.Services.GetRequiredService<TokenEndpoints>();
         var dropin = app.Services.GetRequiredService<DropinEndpoints>();
         var refunds = app.Services.GetRequiredService<RefundEndpoints>();
+        var applications = app.Services.GetRequiredService<TokenApplicationEndpoints>();
         var api = app.MapGroup(GatewayApi.BasePath);
 
         ApiOperation orderAndPay = orders.OrderAndPayAsync, orderQuery = orders.OrderQueryAsync;
         ApiOperation inquire = tokens.InquireAsync, remove = tokens.RemoveAsync, applyDropin = dropin.ApplySessionAsync;
         ApiOperation refund = refunds.RefundAsync, refundQuery = refunds.RefundQueryAsync;
+        ApiOperation applyToken = applications.ApplyAsync, inquireApply = applications.InquireAsync;
         api.MapPost("/orderAndPay", http => gateway.HandleAsync(http, orderAndPay));
         api.MapPost("/orderQuery", http => gateway.HandleAsync(http, orderQuery));
         api.MapPost("/inquirePaymentToken", http => gateway.HandleAsync(http, inquire));
@@ -130,6 +133,8 @@ public static partial class GatewayApp
         api.MapPost("/applyDropinSession", http => gateway.HandleAsync(http, applyDropin));
         api.MapPost("/refund", http => gateway.HandleAsync(http, refund));
         api.MapPost("/refundQuery", http => gateway.HandleAsync(http, refundQuery));
+        api.MapPost("/applyPaymentToken", http => gateway.HandleAsync(http, applyToken));
+        api.MapPost("/InquireApplyRequest", http => gateway.HandleAsync(http, inquireApply));
         // Every other path under the API base, the base itself and names with a dot included.
         api.MapFallback("{**path}", gateway.RefuseUnroutedAsync);
     }

@@ -23,13 +23,16 @@ internal sealed class NotificationFactory(MerchantRegistry merchants)
             return [];
         }
 
-        var payment = new NotificationDraft(Wire.NotifyPayment, url, tokenId => Payment(order with { PaymentTokenId = tokenId }, app));
-        if (!app.TokenizationNotifications || boundCard is null || order.Status != OrderStatuses.Success)
+        // A token application (applyPaymentToken) is no payment: it owes only the TOKENIZATION notification.
+        List<NotificationDraft> drafts = Tokens.TokenApplicationEndpoints.IsApplication(order)
+            ? []
+            : [new NotificationDraft(Wire.NotifyPayment, url, tokenId => Payment(order with { PaymentTokenId = tokenId }, app))];
+        if (app.TokenizationNotifications && boundCard is not null && order.Status == OrderStatuses.Success)
         {
-            return [payment];
+            drafts.Add(new NotificationDraft(Wire.NotifyTokenization, url, tokenId => Tokenization(order, boundCard, tokenId!, app)));
         }
 
-        return [payment, new NotificationDraft(Wire.NotifyTokenization, url, tokenId => Tokenization(order, boundCard, tokenId!, app))];
+        return drafts;
     }
 
     private static byte[] Payment(OrderRecord order, MerchantApp app)

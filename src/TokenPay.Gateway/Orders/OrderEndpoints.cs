@@ -202,12 +202,13 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
             return error;
         }
 
-        if (string.IsNullOrWhiteSpace(data.OutTradeNo) || data.OutTradeNo.Length > 64)
+        // The charset also keeps token applications (apply:...) out of orderQuery.
+        if (FieldRules.MerchantNumber(data.OutTradeNo, "outTradeNo") is { } invalid)
         {
-            return ApiReply.Invalid("outTradeNo is required (at most 64 characters).");
+            return invalid;
         }
 
-        var order = await orders.FindAsync(request.App.MerchantNo, data.OutTradeNo, cancellationToken);
+        var order = await orders.FindAsync(request.App.MerchantNo, data.OutTradeNo!, cancellationToken);
         return order is null
             ? ApiReply.Error(ResultCodes.OrderNotExist, "No order with this outTradeNo exists for this merchant.")
             : ApiReply.Success(OrderViews.From(order));

@@ -83,6 +83,8 @@ public sealed record CardInfo
 {
     /// <summary>The card number (PAN), 12-19 digits passing the Luhn check.</summary>
     public string? CardIdentifierNo { get; init; }
+    /// <summary>The card organisation (VISA, MASTERCARD, AMEX, JCB, UNIONPAY); applyPaymentToken requires it, and it must match the number.</summary>
+    public string? CardOrg { get; init; }
     /// <summary>The name on the card.</summary>
     public string? CardHolderFullName { get; init; }
 
