@@ -82,6 +82,18 @@ public sealed partial class PayerMaxClient
     public Task<PayerMaxResult<RefundView>> RefundQueryByRefundTradeNoAsync(string refundTradeNo, CancellationToken cancellationToken = default) =>
         SendAsync<RefundQueryRequest, RefundView>("refundQuery", "1.4", new RefundQueryRequest { RefundTradeNo = refundTradeNo }, retrySafe: true, cancellationToken);
 
+    /// <summary>
+    /// Saves a card without a payment: <c>SUCCESS</c> with the token, <c>PENDING</c> with the 3DS <c>redirectUrl</c>
+    /// for the customer, or <c>FAILED</c>. Never re-sent automatically: if it throws, call
+    /// <see cref="InquireApplyRequestAsync"/> with the same <c>requestId</c>.
+    /// </summary>
+    public Task<PayerMaxResult<TokenApplicationResult>> ApplyPaymentTokenAsync(ApplyPaymentTokenRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<ApplyPaymentTokenRequest, TokenApplicationResult>("applyPaymentToken", "1.4", request, retrySafe: false, cancellationToken);
+
+    /// <summary>Where a card-saving request stands, by the user and the request's number. Retried on transient failures.</summary>
+    public Task<PayerMaxResult<TokenApplicationResult>> InquireApplyRequestAsync(string userId, string requestId, CancellationToken cancellationToken = default) =>
+        SendAsync<InquireApplyRequestRequest, TokenApplicationResult>("InquireApplyRequest", "1.4", new InquireApplyRequestRequest { UserId = userId, RequestId = requestId }, retrySafe: true, cancellationToken);
+
     private async Task<PayerMaxResult<TResult>> SendAsync<TData, TResult>(string api, string version, TData data, bool retrySafe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);

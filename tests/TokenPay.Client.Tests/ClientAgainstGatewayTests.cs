@@ -134,6 +134,24 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
         rest.Data!.TradeOrderNo.ShouldBe(order.TradeToken);
     }
 
+    [Fact]
+    public async Task ApplyPaymentToken_SavesACardWithoutPaying_AndTheInquiryAgrees()
+    {
+        var applied = await _client.ApplyPaymentTokenAsync(new ApplyPaymentTokenRequest
+        {
+            RequestId = "sdk_apply_1", UserId = "sdk_user_a", Country = "US", PaymentMethodType = Wire.Card, TokenScope = Wire.TokenScopeAcquiring,
+            MitType = "UNSCHEDULE", CardInfo = Visa with { CardOrg = "VISA" }, FrontCallbackUrl = "https://shop.example/saved",
+            EnvInfo = new EnvInfo { ClientIp = "203.0.113.9", UserAgent = "TokenPay.Client.Tests" },
+        });
+
+        (applied.IsSuccess, applied.IsSigned, applied.Data!.Status).ShouldBe((true, true, OrderStatuses.Success));
+        var inquired = await _client.InquireApplyRequestAsync("sdk_user_a", "sdk_apply_1");
+        inquired.Data!.PaymentTokenId.ShouldBe(applied.Data.PaymentTokenId);
+        (await _client.InquireApplyRequestAsync("sdk_user_b", "sdk_apply_1")).Code.ShouldBe(ResultCodes.OrderNotExist);
+        var mit = await _client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(Order("sdk_apply_mit", 3m, "sdk_user_a"), applied.Data.PaymentTokenId!, Buyer));
+        mit.Data!.Status.ShouldBe(OrderStatuses.Success);
+    }
+
     private static OrderDetails Order(string outTradeNo, decimal amount, string user) =>
         new(outTradeNo, "SDK test", amount, "USD", "US", user) { FrontCallbackUrl = "https://shop.example/back" };
 }
