@@ -90,6 +90,27 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         fits.ShouldBeTrue($"the wallet table overflows at {width} px");
     }, width);
 
+    [BrowserFact]
+    public Task SaveACardForLater_With3ds_NoPayment_ThenTheWalletShowsIt() => Fixture.RunAsync(nameof(SaveACardForLater_With3ds_NoPayment_ThenTheWalletShowsIt), async page =>
+    {
+        await SignInAsync(page, "saver");
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/wallet");
+        await page.FillAsync("#save-cardIdentifierNo", "4000000000003220");
+        await page.FillAsync("#save-cardHolderFullName", "Sam Saver");
+        await page.FillAsync("#save-cardExpirationMonth", "12");
+        await page.FillAsync("#save-cardExpirationYear", "30");
+        await page.FillAsync("#save-cvv", "123");
+        await page.CheckAsync("#save-consent");
+        await page.ClickAsync("#save-submit");
+
+        await Browser.WaitForUrlAsync(page, new Regex("/threeds/"));
+        await page.ClickAsync("#pass");
+        await Browser.WaitForUrlAsync(page, new Regex("/shop/wallet$"));
+
+        await Assertions.Expect(page.Locator("tr.card .masked")).ToHaveTextAsync("400000******3220");
+        await Assertions.Expect(page.Locator("tr.card .mit")).ToHaveTextAsync("top-ups allowed");
+        (await Gateway.ScalarAsync("SELECT COUNT(*) FROM orders WHERE user_id = 'saver' AND amount_minor > 0")).ShouldBe(0, "nothing was paid");
+    });
 }
 
 /// <summary>A browser theory; skipped (with the reason) only outside CI when Chromium is missing.</summary>

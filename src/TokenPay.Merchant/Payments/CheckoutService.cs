@@ -28,6 +28,31 @@ internal sealed class CheckoutService(PayerMaxClient client, PaymentStore paymen
         StartAsync(baseUrl, userId, amount, currency, subject, saveCard, order =>
             PaymentRequests.DropIn(order, paymentToken, sessionKey, buyer, saveCard, MitType.Unscheduled), cancellationToken);
 
+    /// <summary>
+    /// Saves a card without a payment (applyPaymentToken, for later unscheduled charges): done, or the 3DS
+    /// page to send the shopper to (who then comes back to <c>/shop/wallet/saved</c>), or why not.
+    /// </summary>
+    public async Task<PayerMaxResult<TokenApplicationResult>> SaveCardAsync(string baseUrl, string userId, CardInfo card, BuyerInfo buyer, CancellationToken cancellationToken)
+    {
+        var requestId = "save_" + Guid.NewGuid().ToString("N");
+        return await client.ApplyPaymentTokenAsync(new ApplyPaymentTokenRequest
+        {
+            RequestId = requestId,
+            UserId = userId,
+            Country = options.Value.Country,
+            PaymentMethodType = Wire.Card,
+            TokenScope = Wire.TokenScopeAcquiring,
+            MitType = "UNSCHEDULE",
+            CardInfo = card with { CardOrg = Cards.Brand(card.CardIdentifierNo ?? "") },
+            FrontCallbackUrl = $"{baseUrl}/shop/wallet/saved?request={requestId}",
+            EnvInfo = new EnvInfo { ClientIp = buyer.ClientIp, UserAgent = buyer.UserAgent, TerminalType = "WEB" },
+        }, cancellationToken);
+    }
+
+    /// <summary>Where a card-saving request of this shopper stands (after the 3DS page).</summary>
+    public Task<PayerMaxResult<TokenApplicationResult>> SavedCardAsync(string userId, string requestId, CancellationToken cancellationToken) =>
+        client.InquireApplyRequestAsync(userId, requestId, cancellationToken);
+
     public async Task<ApplyDropinSessionResult> OpenDropinSessionAsync(string userId, string currency, bool saveCard, CancellationToken cancellationToken)
     {
         var answer = await client.ApplyDropinSessionAsync(new ApplyDropinSessionRequest

@@ -41,6 +41,8 @@ internal static class ShopPages
         shopperForms.MapPost("/checkout", CheckoutAsync);
         shopperForms.MapPost("/dropin/pay", DropinPayAsync);
         shopperForms.MapPost("/wallet/remove", RemoveAsync);
+        shopperForms.MapPost("/wallet/add", SaveCardAsync);
+        shopper.MapGet("/wallet/saved", SavedCardAsync);
     }
 
     // A coffee bean on green: the demo shop.
@@ -210,7 +212,76 @@ internal static class ShopPages
         return Page(http, "Saved cards", $"""
             <h1>Saved cards of {E(userId)}</h1>
             <table id="wallet"><tr><th>Brand</th><th>Card</th><th>Expires</th><th>Status</th><th></th><th></th></tr>{rows}</table>
+            {SaveCardForm(http, null)}
             """);
+    }
+
+    private static string SaveCardForm(HttpContext http, Dictionary<string, string>? hints)
+    {
+        string Field(string name, string label, string autocomplete) =>
+            $"""<label>{label}<input name="{name}" id="save-{name}" autocomplete="{autocomplete}"{(hints?.ContainsKey(name) == true ? $" aria-invalid=\"true\"" : "")}></label>{(hints?.TryGetValue(name, out var hint) == true ? $"<span class=\"hint\">{E(hint)}</span>" : "")}""";
+        return $"""
+            <h2>Save a card for later</h2><p class="muted">No payment now: the card is checked (your bank may ask you to confirm) and kept for top-ups.</p>
+            <form method="post" action="/shop/wallet/add" id="save-card">
+              {Csrf(http)}
+              {Field("cardIdentifierNo", "Card number", "cc-number")}
+              {Field("cardHolderFullName", "Name on card", "cc-name")}
+              {Field("cardExpirationMonth", "Month (MM)", "cc-exp-month")}
+              {Field("cardExpirationYear", "Year (YY)", "cc-exp-year")}
+              {Field("cvv", "CVV", "cc-csc")}
+              <label><input type="checkbox" name="consent" value="true" id="save-consent"> I agree that the shop may charge this card later without me being present, and I can remove it at any time.</label>
+              <button type="submit" id="save-submit">Save the card</button>
+            </form>
+            """;
+    }
+
+    private static async Task<IResult> SaveCardAsync(HttpContext http, CheckoutService checkout, WalletService wallet, CancellationToken ct)
+    {
+        var form = await http.Request.ReadFormAsync(ct);
+        var hints = CardHints(form);
+        if (form["consent"] != "true")
+        {
+            hints["consent"] = "Tick the box to allow later charges, or keep paying with the customer present.";
+        }
+
+        if (hints.Count > 0)
+        {
+            return Page(http, "Saved cards", $"""<p class="hint" id="save-refused">The card was not saved; see the hints below.</p>{SaveCardForm(http, hints)}""", StatusCodes.Status422UnprocessableEntity);
+        }
+
+        var card = new CardInfo
+        {
+            CardIdentifierNo = new string(form["cardIdentifierNo"].ToString().Where(char.IsAsciiDigit).ToArray()),
+            CardHolderFullName = form["cardHolderFullName"],
+            CardExpirationMonth = form["cardExpirationMonth"],
+            CardExpirationYear = form["cardExpirationYear"],
+            Cvv = form["cvv"],
+        };
+        var answer = await checkout.SaveCardAsync(BaseUrl(http), http.ShopperId()!, card, Buyer(http), ct);
+        return await SaveOutcomeAsync(http, answer, wallet, ct);
+    }
+
+    // The browser comes back here from the 3DS page: the gateway says how the request ended.
+    private static async Task<IResult> SavedCardAsync(HttpContext http, string? request, CheckoutService checkout, WalletService wallet, CancellationToken ct) =>
+        string.IsNullOrEmpty(request)
+            ? Results.Redirect("/shop/wallet")
+            : await SaveOutcomeAsync(http, await checkout.SavedCardAsync(http.ShopperId()!, request, ct), wallet, ct);
+
+    private static async Task<IResult> SaveOutcomeAsync(HttpContext http, PayerMaxResult<TokenApplicationResult> answer, WalletService wallet, CancellationToken ct)
+    {
+        if (answer is { IsSuccess: true, Data: { Status: OrderStatuses.Pending, RedirectUrl: { } challenge } })
+        {
+            return Results.Redirect(challenge);
+        }
+
+        if (answer is { IsSuccess: true, Data.Status: OrderStatuses.Success })
+        {
+            await wallet.SyncAsync(http.ShopperId()!, ct);
+            return Results.Redirect("/shop/wallet");
+        }
+
+        var why = answer.Data?.ResultMsg ?? answer.Msg;
+        return Page(http, "Saved cards", $"""<h1>The card was not saved</h1><p id="save-result">{E(why)}</p><p><a href="/shop/wallet">Back to your cards</a></p>""", StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<IResult> RemoveAsync(HttpContext http, WalletService wallet, CancellationToken ct)
