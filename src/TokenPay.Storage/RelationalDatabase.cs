@@ -53,6 +53,22 @@ public abstract class RelationalDatabase : IAsyncDisposable
         : string.Equals(storage.Provider, StorageProviders.Sqlite, StringComparison.OrdinalIgnoreCase) ? new SqliteDatabase(storage.ConnectionString, schema)
         : throw new InvalidOperationException($"{section}:Provider must be {StorageProviders.Sqlite} or {StorageProviders.Postgres}.");
 
+    /// <summary>The configured database with its migrations applied; nothing is left open when that fails.</summary>
+    public static async Task<RelationalDatabase> OpenMigratedAsync(StorageOptions storage, Schema schema, string section, CancellationToken cancellationToken)
+    {
+        var database = For(storage, schema, section);
+        try
+        {
+            await database.MigrateAsync(cancellationToken);
+            return database;
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

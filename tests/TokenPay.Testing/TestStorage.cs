@@ -58,9 +58,7 @@ public sealed class TestDatabase : IAsyncDisposable
             options = new StorageOptions { Provider = StorageProviders.Sqlite, ConnectionString = $"Data Source={Path.Combine(directory, "store.db")}" };
         }
 
-        var database = RelationalDatabase.For(options, schema, "Test:Storage");
-        await database.MigrateAsync(CancellationToken.None);
-        return new TestDatabase(database, options, directory);
+        return new TestDatabase(await RelationalDatabase.OpenMigratedAsync(options, schema, "Test:Storage", CancellationToken.None), options, directory);
     }
 
     /// <summary>Another handle on the same database, as a second node has (its own pool and, on SQLite, its own writer).</summary>

@@ -13,16 +13,7 @@ internal static class GatewayStorage
     /// <summary>Opens the configured database, applies its migrations, and registers it with one store per role.</summary>
     public static async Task<RelationalDatabase> AddGatewayStorageAsync(this IServiceCollection services, StorageOptions storage, CancellationToken cancellationToken)
     {
-        var database = RelationalDatabase.For(storage, Schema, Section);
-        try
-        {
-            await database.MigrateAsync(cancellationToken);
-        }
-        catch
-        {
-            await database.DisposeAsync();
-            throw;
-        }
+        var database = await RelationalDatabase.OpenMigratedAsync(storage, Schema, Section, cancellationToken);
 
         // Registered through a factory so the container disposes it (closing the SQLite writer connection) at shutdown.
         services.AddSingleton(_ => database);
