@@ -233,6 +233,15 @@ public class BadInputTests(GatewayFixture fixture) : IClassFixture<GatewayFixtur
     [InlineData("inquirePaymentToken", "{\"userId\":\"u1\",\"tokenScope\":\"all\"}", "tokenScope")]
     [InlineData("removePaymentToken", "{\"paymentTokenID\":\"PM1\"}", "userId")]
     [InlineData("removePaymentToken", "{\"userId\":\"u1\"}", "paymentTokenID")]
+    [InlineData("refund", "{}", "outRefundNo")]
+    [InlineData("refund", "{\"outRefundNo\":\"r1\",\"refundAmount\":1,\"refundCurrency\":\"USD\"}", "outTradeNo or tradeToken")]
+    [InlineData("refundQuery", "{}", "outRefundNo or refundTradeNo")]
+    [InlineData("refundQuery", "{\"outRefundNo\":{\"a\":1}}", "outRefundNo")]
+    [InlineData("applyPaymentToken", "{}", "requestId")]
+    [InlineData("applyPaymentToken", "{\"requestId\":\"q1\",\"userId\":\"u1\",\"country\":\"US\",\"paymentMethodType\":\"CARD\",\"tokenScope\":\"tokenAcq\",\"frontCallbackUrl\":\"https://s.example/\"}", "cardInfo")]
+    [InlineData("applyPaymentToken", "{\"requestId\":\"q1\",\"cardInfo\":\"4444333322221111\"}", "cardInfo")]
+    [InlineData("InquireApplyRequest", "{\"userId\":\"u1\"}", "requestId")]
+    [InlineData("InquireApplyRequest", "{\"requestId\":\"q1\"}", "userId")]
     public async Task OtherApis_MissingField_ParamsInvalidNamingIt(string api, string data, string named)
     {
         var answer = await Merchant.PostAsync(api, JsonNode.Parse(data)!);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using TokenPay.Gateway.Orders;
 using TokenPay.Protocol;
@@ -138,6 +139,21 @@ public sealed class RefundTests : IAsyncLifetime
         answer.Msg.ShouldContain(named);
         (await QueryAsync("rf_bad")).Code.ShouldBe(ResultCodes.RefundNotExist);
         (await _host.Merchant.QueryAsync(order)).Data.TryGetProperty("refundedAmount", out _).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("79228162514264337593543950335")]
+    [InlineData("92233720368547758.08")]
+    public async Task RefundAmountNearDecimalMax_AmountInvalid_NeverASystemError(string amount)
+    {
+        var (order, _) = await PaidAsync(10m);
+        var request = Refund("rf_huge", order, 1m);
+        request["refundAmount"] = JsonNode.Parse(amount);
+
+        var answer = await RefundAsync(request);
+
+        (answer.Status, answer.Code, answer.SignatureValid).ShouldBe((HttpStatusCode.OK, ResultCodes.AmountInvalid, true));
+        (await QueryAsync("rf_huge")).Code.ShouldBe(ResultCodes.RefundNotExist);
     }
 
     [Fact]
