@@ -100,6 +100,7 @@ internal sealed class Sandbox
               4000000000000002   ISSUER_PAYMENT_REJECTED     4000000000000069   CARD_EXPIRE_DATE_INVALID
               4000000000000127   CVV_INVALID                 4000000000000341   saves fine, later MIT declined
               subject FAILED / PENDING / 3DS drive outcomes too (PayerMax sandbox habit)
+              refunds succeed 5 s later; comments REFUND_FAILED (fails later), REFUND_REJECTED (fails at once), REFUND_PENDING (24 h)
 
             Merchant commands: dotnet run --project src/TokenPay.Sandbox -- merchant --help
             {(_quiet ? "" : "Each request served is printed below (--quiet to stop).")}
