@@ -2,13 +2,13 @@ using TokenPay.Gateway.Admin;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Storage;
 
-if (await GatewayCommands.TryRunAsync(args, Console.Out) is { } exitCode)
-{
-    return exitCode;
-}
-
 try
 {
+    if (await GatewayCommands.TryRunAsync(args, Console.Out) is { } exitCode)
+    {
+        return exitCode;
+    }
+
     var app = await GatewayApp.CreateAsync(args);
     await app.RunAsync();
     return 0;

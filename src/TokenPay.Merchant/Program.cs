@@ -3,11 +3,20 @@ using TokenPay.Merchant.Hosting;
 
 // A first word (charge, wallet, ...) or a help flag is a command (see --help); otherwise the server starts,
 // with any configuration arguments (--urls, --Merchant:Key=value).
-if (args.Length > 0 && (!args[0].StartsWith('-') || args[0] is "--help" or "-h" or "-?" or "--version"))
+try
 {
-    return await MerchantCommands.RunAsync(args);
-}
+    if (args.Length > 0 && (!args[0].StartsWith('-') || args[0] is "--help" or "-h" or "-?" or "--version"))
+    {
+        return await MerchantCommands.RunAsync(args);
+    }
 
-var app = await MerchantApp.CreateAsync(args);
-await app.RunAsync();
-return 0;
+    var app = await MerchantApp.CreateAsync(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (TokenPay.Storage.StorageUnavailableException ex)
+{
+    // A configuration or outage a person fixes: one sentence, no stack trace.
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}

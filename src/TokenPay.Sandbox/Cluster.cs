@@ -107,7 +107,7 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
         {
             if (node.HasExited)
             {
-                throw new InvalidOperationException($"Gateway node on port {port} exited with {node.ExitCode}; its output is above.");
+                throw new ClusterSetupException($"Gateway node on port {port} exited with {node.ExitCode}; its output is above.");
             }
 
             try

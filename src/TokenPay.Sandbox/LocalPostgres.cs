@@ -22,7 +22,7 @@ internal sealed class LocalPostgres
     /// <summary>Initializes the data directory on first use and starts the server on a free port.</summary>
     public static async Task<LocalPostgres> StartAsync(string directory)
     {
-        var bin = FindBinaries() ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install them (apt-get install -y postgresql) or pass --postgres with a connection string.");
+        var bin = FindBinaries() ?? throw new ClusterSetupException("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install them (apt-get install -y postgresql) or pass --postgres with a connection string.");
         Directory.CreateDirectory(directory);
         var data = Path.Combine(directory, "data");
         if (IsRoot)
@@ -32,9 +32,9 @@ internal sealed class LocalPostgres
             {
                 await RunAsync("/usr/bin", "test", ["-w", directory]);
             }
-            catch (InvalidOperationException)
+            catch (ClusterSetupException)
             {
-                throw new InvalidOperationException($"PostgreSQL runs as the postgres user, who cannot reach {directory} (a parent folder is private): pass a --data directory outside private folders, e.g. /tmp/tokenpay-cluster, or --postgres with a connection string.");
+                throw new ClusterSetupException($"PostgreSQL runs as the postgres user, who cannot reach {directory} (a parent folder is private): pass a --data directory outside private folders, e.g. /tmp/tokenpay-cluster, or --postgres with a connection string.");
             }
         }
 
@@ -98,7 +98,10 @@ internal sealed class LocalPostgres
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{tool} failed ({process.ExitCode}): {(await output + await errors).Trim()}");
+            throw new ClusterSetupException($"{tool} failed ({process.ExitCode}): {(await output + await errors).Trim()}");
         }
     }
 }
+
+/// <summary>The cluster cannot be set up on this machine (no PostgreSQL binaries, a folder it cannot use): said in one sentence.</summary>
+internal sealed class ClusterSetupException(string message) : Exception(message);

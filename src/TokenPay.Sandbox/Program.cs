@@ -59,9 +59,26 @@ if (verb >= 0)
     }
 
     var sandbox = await Sandbox.PrepareAsync(options.GetValue(data)!, options.GetValue(gatewayPort), options.GetValue(merchantPort), quiet: true);
-    return await TokenPay.Merchant.Cli.MerchantCommands.RunAsync(args[(verb + 1)..], sandbox.ConfigureMerchant, "sandbox merchant");
+    try
+    {
+        return await TokenPay.Merchant.Cli.MerchantCommands.RunAsync(args[(verb + 1)..], sandbox.ConfigureMerchant, "sandbox merchant");
+    }
+    catch (TokenPay.Storage.StorageUnavailableException ex)
+    {
+        await Console.Error.WriteLineAsync(ex.Message);
+        return 1;
+    }
 }
 
 var parsed = root.Parse(args);
-var exit = await parsed.InvokeAsync();
-return parsed.Errors.Count > 0 ? 2 : exit;
+try
+{
+    var exit = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return parsed.Errors.Count > 0 ? 2 : exit;
+}
+catch (Exception ex) when (ex is ClusterSetupException or TokenPay.Storage.StorageUnavailableException)
+{
+    // Something on this machine a person fixes: one sentence, no stack trace.
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}

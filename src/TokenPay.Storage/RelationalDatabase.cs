@@ -50,7 +50,7 @@ public abstract class RelationalDatabase : IAsyncDisposable
     /// <summary>The database of the configured engine; <paramref name="section"/> (e.g. <c>Gateway:Storage</c>) is named in errors.</summary>
     public static RelationalDatabase For(StorageOptions storage, Schema schema, string section) =>
         string.Equals(storage.Provider, StorageProviders.Postgres, StringComparison.OrdinalIgnoreCase) ? new PostgresDatabase(storage.ConnectionString, schema, section)
-        : string.Equals(storage.Provider, StorageProviders.Sqlite, StringComparison.OrdinalIgnoreCase) ? new SqliteDatabase(storage.ConnectionString, schema)
+        : string.Equals(storage.Provider, StorageProviders.Sqlite, StringComparison.OrdinalIgnoreCase) ? new SqliteDatabase(storage.ConnectionString, schema, section)
         : throw new InvalidOperationException($"{section}:Provider must be {StorageProviders.Sqlite} or {StorageProviders.Postgres}.");
 
     /// <summary>The configured database with its migrations applied; nothing is left open when that fails.</summary>

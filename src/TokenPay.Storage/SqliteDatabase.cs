@@ -10,7 +10,7 @@ namespace TokenPay.Storage;
 /// connection and are committed in batches (<see cref="GroupCommitWriter"/>); BEGIN IMMEDIATE still orders
 /// writers of other processes sharing the file. Reads use pooled connections and see only committed data.
 /// </summary>
-public sealed class SqliteDatabase(string connectionString, Schema schema) : RelationalDatabase(schema)
+public sealed class SqliteDatabase(string connectionString, Schema schema, string section) : RelationalDatabase(schema)
 {
     private const int UniqueViolation = 2067;
 
@@ -34,7 +34,18 @@ public sealed class SqliteDatabase(string connectionString, Schema schema) : Rel
 
     public override async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        DbConnection connection;
+        try
+        {
+            connection = await OpenAsync(cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            var file = new SqliteConnectionStringBuilder(_connectionString).DataSource;
+            throw new StorageUnavailableException($"The SQLite database {Path.GetFullPath(file)} cannot be opened: {ex.Message.TrimEnd('.')}. Check {section}:ConnectionString and that its folder exists and is writable.", ex);
+        }
+
+        await using var owned = connection;
         await connection.ExecuteAsync(new CommandDefinition(
             "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);", cancellationToken: cancellationToken));
         await ApplyMigrationsAsync(connection, Schema.Sqlite, cancellationToken);

@@ -53,7 +53,8 @@ internal static class GatewayCommands
             migrate,
         };
         var parsed = root.Parse(commandLine);
-        var exit = await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
+        // Exceptions reach Program, which turns an unreachable database into one sentence.
+        var exit = await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = output, EnableDefaultExceptionHandler = false });
         return parsed.Errors.Count > 0 ? 2 : exit;
     }
 

@@ -33,7 +33,8 @@ public static class MerchantCommands
         var (commandLine, configuration) = SplitConfiguration(args);
         var root = Build(name, configuration, configure);
         var parsed = root.Parse(commandLine);
-        var exit = await parsed.InvokeAsync();
+        // Exceptions reach the caller, which turns an unreachable database into one sentence.
+        var exit = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         // Parse errors (unknown verbs and flags, with suggestions) are printed by System.CommandLine; they are usage errors.
         return parsed.Errors.Count > 0 ? Usage : exit;
     }
