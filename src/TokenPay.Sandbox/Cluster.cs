@@ -60,7 +60,7 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
                 TokenPay cluster is running: {nodeCount} gateway nodes on PostgreSQL{(local is null ? "" : $" 127.0.0.1:{local.Port} (data in {Path.Combine(sandbox.DataDirectory, "postgres")})")}.
                 Stop everything with Ctrl+C.
 
-                  Front door  {sandbox.GatewayUrl}/   round robin over the nodes, each checked at /healthz every 2 s
+                  Front door  {sandbox.GatewayUrl}/   round robin over the nodes, each checked at /readyz every 2 s
                 {string.Join('\n', nodes.Select((n, i) => $"  Node {i + 1}      http://127.0.0.1:{ports[i]}/   pid {n.Id}"))}
                   Shop        {sandbox.MerchantUrl}/   the demo merchant, on the same PostgreSQL
                   Operator    {sandbox.MerchantUrl}/shop/operator   user operator, password {sandbox.Keys.OperatorPassword}; API key {sandbox.Keys.OperatorApiKey}
@@ -176,7 +176,7 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
                     LoadBalancingPolicy = "RoundRobin",
                     HealthCheck = new HealthCheckConfig
                     {
-                        Active = new ActiveHealthCheckConfig { Enabled = true, Interval = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(1), Path = "/healthz", Policy = "ConsecutiveFailures" },
+                        Active = new ActiveHealthCheckConfig { Enabled = true, Interval = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(1), Path = "/readyz", Policy = "ConsecutiveFailures" },
                         Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = "TransportFailureRate", ReactivationPeriod = TimeSpan.FromSeconds(10) },
                     },
                     Destinations = ports.Select((port, i) => (Id: $"node{i + 1}", Port: port)).ToDictionary(d => d.Id, d => new DestinationConfig { Address = $"http://127.0.0.1:{d.Port}/" }),

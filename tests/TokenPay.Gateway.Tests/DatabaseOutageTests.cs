@@ -29,6 +29,8 @@ public sealed class DatabaseOutageTests
         watch.Stop();
 
         refused.Status.ShouldBe(System.Net.HttpStatusCode.OK);
+        (await StatusAsync(gateway, "/healthz")).ShouldBe((System.Net.HttpStatusCode.OK, "Healthy"), "the process itself is alive");
+        (await StatusAsync(gateway, "/readyz")).ShouldBe((System.Net.HttpStatusCode.ServiceUnavailable, "Unhealthy"), "but not ready without its database");
         refused.SignatureValid.ShouldBeTrue();
         refused.Code.ShouldBe(ResultCodes.SystemError);
         watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), "an outage answers, it does not hang");
@@ -36,8 +38,15 @@ public sealed class DatabaseOutageTests
         await server.RestartAsync();
         var after = await Eventually.UntilAsync(() => gateway.Merchant.PostAsync("orderAndPay", OrderRequests.Card(GatewayFixture.NewId("out"), "u1")), a => a.Code == ResultCodes.ApplySuccess, "the gateway serving again");
         after.DataString("status").ShouldBe(OrderStatuses.Success);
+        (await StatusAsync(gateway, "/readyz")).ShouldBe((System.Net.HttpStatusCode.OK, "Healthy"));
         (await gateway.Merchant.QueryAsync(before)).DataString("status").ShouldBe(OrderStatuses.Success, "an acknowledged order survives");
         (await gateway.Merchant.QueryAsync(during)).Code.ShouldBe(ResultCodes.OrderNotExist, "the refused request left nothing behind");
         await server.StopAsync();
+    }
+
+    private static async Task<(System.Net.HttpStatusCode, string)> StatusAsync(GatewayHost gateway, string path)
+    {
+        using var response = await gateway.Http.GetAsync(new Uri(path, UriKind.Relative));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 }

@@ -8,6 +8,17 @@ namespace TokenPay.Gateway.Tests;
 /// </summary>
 public sealed class OperatorSurfaceTests
 {
+    [Fact]
+    public async Task HealthEndpoints_LiveAndReadyWithTheDatabase()
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+        foreach (var path in (string[])["/healthz", "/readyz"])
+        {
+            using var response = await gateway.Http.GetAsync(new Uri(path, UriKind.Relative));
+            (response.StatusCode, await response.Content.ReadAsStringAsync()).ShouldBe((HttpStatusCode.OK, "Healthy"), path);
+        }
+    }
+
     [Theory]
     [InlineData("evil.example", null, null)]
     [InlineData("evil.example:5080", null, null)]

@@ -29,6 +29,16 @@ public sealed class AccessTests : IAsyncLifetime
         await _gateway.DisposeAsync();
     }
 
+    [Fact]
+    public async Task HealthEndpoints_NeedNoKey_AndSayNothingButHealthy()
+    {
+        foreach (var path in (string[])["/healthz", "/readyz"])
+        {
+            using var response = await _merchant.Http.GetAsync(new Uri(path, UriKind.Relative));
+            (response.StatusCode, await response.Content.ReadAsStringAsync()).ShouldBe((HttpStatusCode.OK, "Healthy"), path);
+        }
+    }
+
     [Theory]
     [InlineData("POST", "/api/charges")]
     [InlineData("GET", "/api/wallet/alice")]
@@ -36,6 +46,8 @@ public sealed class AccessTests : IAsyncLifetime
     [InlineData("DELETE", "/api/wallet/alice/TOKEN")]
     [InlineData("GET", "/api/payments/anything")]
     [InlineData("POST", "/api/reconcile")]
+    [InlineData("POST", "/api/refunds")]
+    [InlineData("GET", "/api/refunds/anything")]
     public async Task Api_WithoutKey401_WrongKey403_NothingChanges(string method, string path)
     {
         foreach (var (key, expected) in new[] { ((string?)null, HttpStatusCode.Unauthorized), ("wrong-key", HttpStatusCode.Forbidden) })

@@ -14,6 +14,7 @@ using TokenPay.Gateway.Refunds;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.ThreeDS;
 using TokenPay.Gateway.Tokens;
+using TokenPay.Storage;
 
 namespace TokenPay.Gateway.Hosting;
 
@@ -61,6 +62,7 @@ public static partial class GatewayApp
             return ActivatorUtilities.CreateInstance<NotificationSender>(sp, new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });
         });
         services.AddSingleton<NotificationDispatcher>();
+        services.AddStorageHealthChecks();
         if (options.Notifications.Enabled)
         {
             services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
@@ -106,7 +108,7 @@ public static partial class GatewayApp
         app.MapAssets();
         app.Services.GetRequiredService<DropinEndpoints>().Map(app);
         app.MapAdmin();
-        app.MapGet("/healthz", () => "ok");
+        app.MapHealthEndpoints();
         // The key merchants verify responses and notifications with; public by nature.
         app.MapGet("/platform-public-key", () => platformPublicKey);
         return app;

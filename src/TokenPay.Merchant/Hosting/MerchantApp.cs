@@ -5,6 +5,7 @@ using TokenPay.Merchant.Security;
 using TokenPay.Merchant.Shop;
 using TokenPay.Merchant.Storage;
 using TokenPay.Merchant.Wallet;
+using TokenPay.Storage;
 
 namespace TokenPay.Merchant.Hosting;
 
@@ -37,6 +38,7 @@ public static class MerchantApp
         services.AddSingleton<Reconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
         services.AddMerchantSecurity();
+        services.AddStorageHealthChecks();
 
         var app = builder.Build();
         app.UseAuthentication();
@@ -45,6 +47,7 @@ public static class MerchantApp
         app.MapMerchantApi();
         app.MapShop();
         app.MapOperatorPages();
+        app.MapHealthEndpoints();
         return app;
     }
 }
