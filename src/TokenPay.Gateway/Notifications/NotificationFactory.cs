@@ -9,7 +9,7 @@ using TokenPay.Protocol.Models;
 
 namespace TokenPay.Gateway.Notifications;
 
-/// <summary>Builds the notifications an order's terminal state owes its merchant (docs/protocol.md 5).</summary>
+/// <summary>Builds the notifications an order's or a refund's final state owes its merchant (docs/protocol.md 5).</summary>
 internal sealed class NotificationFactory(MerchantRegistry merchants)
 {
     /// <param name="order">The order as it ends: status, result, completion time and card display set.</param>
@@ -33,6 +33,29 @@ internal sealed class NotificationFactory(MerchantRegistry merchants)
         }
 
         return drafts;
+    }
+
+    /// <summary>The REFUND notification a refund owes once final: to its refundNotifyUrl, else the merchant's refund URL, else none.</summary>
+    public NotificationDraft? ForRefund(RefundRecord refund)
+    {
+        var app = merchants.FindApp(refund.AppId);
+        if (app is null || (refund.NotifyUrl ?? app.RefundNotifyUrl) is not { } url)
+        {
+            return null;
+        }
+
+        var body = Serialize(new Notification<RefundView>
+        {
+            AppId = app.AppId,
+            MerchantNo = refund.MerchantNo,
+            KeyVersion = app.KeyVersion,
+            NotifyTime = PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(refund.CompletedAt!.Value)),
+            NotifyType = Wire.NotifyRefund,
+            Code = ResultCodes.ApplySuccess,
+            Msg = "Success.",
+            Data = Refunds.RefundViews.From(refund),
+        });
+        return new NotificationDraft(Wire.NotifyRefund, url, _ => body);
     }
 
     private static byte[] Payment(OrderRecord order, MerchantApp app)

@@ -1,11 +1,8 @@
-using System.Text.Json;
 using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Hosting;
-using TokenPay.Gateway.Merchants;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;
-using TokenPay.Protocol.Json;
 using TokenPay.Protocol.Models;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +16,7 @@ namespace TokenPay.Gateway.Refunds;
 internal sealed partial class RefundProcessor(
     RefundStore refunds,
     IAcquirer acquirer,
-    MerchantRegistry merchants,
+    NotificationFactory notifications,
     NotificationSignal dispatcherSignal,
     TimeProvider clock,
     IOptions<GatewayOptions> options,
@@ -86,7 +83,7 @@ internal sealed partial class RefundProcessor(
 
         var status = outcome.Decision == RefundDecision.Refunded ? RefundStatuses.Success : RefundStatuses.Failed;
         var message = status == RefundStatuses.Failed ? outcome.Message ?? "The acquirer could not refund the payment." : null;
-        var ended = await refunds.CompleteAsync(new RefundCompletion(refund.Id, status, message, clock.GetUtcNow().ToUnixTimeMilliseconds(), Notification), cancellationToken);
+        var ended = await refunds.CompleteAsync(new RefundCompletion(refund.Id, status, message, clock.GetUtcNow().ToUnixTimeMilliseconds(), notifications.ForRefund), cancellationToken);
         if (ended is null)
         {
             // Another node ended it first.
@@ -97,44 +94,6 @@ internal sealed partial class RefundProcessor(
         return ended;
     }
 
-    private NotificationDraft? Notification(RefundRecord refund)
-    {
-        var app = merchants.FindApp(refund.AppId);
-        if (app is null || (refund.NotifyUrl ?? app.RefundNotifyUrl) is not { } url)
-        {
-            return null;
-        }
-
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Notification<RefundView>
-        {
-            AppId = app.AppId,
-            MerchantNo = refund.MerchantNo,
-            KeyVersion = app.KeyVersion,
-            NotifyTime = PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(refund.CompletedAt!.Value)),
-            NotifyType = Wire.NotifyRefund,
-            Code = ResultCodes.ApplySuccess,
-            Msg = "Success.",
-            Data = RefundViews.From(refund),
-        }, PayerMaxJson.Options);
-        return new NotificationDraft(Wire.NotifyRefund, url, _ => body);
-    }
-
     [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Refund {RefundTradeNo}: the acquirer did not answer ({ExceptionType}); it stays pending and is asked about later")]
     private static partial void LogAcquirerFailed(ILogger logger, string refundTradeNo, string? exceptionType);
-}
-
-/// <summary>A refund as refundQuery and the REFUND notification show it.</summary>
-internal static class RefundViews
-{
-    public static RefundView From(RefundRecord refund) => new()
-    {
-        OutRefundNo = refund.OutRefundNo,
-        RefundTradeNo = refund.RefundTradeNo,
-        OutTradeNo = refund.OutTradeNo,
-        RefundAmount = Currencies.FromMinorUnits(refund.AmountMinor, refund.Currency),
-        RefundCurrency = refund.Currency,
-        Status = refund.Status,
-        ResultMsg = refund.ResultMsg,
-        RefundFinishTime = refund.CompletedAt is { } done ? PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(done)) : null,
-    };
 }
