@@ -69,6 +69,24 @@ public abstract class RelationalDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>One statement in a write transaction of its own; returns the rows it changed once they are durable.</summary>
+    public async Task<int> ExecuteAsync(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var changed = await write.ExecuteAsync(sql, parameters, cancellationToken);
+        await write.CommitAsync();
+        return changed;
+    }
+
+    /// <summary>Work in a write transaction of its own, committed (durably) when it returns.</summary>
+    public async Task<T> WriteAsync<T>(Func<IWriteScope, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var write = await BeginWriteAsync(cancellationToken);
+        var result = await work(write);
+        await write.CommitAsync();
+        return result;
+    }
+
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -9,14 +9,12 @@ internal sealed class AcquirerSimulatorStore(RelationalDatabase database)
     /// <summary>Records the decision for a trade token (the latest one wins).</summary>
     public async Task RecordDecisionAsync(string tradeToken, AuthorizationOutcome outcome, long decidedAt, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        await write.ExecuteAsync("""
+        await database.ExecuteAsync("""
             INSERT INTO acquirer_simulator_decisions (trade_token, decision, code, message, reference, decided_at)
             VALUES (@tradeToken, @Decision, @Code, @Message, @Reference, @decidedAt)
             ON CONFLICT (trade_token) DO UPDATE SET decision = excluded.decision, code = excluded.code, message = excluded.message,
                                                     reference = excluded.reference, decided_at = excluded.decided_at;
             """, new { tradeToken, Decision = outcome.Decision.ToString(), outcome.Code, outcome.Message, outcome.Reference, decidedAt }, cancellationToken);
-        await write.CommitAsync();
     }
 
     public Task<AuthorizationOutcome?> FindDecisionAsync(string tradeToken, CancellationToken cancellationToken) =>
@@ -26,12 +24,10 @@ internal sealed class AcquirerSimulatorStore(RelationalDatabase database)
     /// <summary>Records the simulator's refund decision: its final outcome and when it settles.</summary>
     public async Task RecordRefundAsync(string refundTradeNo, RefundDecision final, string? message, long decidedAt, long settlesAt, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        await write.ExecuteAsync("""
+        await database.ExecuteAsync("""
             INSERT INTO acquirer_simulator_decisions (trade_token, decision, message, decided_at, settles_at)
             VALUES (@refundTradeNo, @decision, @message, @decidedAt, @settlesAt);
             """, new { refundTradeNo, decision = final.ToString(), message, decidedAt, settlesAt }, cancellationToken);
-        await write.CommitAsync();
     }
 
     public Task<SimulatedRefund?> FindRefundAsync(string refundTradeNo, CancellationToken cancellationToken) =>

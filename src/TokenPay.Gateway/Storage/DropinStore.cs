@@ -7,12 +7,10 @@ internal sealed class DropinStore(RelationalDatabase database)
 {
     public async Task InsertSessionAsync(DropinSession session, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        await write.ExecuteAsync("""
+        await database.ExecuteAsync("""
             INSERT INTO dropin_sessions (session_key, client_key, merchant_no, app_id, user_id, currency, country, amount_minor, mit_type, token_for_future_use, created_at, expires_at)
             VALUES (@SessionKey, @ClientKey, @MerchantNo, @AppId, @UserId, @Currency, @Country, @AmountMinor, @MitType, @TokenForFutureUse, @CreatedAt, @ExpiresAt);
             """, session, cancellationToken);
-        await write.CommitAsync();
     }
 
     public Task<DropinSession?> FindSessionAsync(string sessionKey, CancellationToken cancellationToken) =>

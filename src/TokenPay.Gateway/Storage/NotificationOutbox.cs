@@ -85,13 +85,11 @@ internal sealed class NotificationOutbox(RelationalDatabase database)
     /// <summary>Starts a new delivery series for a notification with the same body; false when there is no such notification.</summary>
     public async Task<bool> ResendAsync(long notificationId, long now, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var found = await write.ExecuteAsync("""
+        var found = await database.ExecuteAsync("""
             UPDATE notifications SET status = @pending, schedule_index = 0, first_attempt_at = NULL, next_attempt_at = @now,
                                      delivered_at = NULL, lease_owner = NULL, lease_expires_at = NULL
             WHERE id = @notificationId;
             """, new { notificationId, now, pending = NotificationStatuses.Pending }, cancellationToken) == 1;
-        await write.CommitAsync();
         return found;
     }
 

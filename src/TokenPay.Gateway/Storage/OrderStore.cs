@@ -111,14 +111,14 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
 
     /// <summary>Attaches a 3DS challenge to a PENDING order, which now waits for the customer, not for the acquirer.</summary>
     public Task SetChallengeAsync(long orderId, string challengeId, CancellationToken cancellationToken) =>
-        UpdateAsync("UPDATE orders SET challenge_id = @challengeId, acquirer_state = NULL WHERE id = @orderId AND status = @Pending;", new { challengeId, orderId, Pending }, cancellationToken);
+        database.ExecuteAsync("UPDATE orders SET challenge_id = @challengeId, acquirer_state = NULL WHERE id = @orderId AND status = @Pending;", new { challengeId, orderId, Pending }, cancellationToken);
 
     /// <summary>
     /// Marks a challenge used; true only for the one caller that claimed it while its order was PENDING and
     /// unexpired. With <paramref name="authorizeNext"/> the order is marked as being sent to the acquirer.
     /// </summary>
     public async Task<bool> ClaimChallengeAsync(string challengeId, long now, bool authorizeNext, CancellationToken cancellationToken) =>
-        await UpdateAsync("""
+        await database.ExecuteAsync("""
             UPDATE orders SET challenge_used = 1,
                               acquirer_state = CASE WHEN @authorizeNext = 1 THEN @sending ELSE acquirer_state END,
                               sent_at = CASE WHEN @authorizeNext = 1 THEN @now ELSE sent_at END
@@ -127,7 +127,7 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
 
     /// <summary>Records that the acquirer is still deciding a PENDING order (asked again after <c>RecoverAfter</c>).</summary>
     public Task MarkAcquirerPendingAsync(long orderId, long now, CancellationToken cancellationToken) =>
-        UpdateAsync("UPDATE orders SET acquirer_state = @state, sent_at = @now WHERE id = @orderId AND status = @Pending;",
+        database.ExecuteAsync("UPDATE orders SET acquirer_state = @state, sent_at = @now WHERE id = @orderId AND status = @Pending;",
             new { state = AcquirerStates.Pending, now, orderId, Pending }, cancellationToken);
 
     /// <summary>PENDING orders at the acquirer (sent, or still being decided) last sent before <paramref name="sentBefore"/>, oldest first.</summary>
@@ -185,12 +185,4 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
     private Task<IReadOnlyList<OrderRecord>> QueryAsync(string whereAndOrder, object parameters, CancellationToken cancellationToken) =>
         database.QueryAsync<OrderRecord, CardDisplay, OrderRecord>(
             $"{SelectWithCard} WHERE {whereAndOrder};", (order, card) => order with { Card = card }, "Brand", parameters, cancellationToken);
-
-    private async Task<int> UpdateAsync(string sql, object parameters, CancellationToken cancellationToken)
-    {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var changed = await write.ExecuteAsync(sql, parameters, cancellationToken);
-        await write.CommitAsync();
-        return changed;
-    }
 }

@@ -78,10 +78,8 @@ internal sealed class RefundStore(RelationalDatabase database)
     /// <summary>When to ask the acquirer about a pending refund next.</summary>
     public async Task ScheduleCheckAsync(long refundId, long checkAt, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        await write.ExecuteAsync("UPDATE refunds SET check_at = @checkAt WHERE id = @refundId AND status = @pending;",
+        await database.ExecuteAsync("UPDATE refunds SET check_at = @checkAt WHERE id = @refundId AND status = @pending;",
             new { checkAt, refundId, pending = RefundStatuses.Pending }, cancellationToken);
-        await write.CommitAsync();
     }
 
     /// <summary>

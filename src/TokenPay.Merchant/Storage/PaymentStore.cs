@@ -16,13 +16,11 @@ internal sealed class PaymentStore(RelationalDatabase database, TimeProvider clo
     /// <summary>Records a payment before its request is sent; false when its order number or charge id is already known.</summary>
     public async Task<bool> TryCreateAsync(Payment payment, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var created = await write.ExecuteAsync("""
+        var created = await database.ExecuteAsync("""
             INSERT INTO payments (out_trade_no, charge_id, kind, user_id, amount_minor, currency, reason, saves_card, save_mit_type, payment_token_id, status, created_at, updated_at)
             VALUES (@OutTradeNo, @ChargeId, @Kind, @UserId, @AmountMinor, @Currency, @Reason, @SavesCard, @SaveMitType, @PaymentTokenId, @Status, @now, @now)
             ON CONFLICT DO NOTHING;
             """, new { payment.OutTradeNo, payment.ChargeId, payment.Kind, payment.UserId, payment.AmountMinor, payment.Currency, payment.Reason, payment.SavesCard, payment.SaveMitType, payment.PaymentTokenId, payment.Status, now = Now() }, cancellationToken) == 1;
-        await write.CommitAsync();
         return created;
     }
 
@@ -38,13 +36,8 @@ internal sealed class PaymentStore(RelationalDatabase database, TimeProvider clo
             new { before, created = PaymentStatuses.Created, pending = PaymentStatuses.Pending }, cancellationToken);
 
     /// <summary>Applies what the gateway said about a payment; a final state is never changed. True when something changed.</summary>
-    public async Task<bool> ApplyAsync(OrderUpdate update, CancellationToken cancellationToken)
-    {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var changed = await ApplyAsync(write, update, cancellationToken);
-        await write.CommitAsync();
-        return changed;
-    }
+    public Task<bool> ApplyAsync(OrderUpdate update, CancellationToken cancellationToken) =>
+        database.WriteAsync(write => ApplyAsync(write, update, cancellationToken), cancellationToken);
 
     /// <summary>Marks a payment the gateway refused (no order exists there).</summary>
     public Task<bool> RefuseAsync(string outTradeNo, string code, string message, CancellationToken cancellationToken) =>

@@ -11,13 +11,11 @@ internal sealed class RefundLedger(RelationalDatabase database, TimeProvider clo
     /// <summary>Records a refund before it is sent; false when its refund id (or number) is already known.</summary>
     public async Task<bool> TryCreateAsync(MerchantRefund refund, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var created = await write.ExecuteAsync("""
+        var created = await database.ExecuteAsync("""
             INSERT INTO refunds (out_refund_no, refund_id, out_trade_no, amount_minor, currency, reason, status, created_at, updated_at)
             VALUES (@OutRefundNo, @RefundId, @OutTradeNo, @AmountMinor, @Currency, @Reason, @Status, @now, @now)
             ON CONFLICT DO NOTHING;
             """, new { refund.OutRefundNo, refund.RefundId, refund.OutTradeNo, refund.AmountMinor, refund.Currency, refund.Reason, refund.Status, now = Now() }, cancellationToken) == 1;
-        await write.CommitAsync();
         return created;
     }
 
@@ -32,13 +30,8 @@ internal sealed class RefundLedger(RelationalDatabase database, TimeProvider clo
         database.QueryAsync<MerchantRefund>("SELECT * FROM refunds WHERE status IN (@created, @pending) AND updated_at <= @before ORDER BY updated_at LIMIT 500;",
             new { before, created = RefundStates.Created, pending = RefundStates.Pending }, cancellationToken);
 
-    public async Task<bool> ApplyAsync(RefundUpdate update, CancellationToken cancellationToken)
-    {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var changed = await ApplyAsync(write, update, cancellationToken);
-        await write.CommitAsync();
-        return changed;
-    }
+    public Task<bool> ApplyAsync(RefundUpdate update, CancellationToken cancellationToken) =>
+        database.WriteAsync(write => ApplyAsync(write, update, cancellationToken), cancellationToken);
 
     /// <summary>In the caller's transaction: applies an update to an open refund; true when something changed.</summary>
     public async Task<bool> ApplyAsync(IWriteScope write, RefundUpdate update, CancellationToken cancellationToken) =>

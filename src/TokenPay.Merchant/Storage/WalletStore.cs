@@ -16,23 +16,15 @@ internal sealed class WalletStore(RelationalDatabase database, TimeProvider cloc
         database.QueryFirstOrDefaultAsync<WalletEntry>("SELECT * FROM wallet WHERE payment_token_id = @paymentTokenId;", new { paymentTokenId }, cancellationToken);
 
     /// <summary>Writes what the gateway's token inquiry says: it is the authority, so its status wins.</summary>
-    public async Task UpsertFromGatewayAsync(WalletEntry entry, CancellationToken cancellationToken)
-    {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        await UpsertAsync(write, database, entry with { UpdatedAt = Now() }, authoritative: true, cancellationToken);
-        await write.CommitAsync();
-    }
+    public Task UpsertFromGatewayAsync(WalletEntry entry, CancellationToken cancellationToken) =>
+        database.WriteAsync(write => UpsertAsync(write, database, entry with { UpdatedAt = Now() }, authoritative: true, cancellationToken), cancellationToken);
 
-    public async Task SetStatusAsync(string paymentTokenId, string status, CancellationToken cancellationToken)
-    {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        await write.ExecuteAsync("UPDATE wallet SET status = @status, updated_at = @now WHERE payment_token_id = @paymentTokenId;",
+    public Task SetStatusAsync(string paymentTokenId, string status, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("UPDATE wallet SET status = @status, updated_at = @now WHERE payment_token_id = @paymentTokenId;",
             new { status, now = Now(), paymentTokenId }, cancellationToken);
-        await write.CommitAsync();
-    }
 
     /// <summary>In the caller's transaction: adds or refreshes an entry. Unless <paramref name="authoritative"/>, a Deleted entry stays Deleted.</summary>
-    public static Task UpsertAsync(IWriteScope write, RelationalDatabase database, WalletEntry entry, bool authoritative, CancellationToken cancellationToken)
+    public static Task<int> UpsertAsync(IWriteScope write, RelationalDatabase database, WalletEntry entry, bool authoritative, CancellationToken cancellationToken)
     {
         var status = authoritative ? "excluded.status" : "CASE WHEN wallet.status = @deleted THEN @deleted ELSE excluded.status END";
         return write.ExecuteAsync($"""
