@@ -61,9 +61,6 @@ internal static class ShopPages
                 """);
         }
 
-        string Field(string name, string label, string autocomplete = "") =>
-            $"""<label>{label}<input name="{name}" id="{name}" value="{E(name is "cardIdentifierNo" or "cvv" ? null : card?[name])}"{(autocomplete.Length > 0 ? $" autocomplete=\"{autocomplete}\"" : "")}{(hints?.ContainsKey(name) == true ? $" aria-invalid=\"true\" aria-describedby=\"hint-{name}\"" : "")}></label>{(hints?.TryGetValue(name, out var hint) == true ? $"<span class=\"hint\" id=\"hint-{name}\">{E(hint)}</span>" : "")}""";
-
         return Page(http, "Shop", $"""
             <h1>{E(Product)}</h1><p class="muted">{Price.ToString("F2", CultureInfo.InvariantCulture)} {Currency}</p>
             {(hints is null ? "" : """<p class="hint" id="card-refused">The card details are not complete; see the hints below. Nothing was charged.</p>""")}
@@ -74,11 +71,7 @@ internal static class ShopPages
               <label><input type="radio" name="route" value="hosted"> the payment page (hosted cashier)</label>
               <label><input type="radio" name="route" value="dropin"> card fields from the payment provider (Drop-in)</label>
               <fieldset><legend>Card (for the card form route)</legend>
-                {Field("cardIdentifierNo", "Card number", "cc-number")}
-                {Field("cardHolderFullName", "Name on card", "cc-name")}
-                {Field("cardExpirationMonth", "Month (MM)", "cc-exp-month")}
-                {Field("cardExpirationYear", "Year (YY)", "cc-exp-year")}
-                {Field("cvv", "CVV", "cc-csc")}
+                {CardFields("", card, hints)}
               </fieldset>
               <label><input type="checkbox" name="save" value="true" id="save"> Save my card: I agree that the shop may charge it later without me being present (top-ups, usage), and I can remove it at any time.</label>
               <button type="submit" id="buy">Buy for {Price.ToString("F2", CultureInfo.InvariantCulture)} {Currency}</button>
@@ -134,16 +127,7 @@ internal static class ShopPages
                     return ShopFront(http, form, hints, StatusCodes.Status422UnprocessableEntity);
                 }
 
-                // A PCI-certified merchant's own form: the card passes through this server to the gateway and is not kept.
-                var card = new CardInfo
-                {
-                    CardIdentifierNo = new string(form["cardIdentifierNo"].ToString().Where(char.IsAsciiDigit).ToArray()),
-                    CardHolderFullName = form["cardHolderFullName"],
-                    CardExpirationMonth = form["cardExpirationMonth"],
-                    CardExpirationYear = form["cardExpirationYear"],
-                    Cvv = form["cvv"],
-                };
-                return Next(await checkout.PayWithCardAsync(baseUrl, user, Price, Currency, Product, card, Buyer(http), save, ct));
+                return Next(await checkout.PayWithCardAsync(baseUrl, user, Price, Currency, Product, CardFrom(form), Buyer(http), save, ct));
         }
     }
 
@@ -212,28 +196,45 @@ internal static class ShopPages
         return Page(http, "Saved cards", $"""
             <h1>Saved cards of {E(userId)}</h1>
             <table id="wallet"><tr><th>Brand</th><th>Card</th><th>Expires</th><th>Status</th><th></th><th></th></tr>{rows}</table>
-            {SaveCardForm(http, null)}
+            {SaveCardForm(http, null, null)}
             """);
     }
 
-    private static string SaveCardForm(HttpContext http, Dictionary<string, string>? hints)
+    private static string SaveCardForm(HttpContext http, IFormCollection? card, Dictionary<string, string>? hints) => $"""
+        <h2>Save a card for later</h2><p class="muted">No payment now: the card is checked (your bank may ask you to confirm) and kept for top-ups.</p>
+        <form method="post" action="/shop/wallet/add" id="save-card">
+          {Csrf(http)}
+          {CardFields("save-", card, hints)}
+          <label><input type="checkbox" name="consent" value="true" id="save-consent"> I agree that the shop may charge this card later without me being present, and I can remove it at any time.</label>{Hint("save-", "consent", hints)}
+          <button type="submit" id="save-submit">Save the card</button>
+        </form>
+        """;
+
+    /// <summary>The card inputs (ids prefixed with <paramref name="idPrefix"/>), showing again what was entered except the number and the CVV, with the hints of a refusal.</summary>
+    private static string CardFields(string idPrefix, IFormCollection? card, Dictionary<string, string>? hints)
     {
         string Field(string name, string label, string autocomplete) =>
-            $"""<label>{label}<input name="{name}" id="save-{name}" autocomplete="{autocomplete}"{(hints?.ContainsKey(name) == true ? $" aria-invalid=\"true\"" : "")}></label>{(hints?.TryGetValue(name, out var hint) == true ? $"<span class=\"hint\">{E(hint)}</span>" : "")}""";
-        return $"""
-            <h2>Save a card for later</h2><p class="muted">No payment now: the card is checked (your bank may ask you to confirm) and kept for top-ups.</p>
-            <form method="post" action="/shop/wallet/add" id="save-card">
-              {Csrf(http)}
-              {Field("cardIdentifierNo", "Card number", "cc-number")}
-              {Field("cardHolderFullName", "Name on card", "cc-name")}
-              {Field("cardExpirationMonth", "Month (MM)", "cc-exp-month")}
-              {Field("cardExpirationYear", "Year (YY)", "cc-exp-year")}
-              {Field("cvv", "CVV", "cc-csc")}
-              <label><input type="checkbox" name="consent" value="true" id="save-consent"> I agree that the shop may charge this card later without me being present, and I can remove it at any time.</label>
-              <button type="submit" id="save-submit">Save the card</button>
-            </form>
-            """;
+            $"""<label>{label}<input name="{name}" id="{idPrefix}{name}" value="{E(name is "cardIdentifierNo" or "cvv" ? null : card?[name])}" autocomplete="{autocomplete}"{(hints?.ContainsKey(name) == true ? $" aria-invalid=\"true\" aria-describedby=\"hint-{idPrefix}{name}\"" : "")}></label>{Hint(idPrefix, name, hints)}""";
+        return string.Concat(
+            Field("cardIdentifierNo", "Card number", "cc-number"),
+            Field("cardHolderFullName", "Name on card", "cc-name"),
+            Field("cardExpirationMonth", "Month (MM)", "cc-exp-month"),
+            Field("cardExpirationYear", "Year (YY)", "cc-exp-year"),
+            Field("cvv", "CVV", "cc-csc"));
     }
+
+    private static string Hint(string idPrefix, string name, Dictionary<string, string>? hints) =>
+        hints?.TryGetValue(name, out var hint) == true ? $"<span class=\"hint\" id=\"hint-{idPrefix}{name}\">{E(hint)}</span>" : "";
+
+    // A PCI-certified merchant's own form: the card passes through this server to the gateway and is not kept.
+    private static CardInfo CardFrom(IFormCollection form) => new()
+    {
+        CardIdentifierNo = new string(form["cardIdentifierNo"].ToString().Where(char.IsAsciiDigit).ToArray()),
+        CardHolderFullName = form["cardHolderFullName"],
+        CardExpirationMonth = form["cardExpirationMonth"],
+        CardExpirationYear = form["cardExpirationYear"],
+        Cvv = form["cvv"],
+    };
 
     private static async Task<IResult> SaveCardAsync(HttpContext http, CheckoutService checkout, WalletService wallet, CancellationToken ct)
     {
@@ -246,18 +247,10 @@ internal static class ShopPages
 
         if (hints.Count > 0)
         {
-            return Page(http, "Saved cards", $"""<p class="hint" id="save-refused">The card was not saved; see the hints below.</p>{SaveCardForm(http, hints)}""", StatusCodes.Status422UnprocessableEntity);
+            return Page(http, "Saved cards", $"""<p class="hint" id="save-refused">The card was not saved; see the hints below.</p>{SaveCardForm(http, form, hints)}""", StatusCodes.Status422UnprocessableEntity);
         }
 
-        var card = new CardInfo
-        {
-            CardIdentifierNo = new string(form["cardIdentifierNo"].ToString().Where(char.IsAsciiDigit).ToArray()),
-            CardHolderFullName = form["cardHolderFullName"],
-            CardExpirationMonth = form["cardExpirationMonth"],
-            CardExpirationYear = form["cardExpirationYear"],
-            Cvv = form["cvv"],
-        };
-        var answer = await checkout.SaveCardAsync(BaseUrl(http), http.ShopperId()!, card, Buyer(http), ct);
+        var answer = await checkout.SaveCardAsync(BaseUrl(http), http.ShopperId()!, CardFrom(form), Buyer(http), ct);
         return await SaveOutcomeAsync(http, answer, wallet, ct);
     }
 
