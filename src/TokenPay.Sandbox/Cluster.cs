@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using TokenPay.Merchant.Hosting;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -33,7 +31,7 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
             }
 
             // One node applies the migrations first; the others then start together (they would also wait on the migration lock).
-            var ports = Enumerable.Range(0, nodeCount).Select(_ => FreePort()).ToList();
+            var ports = Enumerable.Range(0, nodeCount).Select(_ => LocalPostgres.FreePort()).ToList();
             nodes.Add(await StartNodeAsync(ports[0], gatewayDatabase, cancellationToken));
             nodes.AddRange(await Task.WhenAll(ports.Skip(1).Select(port => StartNodeAsync(port, gatewayDatabase, cancellationToken))));
 
@@ -205,10 +203,4 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -78,7 +78,8 @@ internal sealed class LocalPostgres
         ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb"))).OrderDescending().FirstOrDefault()
         : null;
 
-    private static int FreePort()
+    /// <summary>A port of 127.0.0.1 that nothing listens on now.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

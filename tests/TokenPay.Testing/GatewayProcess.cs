@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using TokenPay.Protocol.Signing;
 
@@ -53,7 +51,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Starts a node on PostgreSQL database <paramref name="connectionString"/> and waits until it answers.</summary>
     public static async Task<GatewayProcess> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var directory = Directory.CreateTempSubdirectory("tokenpay-node-").FullName;
         var config = new Dictionary<string, string?>
         {
@@ -172,10 +170,4 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

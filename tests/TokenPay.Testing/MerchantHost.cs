@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
@@ -55,7 +53,7 @@ public sealed class MerchantHost : IAsyncDisposable
     public static async Task<MerchantHost> StartAsync(GatewayHost gateway, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var directory = Directory.CreateTempSubdirectory("tokenpay-merchant-").FullName;
-        var port = FreePort();
+        var port = FreePorts.Next();
         var baseUrl = $"http://127.0.0.1:{port}";
         var config = new Dictionary<string, string?>
         {
@@ -123,10 +121,4 @@ public sealed class MerchantHost : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

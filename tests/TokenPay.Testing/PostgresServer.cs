@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace TokenPay.Testing;
@@ -82,7 +80,7 @@ public sealed class PostgresServer
 
         var data = Path.Combine(directory, "data");
         await Run(bin, "initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"]);
-        var port = FreePort();
+        var port = FreePorts.Next();
         await Launch(bin, directory, port);
         var server = new PostgresServer(bin, directory, port);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
@@ -134,10 +132,4 @@ public sealed class PostgresServer
         return process.ExitCode == 0 ? text : throw new InvalidOperationException($"{tool} failed ({process.ExitCode}): {text}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using TokenPay.Protocol;
@@ -15,7 +14,7 @@ public sealed class ClusterCommandTests
     {
         // Not a private temporary folder: PostgreSQL runs as the postgres user, who must reach its data.
         var data = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"tokenpay-cluster-{Guid.NewGuid():N}")).FullName;
-        var (gatewayPort, merchantPort) = (FreePort(), FreePort());
+        var (gatewayPort, merchantPort) = (FreePorts.Next(), FreePorts.Next());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "TokenPay.Sandbox.dll"), "cluster", "--data", data, "--gateway-port", $"{gatewayPort}", "--merchant-port", $"{merchantPort}"])
         {
@@ -91,10 +90,4 @@ public sealed class ClusterCommandTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
