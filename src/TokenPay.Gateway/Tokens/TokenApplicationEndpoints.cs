@@ -51,15 +51,7 @@ internal sealed class TokenApplicationEndpoints(OrderEndpoints orders, OrderStor
         }
 
         var result = placed.Result!;
-        return ApiReply.Success(new TokenApplicationResult
-        {
-            RequestId = data.RequestId!,
-            Status = result.Status == OrderStatuses.Success ? OrderStatuses.Success : result.Status == OrderStatuses.Pending ? OrderStatuses.Pending : OrderStatuses.Failed,
-            PaymentTokenId = result.Status == OrderStatuses.Success ? result.PaymentTokenId : null,
-            RedirectUrl = result.ChallengeId is { } challenge ? links.Challenge(request.Http, challenge) : null,
-            ResultCode = result.Status == OrderStatuses.Failed ? result.ResultCode : null,
-            ResultMsg = result.Status == OrderStatuses.Failed ? result.ResultMsg : null,
-        });
+        return Answer(request, data.RequestId!, result.Status, result.PaymentTokenId, result.ChallengeId, result.ResultCode, result.ResultMsg);
     }
 
     public async Task<ApiReply> InquireAsync(VerifiedRequest request, CancellationToken cancellationToken)
@@ -80,15 +72,23 @@ internal sealed class TokenApplicationEndpoints(OrderEndpoints orders, OrderStor
             : Answer(request, order);
     }
 
-    private ApiReply Answer(VerifiedRequest request, OrderRecord order) => ApiReply.Success(new TokenApplicationResult
+    private ApiReply Answer(VerifiedRequest request, OrderRecord order) =>
+        Answer(request, order.OutTradeNo[OrderPrefix.Length..], order.Status, order.PaymentTokenId, order.ChallengeId, order.ResultCode, order.ResultMsg);
+
+    // The application's order state in this API's words: SUCCESS, PENDING (with the challenge), or FAILED (a decline or an expiry).
+    private ApiReply Answer(VerifiedRequest request, string requestId, string orderStatus, string? tokenId, string? challengeId, string? code, string? message)
     {
-        RequestId = order.OutTradeNo[OrderPrefix.Length..],
-        Status = order.Status is OrderStatuses.Success or OrderStatuses.Pending ? order.Status : OrderStatuses.Failed,
-        PaymentTokenId = order.Status == OrderStatuses.Success ? order.PaymentTokenId : null,
-        RedirectUrl = order is { Status: OrderStatuses.Pending, ChallengeId: { } challenge } ? links.Challenge(request.Http, challenge) : null,
-        ResultCode = order.Status is OrderStatuses.Failed or OrderStatuses.Closed ? order.ResultCode : null,
-        ResultMsg = order.Status is OrderStatuses.Failed or OrderStatuses.Closed ? order.ResultMsg : null,
-    });
+        var status = orderStatus is OrderStatuses.Success or OrderStatuses.Pending ? orderStatus : OrderStatuses.Failed;
+        return ApiReply.Success(new TokenApplicationResult
+        {
+            RequestId = requestId,
+            Status = status,
+            PaymentTokenId = status == OrderStatuses.Success ? tokenId : null,
+            RedirectUrl = status == OrderStatuses.Pending && challengeId is not null ? links.Challenge(request.Http, challengeId) : null,
+            ResultCode = status == OrderStatuses.Failed ? code : null,
+            ResultMsg = status == OrderStatuses.Failed ? message : null,
+        });
+    }
 
     private static ApiReply? Check(ApplyPaymentTokenRequest r, DateTimeOffset now, out OrderPlan? plan)
     {
