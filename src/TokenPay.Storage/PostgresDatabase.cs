@@ -30,7 +30,7 @@ public sealed class PostgresDatabase(string connectionString, Schema schema, str
         }
     }
 
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    public override async Task MigrateAsync(Schema schema, CancellationToken cancellationToken)
     {
         NpgsqlConnection connection;
         try
@@ -46,17 +46,17 @@ public sealed class PostgresDatabase(string connectionString, Schema schema, str
 
         await using var owned = connection;
         await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_advisory_lock(@LockId); CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);",
-            new { Schema.LockId },
+            "SELECT pg_advisory_lock(@LockId);",
+            new { schema.LockId },
             cancellationToken: cancellationToken));
 
         try
         {
-            await ApplyMigrationsAsync(connection, Schema.Postgres, cancellationToken);
+            await ApplyMigrationsAsync(connection, schema, schema.Postgres, cancellationToken);
         }
         finally
         {
-            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@LockId);", new { Schema.LockId });
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@LockId);", new { schema.LockId });
         }
     }
 

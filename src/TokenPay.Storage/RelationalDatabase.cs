@@ -27,7 +27,13 @@ public abstract class RelationalDatabase : IAsyncDisposable
     public abstract Task<IWriteScope> BeginWriteAsync(CancellationToken cancellationToken);
 
     /// <summary>Applies the schema's migrations that are not applied yet; safe when several nodes start at once.</summary>
-    public abstract Task MigrateAsync(CancellationToken cancellationToken);
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(Schema, cancellationToken);
+
+    /// <summary>
+    /// Applies another schema's migrations to this database: a component with tables of its own (the acquirer
+    /// simulator) keeps its versions in its own bookkeeping table next to the service's.
+    /// </summary>
+    public abstract Task MigrateAsync(Schema schema, CancellationToken cancellationToken);
 
     /// <summary>True when <paramref name="exception"/> is a unique violation of <c>UNIQUE</c> column <paramref name="column"/> of <paramref name="table"/>.</summary>
     public abstract bool IsUniqueViolation(DbException exception, string table, string column);
@@ -107,12 +113,13 @@ public abstract class RelationalDatabase : IAsyncDisposable
     }
 
     /// <summary>Runs versioned scripts in order, each in its own transaction with its bookkeeping row.</summary>
-    protected static async Task ApplyMigrationsAsync(DbConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    protected static async Task ApplyMigrationsAsync(DbConnection connection, Schema schema, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
     {
+        await connection.ExecuteAsync(Sql.Command($"CREATE TABLE IF NOT EXISTS {schema.MigrationsTable} (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);", null, null, cancellationToken));
         foreach (var migration in migrations)
         {
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            var applied = await connection.ExecuteScalarAsync<int?>(Sql.Command("SELECT 1 FROM schema_migrations WHERE version = @Version;", migration, transaction, cancellationToken));
+            var applied = await connection.ExecuteScalarAsync<int?>(Sql.Command($"SELECT 1 FROM {schema.MigrationsTable} WHERE version = @Version;", migration, transaction, cancellationToken));
             if (applied is not null)
             {
                 continue;
@@ -120,7 +127,7 @@ public abstract class RelationalDatabase : IAsyncDisposable
 
             await connection.ExecuteAsync(Sql.Command(migration.Sql, null, transaction, cancellationToken));
             await connection.ExecuteAsync(Sql.Command(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (@Version, @AppliedAt);",
+                $"INSERT INTO {schema.MigrationsTable} (version, applied_at) VALUES (@Version, @AppliedAt);",
                 new { migration.Version, AppliedAt = TimeProvider.System.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
                 transaction,
                 cancellationToken));
@@ -131,7 +138,8 @@ public abstract class RelationalDatabase : IAsyncDisposable
 
 /// <summary>A service's schema: the same versions for each engine, in each engine's types.</summary>
 /// <param name="LockId">The PostgreSQL advisory lock that serializes this schema's migrations across nodes.</param>
-public sealed record Schema(string Name, IReadOnlyList<Migration> Sqlite, IReadOnlyList<Migration> Postgres, long LockId);
+/// <param name="MigrationsTable">Where the applied versions are kept (one table per schema sharing a database).</param>
+public sealed record Schema(string Name, IReadOnlyList<Migration> Sqlite, IReadOnlyList<Migration> Postgres, long LockId, string MigrationsTable = "schema_migrations");
 
 /// <summary>One versioned migration script. Append new versions; never edit an applied one.</summary>
 public sealed record Migration(int Version, string Sql);

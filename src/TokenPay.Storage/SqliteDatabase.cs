@@ -32,7 +32,7 @@ public sealed class SqliteDatabase(string connectionString, Schema schema, strin
         return await (_writer ??= new GroupCommitWriter(_connectionString)).BeginAsync();
     }
 
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    public override async Task MigrateAsync(Schema schema, CancellationToken cancellationToken)
     {
         DbConnection connection;
         try
@@ -47,8 +47,8 @@ public sealed class SqliteDatabase(string connectionString, Schema schema, strin
 
         await using var owned = connection;
         await connection.ExecuteAsync(new CommandDefinition(
-            "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);", cancellationToken: cancellationToken));
-        await ApplyMigrationsAsync(connection, Schema.Sqlite, cancellationToken);
+            "PRAGMA journal_mode = WAL;", cancellationToken: cancellationToken));
+        await ApplyMigrationsAsync(connection, schema, schema.Sqlite, cancellationToken);
     }
 
     // The error code says "unique"; only the message says which columns.

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using TokenPay.Gateway.Acquiring;
+using TokenPay.Acquiring;
+using TokenPay.Acquiring.Simulator;
 
 namespace TokenPay.Gateway.Tests;
 
@@ -15,7 +16,7 @@ internal sealed class WrappedAcquirer(IAcquirer inner, Func<AuthorizationRequest
     public ConcurrentDictionary<string, long> AuthorizedAt { get; } = new();
 
     public static Action<IServiceCollection> Install(Func<AuthorizationRequest, AcquirerStep> step, Action<WrappedAcquirer>? created = null) => services =>
-        services.AddSingleton<IAcquirer>(sp =>
+        services.AddKeyedSingleton<IAcquirer>(SimulatorRegistration.Name, (sp, _) =>
         {
             var wrapped = new WrappedAcquirer(ActivatorUtilities.CreateInstance<AcquirerSimulator>(sp), step);
             created?.Invoke(wrapped);
@@ -57,6 +58,8 @@ internal sealed class WrappedAcquirer(IAcquirer inner, Func<AuthorizationRequest
     }
 
     public ValueTask<RefundOutcome?> InquireRefundAsync(string refundTradeNo, CancellationToken cancellationToken) => inner.InquireRefundAsync(refundTradeNo, cancellationToken);
+
+    public ValueTask<IReadOnlyList<CardUpdate>> FindCardUpdatesAsync(IReadOnlyList<CardOnFile> cards, CancellationToken cancellationToken) => inner.FindCardUpdatesAsync(cards, cancellationToken);
 }
 
 internal readonly record struct AcquirerStep(TimeSpan Latency = default, CrashPoint Crash = CrashPoint.None);

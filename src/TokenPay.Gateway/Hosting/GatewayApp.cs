@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using TokenPay.Acquiring;
+using TokenPay.Acquiring.Simulator;
 using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Admin;
 using TokenPay.Gateway.Cashier;
@@ -36,7 +38,10 @@ public static partial class GatewayApp
 
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IAcquirer, AcquirerSimulator>();
+        await services.AddAcquirerSimulatorAsync(database, cancellationToken);
+        services.AddSingleton<AcquirerRouter>();
+        services.AddSingleton<IAuthenticationCallback, AuthenticationCallback>();
+        services.AddSingleton<CardUpdater>();
         services.AddSingleton(secrets.Vault);
         services.AddSingleton(new PlatformSigner(secrets.PlatformKey));
         services.AddSingleton(new MerchantRegistry(options.Merchants));
@@ -69,6 +74,7 @@ public static partial class GatewayApp
         }
 
         var app = builder.Build();
+        AcquirerRouter.Validate(app.Services, options.Acquirers);
         var platformPublicKey = app.Services.GetRequiredService<PlatformSigner>().PublicKeyBase64;
         LogStarted(app.Logger, platformPublicKey);
         if (secrets.PlatformKeyGenerated)
@@ -103,7 +109,7 @@ public static partial class GatewayApp
         app.UseRouting();
 
         MapApi(app);
-        app.MapChallenge();
+        app.MapAcquirerSimulator();
         app.MapCashier();
         app.MapAssets();
         app.Services.GetRequiredService<DropinEndpoints>().Map(app);

@@ -31,6 +31,8 @@ public sealed class GatewayOptions
     public NotificationOptions Notifications { get; set; } = new();
 
     public AdminOptions Admin { get; set; } = new();
+
+    public AcquirerOptions Acquirers { get; set; } = new();
 }
 
 public sealed class MerchantOptions
@@ -125,4 +127,17 @@ public sealed class AdminOptions
 {
     /// <summary>Required in the X-Admin-Key header of /admin requests; when empty, only loopback connections to a loopback host without cross-origin browser requests.</summary>
     public string? ApiKey { get; set; }
+}
+
+/// <summary><c>Gateway:Acquirers</c>: which acquirer decides each merchant's payments, and the account updater's pace.</summary>
+public sealed class AcquirerOptions
+{
+    /// <summary>The acquirer of every merchant not named in <see cref="Merchants"/>: the built-in <c>Simulator</c> unless set.</summary>
+    public string Default { get; set; } = TokenPay.Acquiring.Simulator.SimulatorRegistration.Name;
+
+    /// <summary>merchantNo to acquirer name, for merchants whose payments another acquirer decides.</summary>
+    public Dictionary<string, string> Merchants { get; set; } = [];
+
+    /// <summary>How often each stored card is checked with its acquirer's account updater (new expiry, new number, closed); zero turns it off.</summary>
+    public TimeSpan AccountUpdaterInterval { get; set; } = TimeSpan.FromDays(1);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TokenPay.Acquiring;
 using TokenPay.Gateway.Merchants;
 using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Storage;
@@ -29,10 +30,29 @@ internal sealed class NotificationFactory(MerchantRegistry merchants)
             : [new NotificationDraft(Wire.NotifyPayment, url, tokenId => Payment(order with { PaymentTokenId = tokenId }, app))];
         if (app.TokenizationNotifications && boundCard is not null && order.Status == OrderStatuses.Success)
         {
-            drafts.Add(new NotificationDraft(Wire.NotifyTokenization, url, tokenId => Tokenization(order, boundCard, tokenId!, app)));
+            drafts.Add(new NotificationDraft(Wire.NotifyTokenization, url, tokenId => Tokenization(order, boundCard, tokenId!, TokenStatuses.Activated, null, order.CompletedAt!.Value, app)));
         }
 
         return drafts;
+    }
+
+    /// <summary>
+    /// The TOKENIZATION notification of the account updater's change to a token's card (to merchants that take
+    /// TOKENIZATION notifications): the token as it is now, and what changed.
+    /// </summary>
+    /// <param name="binding">The order that saved the card (its outTradeNo and notify URL).</param>
+    /// <param name="card">The card now behind the token (the old one for a closed card).</param>
+    public NotificationDraft? ForCardUpdate(OrderRecord binding, TokenRecord token, string change, PlainCard card, DateTimeOffset at)
+    {
+        var app = merchants.FindApp(binding.AppId);
+        if (app is not { TokenizationNotifications: true } || (binding.NotifyUrl ?? app.NotifyUrl) is not { } url)
+        {
+            return null;
+        }
+
+        var status = change == CardUpdates.Closed ? TokenStatuses.Deleted : token.Status;
+        var body = Tokenization(binding with { MitType = token.MitType }, card, token.PaymentTokenId, status, change, at.ToUnixTimeMilliseconds(), app);
+        return new NotificationDraft(Wire.NotifyTokenization, url, _ => body);
     }
 
     /// <summary>The REFUND notification a refund owes once final: to its refundNotifyUrl, else the merchant's refund URL, else none.</summary>
@@ -79,12 +99,12 @@ internal sealed class NotificationFactory(MerchantRegistry merchants)
         });
     }
 
-    private static byte[] Tokenization(OrderRecord order, PlainCard card, string tokenId, MerchantApp app) => Serialize(new Notification<TokenizationView>
+    private static byte[] Tokenization(OrderRecord order, PlainCard card, string tokenId, string status, string? cardUpdate, long at, MerchantApp app) => Serialize(new Notification<TokenizationView>
     {
         AppId = app.AppId,
         MerchantNo = order.MerchantNo,
         KeyVersion = app.KeyVersion,
-        NotifyTime = PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(order.CompletedAt!.Value)),
+        NotifyTime = PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(at)),
         NotifyType = Wire.NotifyTokenization,
         Code = ResultCodes.ApplySuccess,
         Msg = "Success.",
@@ -93,12 +113,13 @@ internal sealed class NotificationFactory(MerchantRegistry merchants)
             OutTradeNo = order.OutTradeNo,
             PaymentTokenId = tokenId,
             UserId = order.UserId,
-            PaymentTokenStatus = TokenStatuses.Activated,
+            PaymentTokenStatus = status,
             PaymentTokenExpiry = PayerMaxTime.Format(card.ValidUntil.AddMilliseconds(-1)),
             CardInfo = Cards.Mask(card.Pan),
             Brand = card.Brand,
             PaymentMethodType = Wire.Card,
             MerchantInitiated = order.MitType is not null,
+            CardUpdate = cardUpdate,
         },
     });
 

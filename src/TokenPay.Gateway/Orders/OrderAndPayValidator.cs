@@ -1,4 +1,5 @@
 using System.Globalization;
+using TokenPay.Acquiring;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.Vault;
 using TokenPay.Protocol;

@@ -1,3 +1,5 @@
+using TokenPay.Acquiring;
+using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.DropIn;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.Hosting;
@@ -10,7 +12,7 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Gateway.Orders;
 
 /// <summary>orderAndPay and orderQuery.</summary>
-internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, DropinStore dropins, VaultStore cards, CardVault vault, PaymentProcessor payments, PublicLinks links, TimeProvider clock)
+internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, DropinStore dropins, VaultStore cards, CardVault vault, PaymentProcessor payments, AcquirerRouter acquirers, PublicLinks links, TimeProvider clock)
 {
     // 10^8 random suffixes per millisecond: a second collision in a row is already a one-in-a-million event.
     private const int MaxTradeTokenDraws = 3;
@@ -59,6 +61,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
             RedirectUrl = result.ChallengeId is { } challengeId ? links.Challenge(request.Http, challengeId) : null,
             ResultCode = result.Status == OrderStatuses.Failed ? result.ResultCode : null,
             ResultMsg = result.Status == OrderStatuses.Failed ? result.ResultMsg : null,
+            DeclineAdvice = result.Status == OrderStatuses.Failed ? OrderViews.AdviceView(result.Advice, now) : null,
         });
     }
 
@@ -71,6 +74,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
         var merchantNo = request.App.MerchantNo;
         var country = plan.Country;
         PlainCard? card = null;
+        string? initialTransactionId = null;
         StoredCard? newCard = null;
         CardDisplay? display = null;
         long? cardId = null;
@@ -84,6 +88,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
                 }
 
                 card = vault.Reveal(token!.Card);
+                initialTransactionId = token.NetworkTransactionId;
                 country ??= token.Country;
                 cardId = token.CardId;
                 display = CardDisplay.From(token.Card);
@@ -149,6 +154,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
             // Stored as being sent before it is sent: a crash after the acquirer decided leaves an order recovery settles.
             AcquirerState = plan.Mode == PaymentMode.Hosted ? null : AcquirerStates.Sending,
             SentAt = plan.Mode == PaymentMode.Hosted ? null : now.ToUnixTimeMilliseconds(),
+            Acquirer = acquirers.NameFor(merchantNo),
         };
 
         // The unique index on (merchant, outTradeNo) decides duplicates before any money moves.
@@ -174,7 +180,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
         order = order with { Id = inserted.OrderId, CardId = inserted.CardId };
         return plan.Mode == PaymentMode.Hosted
             ? new Placement(null, false, order, null)
-            : new Placement(null, false, order, await payments.AuthorizeAsync(order, card!, authenticated: false, cancellationToken));
+            : new Placement(null, false, order, await payments.AuthorizeAsync(order, card!, authenticated: false, initialTransactionId, cancellationToken));
     }
 
     // A repeated Hosted_Checkout order that is still open answers its cashier link again (docs/protocol.md 2.1).

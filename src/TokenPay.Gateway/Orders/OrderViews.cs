@@ -1,3 +1,4 @@
+using TokenPay.Acquiring;
 using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
@@ -7,6 +8,18 @@ namespace TokenPay.Gateway.Orders;
 /// <summary>An order as orderQuery (and the PAYMENT notification) show it: card masked, amounts at the currency's scale.</summary>
 internal static class OrderViews
 {
+    public static DeclineAdvice? AdviceOf(OrderRecord order) =>
+        order.AdviceCategory is null && order.MerchantAdviceCode is null ? null : new DeclineAdvice(order.AdviceCategory, order.MerchantAdviceCode);
+
+    /// <summary>A decline's advice as the merchant sees it; a MAC 24-30 wait counts from <paramref name="declinedAt"/>.</summary>
+    public static DeclineAdviceView? AdviceView(DeclineAdvice? advice, DateTimeOffset declinedAt) => advice is null ? null : new DeclineAdviceView
+    {
+        Category = advice.Category,
+        MerchantAdviceCode = advice.MerchantAdviceCode,
+        RetryAfter = NetworkAdvice.RetryDelay(advice.MerchantAdviceCode) is { } wait ? PayerMaxTime.Format(declinedAt + wait) : null,
+        DoNotRetry = advice.ForbidsRetry,
+    };
+
     public static OrderView From(OrderRecord order)
     {
         var amount = Currencies.FromMinorUnits(order.AmountMinor, order.Currency);
@@ -24,6 +37,8 @@ internal static class OrderViews
             ResultCode = order.Status is OrderStatuses.Failed or OrderStatuses.Closed ? order.ResultCode : null,
             ResultMsg = order.ResultMsg ?? (order.Status == OrderStatuses.Success ? "Success." : null),
             ChannelNo = order.AcquirerReference,
+            ThirdChannelNo = order.NetworkTransactionId,
+            DeclineAdvice = order.Status == OrderStatuses.Failed && order.CompletedAt is { } failedAt ? AdviceView(AdviceOf(order), DateTimeOffset.FromUnixTimeMilliseconds(failedAt)) : null,
             PaymentDetails =
             [
                 new PaymentDetailView

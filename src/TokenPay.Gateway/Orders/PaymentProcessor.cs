@@ -1,15 +1,17 @@
 using Microsoft.Extensions.Options;
+using TokenPay.Acquiring;
 using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
+using TokenPay.Gateway.Tokens;
 using TokenPay.Gateway.Vault;
 using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Orders;
 
-/// <summary>Where an order stands after an authorization attempt.</summary>
-internal sealed record PaymentResult(string Status, string? ResultCode, string? ResultMsg, string? PaymentTokenId, string? ChallengeId);
+/// <summary>Where an order stands after an authorization attempt, with a decline's network advice.</summary>
+internal sealed record PaymentResult(string Status, string? ResultCode, string? ResultMsg, string? PaymentTokenId, string? ChallengeId, DeclineAdvice? Advice = null);
 
 /// <summary>
 /// Takes a PENDING order through the acquirer and records the outcome: SUCCESS (binding the token when
@@ -21,7 +23,8 @@ internal sealed partial class PaymentProcessor(
     OrderStore orders,
     VaultStore cards,
     CardVault vault,
-    IAcquirer acquirer,
+    AcquirerRouter acquirers,
+    CardUpdater cardUpdater,
     NotificationFactory notifications,
     NotificationSignal dispatcherSignal,
     TimeProvider clock,
@@ -31,7 +34,8 @@ internal sealed partial class PaymentProcessor(
     private readonly TimeSpan _acquirerTimeout = options.Value.Orders.AcquirerTimeout;
 
     /// <summary>Sends an order (already stored as being sent) to the acquirer and records what it decided.</summary>
-    public async Task<PaymentResult> AuthorizeAsync(OrderRecord order, PlainCard card, bool authenticated, CancellationToken cancellationToken)
+    /// <param name="initialTransactionId">For a payment with a stored card: the network transaction id kept with its token.</param>
+    public async Task<PaymentResult> AuthorizeAsync(OrderRecord order, PlainCard card, bool authenticated, string? initialTransactionId, CancellationToken cancellationToken)
     {
         AuthorizationOutcome outcome;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -39,9 +43,9 @@ internal sealed partial class PaymentProcessor(
             timeout.CancelAfter(_acquirerTimeout);
             try
             {
-                outcome = await acquirer.AuthorizeAsync(
-                    new AuthorizationRequest(order.TradeToken, card, order.AmountMinor, order.Currency, order.Subject, order.MerchantInitiated, authenticated),
-                    timeout.Token);
+                var request = new AuthorizationRequest(order.TradeToken, order.MerchantNo, card, order.AmountMinor, order.Currency, order.Subject,
+                    CredentialOf(order, initialTransactionId), authenticated, DateTimeOffset.FromUnixTimeMilliseconds(order.ExpiresAt));
+                outcome = await AcquirerOf(order).AuthorizeAsync(request, timeout.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -54,18 +58,33 @@ internal sealed partial class PaymentProcessor(
         switch (outcome.Decision)
         {
             case AuthorizationDecision.ChallengeRequired:
-                var challengeId = TradeIds.Secret();
-                await orders.SetChallengeAsync(order.Id, challengeId, cancellationToken);
-                return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, challengeId);
+                await orders.SetChallengeAsync(order.Id, outcome.ChallengeId!, cancellationToken);
+                return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, outcome.ChallengeId);
 
             case AuthorizationDecision.Pending:
                 await orders.MarkAcquirerPendingAsync(order.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
                 return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, null);
 
             default:
-                return await ApplyAsync(order, outcome, card, cancellationToken);
+                var result = await ApplyAsync(order, outcome, card, cancellationToken);
+                if (outcome.Advice?.MerchantAdviceCode is NetworkAdvice.NewAccountInformation or NetworkAdvice.StopRecurring && order.PaymentTokenId is { } tokenId)
+                {
+                    // The issuer says the stored card changed: learn how now, so the merchant's next attempt uses the news.
+                    await cardUpdater.CheckTokenAsync(order.MerchantNo, tokenId, cancellationToken);
+                }
+
+                return result;
         }
     }
+
+    /// <summary>The stored-credential indicators of an order (docs/stored-credentials.md).</summary>
+    private static StoredCredential CredentialOf(OrderRecord order, string? initialTransactionId) =>
+        order.MerchantInitiated ? new(Initiator.Merchant, CredentialUse.Subsequent, StoredCredential.UsageOf(order.MitType), initialTransactionId)
+        : order.TokenForFutureUse ? new(Initiator.Customer, CredentialUse.First, StoredCredential.UsageOf(order.MitType))
+        : order.PaymentTokenId is not null ? new(Initiator.Customer, CredentialUse.Subsequent, StoredCredential.UsageOf(order.MitType), initialTransactionId)
+        : StoredCredential.OneOff;
+
+    private IAcquirer AcquirerOf(OrderRecord order) => acquirers.Of(order.Acquirer, order.MerchantNo);
 
     /// <summary>
     /// Settles an order that was sent to the acquirer but not finished here (a crash, a timeout, or an acquirer
@@ -75,7 +94,7 @@ internal sealed partial class PaymentProcessor(
     /// </summary>
     public async Task<PaymentResult> SettleWithAcquirerAsync(OrderRecord order, bool closeIfUndecided, CancellationToken cancellationToken)
     {
-        var outcome = await acquirer.InquireAsync(order.TradeToken, cancellationToken);
+        var outcome = await AcquirerOf(order).InquireAsync(order.TradeToken, cancellationToken);
         switch (outcome?.Decision)
         {
             case null:
@@ -97,8 +116,8 @@ internal sealed partial class PaymentProcessor(
 
     private Task<PaymentResult> ApplyAsync(OrderRecord order, AuthorizationOutcome outcome, PlainCard? card, CancellationToken cancellationToken) =>
         outcome.Decision == AuthorizationDecision.Approved
-            ? CompleteAsync(order, OrderStatuses.Success, null, null, outcome.Reference, card, cancellationToken)
-            : CompleteAsync(order, OrderStatuses.Failed, outcome.Code ?? ResultCodes.PaymentFailed, outcome.Message, outcome.Reference, card, cancellationToken);
+            ? CompleteAsync(order, OrderStatuses.Success, null, null, outcome, card, cancellationToken)
+            : CompleteAsync(order, OrderStatuses.Failed, outcome.Code ?? ResultCodes.PaymentFailed, outcome.Message, outcome, card, cancellationToken);
 
     /// <summary>Ends a PENDING order without the acquirer (a failed 3DS challenge).</summary>
     public Task<PaymentResult> FailAsync(OrderRecord order, string code, string message, CancellationToken cancellationToken) =>
@@ -108,17 +127,20 @@ internal sealed partial class PaymentProcessor(
     public Task<PaymentResult> CloseExpiredAsync(OrderRecord order, CancellationToken cancellationToken) =>
         CompleteAsync(order, OrderStatuses.Closed, ResultCodes.OrderClosed, "The order expired before the payment completed.", null, null, cancellationToken);
 
-    private async Task<PaymentResult> CompleteAsync(OrderRecord order, string status, string? code, string? message, string? reference, PlainCard? card, CancellationToken cancellationToken)
+    private async Task<PaymentResult> CompleteAsync(OrderRecord order, string status, string? code, string? message, AuthorizationOutcome? decided, PlainCard? card, CancellationToken cancellationToken)
     {
         var completedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var bind = status == OrderStatuses.Success && card is not null ? Binding(order, card) : null;
+        var bind = status == OrderStatuses.Success && card is not null ? Binding(order, card, decided?.NetworkTransactionId) : null;
         var ended = order with
         {
             Status = status,
             ResultCode = code,
             ResultMsg = message,
             CompletedAt = completedAt,
-            AcquirerReference = reference,
+            AcquirerReference = decided?.Reference,
+            NetworkTransactionId = decided?.NetworkTransactionId,
+            AdviceCategory = decided?.Advice?.Category,
+            MerchantAdviceCode = decided?.Advice?.MerchantAdviceCode,
         };
         var completion = new OrderCompletion
         {
@@ -126,7 +148,10 @@ internal sealed partial class PaymentProcessor(
             Status = status,
             ResultCode = code,
             ResultMsg = message,
-            AcquirerReference = reference,
+            AcquirerReference = ended.AcquirerReference,
+            NetworkTransactionId = ended.NetworkTransactionId,
+            AdviceCategory = ended.AdviceCategory,
+            MerchantAdviceCode = ended.MerchantAdviceCode,
             CompletedAt = completedAt,
             Bind = bind,
             Notifications = notifications.For(ended, bind is null ? null : card),
@@ -139,15 +164,15 @@ internal sealed partial class PaymentProcessor(
                 dispatcherSignal.Notify();
             }
 
-            return new PaymentResult(status, code, message, result.PaymentTokenId, null);
+            return new PaymentResult(status, code, message, result.PaymentTokenId, null, decided?.Advice);
         }
 
         // Another path (expiry) finished the order first; report what it is now.
         var current = await orders.FindAsync(order.MerchantNo, order.OutTradeNo, cancellationToken);
-        return new PaymentResult(current!.Status, current.ResultCode, current.ResultMsg, current.PaymentTokenId, null);
+        return new PaymentResult(current!.Status, current.ResultCode, current.ResultMsg, current.PaymentTokenId, null, OrderViews.AdviceOf(current));
     }
 
-    private NewToken? Binding(OrderRecord order, PlainCard card)
+    private NewToken? Binding(OrderRecord order, PlainCard card, string? networkTransactionId)
     {
         if (!order.TokenForFutureUse || order.CardId is not { } cardId)
         {
@@ -164,7 +189,8 @@ internal sealed partial class PaymentProcessor(
             order.MitType,
             card.ValidUntil.ToUnixTimeMilliseconds(),
             now.ToUnixTimeMilliseconds(),
-            order.Country);
+            order.Country,
+            networkTransactionId);
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Order {TradeToken}: the acquirer did not answer in time; the order stays PENDING until recovery asks the acquirer")]

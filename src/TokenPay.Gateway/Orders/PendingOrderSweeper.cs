@@ -6,16 +6,17 @@ using TokenPay.Protocol;
 namespace TokenPay.Gateway.Orders;
 
 /// <summary>What one sweep did.</summary>
-internal readonly record struct SweepResult(int Recovered, int Closed, int RefundsEnded);
+internal readonly record struct SweepResult(int Recovered, int Closed, int RefundsEnded, int CardsUpdated);
 
 /// <summary>
 /// Finishes PENDING orders nobody else will, on the injected clock: orders sent to the acquirer but not
 /// finished within <c>Gateway:Orders:RecoverAfter</c> (a crash, a timeout) are settled by asking the acquirer,
 /// and orders past their expireTime are closed, after asking the acquirer if they had reached it. Every node
 /// may run it: each order ends in one transaction that only moves a PENDING order. It also ends pending
-/// refunds whose outcome the acquirer now knows (<see cref="Refunds.RefundProcessor.SettleDueAsync"/>).
+/// refunds whose outcome the acquirer now knows (<see cref="Refunds.RefundProcessor.SettleDueAsync"/>) and runs the
+/// account updater over tokens due a check (<see cref="Tokens.CardUpdater"/>).
 /// </summary>
-internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, Refunds.RefundProcessor refunds, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
+internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, Refunds.RefundProcessor refunds, Tokens.CardUpdater cardUpdater, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
     : BackgroundService
 {
     private const int BatchSize = 500;
@@ -30,12 +31,13 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
         var recovered = await RecoverAsync(cancellationToken);
         var closed = await CloseExpiredAsync(cancellationToken);
         var refundsEnded = await refunds.SettleDueAsync(cancellationToken);
-        if (recovered + closed + refundsEnded > 0)
+        var cardsUpdated = await cardUpdater.CheckDueAsync(cancellationToken);
+        if (recovered + closed + refundsEnded + cardsUpdated > 0)
         {
-            LogSwept(logger, recovered, closed, refundsEnded);
+            LogSwept(logger, recovered, closed, refundsEnded, cardsUpdated);
         }
 
-        return new SweepResult(recovered, closed, refundsEnded);
+        return new SweepResult(recovered, closed, refundsEnded, cardsUpdated);
     }
 
     private async Task<int> RecoverAsync(CancellationToken cancellationToken)
@@ -113,8 +115,8 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
         while (await _timer!.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Pending-order sweep: {Recovered} settled with the acquirer, {Closed} expired orders ended, {RefundsEnded} refunds ended")]
-    private static partial void LogSwept(ILogger logger, int recovered, int closed, int refundsEnded);
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Pending-order sweep: {Recovered} settled with the acquirer, {Closed} expired orders ended, {RefundsEnded} refunds ended, {CardsUpdated} stored cards updated")]
+    private static partial void LogSwept(ILogger logger, int recovered, int closed, int refundsEnded, int cardsUpdated);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Pending-order sweep failed with {ExceptionType}; retrying on the next tick")]
     private static partial void LogSweepFailed(ILogger logger, string? exceptionType);

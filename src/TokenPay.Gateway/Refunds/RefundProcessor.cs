@@ -1,3 +1,4 @@
+using TokenPay.Acquiring;
 using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Notifications;
@@ -15,7 +16,7 @@ namespace TokenPay.Gateway.Refunds;
 /// </summary>
 internal sealed partial class RefundProcessor(
     RefundStore refunds,
-    IAcquirer acquirer,
+    Acquiring.AcquirerRouter acquirers,
     NotificationFactory notifications,
     NotificationSignal dispatcherSignal,
     TimeProvider clock,
@@ -33,7 +34,7 @@ internal sealed partial class RefundProcessor(
         RefundOutcome outcome;
         try
         {
-            outcome = await acquirer.RefundAsync(new AcquirerRefundRequest(refund.RefundTradeNo, order.TradeToken, order.AcquirerReference, refund.AmountMinor, refund.Currency, refund.Comments), cancellationToken);
+            outcome = await acquirers.Of(order.Acquirer, order.MerchantNo).RefundAsync(new AcquirerRefundRequest(refund.RefundTradeNo, order.TradeToken, order.AcquirerReference, refund.AmountMinor, refund.Currency, refund.Comments), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -56,7 +57,7 @@ internal sealed partial class RefundProcessor(
             foreach (var refund in due)
             {
                 // Never received (the gateway stopped before sending it): it failed; its amount may be refunded again.
-                var outcome = await acquirer.InquireRefundAsync(refund.RefundTradeNo, cancellationToken)
+                var outcome = await acquirers.Of(refund.OrderAcquirer, refund.MerchantNo).InquireRefundAsync(refund.RefundTradeNo, cancellationToken)
                     ?? new RefundOutcome(RefundDecision.Failed, "The refund never reached the acquirer; nothing was refunded.");
                 if ((await ApplyAsync(refund, outcome, cancellationToken)).Status != RefundStatuses.Pending)
                 {

@@ -24,7 +24,6 @@ internal static class GatewayStorage
         services.AddSingleton<OrderStore>();
         services.AddSingleton<NotificationOutbox>();
         services.AddSingleton<RefundStore>();
-        services.AddSingleton<AcquirerSimulatorStore>();
         return database;
     }
 }

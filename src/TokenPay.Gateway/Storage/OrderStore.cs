@@ -49,10 +49,10 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
             orderId = await write.ScalarAsync<long?>("""
                 INSERT INTO orders (trade_token, merchant_no, app_id, out_trade_no, out_trade_no_key, integrate, subject, amount_minor,
                     currency, country, user_id, reference, language, front_callback_url, notify_url, status, created_at, expires_at,
-                    card_id, payment_token_id, token_for_future_use, merchant_initiated, mit_type, cashier_id, acquirer_state, sent_at)
+                    card_id, payment_token_id, token_for_future_use, merchant_initiated, mit_type, cashier_id, acquirer_state, sent_at, acquirer)
                 VALUES (@TradeToken, @MerchantNo, @AppId, @OutTradeNo, @OutTradeNoKey, @Integrate, @Subject, @AmountMinor,
                     @Currency, @Country, @UserId, @Reference, @Language, @FrontCallbackUrl, @NotifyUrl, @Status, @CreatedAt, @ExpiresAt,
-                    @CardId, @PaymentTokenId, @TokenForFutureUse, @MerchantInitiated, @MitType, @CashierId, @AcquirerState, @SentAt)
+                    @CardId, @PaymentTokenId, @TokenForFutureUse, @MerchantInitiated, @MitType, @CashierId, @AcquirerState, @SentAt, @Acquirer)
                 ON CONFLICT (merchant_no, out_trade_no_key) DO NOTHING
                 RETURNING id;
                 """, row, cancellationToken);
@@ -84,8 +84,13 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
     public Task<OrderRecord?> FindByCashierAsync(string cashierId, CancellationToken cancellationToken) =>
         FirstAsync("o.cashier_id = @cashierId", new { cashierId }, cancellationToken);
 
-    public Task<OrderRecord?> FindByChallengeAsync(string challengeId, CancellationToken cancellationToken) =>
-        FirstAsync("o.challenge_id = @challengeId", new { challengeId }, cancellationToken);
+    /// <summary>The order that saved a token's card (the first order linked to it).</summary>
+    public async Task<OrderRecord?> FindBindingAsync(string merchantNo, string paymentTokenId, CancellationToken cancellationToken) =>
+        (await QueryAsync("o.merchant_no = @merchantNo AND o.payment_token_id = @paymentTokenId ORDER BY o.id LIMIT 1", new { merchantNo, paymentTokenId }, cancellationToken)).FirstOrNone();
+
+    /// <summary>Any merchant's order by trade token: for the acquirer's callbacks, which name the order by it.</summary>
+    public Task<OrderRecord?> FindForAcquirerAsync(string tradeToken, CancellationToken cancellationToken) =>
+        FirstAsync("o.trade_token = @tradeToken", new { tradeToken }, cancellationToken);
 
     /// <summary>
     /// Vaults the card entered on a cashier page and attaches it to the order (now being sent to the acquirer),
@@ -157,10 +162,15 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
         var boundToken = completion.Bind is { } bind ? await TokenStore.BindAsync(write, bind, cancellationToken) : null;
         var moved = await write.QueryAsync<string?>("""
             UPDATE orders SET status = @Status, result_code = @ResultCode, result_msg = @ResultMsg, completed_at = @CompletedAt, acquirer_state = NULL,
-                              acquirer_reference = @AcquirerReference, payment_token_id = COALESCE(@boundToken, payment_token_id)
+                              acquirer_reference = @AcquirerReference, payment_token_id = COALESCE(@boundToken, payment_token_id),
+                              network_transaction_id = @NetworkTransactionId, advice_category = @AdviceCategory, merchant_advice_code = @MerchantAdviceCode
             WHERE id = @OrderId AND status = @Pending
             RETURNING payment_token_id;
-            """, new { completion.Status, completion.ResultCode, completion.ResultMsg, completion.CompletedAt, completion.AcquirerReference, boundToken, completion.OrderId, Pending }, cancellationToken);
+            """, new
+        {
+            completion.Status, completion.ResultCode, completion.ResultMsg, completion.CompletedAt, completion.AcquirerReference, boundToken, completion.OrderId, Pending,
+            completion.NetworkTransactionId, completion.AdviceCategory, completion.MerchantAdviceCode,
+        }, cancellationToken);
         if (moved is not [var tokenId])
         {
             // Already terminal (a race with expiry, or a second completion): terminal states never change.

@@ -205,5 +205,20 @@ internal static class PostgresMigrations
             -- When the simulator settles a pending decision (a refund that completes later).
             ALTER TABLE acquirer_simulator_decisions ADD COLUMN settles_at BIGINT;
             """),
+        new(7, """
+            -- Stored credentials (docs/stored-credentials.md): which acquirer an order went to, the network
+            -- transaction id of an approved order (a storing one is kept with its token), and a decline's advice.
+            ALTER TABLE orders ADD COLUMN acquirer TEXT;
+            ALTER TABLE orders ADD COLUMN network_transaction_id TEXT;
+            ALTER TABLE orders ADD COLUMN advice_category INTEGER;
+            ALTER TABLE orders ADD COLUMN merchant_advice_code TEXT;
+            ALTER TABLE payment_tokens ADD COLUMN network_transaction_id TEXT;
+            -- The account updater's last change to the card behind a token (NEW_EXPIRY, NEW_NUMBER, CLOSED).
+            ALTER TABLE payment_tokens ADD COLUMN card_update TEXT;
+            ALTER TABLE payment_tokens ADD COLUMN card_updated_at BIGINT;
+            ALTER TABLE payment_tokens ADD COLUMN updates_checked_at BIGINT;
+            UPDATE payment_tokens SET updates_checked_at = created_at;
+            CREATE INDEX ix_tokens_update_check ON payment_tokens (status, updates_checked_at);
+            """),
     ];
 }

@@ -46,6 +46,17 @@ internal sealed record OrderRecord
 
     /// <summary>What the order's refunds that have not failed take back, in minor units.</summary>
     public long RefundedMinor { get; init; }
+
+    /// <summary>The acquirer the order was sent to (<c>Gateway:Acquirers</c>); null for orders older than routing.</summary>
+    public string? Acquirer { get; init; }
+
+    /// <summary>The network's id of the approved transaction; a card-storing order's is kept with its token.</summary>
+    public string? NetworkTransactionId { get; init; }
+
+    /// <summary>A decline's network advice: category (1-3) and merchant advice code.</summary>
+    public int? AdviceCategory { get; init; }
+
+    public string? MerchantAdviceCode { get; init; }
 }
 
 /// <summary>
@@ -100,6 +111,22 @@ internal sealed record TokenRecord
 
     /// <summary>The country of the order that saved the card (null for tokens saved before it was kept).</summary>
     public string? Country { get; init; }
+
+    /// <summary>The network transaction id of the customer-initiated transaction that stored the card; MITs on the token carry it.</summary>
+    public string? NetworkTransactionId { get; init; }
+
+    /// <summary>The account updater's last change to the card (<see cref="CardUpdates"/>), and when.</summary>
+    public string? CardUpdate { get; init; }
+
+    public long? CardUpdatedAt { get; init; }
+}
+
+/// <summary>What the account updater changed about the card behind a token, as stored and notified.</summary>
+internal static class CardUpdates
+{
+    public const string NewExpiry = "NEW_EXPIRY";
+    public const string NewNumber = "NEW_NUMBER";
+    public const string Closed = "CLOSED";
 }
 
 /// <summary>An order's move from PENDING to a terminal state, with the token a successful binding creates.</summary>
@@ -111,6 +138,9 @@ internal sealed record OrderCompletion
     public string? ResultMsg { get; init; }
     public required long CompletedAt { get; init; }
     public string? AcquirerReference { get; init; }
+    public string? NetworkTransactionId { get; init; }
+    public int? AdviceCategory { get; init; }
+    public string? MerchantAdviceCode { get; init; }
 
     /// <summary>Set when a SUCCESS binds the card: the token to create, or to reuse if the user already has one for this card.</summary>
     public NewToken? Bind { get; init; }
@@ -119,7 +149,7 @@ internal sealed record OrderCompletion
     public IReadOnlyList<NotificationDraft> Notifications { get; init; } = [];
 }
 
-internal sealed record NewToken(string PaymentTokenId, string MerchantNo, string UserId, long CardId, string Fingerprint, string? MitType, long ExpiresAt, long CreatedAt, string Country);
+internal sealed record NewToken(string PaymentTokenId, string MerchantNo, string UserId, long CardId, string Fingerprint, string? MitType, long ExpiresAt, long CreatedAt, string Country, string? NetworkTransactionId);
 
 internal enum InsertOutcome
 {
@@ -259,6 +289,9 @@ internal sealed record RefundRecord
 
     /// <summary>The refunded order's trade token (joined).</summary>
     public string TradeToken { get; init; } = "";
+
+    /// <summary>The acquirer the refunded order went to (joined): its refund goes there too.</summary>
+    public string? OrderAcquirer { get; init; }
 }
 
 internal enum RefundInsertOutcome

@@ -12,7 +12,7 @@ namespace TokenPay.Gateway.Storage;
 internal sealed class RefundStore(RelationalDatabase database)
 {
     private const string SelectWithOrder = """
-        SELECT r.*, o.out_trade_no, o.trade_token FROM refunds r JOIN orders o ON o.id = r.order_id
+        SELECT r.*, o.out_trade_no, o.trade_token, o.acquirer AS order_acquirer FROM refunds r JOIN orders o ON o.id = r.order_id
         """;
 
     /// <summary>Reserves the amount on the order and inserts the PENDING refund, in one transaction.</summary>

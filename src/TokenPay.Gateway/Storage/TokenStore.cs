@@ -52,15 +52,61 @@ internal sealed class TokenStore(RelationalDatabase database)
     {
         // The conflict target must repeat the partial unique index's predicate word for word (ux_tokens_active_card).
         var bound = await write.ScalarAsync<string>($"""
-            INSERT INTO payment_tokens (payment_token_id, merchant_no, user_id, card_id, fingerprint, status, mit_type, expires_at, created_at, country)
-            VALUES (@PaymentTokenId, @MerchantNo, @UserId, @CardId, @Fingerprint, @Activated, @MitType, @ExpiresAt, @CreatedAt, @Country)
+            INSERT INTO payment_tokens (payment_token_id, merchant_no, user_id, card_id, fingerprint, status, mit_type, expires_at, created_at, country, network_transaction_id, updates_checked_at)
+            VALUES (@PaymentTokenId, @MerchantNo, @UserId, @CardId, @Fingerprint, @Activated, @MitType, @ExpiresAt, @CreatedAt, @Country, @NetworkTransactionId, @CreatedAt)
             ON CONFLICT (merchant_no, user_id, fingerprint) WHERE status = '{TokenStatuses.Activated}'
             DO UPDATE SET card_id = excluded.card_id, expires_at = excluded.expires_at,
-                          mit_type = COALESCE(excluded.mit_type, payment_tokens.mit_type)
+                          mit_type = COALESCE(excluded.mit_type, payment_tokens.mit_type),
+                          network_transaction_id = COALESCE(excluded.network_transaction_id, payment_tokens.network_transaction_id)
             RETURNING payment_token_id;
-            """, new { bind.PaymentTokenId, bind.MerchantNo, bind.UserId, bind.CardId, bind.Fingerprint, Activated = TokenStatuses.Activated, bind.MitType, bind.ExpiresAt, bind.CreatedAt, bind.Country }, cancellationToken);
+            """, new
+        {
+            bind.PaymentTokenId, bind.MerchantNo, bind.UserId, bind.CardId, bind.Fingerprint, Activated = TokenStatuses.Activated, bind.MitType, bind.ExpiresAt, bind.CreatedAt, bind.Country,
+            bind.NetworkTransactionId,
+        }, cancellationToken);
         return bound!;
     }
+
+    /// <summary>Activated tokens not checked with the account updater since <paramref name="checkedBefore"/>, least recently checked first.</summary>
+    public Task<IReadOnlyList<TokenRecord>> FindDueForUpdateCheckAsync(long checkedBefore, int batchSize, CancellationToken cancellationToken) =>
+        database.QueryAsync<TokenRecord, StoredCard, TokenRecord>(
+            $"{SelectWithCard} WHERE t.status = @activated AND t.updates_checked_at < @checkedBefore ORDER BY t.updates_checked_at LIMIT @batchSize;",
+            WithCard, "id", new { activated = TokenStatuses.Activated, checkedBefore, batchSize }, cancellationToken);
+
+    public Task MarkCheckedAsync(IReadOnlyList<long> tokenIds, long now, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("UPDATE payment_tokens SET updates_checked_at = @now WHERE id IN @tokenIds;", new { tokenIds, now }, cancellationToken);
+
+    /// <summary>
+    /// Puts the issuer's news behind the token in one transaction: the new card vaulted and the token pointed at it
+    /// (a closed card deletes the token instead), the change recorded, and the TOKENIZATION notification queued.
+    /// </summary>
+    /// <param name="bindingOrderId">The order that saved the card: the notification hangs off it.</param>
+    public Task ApplyCardUpdateAsync(TokenRecord token, StoredCard? newCard, string change, long now, long bindingOrderId, NotificationDraft? notification, CancellationToken cancellationToken) =>
+        database.WriteAsync(async write =>
+        {
+            var cardId = newCard is null ? token.CardId : await VaultStore.InsertCardAsync(write, newCard, cancellationToken);
+            var expiresAt = newCard is null ? token.ExpiresAt : new DateTimeOffset(newCard.ExpiryYear, newCard.ExpiryMonth, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1).ToUnixTimeMilliseconds();
+            // A new number takes the new fingerprint unless the user already saved that card under another token.
+            await write.ExecuteAsync("""
+                UPDATE payment_tokens SET card_id = @cardId, expires_at = @expiresAt, card_update = @change, card_updated_at = @now,
+                    status = CASE WHEN @closed = 1 THEN @deleted ELSE status END,
+                    deleted_at = CASE WHEN @closed = 1 THEN @now ELSE deleted_at END,
+                    fingerprint = CASE WHEN @fingerprint IS NULL OR EXISTS (
+                        SELECT 1 FROM payment_tokens other WHERE other.merchant_no = @MerchantNo AND other.user_id = @UserId AND other.fingerprint = @fingerprint AND other.status = @activated)
+                        THEN fingerprint ELSE @fingerprint END
+                WHERE id = @Id AND status = @activated;
+                """, new
+            {
+                cardId, expiresAt, change, now, closed = change == CardUpdates.Closed, deleted = TokenStatuses.Deleted, activated = TokenStatuses.Activated,
+                fingerprint = newCard?.Fingerprint, token.MerchantNo, token.UserId, token.Id,
+            }, cancellationToken);
+            if (notification is not null)
+            {
+                await NotificationOutbox.EnqueueAsync(write, $"token:{token.Id}:{change}:{now}", bindingOrderId, notification.NotifyType, notification.Url, notification.Body(token.PaymentTokenId), now, cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
 
     private static TokenRecord WithCard(TokenRecord token, StoredCard card) => token with { Card = card };
 }

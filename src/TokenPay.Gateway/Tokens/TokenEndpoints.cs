@@ -112,5 +112,7 @@ internal sealed class TokenEndpoints(TokenStore tokenStore, OrderStore orders, T
         TargetOrg = token.Card.Brand,
         AccountDisplay = $"{token.Card.Brand} ****{token.Card.Masked[^4..]}",
         MerchantInitiated = token.MitType is not null,
+        CardUpdate = token.CardUpdate,
+        CardUpdateTime = token.CardUpdatedAt is { } updatedAt ? PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(updatedAt)) : null,
     };
 }

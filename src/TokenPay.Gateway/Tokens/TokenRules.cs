@@ -27,6 +27,8 @@ internal static class TokenRules
 
         switch (StatusAt(token, now))
         {
+            case TokenStatuses.Deleted when token.CardUpdate == CardUpdates.Closed:
+                return ApiReply.Error(ResultCodes.TokenInvalid, "paymentTokenID can no longer be charged: the issuer closed the card (merchant advice code 21). Ask the customer for another card.");
             case TokenStatuses.Deleted:
                 return ApiReply.Error(ResultCodes.TokenInvalid, "paymentTokenID has been removed and can no longer be charged.");
             case TokenStatuses.Expired:

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using TokenPay.Acquiring;
 using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;
 

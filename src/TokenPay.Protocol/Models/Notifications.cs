@@ -50,6 +50,12 @@ public sealed record TokenizationView
     public required string PaymentMethodType { get; init; }
     /// <summary>True when the token may be charged without the customer (saved with mitType).</summary>
     public required bool MerchantInitiated { get; init; }
+
+    /// <summary>
+    /// TokenPay's addition: set when the notification reports the account updater's change to the stored card
+    /// rather than a new token: NEW_EXPIRY, NEW_NUMBER (same token, new card details) or CLOSED (the token can no longer be charged).
+    /// </summary>
+    public string? CardUpdate { get; init; }
 }
 
 /// <summary>What a merchant answers to acknowledge a notification: HTTP 200 with <c>{"code":"SUCCESS","msg":"Success"}</c>.</summary>

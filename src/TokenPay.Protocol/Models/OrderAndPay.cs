@@ -161,4 +161,7 @@ public sealed record OrderAndPayResult
 
     /// <summary>The failure (or success) explanation.</summary>
     public string? ResultMsg { get; init; }
+
+    /// <summary>The network's advice on a FAILED payment (TokenPay's addition), when it gave any.</summary>
+    public DeclineAdviceView? DeclineAdvice { get; init; }
 }

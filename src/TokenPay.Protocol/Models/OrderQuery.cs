@@ -39,8 +39,10 @@ public sealed record OrderView
     public string? ResultMsg { get; init; }
     /// <summary>The acquirer's reference.</summary>
     public string? ChannelNo { get; init; }
-    /// <summary>The network's reference, when known.</summary>
+    /// <summary>The network's reference, when known: for a card-storing payment, the network transaction id later MITs are linked to.</summary>
     public string? ThirdChannelNo { get; init; }
+    /// <summary>The network's advice on a FAILED payment (TokenPay's addition), when it gave any.</summary>
+    public DeclineAdviceView? DeclineAdvice { get; init; }
     /// <summary>How the order was paid.</summary>
     public IReadOnlyList<PaymentDetailView> PaymentDetails { get; init; } = [];
 }
@@ -74,4 +76,23 @@ public sealed record CardInfoView
     public required string CardIdentifierNo { get; init; }
     /// <summary>The holder name, masked.</summary>
     public string? CardIdentifierName { get; init; }
+}
+
+/// <summary>
+/// The card network's advice on a declined payment (TokenPay's addition; docs/stored-credentials.md): present
+/// on FAILED answers, queries and PAYMENT notifications when the network gave any.
+/// </summary>
+public sealed record DeclineAdviceView
+{
+    /// <summary>Visa-style decline category: 1 issuer never approves, 2 cannot approve now, 3 data quality.</summary>
+    public int? Category { get; init; }
+
+    /// <summary>Mastercard-style merchant advice code: 01, 02, 03, 21, 24-30.</summary>
+    public string? MerchantAdviceCode { get; init; }
+
+    /// <summary>The earliest time a retry may be sent (RFC 3339), when the advice names one (MAC 24-30).</summary>
+    public string? RetryAfter { get; init; }
+
+    /// <summary>True when the networks forbid any retry of this payment with this credential (category 1, MAC 03, MAC 21).</summary>
+    public bool DoNotRetry { get; init; }
 }

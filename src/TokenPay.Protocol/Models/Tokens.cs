@@ -56,6 +56,12 @@ public sealed record PaymentTokenView
     public required string AccountDisplay { get; init; }
     /// <summary>True when the token may be charged without the customer (saved with mitType).</summary>
     public required bool MerchantInitiated { get; init; }
+
+    /// <summary>TokenPay's addition: the account updater's last change to the card behind the token (NEW_EXPIRY, NEW_NUMBER, CLOSED), if any.</summary>
+    public string? CardUpdate { get; init; }
+
+    /// <summary>When that change was made (RFC 3339).</summary>
+    public string? CardUpdateTime { get; init; }
 }
 
 /// <summary><c>removePaymentToken</c> data (v1.2).</summary>

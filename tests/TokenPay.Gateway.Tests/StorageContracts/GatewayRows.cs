@@ -14,7 +14,6 @@ internal sealed class GatewayStores(RelationalDatabase database)
     public DropinStore Dropin { get; } = new(database);
     public NotificationOutbox Outbox { get; } = new(database);
     public SettingsStore Settings { get; } = new(database);
-    public AcquirerSimulatorStore Simulator { get; } = new(database);
 
     public static async Task<TestDatabase> CreateAsync(Engine engine) => await TestDatabase.CreateAsync(engine, GatewayStorage.Schema);
 
@@ -62,7 +61,7 @@ internal sealed class GatewayStores(RelationalDatabase database)
     };
 
     public static NewToken Bind(long cardId, string tokenId, string fingerprint = "FP1", string userId = "u1") =>
-        new(tokenId, TestKeys.MerchantNo, userId, cardId, fingerprint, Wire.MitUnscheduled, 9_000_000, 1_500, "US");
+        new(tokenId, TestKeys.MerchantNo, userId, cardId, fingerprint, Wire.MitUnscheduled, 9_000_000, 1_500, "US", "NTI-1");
 
     public static NotificationDraft Draft(string type = "PAYMENT") => new(type, "http://127.0.0.1:9/notify", token => System.Text.Encoding.UTF8.GetBytes($"{{\"token\":\"{token}\"}}"));
 }

@@ -158,7 +158,7 @@ public class OrderStoreContract
         var claims = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => nodes[i % 2].Orders.ClaimChallengeAsync("ch_1", 1_500, authorizeNext: true, default)));
 
         claims.Count(c => c).ShouldBe(1);
-        var order = (await stores.Orders.FindByChallengeAsync("ch_1", default))!;
+        var order = (await stores.Orders.FindAsync(TestKeys.MerchantNo, "challenge_1", default))!;
         (order.AcquirerState, order.SentAt).ShouldBe((AcquirerStates.Sending, 1_500L));
     }
 

@@ -1,4 +1,5 @@
-using TokenPay.Gateway.Acquiring;
+using TokenPay.Acquiring;
+using TokenPay.Acquiring.Simulator;
 
 namespace TokenPay.Gateway.Tests.StorageContracts;
 
@@ -19,16 +20,52 @@ public class SettingsAndSimulatorContract
     }
 
     [Theory, OnSqlite, OnPostgres]
-    public async Task SimulatorDecision_LatestWins(Engine engine)
+    public async Task SimulatorDecision_LatestWins_WithItsNetworkIdAndAdvice(Engine engine)
     {
         await using var db = await GatewayStores.CreateAsync(engine);
-        var stores = new GatewayStores(db.Database);
-        await stores.Simulator.RecordDecisionAsync("T1", AuthorizationOutcome.Approved("ref-1"), 100, default);
-        await stores.Simulator.RecordDecisionAsync("T2", new AuthorizationOutcome(AuthorizationDecision.Pending), 100, default);
-        await stores.Simulator.RecordDecisionAsync("T2", new AuthorizationOutcome(AuthorizationDecision.Declined, "CARD_DECLINED", "Declined"), 200, default);
+        var simulator = await OpenSimulatorAsync(db.Database);
+        var declined = AuthorizationOutcome.Declined("CARD_DECLINED", "Declined", new DeclineAdvice(2, "25"));
+        await simulator.RecordDecisionAsync("T1", AuthorizationOutcome.Approved("ref-1", "123456789012345"), 100, null, null, default);
+        await simulator.RecordDecisionAsync("T2", AuthorizationOutcome.StillPending, 100, null, null, default);
+        await simulator.RecordDecisionAsync("T2", declined, 200, null, null, default);
 
-        (await stores.Simulator.FindDecisionAsync("T1", default)).ShouldBe(AuthorizationOutcome.Approved("ref-1"));
-        (await stores.Simulator.FindDecisionAsync("T2", default)).ShouldBe(new AuthorizationOutcome(AuthorizationDecision.Declined, "CARD_DECLINED", "Declined"));
-        (await stores.Simulator.FindDecisionAsync("T3", default)).ShouldBeNull();
+        (await simulator.FindDecisionAsync("T1", default)).ShouldBe(AuthorizationOutcome.Approved("ref-1", "123456789012345"));
+        (await simulator.FindDecisionAsync("T2", default)).ShouldBe(declined);
+        (await simulator.FindDecisionAsync("T3", default)).ShouldBeNull();
+    }
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task SimulatorMemory_CredentialsAndAttemptsPerMerchantAndCard_NewestFirst(Engine engine)
+    {
+        await using var db = await GatewayStores.CreateAsync(engine);
+        var simulator = await OpenSimulatorAsync(db.Database);
+        // A second opening (another node) keeps the first node's card-key secret.
+        var again = await OpenSimulatorAsync(db.Database);
+        again.CardKey("4242424242424242").ShouldBe(simulator.CardKey("4242424242424242"));
+        simulator.CardKey("4242424242424242").ShouldNotContain("4242");
+
+        var key = simulator.CardKey("4242424242424242");
+        var issued = new IssuedCredential { NetworkTransactionId = "111", MerchantNo = "M1", CardKey = key, Stored = true };
+        await simulator.RecordDecisionAsync("T1", AuthorizationOutcome.Approved("r", "111"), 1_000, issued, null, default);
+        foreach (var (token, at, declined) in new[] { ("T2", 2_000L, true), ("T3", 3_000L, false) })
+        {
+            await simulator.RecordDecisionAsync(token, AuthorizationOutcome.Approved("r"), at, null,
+                new MitAttempt { MerchantNo = "M1", CardKey = key, Declined = declined, AdviceCategory = declined ? 2 : null, Reattempt = !declined, Violation = declined ? "X" : null, DecidedAt = at }, default);
+        }
+
+        (await simulator.FindCredentialAsync("111", default)).ShouldBe(issued);
+        (await simulator.LastStoredAtAsync("M1", key, default)).ShouldBe(1_000);
+        (await simulator.LastStoredAtAsync("M2", key, default)).ShouldBeNull();
+        var history = await simulator.RecentMitsAsync("M1", key, default);
+        history.Select(a => (a.DecidedAt, a.Declined, a.Reattempt)).ShouldBe([(3_000L, false, true), (2_000L, true, false)]);
+        (await simulator.RecentMitsAsync("M2", key, default)).ShouldBeEmpty();
+        (await simulator.ViolationsAsync("M1", default)).ShouldBe([new ViolationCount { Violation = "X", Count = 1 }]);
+    }
+
+    private static async Task<SimulatorStore> OpenSimulatorAsync(TokenPay.Storage.RelationalDatabase database)
+    {
+        var store = new SimulatorStore(database);
+        await store.OpenAsync(default);
+        return store;
     }
 }

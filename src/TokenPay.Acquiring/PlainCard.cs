@@ -1,6 +1,6 @@
 using TokenPay.Protocol;
 
-namespace TokenPay.Gateway.Vault;
+namespace TokenPay.Acquiring;
 
 /// <summary>
 /// A card in the clear. Lives only in memory for the length of a request; the CVV is never stored

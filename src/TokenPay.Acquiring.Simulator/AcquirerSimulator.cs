@@ -1,0 +1,270 @@
+using System.Security.Cryptography;
+using TokenPay.Protocol;
+
+namespace TokenPay.Acquiring.Simulator;
+
+/// <summary>
+/// The sandbox acquirer and card network (docs/stored-credentials.md): outcomes by <c>subject</c> (PayerMax's
+/// habit) and by test card, plus the network rules on stored credentials: merchant-initiated payments must
+/// link to the customer-initiated transaction that stored the card, declines carry advice, retries are
+/// budgeted per card and merchant, and issuers reissue or close test cards. Like a real acquirer it
+/// remembers each decision durably before answering, so a gateway that crashed can ask for it.
+/// </summary>
+internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock) : IAcquirer
+{
+    /// <summary>The networks' retry budget: reattempts of declined merchant-initiated payments per card and merchant in <see cref="RetryWindow"/>.</summary>
+    public const int RetryBudget = 15;
+
+    public static readonly TimeSpan RetryWindow = TimeSpan.FromDays(30);
+
+    public const string ViolationRetryForbidden = "RETRY_AFTER_DO_NOT_RETRY";
+    public const string ViolationBudgetExceeded = "RETRY_BUDGET_EXCEEDED";
+
+    /// <summary>How long the sandbox takes to settle a refund it accepted.</summary>
+    public static readonly TimeSpan RefundSettleAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a refund with comments REFUND_PENDING stays pending.</summary>
+    public static readonly TimeSpan RefundPendingFor = TimeSpan.FromHours(24);
+
+    public async ValueTask<AuthorizationOutcome> AuthorizeAsync(AuthorizationRequest request, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (BySubject(request) is { } bySubject)
+        {
+            await store.RecordDecisionAsync(request.TradeToken, bySubject, now.ToUnixTimeMilliseconds(), null, null, cancellationToken);
+            return bySubject;
+        }
+
+        if (request.Subject == "3DS" && !request.Authenticated)
+        {
+            return await ChallengeAsync(request, cancellationToken);
+        }
+
+        var card = request.Card;
+        if (!Cards.IsValidPan(card.Pan))
+        {
+            return await RecordAsync(request, AuthorizationOutcome.Declined(ResultCodes.CardInvalid, "The card number is not valid.", new(NetworkAdvice.DataQuality, null)), null, cancellationToken);
+        }
+
+        var cardKey = store.CardKey(card.Pan);
+        if (request.MerchantInitiated)
+        {
+            return await AuthorizeMerchantInitiatedAsync(request, cardKey, now, cancellationToken);
+        }
+
+        if (await DeclineForCardAsync(request, cardKey, now, cancellationToken) is { } declined)
+        {
+            return await RecordAsync(request, declined, null, cancellationToken);
+        }
+
+        if (card.Pan == TestCards.Challenge && !request.Authenticated)
+        {
+            return await ChallengeAsync(request, cancellationToken);
+        }
+
+        // Every approved customer-initiated transaction gets a network id; one that stores the card is the one later MITs link to.
+        var networkTransactionId = RandomNumberGenerator.GetString("0123456789", 15);
+        var approved = AuthorizationOutcome.Approved(Reference(), networkTransactionId);
+        var issued = new IssuedCredential { NetworkTransactionId = networkTransactionId, MerchantNo = request.MerchantNo, CardKey = cardKey, Stored = request.Credential.Use == CredentialUse.First };
+        return await RecordAsync(request, approved, issued, cancellationToken);
+    }
+
+    private async Task<AuthorizationOutcome> AuthorizeMerchantInitiatedAsync(AuthorizationRequest request, string cardKey, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var history = await store.RecentMitsAsync(request.MerchantNo, cardKey, cancellationToken);
+        var windowStart = (now - RetryWindow).ToUnixTimeMilliseconds();
+        var previous = history.Count > 0 ? history[0] : null;
+        var reattempt = previous is { Declined: true } && previous.DecidedAt > windowStart;
+        string? violation = null;
+
+        var outcome = await UnlinkedAsync(request, cardKey, cancellationToken);
+        if (outcome is null && previous is { Declined: true } && NetworkAdvice.ForbidsRetry(previous.AdviceCategory, previous.MerchantAdviceCode)
+            && previous.DecidedAt >= (await store.LastStoredAtAsync(request.MerchantNo, cardKey, cancellationToken) ?? 0))
+        {
+            // Forbidden until the customer stores the card again.
+            violation = ViolationRetryForbidden;
+            outcome = AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,
+                $"Retry refused: the last merchant-initiated payment on this card was declined with do-not-retry advice (category {previous.AdviceCategory}, merchant advice code {previous.MerchantAdviceCode ?? "none"}). The network counts this retry as a violation.",
+                new(previous.AdviceCategory, previous.MerchantAdviceCode));
+        }
+        else if (outcome is null && reattempt && history.Count(a => a.Reattempt && a.DecidedAt > windowStart) >= RetryBudget)
+        {
+            violation = ViolationBudgetExceeded;
+            outcome = AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,
+                $"Retry refused: this merchant already reattempted declined merchant-initiated payments on this card {RetryBudget} times in {RetryWindow.TotalDays:0} days. The network counts this retry as a violation.",
+                new(NetworkAdvice.IssuerCannotApproveNow, null));
+        }
+
+        outcome ??= await DeclineForCardAsync(request, cardKey, now, cancellationToken);
+        if (outcome is null && TestCards.MitDeclines.TryGetValue(request.Card.Pan, out var decline))
+        {
+            // The issuer approves once the advised wait, counted from the first decline of this run, has passed.
+            var runStart = history.TakeWhile(a => a.Declined).Select(a => a.DecidedAt).DefaultIfEmpty(now.ToUnixTimeMilliseconds()).Min();
+            outcome = decline.ApprovesAfter is { } wait && now >= DateTimeOffset.FromUnixTimeMilliseconds(runStart) + wait
+                ? null
+                : AuthorizationOutcome.Declined(decline.Code, decline.Message, decline.Advice);
+        }
+
+        outcome ??= AuthorizationOutcome.Approved(Reference());
+        var attempt = new MitAttempt
+        {
+            MerchantNo = request.MerchantNo,
+            CardKey = cardKey,
+            Declined = outcome.Decision == AuthorizationDecision.Declined,
+            AdviceCategory = outcome.Advice?.Category,
+            MerchantAdviceCode = outcome.Advice?.MerchantAdviceCode,
+            Reattempt = reattempt,
+            Violation = violation,
+            DecidedAt = now.ToUnixTimeMilliseconds(),
+        };
+        await store.RecordDecisionAsync(request.TradeToken, outcome, attempt.DecidedAt, null, attempt, cancellationToken);
+        return outcome;
+    }
+
+    /// <summary>A merchant-initiated payment must name the consented storing transaction of this card with this merchant.</summary>
+    private async Task<AuthorizationOutcome?> UnlinkedAsync(AuthorizationRequest request, string cardKey, CancellationToken cancellationToken)
+    {
+        var initial = request.Credential.InitialTransactionId;
+        if (request.Credential.Use != CredentialUse.Subsequent || initial is null)
+        {
+            return AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,
+                "A merchant-initiated payment must carry the network transaction id of the customer-initiated transaction that stored the card; this one has none.",
+                new(NetworkAdvice.DataQuality, null));
+        }
+
+        var issued = await store.FindCredentialAsync(initial, cancellationToken);
+        return issued is { Stored: true } && issued.MerchantNo == request.MerchantNo && issued.CardKey == cardKey
+            ? null
+            : AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,
+                "The initial transaction this merchant-initiated payment names is not a customer-initiated transaction that stored this card with this merchant.",
+                new(NetworkAdvice.DataQuality, null));
+    }
+
+    /// <summary>The issuer's answer for the card itself: expired, reissued or closed, or a test card that always declines.</summary>
+    private async Task<AuthorizationOutcome?> DeclineForCardAsync(AuthorizationRequest request, string cardKey, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var card = request.Card;
+        if (now >= card.ValidUntil)
+        {
+            return AuthorizationOutcome.Declined(ResultCodes.CardExpireDateInvalid, "The card has expired.", new(NetworkAdvice.DataQuality, NetworkAdvice.NewAccountInformation));
+        }
+
+        if (TestCards.IsAccountUpdaterCard(TestCards.AccountOf(card.Pan)))
+        {
+            var seen = await store.SeeCardAsync(cardKey, card, now.ToUnixTimeMilliseconds(), cancellationToken);
+            if (IssuerChange(card, seen, now) is { } change)
+            {
+                return change.Change == CardChange.Closed
+                    ? AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected, "The issuer closed this card account.", new(NetworkAdvice.IssuerNeverApproves, NetworkAdvice.StopRecurring))
+                    : AuthorizationOutcome.Declined(ResultCodes.CardExpireDateInvalid, "The issuer reissued this card: new account information is available.", new(NetworkAdvice.DataQuality, NetworkAdvice.NewAccountInformation));
+            }
+        }
+
+        return card.Pan switch
+        {
+            TestCards.InsufficientFunds => AuthorizationOutcome.Declined(ResultCodes.BalanceInsufficient, "Insufficient funds.", new(NetworkAdvice.IssuerCannotApproveNow, null)),
+            TestCards.IssuerRejects => AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected, "The issuer rejected the payment.", new(NetworkAdvice.IssuerCannotApproveNow, null)),
+            TestCards.ExpiryInvalid => AuthorizationOutcome.Declined(ResultCodes.CardExpireDateInvalid, "The issuer reports an invalid expiry date.", new(NetworkAdvice.DataQuality, null)),
+            TestCards.CvvInvalid => AuthorizationOutcome.Declined(ResultCodes.CvvInvalid, "The CVV is incorrect.", new(NetworkAdvice.DataQuality, null)),
+            _ => null,
+        };
+    }
+
+    /// <summary>What the issuer changed about an account-updater card once its change time passed; null while the presented card is current.</summary>
+    private static CardUpdate? IssuerChange(PlainCard card, SeenCard seen, DateTimeOffset now)
+    {
+        if (now < DateTimeOffset.FromUnixTimeMilliseconds(seen.FirstSeenAt) + TestCards.IssuerChangeAfter)
+        {
+            return null;
+        }
+
+        var newYear = seen.ExpiryYear + TestCards.ReissueYears;
+        return TestCards.AccountOf(card.Pan) switch
+        {
+            TestCards.ClosedByIssuer => new CardUpdate("", CardChange.Closed, null),
+            TestCards.ReplacedWithNewNumber when card.Pan != TestCards.Replacement =>
+                new CardUpdate("", CardChange.NewNumber, card with { Pan = TestCards.Replacement, ExpiryMonth = seen.ExpiryMonth, ExpiryYear = newYear, Cvv = null }),
+            TestCards.ReissuedWithNewExpiry when (card.ExpiryMonth, card.ExpiryYear) != (seen.ExpiryMonth, newYear) =>
+                new CardUpdate("", CardChange.NewExpiry, card with { ExpiryMonth = seen.ExpiryMonth, ExpiryYear = newYear, Cvv = null }),
+            _ => null,
+        };
+    }
+
+    public async ValueTask<IReadOnlyList<CardUpdate>> FindCardUpdatesAsync(IReadOnlyList<CardOnFile> cards, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var updates = new List<CardUpdate>();
+        foreach (var onFile in cards.Where(c => TestCards.IsAccountUpdaterCard(TestCards.AccountOf(c.Card.Pan))))
+        {
+            if (await store.FindSeenCardAsync(store.CardKey(onFile.Card.Pan), cancellationToken) is { } seen && IssuerChange(onFile.Card, seen, now) is { } change)
+            {
+                updates.Add(change with { Reference = onFile.Reference });
+            }
+        }
+
+        return updates;
+    }
+
+    private static AuthorizationOutcome? BySubject(AuthorizationRequest request) => request.Subject switch
+    {
+        "FAILED" => AuthorizationOutcome.Declined(ResultCodes.PaymentFailed, "Declined by the sandbox (subject FAILED)."),
+        "PENDING" => AuthorizationOutcome.StillPending,
+        "3DS" when request.MerchantInitiated => AuthorizationOutcome.Declined(ResultCodes.AuthenticateFailed, "Authentication required, but a merchant-initiated payment cannot be challenged."),
+        _ => null,
+    };
+
+    private async Task<AuthorizationOutcome> RecordAsync(AuthorizationRequest request, AuthorizationOutcome outcome, IssuedCredential? issued, CancellationToken cancellationToken)
+    {
+        await store.RecordDecisionAsync(request.TradeToken, outcome, clock.GetUtcNow().ToUnixTimeMilliseconds(), issued, null, cancellationToken);
+        return outcome;
+    }
+
+    // A challenge moves no money: it is remembered for the challenge page, not as a decision.
+    private async Task<AuthorizationOutcome> ChallengeAsync(AuthorizationRequest request, CancellationToken cancellationToken)
+    {
+        var challengeId = RandomNumberGenerator.GetHexString(32, lowercase: true);
+        await store.CreateChallengeAsync(new SimulatedChallenge
+        {
+            ChallengeId = challengeId,
+            TradeToken = request.TradeToken,
+            AmountMinor = request.AmountMinor,
+            Currency = request.Currency,
+            Subject = request.Subject,
+            MaskedCard = Cards.Mask(request.Card.Pan),
+            ExpiresAt = request.ExpiresAt.ToUnixTimeMilliseconds(),
+        }, cancellationToken);
+        return AuthorizationOutcome.Challenge(challengeId);
+    }
+
+    private static string Reference() => "SIM" + RandomNumberGenerator.GetHexString(16);
+
+    public async ValueTask<AuthorizationOutcome?> InquireAsync(string tradeToken, CancellationToken cancellationToken) =>
+        await store.FindDecisionAsync(tradeToken, cancellationToken);
+
+    /// <summary>
+    /// Refund outcomes by <c>comments</c> (docs/protocol.md, "Sandbox"): REFUND_REJECTED fails at once,
+    /// REFUND_FAILED fails after <see cref="RefundSettleAfter"/>, REFUND_PENDING succeeds after
+    /// <see cref="RefundPendingFor"/>, anything else succeeds after <see cref="RefundSettleAfter"/>.
+    /// </summary>
+    public async ValueTask<RefundOutcome> RefundAsync(AcquirerRefundRequest request, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var (final, message, settlesAt) = request.Comments?.Trim().ToUpperInvariant() switch
+        {
+            "REFUND_REJECTED" => (RefundDecision.Failed, "Refused by the sandbox acquirer (comments REFUND_REJECTED).", now),
+            "REFUND_FAILED" => (RefundDecision.Failed, "Failed at the sandbox acquirer (comments REFUND_FAILED).", now + RefundSettleAfter),
+            "REFUND_PENDING" => (RefundDecision.Refunded, (string?)null, now + RefundPendingFor),
+            _ => (RefundDecision.Refunded, null, now + RefundSettleAfter),
+        };
+        await store.RecordRefundAsync(request.RefundTradeNo, final, message, now.ToUnixTimeMilliseconds(), settlesAt.ToUnixTimeMilliseconds(), cancellationToken);
+        return Standing(final, message, settlesAt, now);
+    }
+
+    public async ValueTask<RefundOutcome?> InquireRefundAsync(string refundTradeNo, CancellationToken cancellationToken) =>
+        await store.FindRefundAsync(refundTradeNo, cancellationToken) is { } decided
+            ? Standing(decided.Final, decided.Message, DateTimeOffset.FromUnixTimeMilliseconds(decided.SettlesAt), clock.GetUtcNow())
+            : null;
+
+    private static RefundOutcome Standing(RefundDecision final, string? message, DateTimeOffset settlesAt, DateTimeOffset now) =>
+        settlesAt > now ? new RefundOutcome(RefundDecision.Pending, CheckAgainAt: settlesAt) : new RefundOutcome(final, message);
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Options;
+using TokenPay.Acquiring;
+using TokenPay.Gateway.Acquiring;
+using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Notifications;
+using TokenPay.Gateway.Storage;
+using TokenPay.Gateway.Vault;
+
+namespace TokenPay.Gateway.Tokens;
+
+/// <summary>
+/// The account updater (docs/stored-credentials.md): asks each token's acquirer what the issuer changed about
+/// the stored card, at most once per <c>Gateway:Acquirers:AccountUpdaterInterval</c> (and at once after a
+/// decline saying the card changed), and puts the news behind the same <c>paymentTokenID</c>: a new expiry or
+/// number is vaulted and the merchant keeps its token; a closed card ends the token. Each change sends a
+/// TOKENIZATION notification saying what changed.
+/// </summary>
+internal sealed partial class CardUpdater(
+    TokenStore tokens,
+    OrderStore orders,
+    CardVault vault,
+    AcquirerRouter acquirers,
+    NotificationFactory notifications,
+    NotificationSignal dispatcherSignal,
+    TimeProvider clock,
+    IOptions<GatewayOptions> options,
+    ILogger<CardUpdater> logger)
+{
+    private const int BatchSize = 200;
+
+    /// <summary>Checks the tokens whose last check is older than the interval; returns how many changed.</summary>
+    public async Task<int> CheckDueAsync(CancellationToken cancellationToken)
+    {
+        var interval = options.Value.Acquirers.AccountUpdaterInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var changed = 0;
+        IReadOnlyList<TokenRecord> due;
+        do
+        {
+            var now = clock.GetUtcNow();
+            due = await tokens.FindDueForUpdateCheckAsync((now - interval).ToUnixTimeMilliseconds(), BatchSize, cancellationToken);
+            changed += await CheckAsync(due, cancellationToken);
+            await tokens.MarkCheckedAsync([.. due.Select(t => t.Id)], now.ToUnixTimeMilliseconds(), cancellationToken);
+        }
+        while (due.Count == BatchSize);
+
+        return changed;
+    }
+
+    /// <summary>Checks one token now (after its issuer declined with MAC 01 or 21).</summary>
+    public async Task CheckTokenAsync(string merchantNo, string paymentTokenId, CancellationToken cancellationToken)
+    {
+        if (await tokens.FindAsync(merchantNo, paymentTokenId, cancellationToken) is { Status: Protocol.TokenStatuses.Activated } token)
+        {
+            await CheckAsync([token], cancellationToken);
+        }
+    }
+
+    private async Task<int> CheckAsync(IReadOnlyList<TokenRecord> batch, CancellationToken cancellationToken)
+    {
+        var changed = 0;
+        foreach (var byAcquirer in batch.GroupBy(t => acquirers.NameFor(t.MerchantNo)))
+        {
+            var onFile = byAcquirer.Select(t => new CardOnFile(t.PaymentTokenId, t.MerchantNo, vault.Reveal(t.Card))).ToList();
+            var updates = await acquirers.Get(byAcquirer.Key).FindCardUpdatesAsync(onFile, cancellationToken);
+            foreach (var update in updates)
+            {
+                if (byAcquirer.FirstOrDefault(t => t.PaymentTokenId == update.Reference) is { } token)
+                {
+                    await ApplyAsync(token, update, cancellationToken);
+                    changed++;
+                }
+            }
+        }
+
+        return changed;
+    }
+
+    private async Task ApplyAsync(TokenRecord token, CardUpdate update, CancellationToken cancellationToken)
+    {
+        var change = update.Change switch
+        {
+            CardChange.NewExpiry => CardUpdates.NewExpiry,
+            CardChange.NewNumber => CardUpdates.NewNumber,
+            _ => CardUpdates.Closed,
+        };
+        var newCard = update.Card is { } card ? vault.Protect(card) : null;
+        var now = clock.GetUtcNow();
+        var binding = await orders.FindBindingAsync(token.MerchantNo, token.PaymentTokenId, cancellationToken);
+        var notification = binding is null ? null : notifications.ForCardUpdate(binding, token, change, update.Card ?? vault.Reveal(token.Card), now);
+        await tokens.ApplyCardUpdateAsync(token, newCard, change, now.ToUnixTimeMilliseconds(), binding?.Id ?? 0, notification, cancellationToken);
+        LogCardUpdated(logger, token.PaymentTokenId, change, (newCard ?? token.Card).Masked);
+        if (notification is not null)
+        {
+            dispatcherSignal.Notify();
+        }
+    }
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Token {PaymentTokenId}: the issuer changed the card ({Change}); now {MaskedCard}")]
+    private static partial void LogCardUpdated(ILogger logger, string paymentTokenId, string change, string maskedCard);
+}
