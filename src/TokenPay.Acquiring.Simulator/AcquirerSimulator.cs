@@ -57,7 +57,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
             return await RecordAsync(request, declined, null, cancellationToken);
         }
 
-        if (card.Pan == TestCards.Challenge && !request.Authenticated)
+        if (TestCards.Family(card.Pan) == TestCards.Challenge && !request.Authenticated)
         {
             return await ChallengeAsync(request, cancellationToken);
         }
@@ -96,7 +96,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
         }
 
         outcome ??= await DeclineForCardAsync(request, cardKey, now, cancellationToken);
-        if (outcome is null && TestCards.MitDeclines.TryGetValue(request.Card.Pan, out var decline))
+        if (outcome is null && TestCards.MitDeclines.TryGetValue(TestCards.Family(request.Card.Pan), out var decline))
         {
             // The issuer approves once the advised wait, counted from the first decline of this run, has passed.
             var runStart = history.TakeWhile(a => a.Declined).Select(a => a.DecidedAt).DefaultIfEmpty(now.ToUnixTimeMilliseconds()).Min();
@@ -149,7 +149,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
             return AuthorizationOutcome.Declined(ResultCodes.CardExpireDateInvalid, "The card has expired.", new(NetworkAdvice.DataQuality, NetworkAdvice.NewAccountInformation));
         }
 
-        if (TestCards.IsAccountUpdaterCard(TestCards.AccountOf(card.Pan)))
+        if (TestCards.IsAccountUpdaterCard(card.Pan))
         {
             var seen = await store.SeeCardAsync(cardKey, card, now.ToUnixTimeMilliseconds(), cancellationToken);
             if (IssuerChange(card, seen, now) is { } change)
@@ -160,7 +160,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
             }
         }
 
-        return card.Pan switch
+        return TestCards.Family(card.Pan) switch
         {
             TestCards.InsufficientFunds => AuthorizationOutcome.Declined(ResultCodes.BalanceInsufficient, "Insufficient funds.", new(NetworkAdvice.IssuerCannotApproveNow, null)),
             TestCards.IssuerRejects => AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected, "The issuer rejected the payment.", new(NetworkAdvice.IssuerCannotApproveNow, null)),
@@ -179,11 +179,11 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
         }
 
         var newYear = seen.ExpiryYear + TestCards.ReissueYears;
-        return TestCards.AccountOf(card.Pan) switch
+        return TestCards.Family(card.Pan) switch
         {
             TestCards.ClosedByIssuer => new CardUpdate("", CardChange.Closed, null),
-            TestCards.ReplacedWithNewNumber when card.Pan != TestCards.Replacement =>
-                new CardUpdate("", CardChange.NewNumber, card with { Pan = TestCards.Replacement, ExpiryMonth = seen.ExpiryMonth, ExpiryYear = newYear, Cvv = null }),
+            TestCards.ReplacedWithNewNumber =>
+                new CardUpdate("", CardChange.NewNumber, card with { Pan = TestCards.ReplacementFor(card.Pan), ExpiryMonth = seen.ExpiryMonth, ExpiryYear = newYear, Cvv = null }),
             TestCards.ReissuedWithNewExpiry when (card.ExpiryMonth, card.ExpiryYear) != (seen.ExpiryMonth, newYear) =>
                 new CardUpdate("", CardChange.NewExpiry, card with { ExpiryMonth = seen.ExpiryMonth, ExpiryYear = newYear, Cvv = null }),
             _ => null,
@@ -194,7 +194,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
     {
         var now = clock.GetUtcNow();
         var updates = new List<CardUpdate>();
-        foreach (var onFile in cards.Where(c => TestCards.IsAccountUpdaterCard(TestCards.AccountOf(c.Card.Pan))))
+        foreach (var onFile in cards.Where(c => TestCards.IsAccountUpdaterCard(c.Card.Pan)))
         {
             if (await store.FindSeenCardAsync(store.CardKey(onFile.Card.Pan), cancellationToken) is { } seen && IssuerChange(onFile.Card, seen, now) is { } change)
             {

@@ -101,6 +101,18 @@ public static class MerchantCommands
                 : WithServicesAsync(configuration, configure, services => RefundAsync(services, request, parse.GetValue(json), ct));
         });
 
+        var statusChargeId = new Option<string>("--charge-id") { Description = "The charge's idempotency key.", Required = true };
+        var status = new Command("charge-status", "Show a charge's attempts, the network's advice on each decline, and the next retry.") { statusChargeId, json };
+        status.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ChargeStatusAsync(services, parse.GetValue(statusChargeId)!, parse.GetValue(json), ct)));
+
+        var retry = new Command("retry", "Send the retries of declined charges that are due now (the server does this every Merchant:SmartRetries:PollInterval).");
+        retry.SetAction((parse, ct) => WithServicesAsync(configuration, configure, async services =>
+        {
+            var summary = await services.GetRequiredService<ChargeRetrier>().RunDueAsync(ct);
+            AnsiConsole.WriteLine($"{summary.Sent} retries sent: {summary.Succeeded} succeeded, {summary.Declined} declined.");
+            return Ok;
+        }));
+
         var reconcile = new Command("reconcile", "Settle payments whose outcome is still open, by asking the gateway.");
         reconcile.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ReconcileAsync(services, ct)));
 
@@ -110,7 +122,7 @@ public static class MerchantCommands
         return new RootCommand($"TokenPay merchant service commands ({name}). Exit codes: 0 done, 1 refused/declined/not known yet, 2 usage error. " +
             "Configuration keys may be passed too, e.g. --PayerMax:BaseUrl=http://127.0.0.1:5080.")
         {
-            charge, batch, refund, wallet, reconcile, hash,
+            charge, status, retry, batch, refund, wallet, reconcile, hash,
         };
     }
 
@@ -136,10 +148,41 @@ public static class MerchantCommands
         else
         {
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(result.Status)}[/] {Markup.Escape(result.Sentence)}");
-            AnsiConsole.WriteLine($"order {result.OutTradeNo}, charge id {result.ChargeId}{(result.Replayed ? " (a replay: the recorded result of this charge id, nothing was charged again)" : "")}");
+            AnsiConsole.WriteLine($"order {result.OutTradeNo}, charge id {result.ChargeId}, attempt {result.Attempt}{(result.Replayed ? " (a replay: the recorded result of this charge id, nothing was charged again)" : "")}");
+            if (result.RetryNote is { } note)
+            {
+                AnsiConsole.WriteLine(note);
+            }
         }
 
         return result.Succeeded ? Ok : NotDone;
+    }
+
+    private static async Task<int> ChargeStatusAsync(IServiceProvider services, string chargeId, bool json, CancellationToken cancellationToken)
+    {
+        if (await services.GetRequiredService<ChargeService>().HistoryAsync(chargeId, cancellationToken) is not { } history)
+        {
+            AnsiConsole.WriteLine($"No charge with charge id {chargeId}.");
+            return NotDone;
+        }
+
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(history, Json));
+            return history.Status == PaymentStatuses.Success ? Ok : NotDone;
+        }
+
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(history.Status)}[/] charge {Markup.Escape(chargeId)}: {history.Amount} {history.Currency} for {Markup.Escape(history.UserId)}");
+        var table = new Table().AddColumns("Attempt", "Order", "Status", "Code", "Advice", "When (UTC)");
+        foreach (var a in history.Attempts)
+        {
+            var advice = a.AdviceCategory is null && a.MerchantAdviceCode is null ? "" : $"category {a.AdviceCategory?.ToString(CultureInfo.InvariantCulture) ?? "-"}, MAC {a.MerchantAdviceCode ?? "-"}";
+            table.AddRow(a.Attempt.ToString(CultureInfo.InvariantCulture), a.OutTradeNo, a.Status, a.ResultCode ?? "", advice, a.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.WriteLine(history.RetryNote ?? "No retry planned.");
+        return history.Status == PaymentStatuses.Success ? Ok : NotDone;
     }
 
     private static async Task<int> RefundAsync(IServiceProvider services, RefundOrder request, bool json, CancellationToken cancellationToken)

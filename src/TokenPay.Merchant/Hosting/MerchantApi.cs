@@ -15,6 +15,8 @@ internal static class MerchantApi
     {
         var api = app.MapGroup("/api").AddEndpointFilter(MerchantSecurity.RequireOperatorKeyAsync);
         api.MapPost("/charges", ChargeAsync);
+        api.MapGet("/charges/{chargeId}", async (string chargeId, ChargeService charges, CancellationToken ct) =>
+            await charges.HistoryAsync(chargeId, ct) is { } history ? Results.Json(history) : NotFound("chargeId", "No charge with this chargeId."));
         api.MapPost("/refunds", RefundAsync);
         api.MapGet("/refunds/{refundId}", async (string refundId, RefundLedger refunds, CancellationToken ct) =>
             await refunds.FindByRefundIdAsync(refundId, ct) is { } refund ? Results.Json(refund) : NotFound("refundId", "No refund with this refundId."));

@@ -37,6 +37,8 @@ public static class MerchantApp
         services.AddSingleton<IPayerMaxNotificationHandler, MerchantNotificationHandler>();
         services.AddSingleton<Reconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
+        services.AddSingleton<ChargeRetrier>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChargeRetrier>());
         services.AddMerchantSecurity();
         services.AddStorageHealthChecks();
 

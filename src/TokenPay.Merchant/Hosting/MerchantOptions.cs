@@ -37,6 +37,24 @@ public sealed class MerchantOptions
 
     /// <summary>Who may charge cards and read wallets: the API key and the operator pages' login.</summary>
     public OperatorOptions Operator { get; set; } = new();
+
+    /// <summary>How declined merchant-initiated charges are retried (docs/stored-credentials.md).</summary>
+    public SmartRetryOptions SmartRetries { get; set; } = new();
+}
+
+/// <summary>The <c>Merchant:SmartRetries</c> section.</summary>
+public sealed class SmartRetryOptions
+{
+    /// <summary>Whether declined charges are retried at all (the network's advice still decides when, or whether).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Retry offsets from the first decline when the advice names no time; empty: 1, 3 and 5 days. Its length is the most retries a charge gets.</summary>
+    public List<TimeSpan> Schedule { get; set; } = [];
+
+    /// <summary>How often due retries are looked for.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public IReadOnlyList<TimeSpan> EffectiveSchedule => Schedule.Count > 0 ? Schedule : Payments.SmartRetries.DefaultSchedule;
 }
 
 /// <summary>The <c>Merchant:Operator</c> section. Without an API key the HTTP API refuses every call; without a password hash nobody can sign in to the operator pages.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using TokenPay.Client;
 using TokenPay.Merchant.Payments;
 using TokenPay.Merchant.Storage;
+using TokenPay.Merchant.Wallet;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Json;
 
@@ -33,8 +34,11 @@ internal sealed class MerchantNotificationHandler(NotificationInbox inbox) : IPa
                 MitAllowed = token.MerchantInitiated,
                 BindingOutTradeNo = token.OutTradeNo,
                 UpdatedAt = 0,
+                Attention = WalletService.AttentionFor(token.CardUpdate),
             };
-            await inbox.ApplyAsync(token.PaymentTokenId, token.PaymentTokenStatus, Wire.NotifyTokenization, token.OutTradeNo, body, null, entry, null, cancellationToken);
+            // A card update is an event of its own on the same token: its time is part of its identity.
+            var identity = token.CardUpdate is { } change ? $"{token.PaymentTokenId}:{change}:{notification.NotifyTime}" : token.PaymentTokenId;
+            await inbox.ApplyAsync(identity, token.PaymentTokenStatus, Wire.NotifyTokenization, token.OutTradeNo, body, null, entry, null, cancellationToken);
         }
         else if (notification.Refund is { } refund)
         {

@@ -14,6 +14,14 @@ namespace TokenPay.Merchant.Payments;
 /// </summary>
 public sealed record ChargeResult(string ChargeId, string OutTradeNo, string Status, string? ResultCode, string? ResultMsg, decimal Amount, string Currency, bool Replayed = false, string? PaymentTokenId = null)
 {
+    /// <summary>Which attempt this is the outcome of: 1, or the retry that followed declines.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>For a declined charge: when it is retried next (null: not retried), and the plan in a sentence.</summary>
+    public DateTimeOffset? NextRetryAt { get; init; }
+
+    public string? RetryNote { get; init; }
+
     /// <summary>The result code of a request refused because its chargeId belongs to a charge with other parameters.</summary>
     public const string ChargeIdReused = "CHARGE_ID_REUSED";
 
@@ -33,6 +41,12 @@ public sealed record ChargeResult(string ChargeId, string OutTradeNo, string Sta
     };
 }
 
+/// <summary>One attempt of a charge as an operator sees it, with the network's advice on a decline.</summary>
+public sealed record ChargeAttempt(int Attempt, string OutTradeNo, string Status, string? ResultCode, string? ResultMsg, int? AdviceCategory, string? MerchantAdviceCode, DateTimeOffset At);
+
+/// <summary>A charge with all its attempts: its outcome is its latest attempt's.</summary>
+public sealed record ChargeHistory(string ChargeId, string UserId, decimal Amount, string Currency, string Status, IReadOnlyList<ChargeAttempt> Attempts, DateTimeOffset? NextRetryAt, string? RetryNote);
+
 /// <summary>A charge request: charge this user's saved card, without the user (unscheduled MIT).</summary>
 public sealed record ChargeRequest(string UserId, decimal Amount, string Currency, string Reason, string ChargeId, string? PaymentTokenId = null);
 
@@ -45,7 +59,7 @@ public sealed record FieldProblem(string Field, string Message);
 /// orderQuery by that number before anything is sent again. Asking twice never charges twice.
 /// </summary>
 internal sealed partial class ChargeService(
-    PayerMaxClient client, PaymentStore payments, WalletService wallet, IOptions<MerchantOptions> options, ILogger<ChargeService> logger)
+    PayerMaxClient client, PaymentStore payments, RetryLedger retries, WalletService wallet, IOptions<MerchantOptions> options, ILogger<ChargeService> logger)
 {
     /// <summary>What is wrong with a request, or null when it can be charged. Callers check before <see cref="ChargeAsync"/>.</summary>
     public static FieldProblem? Check(ChargeRequest request)
@@ -109,9 +123,25 @@ internal sealed partial class ChargeService(
                 request.Amount, currency);
         }
 
-        // The first answer stands; an unknown one is settled first.
-        var recorded = existing.IsFinal ? Result(existing) : await SettleAsync(existing, resendIfAbsent: true, cancellationToken);
+        // The latest attempt's answer stands; an unknown one is settled first.
+        var latest = (await retries.AttemptsAsync(request.ChargeId, cancellationToken))[^1];
+        var recorded = latest.IsFinal ? await ResultAsync(latest, cancellationToken) : await SettleAsync(latest, resendIfAbsent: true, cancellationToken);
         return recorded with { Replayed = true };
+    }
+
+    /// <summary>A charge with its attempts and retry plan; null when the chargeId is unknown.</summary>
+    public async Task<ChargeHistory?> HistoryAsync(string chargeId, CancellationToken cancellationToken)
+    {
+        var attempts = await retries.AttemptsAsync(chargeId, cancellationToken);
+        if (attempts.Count == 0)
+        {
+            return null;
+        }
+
+        var first = attempts[0];
+        return new ChargeHistory(chargeId, first.UserId, Currencies.FromMinorUnits(first.AmountMinor, first.Currency), first.Currency, attempts[^1].Status,
+            [.. attempts.Select(a => new ChargeAttempt(a.Attempt, a.OutTradeNo, a.Status, a.ResultCode, a.ResultMsg, a.AdviceCategory, a.MerchantAdviceCode, DateTimeOffset.FromUnixTimeMilliseconds(a.UpdatedAt)))],
+            first.RetryAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null, first.RetryNote);
     }
 
     private static List<(string Field, string Detail)> Differences(Payment existing, string userId, long amountMinor, string currency)
@@ -147,7 +177,7 @@ internal sealed partial class ChargeService(
         }
         catch (PayerMaxException)
         {
-            return Result(payment);
+            return await ResultAsync(payment, cancellationToken);
         }
 
         if (query.IsSuccess && query.Data is { } view)
@@ -165,22 +195,23 @@ internal sealed partial class ChargeService(
             await payments.RefuseAsync(payment.OutTradeNo, "NOT_SENT", "The payment request never reached the gateway.", cancellationToken);
         }
 
-        return Result((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!);
+        return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
     }
 
-    private async Task<ChargeResult> SendAsync(Payment payment, CancellationToken cancellationToken)
+    /// <summary>Sends a recorded attempt (CREATED) as an unscheduled MIT and records the answer.</summary>
+    public async Task<ChargeResult> SendAsync(Payment payment, CancellationToken cancellationToken)
     {
         if (payment.PaymentTokenId is null || await wallet.FindAsync(payment.PaymentTokenId, cancellationToken) is { Status: not TokenStatuses.Activated })
         {
             // Nothing to charge: refused here, nothing is sent.
             await payments.RefuseAsync(payment.OutTradeNo, ResultCodes.TokenInvalid, payment.PaymentTokenId is null ? "The user has no saved card that allows merchant-initiated charges." : "The saved card was removed or has expired.", cancellationToken);
-            return Result((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!);
+            return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
         }
 
         var order = new OrderDetails(payment.OutTradeNo, payment.Reason ?? "Charge", Currencies.FromMinorUnits(payment.AmountMinor, payment.Currency), payment.Currency, options.Value.Country, payment.UserId)
         {
             NotifyUrl = options.Value.NotifyUrl,
-            Reference = payment.ChargeId,
+            Reference = payment.Charge,
         };
         try
         {
@@ -212,13 +243,25 @@ internal sealed partial class ChargeService(
             return await SettleAsync(payment, resendIfAbsent: false, cancellationToken);
         }
 
-        return Result((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!);
+        return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
     }
 
     private BuyerInfo Buyer => new() { ClientIp = options.Value.ServerIp, UserAgent = "TokenPay.Merchant (merchant-initiated)" };
 
-    private static ChargeResult Result(Payment p) =>
-        new(p.ChargeId ?? p.OutTradeNo, p.OutTradeNo, p.Status, p.ResultCode, p.ResultMsg, Currencies.FromMinorUnits(p.AmountMinor, p.Currency), p.Currency, PaymentTokenId: p.PaymentTokenId);
+    /// <summary>An attempt's outcome, with the charge's retry plan when it was declined.</summary>
+    private async Task<ChargeResult> ResultAsync(Payment p, CancellationToken cancellationToken)
+    {
+        var result = new ChargeResult(p.Charge ?? p.OutTradeNo, p.OutTradeNo, p.Status, p.ResultCode, p.ResultMsg, Currencies.FromMinorUnits(p.AmountMinor, p.Currency), p.Currency, PaymentTokenId: p.PaymentTokenId)
+        {
+            Attempt = p.Attempt,
+        };
+        if (p.Status != PaymentStatuses.Failed || p.Charge is not { } chargeId || (p.Attempt == 1 ? p : await payments.FindByChargeAsync(chargeId, cancellationToken)) is not { } charge)
+        {
+            return result;
+        }
+
+        return result with { NextRetryAt = charge.RetryAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null, RetryNote = charge.RetryNote };
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Charge {OutTradeNo}: outcome unknown after {Failure}; settling by order number")]
     private static partial void LogUnknownOutcome(ILogger logger, string outTradeNo, string failure);

@@ -15,14 +15,25 @@ internal static class PaymentOrders
     /// </summary>
     public static string ForCharge(string chargeId) => "mit_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(chargeId)))[..40];
 
+    /// <summary>The order number of a charge's retry (attempt 2 and on).</summary>
+    public static string ForRetry(string chargeId, int attempt) => $"{ForCharge(chargeId)}_r{attempt}";
+
     public static string NewCheckout() => "shop_" + Guid.NewGuid().ToString("N");
 
     public static OrderUpdate From(OrderView view)
     {
         var detail = view.PaymentDetails is [var first, ..] ? first : null;
-        return new OrderUpdate(view.OutTradeNo, view.Status, view.TradeToken, view.ResultCode, view.ResultMsg, detail?.PaymentTokenId, detail?.CardInfo?.CardOrg, detail?.CardInfo?.CardIdentifierNo);
+        return new OrderUpdate(view.OutTradeNo, view.Status, view.TradeToken, view.ResultCode, view.ResultMsg, detail?.PaymentTokenId, detail?.CardInfo?.CardOrg, detail?.CardInfo?.CardIdentifierNo)
+        {
+            AdviceCategory = view.DeclineAdvice?.Category,
+            MerchantAdviceCode = view.DeclineAdvice?.MerchantAdviceCode,
+        };
     }
 
     public static OrderUpdate From(string outTradeNo, OrderAndPayResult result) =>
-        new(outTradeNo, result.Status, result.TradeToken, result.ResultCode, result.ResultMsg, null, null, null);
+        new(outTradeNo, result.Status, result.TradeToken, result.ResultCode, result.ResultMsg, null, null, null)
+        {
+            AdviceCategory = result.DeclineAdvice?.Category,
+            MerchantAdviceCode = result.DeclineAdvice?.MerchantAdviceCode,
+        };
 }

@@ -19,6 +19,7 @@ internal static class OperatorPages
 
         var signedIn = app.MapGroup("/shop/operator").RequireAuthorization(MerchantSecurity.Operator);
         signedIn.MapGet("", ChargeForm);
+        signedIn.MapGet("/charges/{chargeId}", ChargeHistoryAsync);
         var actions = signedIn.MapGroup("").AddEndpointFilter(GuardFormAsync).DisableAntiforgery();
         actions.MapPost("/charge", ChargeAsync);
         actions.MapPost("/refund", RefundAsync);
@@ -106,7 +107,29 @@ internal static class OperatorPages
               <tr><th>Order</th><td id="order-number">{E(result.OutTradeNo)}</td></tr>
               <tr><th>Charge id</th><td>{E(result.ChargeId)}</td></tr>
             </table>
-            <p><a href="/shop/operator?user={E(Uri.EscapeDataString(user))}">Another charge</a></p>
+            {(result.RetryNote is { } note ? $"<p id=\"retry-note\" class=\"notice\">{E(note)}</p>" : "")}
+            <p><a href="/shop/operator/charges/{E(Uri.EscapeDataString(result.ChargeId))}">Attempts and retries</a> · <a href="/shop/operator?user={E(Uri.EscapeDataString(user))}">Another charge</a></p>
+            """);
+    }
+
+    private static async Task<IResult> ChargeHistoryAsync(HttpContext http, string chargeId, ChargeService charges, CancellationToken ct)
+    {
+        if (await charges.HistoryAsync(chargeId, ct) is not { } history)
+        {
+            return Page(http, "Operator", "<h1>No such charge</h1><p>No charge has this charge id.</p>", StatusCodes.Status404NotFound);
+        }
+
+        var rows = string.Concat(history.Attempts.Select(a => $"""
+            <tr data-attempt="{a.Attempt}" data-status="{E(a.Status)}"><td>{a.Attempt}</td><td>{E(a.OutTradeNo)}</td><td>{E(a.Status)}</td><td>{E(a.ResultCode)}</td>
+            <td>{(a.AdviceCategory is null && a.MerchantAdviceCode is null ? "" : $"category {E(a.AdviceCategory?.ToString(CultureInfo.InvariantCulture) ?? "-")}, MAC {E(a.MerchantAdviceCode ?? "-")}")}</td>
+            <td>{E(a.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC</td></tr>
+            """));
+        return Page(http, "Operator", $"""
+            <h1>Charge {E(history.Status.ToLowerInvariant())}</h1>
+            <p>{E(history.Amount.ToString(CultureInfo.InvariantCulture))} {E(history.Currency)} for {E(history.UserId)}, charge id {E(history.ChargeId)}</p>
+            <table id="attempts"><tr><th>Attempt</th><th>Order</th><th>Status</th><th>Code</th><th>Network advice</th><th>When</th></tr>{rows}</table>
+            <p id="retry-plan" class="notice" data-next="{E(history.NextRetryAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}">{E(history.RetryNote ?? "No retry planned.")}</p>
+            <p><a href="/shop/operator">Back</a></p>
             """);
     }
 

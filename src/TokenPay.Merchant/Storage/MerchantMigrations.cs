@@ -72,6 +72,22 @@ internal static class MerchantMigrations
             );
             CREATE INDEX ix_refunds_open ON refunds (updated_at) WHERE status IN ('CREATED', 'REFUND_PENDING');
             """),
+        new(3, """
+            -- Smart retries (docs/stored-credentials.md): each retry of a declined charge is a payment of its own,
+            -- linked to the charge (one row per attempt number); the network's advice is kept per attempt and the
+            -- charge's first payment holds when the next retry is due and why there is none.
+            ALTER TABLE payments ADD COLUMN charge_of TEXT;
+            ALTER TABLE payments ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE payments ADD COLUMN advice_category INTEGER;
+            ALTER TABLE payments ADD COLUMN merchant_advice_code TEXT;
+            ALTER TABLE payments ADD COLUMN retry_at INTEGER;
+            ALTER TABLE payments ADD COLUMN retry_note TEXT;
+            CREATE UNIQUE INDEX ux_payments_charge_attempt ON payments (charge_of, attempt);
+            CREATE INDEX ix_payments_retry_due ON payments (retry_at) WHERE retry_at IS NOT NULL;
+            CREATE INDEX ix_payments_token ON payments (payment_token_id, created_at);
+            -- Why a saved card needs its customer (closed, replaced, declined for good); null when it does not.
+            ALTER TABLE wallet ADD COLUMN attention TEXT;
+            """),
     ];
 
     public static readonly IReadOnlyList<Migration> Postgres =
@@ -139,6 +155,22 @@ internal static class MerchantMigrations
                 updated_at      BIGINT NOT NULL
             );
             CREATE INDEX ix_refunds_open ON refunds (updated_at) WHERE status IN ('CREATED', 'REFUND_PENDING');
+            """),
+        new(3, """
+            -- Smart retries (docs/stored-credentials.md): each retry of a declined charge is a payment of its own,
+            -- linked to the charge (one row per attempt number); the network's advice is kept per attempt and the
+            -- charge's first payment holds when the next retry is due and why there is none.
+            ALTER TABLE payments ADD COLUMN charge_of TEXT;
+            ALTER TABLE payments ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE payments ADD COLUMN advice_category INTEGER;
+            ALTER TABLE payments ADD COLUMN merchant_advice_code TEXT;
+            ALTER TABLE payments ADD COLUMN retry_at BIGINT;
+            ALTER TABLE payments ADD COLUMN retry_note TEXT;
+            CREATE UNIQUE INDEX ux_payments_charge_attempt ON payments (charge_of, attempt);
+            CREATE INDEX ix_payments_retry_due ON payments (retry_at) WHERE retry_at IS NOT NULL;
+            CREATE INDEX ix_payments_token ON payments (payment_token_id, created_at);
+            -- Why a saved card needs its customer (closed, replaced, declined for good); null when it does not.
+            ALTER TABLE wallet ADD COLUMN attention TEXT;
             """),
     ];
 }

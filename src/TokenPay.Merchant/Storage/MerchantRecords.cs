@@ -26,7 +26,27 @@ internal sealed record Payment
     public required long CreatedAt { get; init; }
     public required long UpdatedAt { get; init; }
 
+    /// <summary>For a retry of a declined MIT charge: the charge's id (its first payment holds <see cref="ChargeId"/>).</summary>
+    public string? ChargeOf { get; init; }
+
+    /// <summary>1 for a charge's first payment, 2 for its first retry, and so on.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>The network's advice on this payment's decline (docs/stored-credentials.md).</summary>
+    public int? AdviceCategory { get; init; }
+
+    public string? MerchantAdviceCode { get; init; }
+
+    /// <summary>On a charge's first payment: when its next retry is due (null: none planned).</summary>
+    public long? RetryAt { get; init; }
+
+    /// <summary>On a charge's first payment: the retry plan in a sentence (why and when, or why no more).</summary>
+    public string? RetryNote { get; init; }
+
     public bool IsFinal => Status is PaymentStatuses.Success or PaymentStatuses.Failed or PaymentStatuses.Closed or PaymentStatuses.Refused;
+
+    /// <summary>The charge this payment is an attempt of, if any.</summary>
+    public string? Charge => ChargeId ?? ChargeOf;
 }
 
 internal static class PaymentKinds
@@ -61,6 +81,9 @@ internal sealed record WalletEntry
     public required bool MitAllowed { get; init; }
     public string? BindingOutTradeNo { get; init; }
     public required long UpdatedAt { get; init; }
+
+    /// <summary>Why the card needs its customer (closed, replaced, declined for good), in a sentence; null when it does not.</summary>
+    public string? Attention { get; init; }
 }
 
 /// <summary>A refund the merchant asked for. Amounts in minor units, times in Unix ms.</summary>

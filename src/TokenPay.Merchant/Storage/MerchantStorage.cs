@@ -17,6 +17,7 @@ internal static class MerchantStorage
 
         // Registered through a factory so the container disposes it at shutdown.
         services.AddSingleton(_ => database);
+        services.AddSingleton<RetryLedger>();
         services.AddSingleton<PaymentStore>();
         services.AddSingleton<WalletStore>();
         services.AddSingleton<RefundLedger>();

@@ -4,25 +4,36 @@ using TokenPay.Storage;
 namespace TokenPay.Merchant.Storage;
 
 /// <summary>What a gateway answer or notification says about a payment.</summary>
-internal sealed record OrderUpdate(string OutTradeNo, string Status, string? TradeToken, string? ResultCode, string? ResultMsg, string? PaymentTokenId, string? Brand, string? MaskedCard);
+internal sealed record OrderUpdate(string OutTradeNo, string Status, string? TradeToken, string? ResultCode, string? ResultMsg, string? PaymentTokenId, string? Brand, string? MaskedCard)
+{
+    /// <summary>The network's advice on a decline, when the gateway passed one on.</summary>
+    public int? AdviceCategory { get; init; }
+
+    public string? MerchantAdviceCode { get; init; }
+}
 
 /// <summary>
 /// The merchant's payments: shop checkouts and MIT charges, recorded before their request is sent. Every
 /// state change is one transaction; a final state never changes, so duplicate and out-of-order answers and
 /// notifications end in the same state.
 /// </summary>
-internal sealed class PaymentStore(RelationalDatabase database, TimeProvider clock)
+internal sealed class PaymentStore(RelationalDatabase database, RetryLedger retries, TimeProvider clock)
 {
     /// <summary>Records a payment before its request is sent; false when its order number or charge id is already known.</summary>
-    public async Task<bool> TryCreateAsync(Payment payment, CancellationToken cancellationToken)
-    {
-        var created = await database.ExecuteAsync("""
-            INSERT INTO payments (out_trade_no, charge_id, kind, user_id, amount_minor, currency, reason, saves_card, save_mit_type, payment_token_id, status, created_at, updated_at)
-            VALUES (@OutTradeNo, @ChargeId, @Kind, @UserId, @AmountMinor, @Currency, @Reason, @SavesCard, @SaveMitType, @PaymentTokenId, @Status, @now, @now)
+    public Task<bool> TryCreateAsync(Payment payment, CancellationToken cancellationToken) =>
+        database.WriteAsync(write => TryCreateAsync(write, payment, Now(), cancellationToken), cancellationToken);
+
+    /// <summary>In the caller's transaction: records a payment; false when its order number, charge id or charge attempt is already known.</summary>
+    public static async Task<bool> TryCreateAsync(IWriteScope write, Payment payment, long now, CancellationToken cancellationToken) =>
+        await write.ExecuteAsync("""
+            INSERT INTO payments (out_trade_no, charge_id, charge_of, attempt, kind, user_id, amount_minor, currency, reason, saves_card, save_mit_type, payment_token_id, status, created_at, updated_at)
+            VALUES (@OutTradeNo, @ChargeId, @ChargeOf, @Attempt, @Kind, @UserId, @AmountMinor, @Currency, @Reason, @SavesCard, @SaveMitType, @PaymentTokenId, @Status, @now, @now)
             ON CONFLICT DO NOTHING;
-            """, new { payment.OutTradeNo, payment.ChargeId, payment.Kind, payment.UserId, payment.AmountMinor, payment.Currency, payment.Reason, payment.SavesCard, payment.SaveMitType, payment.PaymentTokenId, payment.Status, now = Now() }, cancellationToken) == 1;
-        return created;
-    }
+            """, new
+        {
+            payment.OutTradeNo, payment.ChargeId, payment.ChargeOf, payment.Attempt, payment.Kind, payment.UserId, payment.AmountMinor, payment.Currency, payment.Reason,
+            payment.SavesCard, payment.SaveMitType, payment.PaymentTokenId, payment.Status, now,
+        }, cancellationToken) == 1;
 
     public Task<Payment?> FindAsync(string outTradeNo, CancellationToken cancellationToken) =>
         database.QueryFirstOrDefaultAsync<Payment>("SELECT * FROM payments WHERE out_trade_no = @outTradeNo;", new { outTradeNo }, cancellationToken);
@@ -49,19 +60,26 @@ internal sealed class PaymentStore(RelationalDatabase database, TimeProvider clo
         var now = Now();
         var changed = (await write.QueryAsync<Payment>("""
             UPDATE payments SET status = @Status, trade_token = COALESCE(@TradeToken, trade_token), result_code = @ResultCode, result_msg = @ResultMsg,
-                                payment_token_id = COALESCE(@PaymentTokenId, payment_token_id), updated_at = @now
+                                payment_token_id = COALESCE(@PaymentTokenId, payment_token_id), updated_at = @now,
+                                advice_category = COALESCE(@AdviceCategory, advice_category), merchant_advice_code = COALESCE(@MerchantAdviceCode, merchant_advice_code)
             WHERE out_trade_no = @OutTradeNo AND (status IN (@created, @pending)
                 -- A final payment keeps its state, but may still learn the token it saved (a later query or notification).
                 OR (status = @success AND @Status = @success AND payment_token_id IS NULL AND CAST(@PaymentTokenId AS TEXT) IS NOT NULL))
             RETURNING *;
             """, new
         {
-            update.Status, update.TradeToken, update.ResultCode, update.ResultMsg, update.PaymentTokenId, update.OutTradeNo, now,
+            update.Status, update.TradeToken, update.ResultCode, update.ResultMsg, update.PaymentTokenId, update.OutTradeNo, now, update.AdviceCategory, update.MerchantAdviceCode,
             created = PaymentStatuses.Created, pending = PaymentStatuses.Pending, success = PaymentStatuses.Success,
         }, cancellationToken)).FirstOrNone();
         if (changed is null)
         {
             return false;
+        }
+
+        if (changed.Kind == PaymentKinds.Mit && changed.Status == PaymentStatuses.Failed && changed.Charge is not null)
+        {
+            // Whichever path learns of the decline (answer, query, notification) plans the retry, in its transaction.
+            await retries.PlanAfterDeclineAsync(write, changed, cancellationToken);
         }
 
         if (update.Status == PaymentStatuses.Success && changed.SavesCard && changed.PaymentTokenId is { } savedToken)

@@ -28,8 +28,8 @@ internal sealed class WalletStore(RelationalDatabase database, TimeProvider cloc
     {
         var status = authoritative ? "excluded.status" : "CASE WHEN wallet.status = @deleted THEN @deleted ELSE excluded.status END";
         return write.ExecuteAsync($"""
-            INSERT INTO wallet (payment_token_id, user_id, brand, masked_card, expiry, status, mit_allowed, binding_out_trade_no, created_at, updated_at)
-            VALUES (@PaymentTokenId, @UserId, @Brand, @MaskedCard, @Expiry, @Status, @MitAllowed, @BindingOutTradeNo, @UpdatedAt, @UpdatedAt)
+            INSERT INTO wallet (payment_token_id, user_id, brand, masked_card, expiry, status, mit_allowed, binding_out_trade_no, created_at, updated_at, attention)
+            VALUES (@PaymentTokenId, @UserId, @Brand, @MaskedCard, @Expiry, @Status, @MitAllowed, @BindingOutTradeNo, @UpdatedAt, @UpdatedAt, @Attention)
             ON CONFLICT (payment_token_id) DO UPDATE SET
                 brand = COALESCE(excluded.brand, wallet.brand),
                 masked_card = COALESCE(excluded.masked_card, wallet.masked_card),
@@ -37,8 +37,13 @@ internal sealed class WalletStore(RelationalDatabase database, TimeProvider cloc
                 status = {status},
                 mit_allowed = {database.Greatest("wallet.mit_allowed", "excluded.mit_allowed")},
                 binding_out_trade_no = COALESCE(wallet.binding_out_trade_no, excluded.binding_out_trade_no),
+                attention = COALESCE(excluded.attention, wallet.attention),
                 updated_at = excluded.updated_at;
-            """, new { entry.PaymentTokenId, entry.UserId, entry.Brand, entry.MaskedCard, entry.Expiry, entry.Status, entry.MitAllowed, entry.BindingOutTradeNo, entry.UpdatedAt, deleted = TokenStatuses.Deleted }, cancellationToken);
+            """, new
+        {
+            entry.PaymentTokenId, entry.UserId, entry.Brand, entry.MaskedCard, entry.Expiry, entry.Status, entry.MitAllowed, entry.BindingOutTradeNo, entry.UpdatedAt, entry.Attention,
+            deleted = TokenStatuses.Deleted,
+        }, cancellationToken);
     }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();

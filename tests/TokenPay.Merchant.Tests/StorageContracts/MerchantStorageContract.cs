@@ -9,11 +9,36 @@ public class MerchantStorageContract
     private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
     private static readonly long Now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
+    private static PaymentStore Payments(TokenPay.Storage.RelationalDatabase database) => new(database, Retries(database), Clock);
+
+    private static RetryLedger Retries(TokenPay.Storage.RelationalDatabase database) =>
+        new(database, Clock, Microsoft.Extensions.Options.Options.Create(new TokenPay.Merchant.Hosting.MerchantOptions()));
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task ADeclinedCharge_IsPlanned_AndItsRetryIsStartedOnceAcrossNodes(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        await using var second = db.OpenSecondNode();
+        var payments = Payments(db.Database);
+        await payments.TryCreateAsync(Charge("mit_r", "charge-r") with { PaymentTokenId = "PMTOKEN_R" }, default);
+        await payments.ApplyAsync(new OrderUpdate("mit_r", "FAILED", "T1", "ISSUER_PAYMENT_REJECTED", "later", null, null, null) { AdviceCategory = 2, MerchantAdviceCode = "24" }, default);
+
+        var charge = (await payments.FindByChargeAsync("charge-r", default))!;
+        (charge.AdviceCategory, charge.MerchantAdviceCode, charge.RetryAt).ShouldBe((2, "24", Now + 3_600_000));
+        var nodes = new[] { Retries(db.Database), Retries(second) };
+        var started = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => nodes[i % 2].StartRetryAsync(charge, default)));
+
+        started.Count(r => r is not null).ShouldBe(1);
+        var attempts = await nodes[1].AttemptsAsync("charge-r", default);
+        attempts.Select(a => (a.Attempt, a.OutTradeNo, a.Status, a.PaymentTokenId)).ShouldBe([(1, "mit_r", "FAILED", "PMTOKEN_R"), (2, TokenPay.Merchant.Payments.PaymentOrders.ForRetry("charge-r", 2), "CREATED", "PMTOKEN_R")]);
+        (await nodes[0].FindDueAsync(10, default)).ShouldBeEmpty();
+    }
+
     [Theory, OnSqlite, OnPostgres]
     public async Task Payment_RoundTrips_AndItsOrderNumberAndChargeIdAreEachUsedOnce(Engine engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
-        var payments = new PaymentStore(db.Database, Clock);
+        var payments = Payments(db.Database);
 
         (await payments.TryCreateAsync(Charge("mit_1", "charge-1"), default)).ShouldBeTrue();
         (await payments.TryCreateAsync(Charge("mit_1", "charge-2"), default)).ShouldBeFalse();
@@ -28,7 +53,7 @@ public class MerchantStorageContract
     public async Task FinalStates_NeverChange_ButASuccessStillLearnsItsToken_AndFillsTheWallet(Engine engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
-        var payments = new PaymentStore(db.Database, Clock);
+        var payments = Payments(db.Database);
         var wallet = new WalletStore(db.Database, Clock);
         await payments.TryCreateAsync(Checkout("shop_1"), default);
 
@@ -48,7 +73,7 @@ public class MerchantStorageContract
     public async Task OpenPayments_AreListedOldestFirst(Engine engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
-        var payments = new PaymentStore(db.Database, Clock);
+        var payments = Payments(db.Database);
         await payments.TryCreateAsync(Charge("created", "c1"), default);
         await payments.TryCreateAsync(Checkout("pending"), default);
         await payments.TryCreateAsync(Checkout("refused"), default);
@@ -63,7 +88,7 @@ public class MerchantStorageContract
     {
         await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
         var wallet = new WalletStore(db.Database, Clock);
-        var inbox = new NotificationInbox(db.Database, new PaymentStore(db.Database, Clock), new RefundLedger(db.Database, Clock), Clock);
+        var inbox = new NotificationInbox(db.Database, Payments(db.Database), new RefundLedger(db.Database, Clock), Clock);
         await wallet.UpsertFromGatewayAsync(Entry(TokenStatuses.Activated, mitAllowed: false), default);
         await wallet.SetStatusAsync("PMTOKEN_1", TokenStatuses.Deleted, default);
 
@@ -82,9 +107,9 @@ public class MerchantStorageContract
     {
         await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
         await using var second = db.OpenSecondNode();
-        var payments = new PaymentStore(db.Database, Clock);
+        var payments = Payments(db.Database);
         await payments.TryCreateAsync(Checkout("shop_1"), default);
-        var inboxes = new[] { new NotificationInbox(db.Database, payments, new RefundLedger(db.Database, Clock), Clock), new NotificationInbox(second, new PaymentStore(second, Clock), new RefundLedger(second, Clock), Clock) };
+        var inboxes = new[] { new NotificationInbox(db.Database, payments, new RefundLedger(db.Database, Clock), Clock), new NotificationInbox(second, Payments(second), new RefundLedger(second, Clock), Clock) };
 
         var applied = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
             inboxes[i % 2].ApplyAsync("T1", "SUCCESS", "PAYMENT", "shop_1", "{}", Update("shop_1", PaymentStatuses.Success, "PMTOKEN_1"), null, null, default)));
@@ -98,7 +123,7 @@ public class MerchantStorageContract
     public async Task Refunds_RoundTrip_AreOncePerRefundId_AndAFinalStateNeverChanges(Engine engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
-        await new PaymentStore(db.Database, Clock).TryCreateAsync(Checkout("shop_1"), default);
+        await Payments(db.Database).TryCreateAsync(Checkout("shop_1"), default);
         var ledger = new RefundLedger(db.Database, Clock);
         var refund = new MerchantRefund
         {

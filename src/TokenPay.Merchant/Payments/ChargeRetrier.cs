@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Options;
+using TokenPay.Merchant.Hosting;
+using TokenPay.Merchant.Storage;
+
+namespace TokenPay.Merchant.Payments;
+
+/// <summary>What one pass of due retries did.</summary>
+public sealed record RetrySummary(int Sent, int Succeeded, int Declined);
+
+/// <summary>
+/// Sends the retries of declined charges when they fall due (<see cref="SmartRetries"/>), on the injected
+/// clock every <c>Merchant:SmartRetries:PollInterval</c>. Each retry is claimed and recorded before it is
+/// sent, so two passes (or two merchant nodes) never send the same retry twice.
+/// </summary>
+internal sealed partial class ChargeRetrier(RetryLedger retries, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<ChargeRetrier> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 200;
+
+    // Made at start: .NET 10 runs ExecuteAsync later on a background thread.
+    private PeriodicTimer? _timer;
+
+    public async Task<RetrySummary> RunDueAsync(CancellationToken cancellationToken)
+    {
+        int sent = 0, succeeded = 0, declined = 0;
+        IReadOnlyList<Payment> due;
+        do
+        {
+            due = await retries.FindDueAsync(BatchSize, cancellationToken);
+            foreach (var charge in due)
+            {
+                if (await retries.StartRetryAsync(charge, cancellationToken) is not { } retry)
+                {
+                    continue;
+                }
+
+                sent++;
+                var result = await charges.SendAsync(retry, cancellationToken);
+                succeeded += result.Succeeded ? 1 : 0;
+                declined += result.Status == PaymentStatuses.Failed ? 1 : 0;
+            }
+        }
+        while (due.Count == BatchSize);
+
+        return new RetrySummary(sent, succeeded, declined);
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer = new PeriodicTimer(options.Value.SmartRetries.PollInterval, clock);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (await _timer!.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var summary = await RunDueAsync(stoppingToken);
+                if (summary.Sent > 0)
+                {
+                    LogRetried(logger, summary.Sent, summary.Succeeded, summary.Declined);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex.GetType().FullName);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Sent} charge retries: {Succeeded} succeeded, {Declined} declined")]
+    private static partial void LogRetried(ILogger logger, int sent, int succeeded, int declined);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending due charge retries failed with {ExceptionType}; trying again on the next tick")]
+    private static partial void LogFailed(ILogger logger, string? exceptionType);
+}

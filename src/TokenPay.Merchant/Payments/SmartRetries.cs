@@ -1,0 +1,67 @@
+using TokenPay.Protocol;
+
+namespace TokenPay.Merchant.Payments;
+
+/// <summary>What to do after a declined MIT attempt: retry at a time, or stop (and whether the customer must act).</summary>
+internal sealed record RetryPlan(DateTimeOffset? RetryAt, string Note, bool NeedsCustomer)
+{
+    public static RetryPlan Stop(string note, bool needsCustomer = false) => new(null, note, needsCustomer);
+}
+
+/// <summary>
+/// Smart retries of declined merchant-initiated charges (docs/stored-credentials.md, "Smart retries"): the
+/// network's advice decides. Never after do-not-retry advice (category 1, MAC 03, MAC 21) or a data-quality
+/// decline; at the advised time after MAC 24-30; an hour after MAC 01 (the gateway has the card's new details
+/// by then); otherwise on the configured schedule counted from the first decline (1, 3 and 5 days). Never
+/// more retries than the schedule has, never later than 30 days after the first decline, and never beyond the
+/// networks' budget of 15 retries per card in 30 days.
+/// </summary>
+internal static class SmartRetries
+{
+    public static readonly IReadOnlyList<TimeSpan> DefaultSchedule = [TimeSpan.FromDays(1), TimeSpan.FromDays(3), TimeSpan.FromDays(5)];
+
+    /// <summary>The networks' budget: retries of declined MITs per card (and merchant) in <see cref="Window"/>.</summary>
+    public const int NetworkBudget = 15;
+
+    public static readonly TimeSpan Window = TimeSpan.FromDays(30);
+
+    /// <summary>After MAC 01 the gateway has refreshed the card at once; a short pause is enough.</summary>
+    public static readonly TimeSpan AfterNewAccountInformation = TimeSpan.FromHours(1);
+
+    /// <param name="declinedAttempt">The attempt just declined (1 = the charge's first payment).</param>
+    /// <param name="firstDeclinedAt">When the charge's first attempt was declined.</param>
+    /// <param name="retriesOnCard">Retries already sent on this card in the last <see cref="Window"/>.</param>
+    public static RetryPlan Plan(int declinedAttempt, DateTimeOffset firstDeclinedAt, DateTimeOffset declinedAt, int? category, string? merchantAdviceCode, int retriesOnCard, IReadOnlyList<TimeSpan> schedule)
+    {
+        if (NetworkAdvice.ForbidsRetry(category, merchantAdviceCode))
+        {
+            return RetryPlan.Stop($"Not retried: the network advised never to retry (category {category?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, merchant advice code {merchantAdviceCode ?? "none"}). The customer must give another card.", needsCustomer: true);
+        }
+
+        if (category == NetworkAdvice.DataQuality && merchantAdviceCode != NetworkAdvice.NewAccountInformation)
+        {
+            return RetryPlan.Stop("Not retried: the issuer asks to revalidate the card details (category 3). The customer must update the card.", needsCustomer: true);
+        }
+
+        if (declinedAttempt > schedule.Count)
+        {
+            return RetryPlan.Stop($"No more retries: the charge was retried {schedule.Count} times.");
+        }
+
+        if (retriesOnCard >= NetworkBudget)
+        {
+            return RetryPlan.Stop($"No more retries: this card already had {NetworkBudget} retries in {Window.TotalDays:0} days, the networks' limit.");
+        }
+
+        var (at, why) = merchantAdviceCode == NetworkAdvice.NewAccountInformation ? (declinedAt + AfterNewAccountInformation, "after new account information (MAC 01)")
+            : NetworkAdvice.RetryDelay(merchantAdviceCode) is { } wait ? (declinedAt + wait, $"as advised (MAC {merchantAdviceCode})")
+            : (firstDeclinedAt + schedule[declinedAttempt - 1], "on the retry schedule");
+        if (at > firstDeclinedAt + Window)
+        {
+            return RetryPlan.Stop($"No more retries: the next one would fall more than {Window.TotalDays:0} days after the first decline.");
+        }
+
+        var next = at < declinedAt ? declinedAt : at;
+        return new RetryPlan(next, $"Retry {declinedAttempt} of {schedule.Count} due {PayerMaxTime.Format(next)}, {why}.", NeedsCustomer: false);
+    }
+}
