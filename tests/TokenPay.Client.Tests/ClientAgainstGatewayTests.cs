@@ -74,8 +74,26 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
         declined.IsSuccess.ShouldBeTrue();
         declined.Data!.Status.ShouldBe(OrderStatuses.Failed);
         declined.Data.ResultCode.ShouldBe(ResultCodes.BalanceInsufficient);
+        declined.Data.DeclineAdvice.ShouldBe(new DeclineAdviceView { Category = NetworkAdvice.IssuerCannotApproveNow, DoNotRetry = false });
+        (await _client.OrderQueryAsync("sdk_decl")).Data!.DeclineAdvice.ShouldBe(declined.Data.DeclineAdvice);
         repeat.Code.ShouldBe(ResultCodes.OrderRepeat);
         missing.Code.ShouldBe(ResultCodes.OrderNotExist);
+    }
+
+    [Fact]
+    public async Task AnMitDeclinedWithRetryAdvice_ReadsAsTypedAdvice_AndTheStoringPaymentShowsItsNetworkId()
+    {
+        var user = "sdk_user_advice";
+        await _client.OrderAndPayAsync(PaymentRequests.CardPaymentAndSave(Order("sdk_adv_bind", 1m, user), Visa with { CardIdentifierNo = "4000000000000309" }, Buyer, MitType.Unscheduled));
+        var stored = (await _client.OrderQueryAsync("sdk_adv_bind")).Data!;
+
+        var mit = await _client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(Order("sdk_adv_mit", 5m, user), stored.PaymentDetails[0].PaymentTokenId!, Buyer));
+
+        stored.ThirdChannelNo.ShouldNotBeNull().Length.ShouldBe(15);
+        mit.Data!.Status.ShouldBe(OrderStatuses.Failed);
+        (mit.Data.DeclineAdvice!.Category, mit.Data.DeclineAdvice.MerchantAdviceCode, mit.Data.DeclineAdvice.DoNotRetry).ShouldBe((2, "30", false));
+        NetworkAdvice.RetryDelay(mit.Data.DeclineAdvice.MerchantAdviceCode).ShouldBe(TimeSpan.FromDays(10));
+        mit.Data.DeclineAdvice.RetryAfter.ShouldNotBeNull();
     }
 
     [Fact]

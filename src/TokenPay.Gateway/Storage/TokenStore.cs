@@ -79,34 +79,42 @@ internal sealed class TokenStore(RelationalDatabase database)
     /// <summary>
     /// Puts the issuer's news behind the token in one transaction: the new card vaulted and the token pointed at it
     /// (a closed card deletes the token instead), the change recorded, and the TOKENIZATION notification queued.
+    /// False (nothing written) when the token no longer stands as checked: another node applied the news first.
     /// </summary>
     /// <param name="bindingOrderId">The order that saved the card: the notification hangs off it.</param>
-    public Task ApplyCardUpdateAsync(TokenRecord token, StoredCard? newCard, string change, long now, long bindingOrderId, NotificationDraft? notification, CancellationToken cancellationToken) =>
-        database.WriteAsync(async write =>
+    public async Task<bool> ApplyCardUpdateAsync(TokenRecord token, StoredCard? newCard, string change, long now, long bindingOrderId, NotificationDraft? notification, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var cardId = newCard is null ? token.CardId : await VaultStore.InsertCardAsync(write, newCard, cancellationToken);
+        var expiresAt = newCard is null ? token.ExpiresAt : new DateTimeOffset(newCard.ExpiryYear, newCard.ExpiryMonth, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1).ToUnixTimeMilliseconds();
+        // A new number takes the new fingerprint unless the user already saved that card under another token.
+        var updated = await write.ExecuteAsync("""
+            UPDATE payment_tokens SET card_id = @cardId, expires_at = @expiresAt, card_update = @change, card_updated_at = @now,
+                status = CASE WHEN @closed = 1 THEN @deleted ELSE status END,
+                deleted_at = CASE WHEN @closed = 1 THEN @now ELSE deleted_at END,
+                fingerprint = CASE WHEN @fingerprint IS NULL OR EXISTS (
+                    SELECT 1 FROM payment_tokens other WHERE other.merchant_no = @MerchantNo AND other.user_id = @UserId AND other.fingerprint = @fingerprint AND other.status = @activated)
+                    THEN fingerprint ELSE @fingerprint END
+            WHERE id = @Id AND status = @activated AND card_id = @checkedCardId;
+            """, new
         {
-            var cardId = newCard is null ? token.CardId : await VaultStore.InsertCardAsync(write, newCard, cancellationToken);
-            var expiresAt = newCard is null ? token.ExpiresAt : new DateTimeOffset(newCard.ExpiryYear, newCard.ExpiryMonth, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1).ToUnixTimeMilliseconds();
-            // A new number takes the new fingerprint unless the user already saved that card under another token.
-            await write.ExecuteAsync("""
-                UPDATE payment_tokens SET card_id = @cardId, expires_at = @expiresAt, card_update = @change, card_updated_at = @now,
-                    status = CASE WHEN @closed = 1 THEN @deleted ELSE status END,
-                    deleted_at = CASE WHEN @closed = 1 THEN @now ELSE deleted_at END,
-                    fingerprint = CASE WHEN @fingerprint IS NULL OR EXISTS (
-                        SELECT 1 FROM payment_tokens other WHERE other.merchant_no = @MerchantNo AND other.user_id = @UserId AND other.fingerprint = @fingerprint AND other.status = @activated)
-                        THEN fingerprint ELSE @fingerprint END
-                WHERE id = @Id AND status = @activated;
-                """, new
-            {
-                cardId, expiresAt, change, now, closed = change == CardUpdates.Closed, deleted = TokenStatuses.Deleted, activated = TokenStatuses.Activated,
-                fingerprint = newCard?.Fingerprint, token.MerchantNo, token.UserId, token.Id,
-            }, cancellationToken);
-            if (notification is not null)
-            {
-                await NotificationOutbox.EnqueueAsync(write, $"token:{token.Id}:{change}:{now}", bindingOrderId, notification.NotifyType, notification.Url, notification.Body(token.PaymentTokenId), now, cancellationToken);
-            }
-
-            return true;
+            cardId, expiresAt, change, now, closed = change == CardUpdates.Closed, deleted = TokenStatuses.Deleted, activated = TokenStatuses.Activated,
+            fingerprint = newCard?.Fingerprint, token.MerchantNo, token.UserId, token.Id, checkedCardId = token.CardId,
         }, cancellationToken);
+        if (updated == 0)
+        {
+            await write.RollbackAsync();
+            return false;
+        }
+
+        if (notification is not null)
+        {
+            await NotificationOutbox.EnqueueAsync(write, $"token:{token.Id}:{change}:{now}", bindingOrderId, notification.NotifyType, notification.Url, notification.Body(token.PaymentTokenId), now, cancellationToken);
+        }
+
+        await write.CommitAsync();
+        return true;
+    }
 
     private static TokenRecord WithCard(TokenRecord token, StoredCard card) => token with { Card = card };
 }

@@ -69,9 +69,8 @@ internal sealed partial class CardUpdater(
             var updates = await acquirers.Get(byAcquirer.Key).FindCardUpdatesAsync(onFile, cancellationToken);
             foreach (var update in updates)
             {
-                if (byAcquirer.FirstOrDefault(t => t.PaymentTokenId == update.Reference) is { } token)
+                if (byAcquirer.FirstOrDefault(t => t.PaymentTokenId == update.Reference) is { } token && await ApplyAsync(token, update, cancellationToken))
                 {
-                    await ApplyAsync(token, update, cancellationToken);
                     changed++;
                 }
             }
@@ -80,7 +79,7 @@ internal sealed partial class CardUpdater(
         return changed;
     }
 
-    private async Task ApplyAsync(TokenRecord token, CardUpdate update, CancellationToken cancellationToken)
+    private async Task<bool> ApplyAsync(TokenRecord token, CardUpdate update, CancellationToken cancellationToken)
     {
         var change = update.Change switch
         {
@@ -92,12 +91,18 @@ internal sealed partial class CardUpdater(
         var now = clock.GetUtcNow();
         var binding = await orders.FindBindingAsync(token.MerchantNo, token.PaymentTokenId, cancellationToken);
         var notification = binding is null ? null : notifications.ForCardUpdate(binding, token, change, update.Card ?? vault.Reveal(token.Card), now);
-        await tokens.ApplyCardUpdateAsync(token, newCard, change, now.ToUnixTimeMilliseconds(), binding?.Id ?? 0, notification, cancellationToken);
+        if (!await tokens.ApplyCardUpdateAsync(token, newCard, change, now.ToUnixTimeMilliseconds(), binding?.Id ?? 0, notification, cancellationToken))
+        {
+            return false;
+        }
+
         LogCardUpdated(logger, token.PaymentTokenId, change, (newCard ?? token.Card).Masked);
         if (notification is not null)
         {
             dispatcherSignal.Notify();
         }
+
+        return true;
     }
 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Token {PaymentTokenId}: the issuer changed the card ({Change}); now {MaskedCard}")]

@@ -24,6 +24,7 @@ public static class MerchantApp
             builder.Logging.AddFilter(category, LogLevel.Warning);
         }
         var options = builder.Configuration.GetSection(MerchantOptions.Section).Get<MerchantOptions>() ?? new MerchantOptions();
+        Validate(options);
 
         var services = builder.Services;
         services.Configure<MerchantOptions>(builder.Configuration.GetSection(MerchantOptions.Section));
@@ -51,5 +52,21 @@ public static class MerchantApp
         app.MapOperatorPages();
         app.MapHealthEndpoints();
         return app;
+    }
+
+    private static void Validate(MerchantOptions options)
+    {
+        var retries = options.SmartRetries;
+        // A PeriodicTimer takes at most 2^32-2 ms (about 49.7 days).
+        if (retries.PollInterval <= TimeSpan.Zero || retries.PollInterval > TimeSpan.FromDays(49))
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(MerchantOptions.Section, typeof(MerchantOptions), ["Merchant:SmartRetries:PollInterval must be positive and at most 49 days."]);
+        }
+
+        var schedule = retries.EffectiveSchedule;
+        if (schedule[0] <= TimeSpan.Zero || schedule.Zip(schedule.Skip(1)).Any(pair => pair.Second <= pair.First))
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(MerchantOptions.Section, typeof(MerchantOptions), ["Merchant:SmartRetries:Schedule must be positive offsets in ascending order."]);
+        }
     }
 }

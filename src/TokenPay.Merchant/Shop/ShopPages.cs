@@ -190,7 +190,7 @@ internal static class ShopPages
         var userId = http.ShopperId()!;
         var csrf = Csrf(http);
         var rows = string.Concat((await wallet.ListAsync(userId, ct)).Select(e => $"""
-            <tr class="card" data-token="{E(e.PaymentTokenId)}" data-status="{E(e.Status)}"><td>{E(e.Brand)}</td><td class="masked">{E(e.MaskedCard)}</td><td>{E(e.Expiry?[..7])}</td><td class="status">{E(e.Status)}</td><td class="mit">{(e.MitAllowed && e.Status == TokenStatuses.Activated ? "top-ups allowed" : "")}</td>
+            <tr class="card" data-token="{E(e.PaymentTokenId)}" data-status="{E(e.Status)}"><td>{E(e.Brand)}</td><td class="masked">{E(e.MaskedCard)}</td><td>{E(e.Expiry?[..7])}</td><td class="status">{E(e.Status)}</td><td class="mit">{(e.MitAllowed && e.Status == TokenStatuses.Activated ? "top-ups allowed" : "")}{(e.Attention is { } attention ? $"""<p class="attention muted">{E(attention)}</p>""" : "")}</td>
             <td>{(e.Status == TokenStatuses.Activated ? $"""<form method="post" action="/shop/wallet/remove">{csrf}<input type="hidden" name="token" value="{E(e.PaymentTokenId)}"><button class="remove" type="submit">Remove</button></form>""" : "")}</td></tr>
             """));
         return Page(http, "Saved cards", $"""

@@ -1,3 +1,4 @@
+using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;
 using static TokenPay.Gateway.Tests.StorageContracts.GatewayStores;
 
@@ -25,5 +26,31 @@ public class TokenStoreContract
         removed!.Status.ShouldBe(TokenStatuses.Deleted);
         again!.Status.ShouldBe(TokenStatuses.Deleted);
         (await stores.Tokens.ListAsync(TestKeys.MerchantNo, "u1", default)).Single().Status.ShouldBe(TokenStatuses.Deleted);
+    }
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task ACardUpdate_MovesTheTokenToTheNewCardOnce_WithItsNotification_AndAClosedCardEndsIt(Engine engine)
+    {
+        await using var db = await CreateAsync(engine);
+        await using var second = db.OpenSecondNode();
+        var stores = new GatewayStores(db.Database);
+        var (orderId, cardId) = await stores.InsertOrderWithCardAsync("bind_u");
+        await stores.Orders.CompleteAsync(Success(orderId, Bind(cardId, "PMTOKEN_U")), default);
+        var token = (await stores.Tokens.FindAsync(TestKeys.MerchantNo, "PMTOKEN_U", default))!;
+        token.NetworkTransactionId.ShouldBe("NTI-1");
+        var renewed = Card("FP2") with { ExpiryYear = 2033 };
+
+        var applied = await Task.WhenAll(new[] { stores, new GatewayStores(second) }.Select(node =>
+            node.Tokens.ApplyCardUpdateAsync(token, renewed, CardUpdates.NewNumber, 5_000, orderId, Draft("TOKENIZATION"), default)));
+
+        applied.Count(a => a).ShouldBe(1, "the second node finds the token moved and writes nothing");
+        var updated = (await stores.Tokens.FindAsync(TestKeys.MerchantNo, "PMTOKEN_U", default))!;
+        (updated.Card.Id == cardId, updated.Card.Fingerprint, updated.ExpiresAt, updated.CardUpdate, updated.CardUpdatedAt, updated.Status)
+            .ShouldBe((false, "FP2", new DateTimeOffset(2033, 4, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), CardUpdates.NewNumber, 5_000L, TokenStatuses.Activated));
+        (await stores.Database.QueryAsync<long>("SELECT COUNT(*) FROM vault_cards;", null, default)).Single().ShouldBe(2L, "the losing node's vaulted copy was rolled back");
+        (await stores.Database.QueryAsync<long>("SELECT COUNT(*) FROM notifications WHERE notify_type = 'TOKENIZATION';", null, default)).Single().ShouldBe(1L);
+
+        (await stores.Tokens.ApplyCardUpdateAsync(updated, null, CardUpdates.Closed, 6_000, orderId, null, default)).ShouldBeTrue();
+        (await stores.Tokens.FindAsync(TestKeys.MerchantNo, "PMTOKEN_U", default))!.Status.ShouldBe(TokenStatuses.Deleted);
     }
 }
