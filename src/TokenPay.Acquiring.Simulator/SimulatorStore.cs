@@ -17,6 +17,8 @@ internal sealed class SimulatorStore(RelationalDatabase database)
     /// <summary>The most attempts per merchant and card read to judge a new one: past the retry budget the count no longer matters.</summary>
     private const int HistoryRows = 100;
 
+    private const string SelectSeenCard = "SELECT first_seen_at, expiry_month, expiry_year FROM acquirer_simulator_cards WHERE card_key = @cardKey;";
+
     private byte[]? _cardKeySecret;
 
     public async Task OpenAsync(CancellationToken cancellationToken)
@@ -106,11 +108,11 @@ internal sealed class SimulatorStore(RelationalDatabase database)
                 INSERT INTO acquirer_simulator_cards (card_key, first_seen_at, expiry_month, expiry_year) VALUES (@cardKey, @now, @ExpiryMonth, @ExpiryYear)
                 ON CONFLICT (card_key) DO NOTHING;
                 """, new { cardKey, now, card.ExpiryMonth, card.ExpiryYear }, cancellationToken);
-            return (await write.QueryFirstOrDefaultAsync<SeenCard>("SELECT first_seen_at, expiry_month, expiry_year FROM acquirer_simulator_cards WHERE card_key = @cardKey;", new { cardKey }, cancellationToken))!;
+            return (await write.QueryFirstOrDefaultAsync<SeenCard>(SelectSeenCard, new { cardKey }, cancellationToken))!;
         }, cancellationToken);
 
     public Task<SeenCard?> FindSeenCardAsync(string cardKey, CancellationToken cancellationToken) =>
-        database.QueryFirstOrDefaultAsync<SeenCard>("SELECT first_seen_at, expiry_month, expiry_year FROM acquirer_simulator_cards WHERE card_key = @cardKey;", new { cardKey }, cancellationToken);
+        database.QueryFirstOrDefaultAsync<SeenCard>(SelectSeenCard, new { cardKey }, cancellationToken);
 
     public Task CreateChallengeAsync(SimulatedChallenge challenge, CancellationToken cancellationToken) =>
         database.ExecuteAsync("""

@@ -13,12 +13,9 @@ public sealed record RetrySummary(int Sent, int Succeeded, int Declined);
 /// sent, so two passes (or two merchant nodes) never send the same retry twice.
 /// </summary>
 internal sealed partial class ChargeRetrier(RetryLedger retries, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<ChargeRetrier> logger)
-    : BackgroundService
+    : PeriodicService(clock, () => options.Value.SmartRetries.PollInterval)
 {
     private const int BatchSize = 200;
-
-    // Made at start: .NET 10 runs ExecuteAsync later on a background thread.
-    private PeriodicTimer? _timer;
 
     public async Task<RetrySummary> RunDueAsync(CancellationToken cancellationToken)
     {
@@ -45,36 +42,16 @@ internal sealed partial class ChargeRetrier(RetryLedger retries, ChargeService c
         return new RetrySummary(sent, succeeded, declined);
     }
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        _timer = new PeriodicTimer(options.Value.SmartRetries.PollInterval, clock);
-        return base.StartAsync(cancellationToken);
-    }
-
-    public override void Dispose()
-    {
-        _timer?.Dispose();
-        base.Dispose();
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (await _timer!.WaitForNextTickAsync(stoppingToken))
+        var summary = await RunDueAsync(cancellationToken);
+        if (summary.Sent > 0)
         {
-            try
-            {
-                var summary = await RunDueAsync(stoppingToken);
-                if (summary.Sent > 0)
-                {
-                    LogRetried(logger, summary.Sent, summary.Succeeded, summary.Declined);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(logger, ex.GetType().FullName);
-            }
+            LogRetried(logger, summary.Sent, summary.Succeeded, summary.Declined);
         }
     }
+
+    protected override void OnFailed(Exception exception) => LogFailed(logger, exception.GetType().FullName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Sent} charge retries: {Succeeded} succeeded, {Declined} declined")]
     private static partial void LogRetried(ILogger logger, int sent, int succeeded, int declined);

@@ -12,14 +12,11 @@ public sealed record ReconcileSummary(int Checked, int Settled, int StillOpen);
 /// never comes does not leave an order pending forever.
 /// </summary>
 internal sealed partial class Reconciler(PaymentStore payments, ChargeService charges, RefundLedger refundLedger, RefundService refunds, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
-    : BackgroundService
+    : PeriodicService(clock, () => options.Value.ReconcileInterval)
 {
-    // Made at start: .NET 10 runs ExecuteAsync later on a background thread.
-    private PeriodicTimer? _timer;
-
     public async Task<ReconcileSummary> ReconcileAsync(CancellationToken cancellationToken)
     {
-        var cutoff = (clock.GetUtcNow() - options.Value.ReconcileAfter).ToUnixTimeMilliseconds();
+        var cutoff = (Clock.GetUtcNow() - options.Value.ReconcileAfter).ToUnixTimeMilliseconds();
         var open = await payments.ListOpenAsync(cutoff, cancellationToken);
         var settled = 0;
         foreach (var payment in open)
@@ -45,36 +42,16 @@ internal sealed partial class Reconciler(PaymentStore payments, ChargeService ch
         return new ReconcileSummary(checkedCount, settled, checkedCount - settled);
     }
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        _timer = new PeriodicTimer(options.Value.ReconcileInterval, clock);
-        return base.StartAsync(cancellationToken);
-    }
-
-    public override void Dispose()
-    {
-        _timer?.Dispose();
-        base.Dispose();
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (await _timer!.WaitForNextTickAsync(stoppingToken))
+        var summary = await ReconcileAsync(cancellationToken);
+        if (summary.Checked > 0)
         {
-            try
-            {
-                var summary = await ReconcileAsync(stoppingToken);
-                if (summary.Checked > 0)
-                {
-                    LogReconciled(logger, summary.Checked, summary.Settled);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(logger, ex.GetType().FullName);
-            }
+            LogReconciled(logger, summary.Checked, summary.Settled);
         }
     }
+
+    protected override void OnFailed(Exception exception) => LogFailed(logger, exception.GetType().FullName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Checked} open payments, {Settled} settled")]
     private static partial void LogReconciled(ILogger logger, int @checked, int settled);
