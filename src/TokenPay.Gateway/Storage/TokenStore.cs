@@ -73,8 +73,17 @@ internal sealed class TokenStore(RelationalDatabase database)
             $"{SelectWithCard} WHERE t.status = @activated AND t.updates_checked_at < @checkedBefore ORDER BY t.updates_checked_at LIMIT @batchSize;",
             WithCard, "id", new { activated = TokenStatuses.Activated, checkedBefore, batchSize }, cancellationToken);
 
+    /// <summary>Records that these tokens were checked now, in one transaction (row by row: list parameters differ between engines).</summary>
     public Task MarkCheckedAsync(IReadOnlyList<long> tokenIds, long now, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("UPDATE payment_tokens SET updates_checked_at = @now WHERE id IN @tokenIds;", new { tokenIds, now }, cancellationToken);
+        database.WriteAsync(async write =>
+        {
+            foreach (var id in tokenIds)
+            {
+                await write.ExecuteAsync("UPDATE payment_tokens SET updates_checked_at = @now WHERE id = @id;", new { id, now }, cancellationToken);
+            }
+
+            return tokenIds.Count;
+        }, cancellationToken);
 
     /// <summary>
     /// Puts the issuer's news behind the token in one transaction: the new card vaulted and the token pointed at it

@@ -43,6 +43,11 @@ internal sealed partial class CardUpdater(
         {
             var now = clock.GetUtcNow();
             due = await tokens.FindDueForUpdateCheckAsync((now - interval).ToUnixTimeMilliseconds(), BatchSize, cancellationToken);
+            if (due.Count == 0)
+            {
+                break;
+            }
+
             changed += await CheckAsync(due, cancellationToken);
             await tokens.MarkCheckedAsync([.. due.Select(t => t.Id)], now.ToUnixTimeMilliseconds(), cancellationToken);
         }
