@@ -125,6 +125,11 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
     private async Task<AuthorizationOutcome?> UnlinkedAsync(AuthorizationRequest request, string cardKey, CancellationToken cancellationToken)
     {
         var initial = request.Credential.InitialTransactionId;
+        if (request.Credential is { Use: CredentialUse.Subsequent, InitialTransactionId: null, Legacy: true })
+        {
+            return null;
+        }
+
         if (request.Credential.Use != CredentialUse.Subsequent || initial is null)
         {
             return AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,

@@ -33,7 +33,11 @@ public enum CredentialUsage
 /// The stored-credential indicators a card network expects on every authorization (docs/stored-credentials.md).
 /// </summary>
 /// <param name="InitialTransactionId">On a subsequent use: the network transaction id of the customer-initiated transaction that stored the card.</param>
-public sealed record StoredCredential(Initiator Initiator, CredentialUse Use, CredentialUsage Usage, string? InitialTransactionId = null)
+/// <param name="Legacy">
+/// The credential was stored before its network transaction id was kept: networks accept subsequent uses of
+/// such credentials without one (Visa's rule for credentials stored before the framework).
+/// </param>
+public sealed record StoredCredential(Initiator Initiator, CredentialUse Use, CredentialUsage Usage, string? InitialTransactionId = null, bool Legacy = false)
 {
     /// <summary>A one-off customer payment with a card that is not stored.</summary>
     public static readonly StoredCredential OneOff = new(Initiator.Customer, CredentialUse.NotStored, CredentialUsage.Unscheduled);

@@ -13,7 +13,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (StorageUnavailableException ex)
+catch (Exception ex) when (ex is StorageUnavailableException or Microsoft.Extensions.Options.OptionsValidationException)
 {
     // A configuration or outage a person fixes: one sentence, no stack trace.
     await Console.Error.WriteLineAsync(ex.Message);

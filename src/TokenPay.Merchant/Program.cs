@@ -14,7 +14,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (TokenPay.Storage.StorageUnavailableException ex)
+catch (Exception ex) when (ex is TokenPay.Storage.StorageUnavailableException or Microsoft.Extensions.Options.OptionsValidationException)
 {
     // A configuration or outage a person fixes: one sentence, no stack trace.
     await Console.Error.WriteLineAsync(ex.Message);

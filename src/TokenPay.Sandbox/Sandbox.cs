@@ -100,6 +100,9 @@ internal sealed class Sandbox
               4000000000000002   ISSUER_PAYMENT_REJECTED     4000000000000069   CARD_EXPIRE_DATE_INVALID
               4000000000000127   CVV_INVALID                 4000000000000341   saves fine, later MIT declined
               subject FAILED / PENDING / 3DS drive outcomes too (PayerMax sandbox habit)
+              card-network rules on saved cards (docs/stored-credentials.md): 4000000000000259 MITs declined with
+              "retry after 24 h" (MAC 25; the merchant retries then), 4000000000000036 "do not try again" (MAC 03),
+              4000000000001117 renewed by its issuer 7 days after first use (same token, new expiry)
               refunds succeed 5 s later; comments REFUND_FAILED (fails later), REFUND_REJECTED (fails at once), REFUND_PENDING (24 h)
 
             Merchant commands: dotnet run --project src/TokenPay.Sandbox -- merchant --help

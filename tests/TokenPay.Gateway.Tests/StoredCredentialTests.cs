@@ -80,6 +80,16 @@ public sealed class StoredCredentialTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATokenSavedBeforeNetworkIdsWereKept_IsALegacyCredential_WhoseMitsNeedNoInitialId()
+    {
+        var (token, _) = await BindAsync("bob", "4242424242424242");
+        // As the migration marks every token saved before it.
+        await _host.ScalarAsync($"UPDATE payment_tokens SET network_transaction_id = NULL, legacy_credential = 1 WHERE payment_token_id = '{token}'");
+
+        (await MitAsync("bob", token)).DataString("status").ShouldBe(OrderStatuses.Success);
+    }
+
+    [Fact]
     public async Task AnMitLinkedToATransactionThatDidNotStoreTheCard_IsDeclined()
     {
         var simulator = _host.App.Services.GetRequiredKeyedService<IAcquirer>(SimulatorRegistration.Name);

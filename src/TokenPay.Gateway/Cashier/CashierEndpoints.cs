@@ -59,7 +59,7 @@ internal static class CashierEndpoints
             return;
         }
 
-        var result = await payments.AuthorizeAsync(order with { CardId = cardId, Card = CardDisplay.From(sealedCard) }, card!, authenticated: false, initialTransactionId: null, cancellationToken);
+        var result = await payments.AuthorizeAsync(order with { CardId = cardId, Card = CardDisplay.From(sealedCard) }, card!, authenticated: false, storedBy: null, cancellationToken);
         if (result.ChallengeId is { } challengeId)
         {
             http.Response.Redirect($"/threeds/{challengeId}");

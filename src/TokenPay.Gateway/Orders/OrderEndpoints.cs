@@ -74,7 +74,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
         var merchantNo = request.App.MerchantNo;
         var country = plan.Country;
         PlainCard? card = null;
-        string? initialTransactionId = null;
+        TokenRecord? storedBy = null;
         StoredCard? newCard = null;
         CardDisplay? display = null;
         long? cardId = null;
@@ -88,7 +88,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
                 }
 
                 card = vault.Reveal(token!.Card);
-                initialTransactionId = token.NetworkTransactionId;
+                storedBy = token;
                 country ??= token.Country;
                 cardId = token.CardId;
                 display = CardDisplay.From(token.Card);
@@ -180,7 +180,7 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
         order = order with { Id = inserted.OrderId, CardId = inserted.CardId };
         return plan.Mode == PaymentMode.Hosted
             ? new Placement(null, false, order, null)
-            : new Placement(null, false, order, await payments.AuthorizeAsync(order, card!, authenticated: false, initialTransactionId, cancellationToken));
+            : new Placement(null, false, order, await payments.AuthorizeAsync(order, card!, authenticated: false, storedBy, cancellationToken));
     }
 
     // A repeated Hosted_Checkout order that is still open answers its cashier link again (docs/protocol.md 2.1).

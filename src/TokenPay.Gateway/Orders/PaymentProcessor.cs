@@ -34,8 +34,8 @@ internal sealed partial class PaymentProcessor(
     private readonly TimeSpan _acquirerTimeout = options.Value.Orders.AcquirerTimeout;
 
     /// <summary>Sends an order (already stored as being sent) to the acquirer and records what it decided.</summary>
-    /// <param name="initialTransactionId">For a payment with a stored card: the network transaction id kept with its token.</param>
-    public async Task<PaymentResult> AuthorizeAsync(OrderRecord order, PlainCard card, bool authenticated, string? initialTransactionId, CancellationToken cancellationToken)
+    /// <param name="storedBy">For a payment with a stored card: its token (the network transaction id kept with it).</param>
+    public async Task<PaymentResult> AuthorizeAsync(OrderRecord order, PlainCard card, bool authenticated, TokenRecord? storedBy, CancellationToken cancellationToken)
     {
         AuthorizationOutcome outcome;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -44,7 +44,7 @@ internal sealed partial class PaymentProcessor(
             try
             {
                 var request = new AuthorizationRequest(order.TradeToken, order.MerchantNo, card, order.AmountMinor, order.Currency, order.Subject,
-                    CredentialOf(order, initialTransactionId), authenticated, DateTimeOffset.FromUnixTimeMilliseconds(order.ExpiresAt));
+                    CredentialOf(order, storedBy), authenticated, DateTimeOffset.FromUnixTimeMilliseconds(order.ExpiresAt));
                 outcome = await AcquirerOf(order).AuthorizeAsync(request, timeout.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -78,10 +78,10 @@ internal sealed partial class PaymentProcessor(
     }
 
     /// <summary>The stored-credential indicators of an order (docs/stored-credentials.md).</summary>
-    private static StoredCredential CredentialOf(OrderRecord order, string? initialTransactionId) =>
-        order.MerchantInitiated ? new(Initiator.Merchant, CredentialUse.Subsequent, StoredCredential.UsageOf(order.MitType), initialTransactionId)
+    private static StoredCredential CredentialOf(OrderRecord order, TokenRecord? storedBy) =>
+        order.MerchantInitiated ? new(Initiator.Merchant, CredentialUse.Subsequent, StoredCredential.UsageOf(order.MitType), storedBy?.NetworkTransactionId, storedBy?.LegacyCredential ?? false)
         : order.TokenForFutureUse ? new(Initiator.Customer, CredentialUse.First, StoredCredential.UsageOf(order.MitType))
-        : order.PaymentTokenId is not null ? new(Initiator.Customer, CredentialUse.Subsequent, StoredCredential.UsageOf(order.MitType), initialTransactionId)
+        : order.PaymentTokenId is not null ? new(Initiator.Customer, CredentialUse.Subsequent, StoredCredential.UsageOf(order.MitType), storedBy?.NetworkTransactionId, storedBy?.LegacyCredential ?? false)
         : StoredCredential.OneOff;
 
     private IAcquirer AcquirerOf(OrderRecord order) => acquirers.Of(order.Acquirer, order.MerchantNo);

@@ -115,6 +115,9 @@ internal sealed record TokenRecord
     /// <summary>The network transaction id of the customer-initiated transaction that stored the card; MITs on the token carry it.</summary>
     public string? NetworkTransactionId { get; init; }
 
+    /// <summary>Saved before the gateway kept network transaction ids (<see cref="StoredCredential.Legacy"/>).</summary>
+    public bool LegacyCredential { get; init; }
+
     /// <summary>The account updater's last change to the card (<see cref="CardUpdates"/>), and when.</summary>
     public string? CardUpdate { get; init; }
 

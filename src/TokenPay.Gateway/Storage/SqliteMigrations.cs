@@ -209,6 +209,9 @@ internal static class SqliteMigrations
             ALTER TABLE orders ADD COLUMN advice_category INTEGER;
             ALTER TABLE orders ADD COLUMN merchant_advice_code TEXT;
             ALTER TABLE payment_tokens ADD COLUMN network_transaction_id TEXT;
+            -- Tokens saved before: networks accept their MITs without an initial transaction id.
+            ALTER TABLE payment_tokens ADD COLUMN legacy_credential INTEGER NOT NULL DEFAULT 0;
+            UPDATE payment_tokens SET legacy_credential = 1;
             -- The account updater's last change to the card behind a token (NEW_EXPIRY, NEW_NUMBER, CLOSED).
             ALTER TABLE payment_tokens ADD COLUMN card_update TEXT;
             ALTER TABLE payment_tokens ADD COLUMN card_updated_at INTEGER;

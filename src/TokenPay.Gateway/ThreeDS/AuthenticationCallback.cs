@@ -26,7 +26,7 @@ internal sealed class AuthenticationCallback(OrderStore orders, VaultStore cards
         }
 
         var result = passed
-            ? await payments.AuthorizeAsync(order, vault.Reveal((await cards.GetCardAsync(order.CardId!.Value, cancellationToken))!), authenticated: true, initialTransactionId: null, cancellationToken)
+            ? await payments.AuthorizeAsync(order, vault.Reveal((await cards.GetCardAsync(order.CardId!.Value, cancellationToken))!), authenticated: true, storedBy: null, cancellationToken)
             : await payments.FailAsync(order, ResultCodes.AuthenticateFailed, "The cardholder did not pass 3-D Secure authentication.", cancellationToken);
         var returnUrl = order.FrontCallbackUrl is { } url && PublicLinks.IsRedirectable(url) ? url : null;
         return new AuthenticationHandled(true, returnUrl, result.Status == OrderStatuses.Success);
