@@ -19,7 +19,8 @@ public sealed class SmartRetryTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _gateway = await GatewayHost.StartAsync();
+        // The clock jumps days: the gateway's sweep runs hourly, not every 10 s of the jump.
+        _gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Orders:ExpirySweepInterval"] = "01:00:00", ["Gateway:Orders:RecoverAfter"] = "02:00:00" });
         _merchant = await MerchantHost.StartAsync(_gateway, DrivenByTheTest);
     }
 

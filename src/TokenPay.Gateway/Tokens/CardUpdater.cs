@@ -28,14 +28,22 @@ internal sealed partial class CardUpdater(
 {
     private const int BatchSize = 200;
 
+    /// <summary>The sweep runs every few seconds; looking for due tokens once a minute is plenty for a daily check.</summary>
+    private static readonly TimeSpan LookEvery = TimeSpan.FromMinutes(1);
+
+    private long _nextLookAt;
+
     /// <summary>Checks the tokens whose last check is older than the interval; returns how many changed.</summary>
     public async Task<int> CheckDueAsync(CancellationToken cancellationToken)
     {
         var interval = options.Value.Acquirers.AccountUpdaterInterval;
-        if (interval <= TimeSpan.Zero)
+        var start = clock.GetUtcNow();
+        if (interval <= TimeSpan.Zero || start.ToUnixTimeMilliseconds() < Interlocked.Read(ref _nextLookAt))
         {
             return 0;
         }
+
+        Interlocked.Exchange(ref _nextLookAt, (start + LookEvery).ToUnixTimeMilliseconds());
 
         var changed = 0;
         IReadOnlyList<TokenRecord> due;
