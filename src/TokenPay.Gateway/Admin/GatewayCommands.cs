@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using TokenPay.Acquiring.Simulator;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
 
@@ -41,7 +42,12 @@ internal static class GatewayCommands
         var migrate = new Command("migrate", "Apply the database migrations that are not applied yet, then exit (the server also applies them at start).");
         migrate.SetAction(async (_, ct) =>
         {
-            await WithOutboxAsync(configuration, _ => Task.FromResult(0));
+            // The built-in acquirer's tables live in the same database, versioned on their own.
+            var services = new ServiceCollection();
+            var database = await services.AddGatewayStorageAsync(Options(configuration).Storage, ct);
+            await services.AddAcquirerSimulatorAsync(database, ct);
+            // Disposing the provider closes the database.
+            await using var provider = services.BuildServiceProvider();
             await output.WriteLineAsync("The gateway database is up to date.");
             return 0;
         });
@@ -94,13 +100,14 @@ internal static class GatewayCommands
 
     private static async Task<int> WithOutboxAsync(string[] configuration, Func<NotificationOutbox, Task<int>> run)
     {
-        var settings = WebApplication.CreateBuilder(configuration).Configuration;
-        var options = settings.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         var services = new ServiceCollection();
-        await services.AddGatewayStorageAsync(options.Storage, CancellationToken.None);
+        await services.AddGatewayStorageAsync(Options(configuration).Storage, CancellationToken.None);
         await using var provider = services.BuildServiceProvider();
         return await run(provider.GetRequiredService<NotificationOutbox>());
     }
+
+    private static GatewayOptions Options(string[] configuration) =>
+        WebApplication.CreateBuilder(configuration).Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
 
     private static bool IsConfiguration(string arg) => arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains(':', StringComparison.Ordinal);
 
