@@ -71,7 +71,13 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
 
     private async Task<AuthorizationOutcome> AuthorizeMerchantInitiatedAsync(AuthorizationRequest request, string cardKey, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var history = await store.RecentMitsAsync(request.MerchantNo, cardKey, cancellationToken);
+        // The usual MIT follows an approval: then the latest attempt is all the history that matters.
+        var history = await store.RecentMitsAsync(request.MerchantNo, cardKey, latestOnly: true, cancellationToken);
+        if (history is [{ Declined: true }])
+        {
+            history = await store.RecentMitsAsync(request.MerchantNo, cardKey, latestOnly: false, cancellationToken);
+        }
+
         var windowStart = (now - RetryWindow).ToUnixTimeMilliseconds();
         var previous = history.Count > 0 ? history[0] : null;
         var reattempt = previous is { Declined: true } && previous.DecidedAt > windowStart;

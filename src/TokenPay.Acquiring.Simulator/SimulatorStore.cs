@@ -87,12 +87,12 @@ internal sealed class SimulatorStore(RelationalDatabase database)
             "SELECT MAX(created_at) FROM acquirer_simulator_credentials WHERE merchant_no = @merchantNo AND card_key = @cardKey AND stored = 1;",
             new { merchantNo, cardKey }, cancellationToken);
 
-    /// <summary>The merchant's latest merchant-initiated attempts on the card, newest first.</summary>
-    public Task<IReadOnlyList<MitAttempt>> RecentMitsAsync(string merchantNo, string cardKey, CancellationToken cancellationToken) =>
-        database.QueryAsync<MitAttempt>($"""
+    /// <summary>The merchant's latest merchant-initiated attempts on the card, newest first (at most <see cref="HistoryRows"/>, or the latest only).</summary>
+    public Task<IReadOnlyList<MitAttempt>> RecentMitsAsync(string merchantNo, string cardKey, bool latestOnly, CancellationToken cancellationToken) =>
+        database.QueryAsync<MitAttempt>("""
             SELECT merchant_no, card_key, declined, advice_category, merchant_advice_code, reattempt, violation, decided_at
-            FROM acquirer_simulator_mits WHERE merchant_no = @merchantNo AND card_key = @cardKey ORDER BY id DESC LIMIT {HistoryRows};
-            """, new { merchantNo, cardKey }, cancellationToken);
+            FROM acquirer_simulator_mits WHERE merchant_no = @merchantNo AND card_key = @cardKey ORDER BY id DESC LIMIT @limit;
+            """, new { merchantNo, cardKey, limit = latestOnly ? 1 : HistoryRows }, cancellationToken);
 
     /// <summary>The violations of network rules a merchant committed (retries the networks forbid or fine), by kind.</summary>
     public Task<IReadOnlyList<ViolationCount>> ViolationsAsync(string merchantNo, CancellationToken cancellationToken) =>

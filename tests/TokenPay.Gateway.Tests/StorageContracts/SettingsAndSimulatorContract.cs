@@ -56,9 +56,10 @@ public class SettingsAndSimulatorContract
         (await simulator.FindCredentialAsync("111", default)).ShouldBe(issued);
         (await simulator.LastStoredAtAsync("M1", key, default)).ShouldBe(1_000);
         (await simulator.LastStoredAtAsync("M2", key, default)).ShouldBeNull();
-        var history = await simulator.RecentMitsAsync("M1", key, default);
+        var history = await simulator.RecentMitsAsync("M1", key, latestOnly: false, default);
         history.Select(a => (a.DecidedAt, a.Declined, a.Reattempt)).ShouldBe([(3_000L, false, true), (2_000L, true, false)]);
-        (await simulator.RecentMitsAsync("M2", key, default)).ShouldBeEmpty();
+        (await simulator.RecentMitsAsync("M1", key, latestOnly: true, default)).Single().DecidedAt.ShouldBe(3_000L);
+        (await simulator.RecentMitsAsync("M2", key, latestOnly: false, default)).ShouldBeEmpty();
         (await simulator.ViolationsAsync("M1", default)).ShouldBe([new ViolationCount { Violation = "X", Count = 1 }]);
     }
 
