@@ -16,6 +16,7 @@ using TokenPay.Gateway.Refunds;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.ThreeDS;
 using TokenPay.Gateway.Tokens;
+using TokenPay.Protocol.Models;
 using TokenPay.Storage;
 
 namespace TokenPay.Gateway.Hosting;
@@ -68,6 +69,7 @@ public static partial class GatewayApp
         });
         services.AddSingleton<NotificationDispatcher>();
         services.AddStorageHealthChecks();
+        services.AddGatewayOpenApi();
         if (options.Notifications.Enabled)
         {
             services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
@@ -115,6 +117,7 @@ public static partial class GatewayApp
         app.Services.GetRequiredService<DropinEndpoints>().Map(app);
         app.MapAdmin();
         app.MapHealthEndpoints();
+        app.MapGatewayOpenApi();
         // The key merchants verify responses and notifications with; public by nature.
         app.MapGet("/platform-public-key", () => platformPublicKey);
         return app;
@@ -134,18 +137,30 @@ public static partial class GatewayApp
         ApiOperation inquire = tokens.InquireAsync, remove = tokens.RemoveAsync, applyDropin = dropin.ApplySessionAsync;
         ApiOperation refund = refunds.RefundAsync, refundQuery = refunds.RefundQueryAsync;
         ApiOperation applyToken = applications.ApplyAsync, inquireApply = applications.InquireAsync;
-        api.MapPost("/orderAndPay", http => gateway.HandleAsync(http, orderAndPay));
-        api.MapPost("/orderQuery", http => gateway.HandleAsync(http, orderQuery));
-        api.MapPost("/inquirePaymentToken", http => gateway.HandleAsync(http, inquire));
-        api.MapPost("/removePaymentToken", http => gateway.HandleAsync(http, remove));
-        api.MapPost("/applyDropinSession", http => gateway.HandleAsync(http, applyDropin));
-        api.MapPost("/refund", http => gateway.HandleAsync(http, refund));
-        api.MapPost("/refundQuery", http => gateway.HandleAsync(http, refundQuery));
-        api.MapPost("/applyPaymentToken", http => gateway.HandleAsync(http, applyToken));
-        api.MapPost("/InquireApplyRequest", http => gateway.HandleAsync(http, inquireApply));
+        api.MapPost("/orderAndPay", Operation(gateway, orderAndPay))
+            .Describes<OrderAndPayRequest, OrderAndPayResult>("Pay by card, saved card (MIT or customer-present), hosted cashier or Drop-in token; optionally save the card.");
+        api.MapPost("/orderQuery", Operation(gateway, orderQuery))
+            .Describes<OrderQueryRequest, OrderView>("An order by outTradeNo, with its card, token, decline and network advice.");
+        api.MapPost("/inquirePaymentToken", Operation(gateway, inquire))
+            .Describes<InquirePaymentTokenRequest, InquirePaymentTokenResult>("A user's saved cards (tokenAcq: all, tokenMit: usable for MIT).");
+        api.MapPost("/removePaymentToken", Operation(gateway, remove))
+            .Describes<RemovePaymentTokenRequest, RemovePaymentTokenResult>("Remove a saved card; it can no longer be charged.");
+        api.MapPost("/applyDropinSession", Operation(gateway, applyDropin))
+            .Describes<ApplyDropinSessionRequest, ApplyDropinSessionResult>("A Drop-in session for the card component.");
+        api.MapPost("/refund", Operation(gateway, refund))
+            .Describes<RefundRequest, RefundResult>("Refund a successful payment, in full or in parts.");
+        api.MapPost("/refundQuery", Operation(gateway, refundQuery))
+            .Describes<RefundQueryRequest, RefundView>("A refund by outRefundNo or refundTradeNo.");
+        api.MapPost("/applyPaymentToken", Operation(gateway, applyToken))
+            .Describes<ApplyPaymentTokenRequest, TokenApplicationResult>("Save a card without a payment (zero-amount verification).");
+        api.MapPost("/InquireApplyRequest", Operation(gateway, inquireApply))
+            .Describes<InquireApplyRequestRequest, TokenApplicationResult>("Where a token application stands.");
         // Every other path under the API base, the base itself and names with a dot included.
         api.MapFallback("{**path}", gateway.RefuseUnroutedAsync);
     }
+
+    // A Delegate (not a RequestDelegate) so the endpoint has a method the OpenAPI document can describe.
+    private static Delegate Operation(GatewayApi gateway, ApiOperation operation) => (HttpContext http) => gateway.HandleAsync(http, operation);
 
     private static void Validate(GatewayOptions options)
     {

@@ -13,20 +13,30 @@ internal static class MerchantApi
 
     public static void MapMerchantApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(MerchantSecurity.RequireOperatorKeyAsync);
-        api.MapPost("/charges", ChargeAsync);
+        var api = app.MapGroup("/api").AddEndpointFilter(MerchantSecurity.RequireOperatorKeyAsync).WithTags("Operator API")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapPost("/charges", ChargeAsync).Accepts<ChargeRequest>("application/json").Produces<ChargeResult>().ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Charge a user's saved card without the user (unscheduled MIT); the chargeId never charges twice.");
         api.MapGet("/charges/{chargeId}", async (string chargeId, ChargeService charges, CancellationToken ct) =>
-            await charges.HistoryAsync(chargeId, ct) is { } history ? Results.Json(history) : NotFound("chargeId", "No charge with this chargeId."));
-        api.MapPost("/refunds", RefundAsync);
+            await charges.HistoryAsync(chargeId, ct) is { } history ? Results.Json(history) : NotFound("chargeId", "No charge with this chargeId."))
+            .Produces<ChargeHistory>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A charge's attempts, the network's advice on each decline, and the next retry.");
+        api.MapPost("/refunds", RefundAsync).Accepts<RefundOrder>("application/json").Produces<RefundOutcome>().ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Refund a payment in full or in part; the refundId never refunds twice.");
         api.MapGet("/refunds/{refundId}", async (string refundId, RefundLedger refunds, CancellationToken ct) =>
-            await refunds.FindByRefundIdAsync(refundId, ct) is { } refund ? Results.Json(refund) : NotFound("refundId", "No refund with this refundId."));
+            await refunds.FindByRefundIdAsync(refundId, ct) is { } refund ? Results.Json(refund) : NotFound("refundId", "No refund with this refundId."))
+            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A refund as recorded here.");
         api.MapGet("/payments/{outTradeNo}", async (string outTradeNo, PaymentStore payments, CancellationToken ct) =>
-            await payments.FindAsync(outTradeNo, ct) is { } payment ? Results.Json(payment) : NotFound("outTradeNo", "No payment with this outTradeNo."));
-        api.MapGet("/wallet/{userId}", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.ListAsync(userId, ct)));
-        api.MapPost("/wallet/{userId}/sync", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.SyncAsync(userId, ct)));
+            await payments.FindAsync(outTradeNo, ct) is { } payment ? Results.Json(payment) : NotFound("outTradeNo", "No payment with this outTradeNo."))
+            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A payment (checkout, charge or retry) as recorded here.");
+        api.MapGet("/wallet/{userId}", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.ListAsync(userId, ct)))
+            .WithSummary("A user's saved cards (never a card number).");
+        api.MapPost("/wallet/{userId}/sync", async (string userId, WalletService wallet, CancellationToken ct) => Results.Json(await wallet.SyncAsync(userId, ct)))
+            .WithSummary("Refresh a user's saved cards from the gateway's token inquiry.");
         api.MapDelete("/wallet/{userId}/{paymentTokenId}", async (string userId, string paymentTokenId, WalletService wallet, CancellationToken ct) =>
-            await wallet.RemoveAsync(userId, paymentTokenId, ct) ? Results.NoContent() : NotFound("paymentTokenId", "This user has no such saved card."));
-        api.MapPost("/reconcile", async (Reconciler reconciler, CancellationToken ct) => Results.Json(await reconciler.ReconcileAsync(ct)));
+            await wallet.RemoveAsync(userId, paymentTokenId, ct) ? Results.NoContent() : NotFound("paymentTokenId", "This user has no such saved card."))
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Remove a saved card at the gateway; it can no longer be charged.");
+        api.MapPost("/reconcile", async (Reconciler reconciler, CancellationToken ct) => Results.Json(await reconciler.ReconcileAsync(ct)))
+            .Produces<ReconcileSummary>().WithSummary("Settle open payments and refunds with the gateway now.");
     }
 
     private static async Task<IResult> ChargeAsync(HttpContext http, ChargeService charges, CancellationToken cancellationToken)

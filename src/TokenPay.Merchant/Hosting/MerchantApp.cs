@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using TokenPay.Client;
 using TokenPay.Merchant.Notifications;
 using TokenPay.Merchant.Payments;
@@ -42,6 +43,16 @@ public static class MerchantApp
         services.AddHostedService(sp => sp.GetRequiredService<ChargeRetrier>());
         services.AddMerchantSecurity();
         services.AddStorageHealthChecks();
+        services.AddOpenApi("merchant", openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new Microsoft.OpenApi.OpenApiInfo
+            {
+                Title = "TokenPay merchant service",
+                Version = "1",
+                Description = "The operator API (every call sends X-Operator-Key: Merchant:Operator:ApiKey): MIT charges with smart retries, refunds, wallets, reconciliation.",
+            };
+            return Task.CompletedTask;
+        }));
 
         var app = builder.Build();
         app.UseAuthentication();
@@ -51,6 +62,8 @@ public static class MerchantApp
         app.MapShop();
         app.MapOperatorPages();
         app.MapHealthEndpoints();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("TokenPay merchant service").WithOpenApiRoutePattern("/openapi/{documentName}.json").AddDocument("merchant"));
         return app;
     }
 

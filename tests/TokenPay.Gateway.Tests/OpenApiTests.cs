@@ -1,0 +1,42 @@
+using System.Net;
+using System.Text.Json;
+
+namespace TokenPay.Gateway.Tests;
+
+/// <summary>The gateway's OpenAPI document describes every PayerMax operation with its envelope and answer, and the admin API.</summary>
+public sealed class OpenApiTests : IAsyncLifetime
+{
+    private GatewayHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await GatewayHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task TheDocument_ListsEveryApiOperationWithItsTypes_AndTheAdminApi_AndTheReferenceIsServed()
+    {
+        using var document = JsonDocument.Parse(await _host.Http.GetStringAsync("/openapi/gateway.json"));
+        var root = document.RootElement;
+        var paths = root.GetProperty("paths");
+        var schemas = root.GetProperty("components").GetProperty("schemas");
+
+        root.GetProperty("openapi").GetString().ShouldStartWith("3.");
+        string[] operations = ["orderAndPay", "orderQuery", "inquirePaymentToken", "removePaymentToken", "applyDropinSession", "refund", "refundQuery", "applyPaymentToken", "InquireApplyRequest"];
+        foreach (var operation in operations)
+        {
+            var post = paths.GetProperty($"/aggregate-pay/api/gateway/{operation}").GetProperty("post");
+            post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString().ShouldStartWith("#/components/schemas/RequestEnvelopeOf");
+            post.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString().ShouldStartWith("#/components/schemas/ApiResponseOf");
+        }
+
+        schemas.GetProperty("RequestEnvelopeOfOrderAndPayRequest").GetProperty("properties").GetProperty("data").ValueKind.ShouldBe(JsonValueKind.Object);
+        schemas.GetProperty("OrderView").GetProperty("properties").TryGetProperty("declineAdvice", out _).ShouldBeTrue();
+        schemas.GetProperty("PaymentDetailView").GetProperty("properties").TryGetProperty("paymentTokenID", out _).ShouldBeTrue("PayerMax's spelling");
+        paths.TryGetProperty("/admin/notifications", out _).ShouldBeTrue();
+
+        (await _host.Http.GetAsync("/openapi/unknown.json")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using var reference = await _host.Http.GetAsync("/docs/");
+        reference.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await reference.Content.ReadAsStringAsync()).ShouldContain("\"url\":\"openapi/gateway.json\"");
+    }
+}
