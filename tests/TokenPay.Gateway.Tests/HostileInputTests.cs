@@ -168,6 +168,20 @@ public class HostileInputTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         json["msg"]!.GetValue<string>().ShouldNotBeNullOrEmpty();
     }
 
+    [Theory]
+    [InlineData("orderAndPay")]
+    [InlineData("refund")]
+    [InlineData("refundQuery")]
+    [InlineData("applyPaymentToken")]
+    [InlineData("InquireApplyRequest")]
+    public async Task AKnownApiCalledWithoutPost_Answers405SayingItTakesPost(string api)
+    {
+        using var response = await Host.Http.GetAsync($"/aggregate-pay/api/gateway/{api}");
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.MethodNotAllowed);
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["msg"]!.GetValue<string>().ShouldBe($"{api} takes POST with a signed JSON body.");
+    }
+
     // Replaces the quoted marker with raw text: "\\u" escapes as written, or RAW:hex as raw bytes inside the quotes.
     private static byte[] Splice(byte[] json, string marker, string value)
     {

@@ -17,7 +17,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
     public const string BasePath = "/aggregate-pay/api/gateway";
 
     private static readonly FrozenSet<string> Operations =
-        new[] { "orderAndPay", "orderQuery", "inquirePaymentToken", "removePaymentToken", "applyDropinSession" }.ToFrozenSet(StringComparer.Ordinal);
+        new[] { "orderAndPay", "orderQuery", "inquirePaymentToken", "removePaymentToken", "applyDropinSession", "refund", "refundQuery", "applyPaymentToken", "InquireApplyRequest" }.ToFrozenSet(StringComparer.Ordinal);
 
     public async Task HandleAsync(HttpContext http, ApiOperation operation)
     {
