@@ -19,6 +19,8 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
     private static readonly FrozenSet<string> Operations =
         new[] { "orderAndPay", "orderQuery", "inquirePaymentToken", "removePaymentToken", "applyDropinSession", "refund", "refundQuery", "applyPaymentToken", "InquireApplyRequest" }.ToFrozenSet(StringComparer.Ordinal);
 
+    public static bool IsOperation(string name) => Operations.Contains(name);
+
     public async Task HandleAsync(HttpContext http, ApiOperation operation)
     {
         var cancellationToken = http.RequestAborted;

@@ -6,10 +6,11 @@ using TokenPay.Protocol.Signing;
 namespace TokenPay.Gateway.Envelope;
 
 /// <summary>The one signing exit: serializes an answer once, signs those bytes, sends those bytes.</summary>
-internal sealed class GatewayResponder(PlatformSigner signer)
+internal sealed class GatewayResponder(PlatformSigner signer, Hosting.GatewayMetrics metrics)
 {
     public async Task WriteAsync(HttpContext http, int statusCode, ApiReply reply)
     {
+        metrics.Answered(ApiName(http.Request.Path), reply.Code);
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new ApiResponse<object> { Code = reply.Code, Msg = reply.Msg, Data = reply.Data },
             PayerMaxJson.Options);
@@ -22,4 +23,8 @@ internal sealed class GatewayResponder(PlatformSigner signer)
         response.Headers.CacheControl = "no-store";
         await response.Body.WriteAsync(body, http.RequestAborted);
     }
+
+    // The operation's name for metrics; anything else (an unrouted path) is counted as one bucket, so paths cannot grow the tag set.
+    private static string ApiName(PathString path) =>
+        path.StartsWithSegments(GatewayApi.BasePath, out var rest) && rest.Value is { Length: > 1 } name && GatewayApi.IsOperation(name[1..]) ? name[1..] : "other";
 }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using TokenPay.Acquiring;
 using TokenPay.Acquiring.Simulator;
 using TokenPay.Gateway.Acquiring;
@@ -70,6 +71,8 @@ public static partial class GatewayApp
         services.AddSingleton<NotificationDispatcher>();
         services.AddStorageHealthChecks();
         services.AddGatewayOpenApi();
+        services.AddSingleton<GatewayMetrics>();
+        AddMetricExporters(services, options.Metrics);
         if (options.Notifications.Enabled)
         {
             services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
@@ -118,6 +121,10 @@ public static partial class GatewayApp
         app.MapAdmin();
         app.MapHealthEndpoints();
         app.MapGatewayOpenApi();
+        if (options.Metrics.Prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
         // The key merchants verify responses and notifications with; public by nature.
         app.MapGet("/platform-public-key", () => platformPublicKey);
         return app;
@@ -159,6 +166,29 @@ public static partial class GatewayApp
         api.MapFallback("{**path}", gateway.RefuseUnroutedAsync);
     }
 
+    private static void AddMetricExporters(IServiceCollection services, MetricsOptions metrics)
+    {
+        var otlp = metrics.OtlpEndpoint is { Length: > 0 } endpoint ? new Uri(endpoint) : null;
+        if (!metrics.Prometheus && otlp is null)
+        {
+            return;
+        }
+
+        services.AddOpenTelemetry().WithMetrics(builder =>
+        {
+            builder.AddMeter(GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel");
+            if (metrics.Prometheus)
+            {
+                builder.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
+            }
+
+            if (otlp is not null)
+            {
+                builder.AddOtlpExporter(exporter => exporter.Endpoint = otlp);
+            }
+        });
+    }
+
     // A Delegate (not a RequestDelegate) so the endpoint has a method the OpenAPI document can describe.
     private static Delegate Operation(GatewayApi gateway, ApiOperation operation) => (HttpContext http) => gateway.HandleAsync(http, operation);
 
@@ -172,6 +202,11 @@ public static partial class GatewayApp
         if (options.MaxRequestBodyBytes is < 1024 or > 16 * 1024 * 1024)
         {
             throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:MaxRequestBodyBytes must be between 1 KiB and 16 MiB."]);
+        }
+
+        if (options.Metrics.OtlpEndpoint is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
+        {
+            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Metrics:OtlpEndpoint must be an absolute URL."]);
         }
 
         if (options.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))

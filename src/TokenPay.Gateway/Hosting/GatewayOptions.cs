@@ -33,6 +33,18 @@ public sealed class GatewayOptions
     public AdminOptions Admin { get; set; } = new();
 
     public AcquirerOptions Acquirers { get; set; } = new();
+
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+/// <summary><c>Gateway:Metrics</c>: where the gateway's metrics (meter TokenPay.Gateway and ASP.NET Core's) go; nowhere unless set.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>Serve the Prometheus text format at <c>/metrics</c>.</summary>
+    public bool Prometheus { get; set; }
+
+    /// <summary>Also push them by OTLP to this endpoint (e.g. <c>http://127.0.0.1:4317</c>).</summary>
+    public string? OtlpEndpoint { get; set; }
 }
 
 public sealed class MerchantOptions

@@ -15,6 +15,7 @@ internal sealed partial class NotificationDispatcher(
     NotificationSender sender,
     NotificationSignal signal,
     TimeProvider clock,
+    GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     ILogger<NotificationDispatcher> logger) : BackgroundService
 {
@@ -118,6 +119,7 @@ internal sealed partial class NotificationDispatcher(
         var startedTimestamp = clock.GetTimestamp();
         var result = await sender.SendAsync(notification.Url, notification.Body, cancellationToken);
         var latency = clock.GetElapsedTime(startedTimestamp);
+        metrics.NotificationAttempted(result.Acknowledged, latency);
 
         var firstAttemptAt = notification.FirstAttemptAt ?? started.ToUnixTimeMilliseconds();
         var nextIndex = notification.ScheduleIndex + 1;

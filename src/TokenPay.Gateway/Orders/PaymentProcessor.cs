@@ -28,6 +28,7 @@ internal sealed partial class PaymentProcessor(
     NotificationFactory notifications,
     NotificationSignal dispatcherSignal,
     TimeProvider clock,
+    GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     ILogger<PaymentProcessor> logger)
 {
@@ -45,7 +46,9 @@ internal sealed partial class PaymentProcessor(
             {
                 var request = new AuthorizationRequest(order.TradeToken, order.MerchantNo, card, order.AmountMinor, order.Currency, order.Subject,
                     CredentialOf(order, storedBy), authenticated, DateTimeOffset.FromUnixTimeMilliseconds(order.ExpiresAt));
+                var asked = clock.GetTimestamp();
                 outcome = await AcquirerOf(order).AuthorizeAsync(request, timeout.Token);
+                metrics.AcquirerDecided(order.Acquirer ?? acquirers.NameFor(order.MerchantNo), outcome.Decision.ToString(), clock.GetElapsedTime(asked));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -114,10 +117,17 @@ internal sealed partial class PaymentProcessor(
         }
     }
 
-    private Task<PaymentResult> ApplyAsync(OrderRecord order, AuthorizationOutcome outcome, PlainCard? card, CancellationToken cancellationToken) =>
-        outcome.Decision == AuthorizationDecision.Approved
-            ? CompleteAsync(order, OrderStatuses.Success, null, null, outcome, card, cancellationToken)
-            : CompleteAsync(order, OrderStatuses.Failed, outcome.Code ?? ResultCodes.PaymentFailed, outcome.Message, outcome, card, cancellationToken);
+    private Task<PaymentResult> ApplyAsync(OrderRecord order, AuthorizationOutcome outcome, PlainCard? card, CancellationToken cancellationToken)
+    {
+        if (outcome.Decision == AuthorizationDecision.Approved)
+        {
+            return CompleteAsync(order, OrderStatuses.Success, null, null, outcome, card, cancellationToken);
+        }
+
+        var code = outcome.Code ?? ResultCodes.PaymentFailed;
+        metrics.Declined(code, outcome.Advice?.Category);
+        return CompleteAsync(order, OrderStatuses.Failed, code, outcome.Message, outcome, card, cancellationToken);
+    }
 
     /// <summary>Ends a PENDING order without the acquirer (a failed 3DS challenge).</summary>
     public Task<PaymentResult> FailAsync(OrderRecord order, string code, string message, CancellationToken cancellationToken) =>

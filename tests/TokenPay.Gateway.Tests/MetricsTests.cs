@@ -1,0 +1,46 @@
+namespace TokenPay.Gateway.Tests;
+
+/// <summary>With <c>Gateway:Metrics:Prometheus</c>, traffic shows at /metrics: answers by API and code, declines, acquirer and notification timings.</summary>
+public sealed class MetricsTests : IAsyncLifetime
+{
+    private GatewayHost _host = null!;
+    private NotificationReceiver _receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await NotificationReceiver.StartAsync();
+        _host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Metrics:Prometheus"] = "true",
+            ["Gateway:Merchants:0:NotifyUrl"] = _receiver.Url,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AfterTraffic_TheCountersAndTimingsAreThere_WithoutOrderNumbersOrCards()
+    {
+        (await _host.Merchant.PostAsync("orderAndPay", OrderRequests.Bind("metrics_bind", "ann", "4000000000000259"))).DataString("status").ShouldBe("SUCCESS");
+        var token = (await _host.Merchant.QueryAsync("metrics_bind")).Data.GetProperty("paymentDetails")[0].GetProperty("paymentTokenID").GetString()!;
+        (await _host.Merchant.PostAsync("orderAndPay", OrderRequests.Mit("metrics_mit", "ann", token))).DataString("status").ShouldBe("FAILED");
+        var body = _host.Merchant.Envelope(new System.Text.Json.Nodes.JsonObject { ["outTradeNo"] = "metrics_bind" });
+        (await _host.Merchant.PostRawAsync("orderQuery", body, "forged-signature")).Code.ShouldBe("SIGN_VERIFY_FAILED");
+        await _receiver.WaitForAsync(2);
+
+        var metrics = await Eventually.UntilAsync(() => _host.Http.GetStringAsync("/metrics"), text => text.Contains("tokenpay_gateway_notification_attempts_total", StringComparison.Ordinal), "the notification metrics");
+
+        metrics.ShouldContain("""tokenpay_gateway_answers_total{otel_scope_name="TokenPay.Gateway",api="orderAndPay",code="APPLY_SUCCESS"} 2""");
+        metrics.ShouldContain("""tokenpay_gateway_answers_total{otel_scope_name="TokenPay.Gateway",api="orderQuery",code="SIGN_VERIFY_FAILED"} 1""");
+        metrics.ShouldContain("""tokenpay_gateway_declines_total{otel_scope_name="TokenPay.Gateway",advice_category="2",code="ISSUER_PAYMENT_REJECTED"} 1""");
+        metrics.ShouldContain("""tokenpay_gateway_acquirer_duration_milliseconds_count{otel_scope_name="TokenPay.Gateway",acquirer="Simulator",decision="Approved"} 1""");
+        metrics.ShouldContain("""tokenpay_gateway_notification_attempts_total{otel_scope_name="TokenPay.Gateway",outcome="acknowledged"}""");
+        metrics.ShouldContain("http_server_request_duration_seconds_count");
+        metrics.ShouldNotContain("metrics_bind");
+        metrics.ShouldNotContain("4000000000000259");
+    }
+}
