@@ -11,7 +11,7 @@ public sealed record PlainCard(string Pan, string? HolderName, int ExpiryMonth, 
     public string Brand => Cards.Brand(Pan);
 
     /// <summary>The first instant after the card's expiry month, UTC.</summary>
-    public DateTimeOffset ValidUntil => new DateTimeOffset(ExpiryYear, ExpiryMonth, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+    public DateTimeOffset ValidUntil => Cards.ValidUntil(ExpiryMonth, ExpiryYear);
 
     public override string ToString() => $"PlainCard {{ Pan = {Cards.Mask(Pan)}, Expiry = {ExpiryMonth:00}/{ExpiryYear % 100:00} }}";
 }

@@ -3,6 +3,9 @@ namespace TokenPay.Protocol;
 /// <summary>Card number rules: Luhn, brand by prefix, and the only forms a card number may be shown in.</summary>
 public static class Cards
 {
+    /// <summary>The first instant (UTC) after a card's expiry month: the exclusive end of its validity.</summary>
+    public static DateTimeOffset ValidUntil(int expiryMonth, int expiryYear) => new DateTimeOffset(expiryYear, expiryMonth, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+
     /// <summary>True for 12 to 19 ASCII digits passing the Luhn check.</summary>
     public static bool IsValidPan(ReadOnlySpan<char> pan)
     {

@@ -18,7 +18,10 @@ internal sealed class AcquirerRouter(IServiceProvider services, IOptions<Gateway
     public IAcquirer Get(string name) => services.GetRequiredKeyedService<IAcquirer>(name);
 
     /// <summary>The acquirer a stored order (or its refund) went to; orders older than routing go to the merchant's current one.</summary>
-    public IAcquirer Of(string? recordedName, string merchantNo) => Get(recordedName ?? NameFor(merchantNo));
+    public IAcquirer Of(string? recordedName, string merchantNo) => Get(NameOf(recordedName, merchantNo));
+
+    /// <summary>The name of that acquirer.</summary>
+    public string NameOf(string? recordedName, string merchantNo) => recordedName ?? NameFor(merchantNo);
 
     /// <summary>Fails at start, naming the key, when configuration routes to an acquirer nobody registered.</summary>
     public static void Validate(IServiceProvider services, AcquirerOptions acquirers)

@@ -48,7 +48,7 @@ internal sealed partial class PaymentProcessor(
                     CredentialOf(order, storedBy), authenticated, DateTimeOffset.FromUnixTimeMilliseconds(order.ExpiresAt));
                 var asked = clock.GetTimestamp();
                 outcome = await AcquirerOf(order).AuthorizeAsync(request, timeout.Token);
-                metrics.AcquirerDecided(order.Acquirer ?? acquirers.NameFor(order.MerchantNo), outcome.Decision.ToString(), clock.GetElapsedTime(asked));
+                metrics.AcquirerDecided(acquirers.NameOf(order.Acquirer, order.MerchantNo), outcome.Decision.ToString(), clock.GetElapsedTime(asked));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

@@ -95,7 +95,7 @@ internal sealed class TokenStore(RelationalDatabase database)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var cardId = newCard is null ? token.CardId : await VaultStore.InsertCardAsync(write, newCard, cancellationToken);
-        var expiresAt = newCard is null ? token.ExpiresAt : new DateTimeOffset(newCard.ExpiryYear, newCard.ExpiryMonth, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1).ToUnixTimeMilliseconds();
+        var expiresAt = newCard is null ? token.ExpiresAt : Cards.ValidUntil(newCard.ExpiryMonth, newCard.ExpiryYear).ToUnixTimeMilliseconds();
         // A new number takes the new fingerprint unless the user already saved that card under another token.
         var updated = await write.ExecuteAsync("""
             UPDATE payment_tokens SET card_id = @cardId, expires_at = @expiresAt, card_update = @change, card_updated_at = @now,
