@@ -1,4 +1,5 @@
 using TokenPay.Gateway.Hosting;
+using TokenPay.Hosting;
 using TokenPay.Merchant.Hosting;
 using TokenPay.Merchant.Security;
 
@@ -61,10 +62,14 @@ internal sealed class Sandbox
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        // One movable clock for both services (POST /sandbox/clock on the gateway moves it and runs both sides' due work).
+        using var clock = new SandboxClock();
         await using var gateway = await GatewayApp.CreateAsync([], builder =>
         {
             builder.WebHost.UseUrls(GatewayUrl);
             builder.Configuration.AddInMemoryCollection(GatewaySettings(postgres: null));
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:Sandbox:Enabled"] = "true" });
+            builder.Services.AddSingleton<TimeProvider>(clock);
             LogRequests(builder, "gateway");
         }, cancellationToken);
         await using var merchant = await MerchantApp.CreateAsync([], builder =>
@@ -72,8 +77,10 @@ internal sealed class Sandbox
             builder.WebHost.UseUrls(MerchantUrl);
             ConfigureMerchant(builder);
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Merchant:ReconcileAfter"] = "00:01:00" });
+            builder.Services.AddSingleton<TimeProvider>(clock);
             LogRequests(builder, "merchant");
         }, cancellationToken);
+        clock.Attach(merchant.Services.GetServices<IScheduledWork>());
 
         if (!await TryStartAsync(gateway, _gatewayPort, "--gateway-port", cancellationToken) || !await TryStartAsync(merchant, _merchantPort, "--merchant-port", cancellationToken))
         {

@@ -20,6 +20,15 @@ internal static class AdminEndpoints
         admin.MapGet("/notifications", ListAsync);
         admin.MapGet("/notifications/{id:long}/attempts", AttemptsAsync);
         admin.MapPost("/notifications/{id:long}/resend", ResendAsync);
+        admin.MapGet("/events", FollowEvents);
+    }
+
+    // Server-sent events: the kept log, then live; a reconnecting reader sends Last-Event-ID (or ?after=) and misses nothing kept.
+    private static Microsoft.AspNetCore.Http.HttpResults.ServerSentEventsResult<GatewayEvent> FollowEvents(HttpRequest request, GatewayEvents events, long? after, CancellationToken cancellationToken)
+    {
+        var from = after ?? (long.TryParse(request.Headers["Last-Event-ID"].ToString(), out var last) ? last : 0);
+        return TypedResults.ServerSentEvents(
+            events.FollowAsync(from, cancellationToken).Select(e => new System.Net.ServerSentEvents.SseItem<GatewayEvent>(e, e.Kind) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
     }
 
     private static async Task<IResult> ListAsync(NotificationOutbox outbox, string? status, int? limit, CancellationToken cancellationToken) =>
@@ -39,7 +48,8 @@ internal static class AdminEndpoints
         return Results.Accepted(value: new { id, status = NotificationStatuses.Pending });
     }
 
-    private static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>Lets the request through only for an operator (also guards <c>/sandbox</c>).</summary>
+    public static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var key = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.Admin.ApiKey;

@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Merchants;
+using TokenPay.Hosting;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Signing;
 
@@ -126,7 +127,8 @@ internal sealed class SignatureGate(MerchantRegistry merchants, TimeProvider clo
         }
 
         var now = clock.GetUtcNow();
-        if ((requestTime - now).Duration() > _window)
+        // A moved sandbox clock: the sandbox's merchant signs with it, other clients with the wall clock; both are on time.
+        if ((requestTime - now).Duration() > _window && (clock is not SandboxClock sandbox || (requestTime - sandbox.Real.GetUtcNow()).Duration() > _window))
         {
             return GateOutcome.Refuse(ResultCodes.RequestTimeOverTime, $"requestTime is more than {_window:c} away from the gateway clock ({PayerMaxTime.Format(now)}).");
         }

@@ -14,9 +14,11 @@ using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Pages;
 using TokenPay.Gateway.Refunds;
+using TokenPay.Gateway.Sandbox;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.ThreeDS;
 using TokenPay.Gateway.Tokens;
+using TokenPay.Hosting;
 using TokenPay.Protocol.Models;
 using TokenPay.Storage;
 
@@ -39,7 +41,13 @@ public static partial class GatewayApp
         var secrets = await GatewaySecrets.LoadAsync(options, new SettingsStore(database), cancellationToken);
 
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
+        if (options.Sandbox.Enabled)
+        {
+            UseSandboxClock(services);
+        }
+
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayEvents>();
         await services.AddAcquirerSimulatorAsync(database, cancellationToken);
         services.AddSingleton<AcquirerRouter>();
         services.AddSingleton<IAuthenticationCallback, AuthenticationCallback>();
@@ -60,6 +68,9 @@ public static partial class GatewayApp
         services.AddSingleton<RefundEndpoints>();
         services.AddSingleton<PendingOrderSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<PendingOrderSweeper>());
+        // The sandbox clock runs these at each moment it moves through, in this order.
+        services.AddSingleton<IScheduledWork>(sp => sp.GetRequiredService<PendingOrderSweeper>());
+        services.AddSingleton<IScheduledWork>(sp => sp.GetRequiredService<NotificationDispatcher>());
         services.AddSingleton<NotificationFactory>();
         services.AddSingleton<NotificationSignal>();
         services.AddSingleton(sp =>
@@ -121,6 +132,12 @@ public static partial class GatewayApp
         app.MapAdmin();
         app.MapHealthEndpoints();
         app.MapGatewayOpenApi();
+        if (options.Sandbox.Enabled)
+        {
+            app.Services.GetRequiredService<SandboxClock>().Attach(app.Services.GetServices<IScheduledWork>());
+            app.MapSandbox();
+        }
+
         if (options.Metrics.Prometheus)
         {
             app.MapPrometheusScrapingEndpoint("/metrics");
@@ -128,6 +145,15 @@ public static partial class GatewayApp
         // The key merchants verify responses and notifications with; public by nature.
         app.MapGet("/platform-public-key", () => platformPublicKey);
         return app;
+    }
+
+    // One sandbox clock: the host's (the sandbox shares one with its merchant), or one over the host's clock (a test's fake), or over real time.
+    private static void UseSandboxClock(IServiceCollection services)
+    {
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider;
+        var clock = registered as SandboxClock ?? new SandboxClock(registered ?? TimeProvider.System);
+        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
+        services.AddSingleton(clock);
     }
 
     private static void MapApi(WebApplication app)

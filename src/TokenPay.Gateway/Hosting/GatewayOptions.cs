@@ -35,6 +35,17 @@ public sealed class GatewayOptions
     public AcquirerOptions Acquirers { get; set; } = new();
 
     public MetricsOptions Metrics { get; set; } = new();
+
+    public SandboxOptions Sandbox { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Gateway:Sandbox</c>: the test bench (docs/sandbox.md). When enabled the gateway runs on a clock an operator
+/// can move (<c>/sandbox/clock</c>) and takes failure rules (<c>/sandbox/faults</c>). Never enable it in production.
+/// </summary>
+public sealed class SandboxOptions
+{
+    public bool Enabled { get; set; }
 }
 
 /// <summary><c>Gateway:Metrics</c>: where the gateway's metrics (meter TokenPay.Gateway and ASP.NET Core's) go; nowhere unless set.</summary>

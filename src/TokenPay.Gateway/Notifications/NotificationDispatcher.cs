@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
+using TokenPay.Hosting;
 
 namespace TokenPay.Gateway.Notifications;
 
@@ -17,7 +18,7 @@ internal sealed partial class NotificationDispatcher(
     TimeProvider clock,
     GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
-    ILogger<NotificationDispatcher> logger) : BackgroundService
+    ILogger<NotificationDispatcher> logger) : BackgroundService, IScheduledWork
 {
     private readonly NotificationOptions _options = options.Value.Notifications;
     private readonly IReadOnlyList<TimeSpan> _schedule = options.Value.Notifications.EffectiveSchedule;
@@ -56,17 +57,47 @@ internal sealed partial class NotificationDispatcher(
         await Task.WhenAll(_inFlight.Keys);
     }
 
-    /// <summary>Leases as many due notifications as there are free delivery slots and starts sending them.</summary>
-    private async Task StartDueDeliveriesAsync(CancellationToken cancellationToken)
+    public string Name => "gateway notifications";
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
+        _options.Enabled && await outbox.NextDueAsync(cancellationToken) is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
+
+    /// <summary>Delivers every notification due now, and waits for the deliveries (also those the loop had started).</summary>
+    public async Task<int> RunDueAsync(CancellationToken cancellationToken)
     {
+        if (!_options.Enabled)
+        {
+            return 0;
+        }
+
+        // Deliveries in flight first: their slots are needed, and their next attempts may fall due now.
+        var started = 0;
+        int more;
+        do
+        {
+            await Task.WhenAll(_inFlight.Keys);
+            more = await StartDueDeliveriesAsync(cancellationToken);
+            started += more;
+        }
+        while (more > 0);
+
+        return started;
+    }
+
+    /// <summary>Leases as many due notifications as there are free delivery slots and starts sending them; returns how many.</summary>
+    private async Task<int> StartDueDeliveriesAsync(CancellationToken cancellationToken)
+    {
+        var started = 0;
         while (_options.MaxConcurrency - Volatile.Read(ref _busySlots) is var free and > 0)
         {
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             var due = await outbox.ClaimDueAsync(Owner, now, now + (long)_options.LeaseDuration.TotalMilliseconds, Math.Min(free, _options.BatchSize), cancellationToken);
             if (due.Count == 0)
             {
-                return;
+                return started;
             }
+
+            started += due.Count;
 
             foreach (var notification in due)
             {
@@ -76,6 +107,8 @@ internal sealed partial class NotificationDispatcher(
                 _ = delivery.ContinueWith(done => _inFlight.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
+
+        return started;
     }
 
     private async Task DeliverInSlotAsync(DueNotification notification, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
+using TokenPay.Hosting;
 using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Orders;
@@ -17,7 +18,7 @@ internal readonly record struct SweepResult(int Recovered, int Closed, int Refun
 /// account updater over tokens due a check (<see cref="Tokens.CardUpdater"/>).
 /// </summary>
 internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, Refunds.RefundProcessor refunds, Tokens.CardUpdater cardUpdater, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
-    : BackgroundService
+    : BackgroundService, IScheduledWork
 {
     private const int BatchSize = 500;
 
@@ -25,6 +26,21 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
 
     // Made at start, not in ExecuteAsync (which .NET runs later on a background thread), so ticks count from start.
     private PeriodicTimer? _timer;
+
+    public string Name => "gateway order sweep";
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        var (nextExpiry, oldestSent) = await orders.PendingTimesAsync(cancellationToken);
+        long?[] due = [nextExpiry, oldestSent + (long)_recoverAfter.TotalMilliseconds];
+        return due.Min() is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
+    }
+
+    public async Task<int> RunDueAsync(CancellationToken cancellationToken)
+    {
+        var swept = await SweepAsync(cancellationToken);
+        return swept.Recovered + swept.Closed + swept.RefundsEnded + swept.CardsUpdated;
+    }
 
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {

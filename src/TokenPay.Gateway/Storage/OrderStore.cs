@@ -140,6 +140,16 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
         QueryAsync("o.acquirer_state IS NOT NULL AND o.status = @Pending AND o.sent_at <= @sentBefore ORDER BY o.sent_at LIMIT @batchSize",
             new { Pending, sentBefore, batchSize }, cancellationToken);
 
+    /// <summary>The earliest expiry of a PENDING order, and the earliest time one was sent to its acquirer (recovery counts from it).</summary>
+    public async Task<(long? NextExpiry, long? OldestSent)> PendingTimesAsync(CancellationToken cancellationToken)
+    {
+        var times = await database.QueryFirstOrDefaultAsync<(long?, long?)>("""
+            SELECT (SELECT MIN(expires_at) FROM orders WHERE status = @Pending),
+                   (SELECT MIN(sent_at) FROM orders WHERE status = @Pending AND acquirer_state IS NOT NULL);
+            """, new { Pending }, cancellationToken);
+        return times;
+    }
+
     /// <summary>PENDING orders whose expiry has passed, oldest first.</summary>
     public Task<IReadOnlyList<OrderRecord>> FindExpiredPendingAsync(long now, int batchSize, CancellationToken cancellationToken) =>
         QueryAsync("o.status = @Pending AND o.expires_at <= @now ORDER BY o.expires_at LIMIT @batchSize", new { Pending, now, batchSize }, cancellationToken);

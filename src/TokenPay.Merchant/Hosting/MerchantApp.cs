@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using TokenPay.Client;
+using TokenPay.Hosting;
 using TokenPay.Merchant.Notifications;
 using TokenPay.Merchant.Payments;
 using TokenPay.Merchant.Security;
@@ -41,6 +42,9 @@ public static class MerchantApp
         services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
         services.AddSingleton<ChargeRetrier>();
         services.AddHostedService(sp => sp.GetRequiredService<ChargeRetrier>());
+        // The sandbox clock runs these at each moment it moves through (TokenPay.Hosting.SandboxClock).
+        services.AddSingleton<IScheduledWork>(sp => sp.GetRequiredService<Reconciler>());
+        services.AddSingleton<IScheduledWork>(sp => sp.GetRequiredService<ChargeRetrier>());
         services.AddMerchantSecurity();
         services.AddStorageHealthChecks();
         services.AddOpenApi("merchant", openApi => openApi.AddDocumentTransformer((document, _, _) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenPay.Hosting;
 using TokenPay.Merchant.Hosting;
 using TokenPay.Merchant.Storage;
 
@@ -13,9 +14,16 @@ public sealed record RetrySummary(int Sent, int Succeeded, int Declined);
 /// sent, so two passes (or two merchant nodes) never send the same retry twice.
 /// </summary>
 internal sealed partial class ChargeRetrier(RetryLedger retries, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<ChargeRetrier> logger)
-    : PeriodicService(clock, () => options.Value.SmartRetries.PollInterval)
+    : PeriodicService(clock, () => options.Value.SmartRetries.PollInterval), IScheduledWork
 {
     private const int BatchSize = 200;
+
+    public string Name => "merchant smart retries";
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
+        await retries.NextDueAsync(cancellationToken) is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
+
+    async Task<int> IScheduledWork.RunDueAsync(CancellationToken cancellationToken) => (await RunDueAsync(cancellationToken)).Sent;
 
     public async Task<RetrySummary> RunDueAsync(CancellationToken cancellationToken)
     {

@@ -1,10 +1,10 @@
+using Microsoft.Extensions.Options;
 using TokenPay.Client;
 using TokenPay.Merchant.Hosting;
 using TokenPay.Merchant.Storage;
 using TokenPay.Merchant.Wallet;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
-using Microsoft.Extensions.Options;
 
 namespace TokenPay.Merchant.Payments;
 

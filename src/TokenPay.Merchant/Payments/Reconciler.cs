@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenPay.Hosting;
 using TokenPay.Merchant.Hosting;
 using TokenPay.Merchant.Storage;
 
@@ -12,8 +13,19 @@ public sealed record ReconcileSummary(int Checked, int Settled, int StillOpen);
 /// never comes does not leave an order pending forever.
 /// </summary>
 internal sealed partial class Reconciler(PaymentStore payments, ChargeService charges, RefundLedger refundLedger, RefundService refunds, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
-    : PeriodicService(clock, () => options.Value.ReconcileInterval)
+    : PeriodicService(clock, () => options.Value.ReconcileInterval), IScheduledWork
 {
+    public string Name => "merchant reconciler";
+
+    // An open payment is looked at once it has been quiet for ReconcileAfter.
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        long?[] oldest = [await payments.OldestOpenUpdateAsync(cancellationToken), await refundLedger.OldestOpenUpdateAsync(cancellationToken)];
+        return oldest.Min() is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) + options.Value.ReconcileAfter : null;
+    }
+
+    async Task<int> IScheduledWork.RunDueAsync(CancellationToken cancellationToken) => (await ReconcileAsync(cancellationToken)).Settled;
+
     public async Task<ReconcileSummary> ReconcileAsync(CancellationToken cancellationToken)
     {
         var cutoff = (Clock.GetUtcNow() - options.Value.ReconcileAfter).ToUnixTimeMilliseconds();

@@ -46,6 +46,11 @@ internal sealed class PaymentStore(RelationalDatabase database, RetryLedger retr
         database.QueryAsync<Payment>("SELECT * FROM payments WHERE status IN (@created, @pending) AND updated_at <= @before ORDER BY updated_at LIMIT 500;",
             new { before, created = PaymentStatuses.Created, pending = PaymentStatuses.Pending }, cancellationToken);
 
+    /// <summary>When the open payment least recently updated was last updated (the reconciler's next due time counts from it).</summary>
+    public Task<long?> OldestOpenUpdateAsync(CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<long?>("SELECT MIN(updated_at) FROM payments WHERE status IN (@created, @pending);",
+            new { created = PaymentStatuses.Created, pending = PaymentStatuses.Pending }, cancellationToken);
+
     /// <summary>Applies what the gateway said about a payment; a final state is never changed. True when something changed.</summary>
     public Task<bool> ApplyAsync(OrderUpdate update, CancellationToken cancellationToken) =>
         database.WriteAsync(write => ApplyAsync(write, update, cancellationToken), cancellationToken);

@@ -30,6 +30,11 @@ internal sealed class RefundLedger(RelationalDatabase database, TimeProvider clo
         database.QueryAsync<MerchantRefund>("SELECT * FROM refunds WHERE status IN (@created, @pending) AND updated_at <= @before ORDER BY updated_at LIMIT 500;",
             new { before, created = RefundStates.Created, pending = RefundStates.Pending }, cancellationToken);
 
+    /// <summary>When the open refund least recently updated was last updated.</summary>
+    public Task<long?> OldestOpenUpdateAsync(CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<long?>("SELECT MIN(updated_at) FROM refunds WHERE status IN (@created, @pending);",
+            new { created = RefundStates.Created, pending = RefundStates.Pending }, cancellationToken);
+
     public Task<bool> ApplyAsync(RefundUpdate update, CancellationToken cancellationToken) =>
         database.WriteAsync(write => ApplyAsync(write, update, cancellationToken), cancellationToken);
 

@@ -50,6 +50,10 @@ internal sealed class RetryLedger(RelationalDatabase database, TimeProvider cloc
         write.ExecuteAsync("UPDATE wallet SET attention = @attention, updated_at = @now WHERE payment_token_id = @paymentTokenId;", new { attention, now, paymentTokenId }, cancellationToken);
 
     /// <summary>Charges (their first payments) whose next retry is due, soonest first.</summary>
+    /// <summary>When the next retry falls due; null when none is owed.</summary>
+    public Task<long?> NextDueAsync(CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<long?>("SELECT MIN(retry_at) FROM payments WHERE retry_at IS NOT NULL;", null, cancellationToken);
+
     public Task<IReadOnlyList<Payment>> FindDueAsync(int batchSize, CancellationToken cancellationToken) =>
         database.QueryAsync<Payment>("SELECT * FROM payments WHERE retry_at <= @now ORDER BY retry_at LIMIT @batchSize;",
             new { now = clock.GetUtcNow().ToUnixTimeMilliseconds(), batchSize }, cancellationToken);

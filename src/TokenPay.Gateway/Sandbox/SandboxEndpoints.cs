@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using TokenPay.Gateway.Admin;
+using TokenPay.Gateway.Hosting;
+using TokenPay.Hosting;
+
+namespace TokenPay.Gateway.Sandbox;
+
+/// <summary>
+/// The sandbox's operator API (only with <c>Gateway:Sandbox:Enabled</c>; guarded like <c>/admin</c>): the clock,
+/// which moves forward and runs everything due on the way (docs/sandbox.md).
+/// </summary>
+internal static class SandboxEndpoints
+{
+    /// <summary>The longest single move: a year (card expiry, retry budgets and the account updater all fit).</summary>
+    private static readonly TimeSpan LongestMove = TimeSpan.FromDays(366);
+
+    public static void MapSandbox(this IEndpointRouteBuilder app)
+    {
+        var sandbox = app.MapGroup("/sandbox").AddEndpointFilter(AdminEndpoints.GuardAsync).ExcludeFromDescription();
+        sandbox.MapGet("/clock", (SandboxClock clock) => Results.Json(ClockView(clock)));
+        sandbox.MapPost("/clock", MoveClockAsync);
+    }
+
+    private static object ClockView(SandboxClock clock) => new { now = clock.GetUtcNow(), offset = clock.Offset.ToString("c", CultureInfo.InvariantCulture) };
+
+    private static async Task<IResult> MoveClockAsync(HttpRequest request, SandboxClock clock, GatewayEvents events, CancellationToken cancellationToken)
+    {
+        var (by, to, error) = await ReadMoveAsync(request, clock.GetUtcNow(), cancellationToken);
+        if (error is not null)
+        {
+            return Invalid(error);
+        }
+
+        ClockMove done;
+        try
+        {
+            done = by is { } duration ? await clock.MoveByAsync(duration, cancellationToken) : await clock.MoveToAsync(to!.Value, cancellationToken);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Another move got there first.
+            return Invalid($"to must be later than the sandbox's now ({clock.GetUtcNow():O}): the clock only moves forward.");
+        }
+
+        events.Publish("clock.moved", $"Sandbox clock moved from {done.From:O} to {done.To:O}: {done.Stops} stops, {string.Join(", ", done.Handled.Select(h => $"{h.Key} {h.Value}"))}");
+        return Results.Json(new { from = done.From, to = done.To, stops = done.Stops, handled = done.Handled, clock = ClockView(clock) });
+    }
+
+    // {"advance":"06:00:00"} or {"to":"2027-01-01T00:00:00Z"}: exactly one, forward, at most LongestMove.
+    private static async Task<(TimeSpan? By, DateTimeOffset? To, string? Error)> ReadMoveAsync(HttpRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        JsonElement body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return (null, null, "The body must be JSON: {\"advance\":\"06:00:00\"} or {\"to\":\"2027-01-01T00:00:00Z\"}.");
+        }
+
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return (null, null, "The body must be a JSON object with advance or to.");
+        }
+
+        var hasAdvance = body.TryGetProperty("advance", out var advance);
+        var hasTo = body.TryGetProperty("to", out var to);
+        if (hasAdvance == hasTo)
+        {
+            return (null, null, "Send exactly one of advance (a duration such as \"06:00:00\" or \"7.00:00:00\") and to (an ISO 8601 time with offset).");
+        }
+
+        if (hasAdvance)
+        {
+            if (advance.ValueKind != JsonValueKind.String || !TimeSpan.TryParse(advance.GetString(), CultureInfo.InvariantCulture, out var by) || by <= TimeSpan.Zero)
+            {
+                return (null, null, "advance must be a positive duration such as \"06:00:00\" or \"7.00:00:00\".");
+            }
+
+            if (by > LongestMove)
+            {
+                return (null, null, $"advance must be at most {LongestMove.TotalDays:0} days; move in several steps.");
+            }
+
+            return (by, null, null);
+        }
+
+        if (to.ValueKind != JsonValueKind.String || !DateTimeOffset.TryParse(to.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var target) || !HasOffset(to.GetString()!))
+        {
+            return (null, null, "to must be an ISO 8601 time with an offset, such as \"2027-01-01T00:00:00Z\".");
+        }
+
+        if (target <= now)
+        {
+            return (null, null, $"to must be later than the sandbox's now ({now:O}): the clock only moves forward.");
+        }
+
+        return target - now > LongestMove
+            ? (null, null, $"to must be at most {LongestMove.TotalDays:0} days ahead; move in several steps.")
+            : (null, target, null);
+    }
+
+    private static bool HasOffset(string text) => text.EndsWith('Z') || text.EndsWith('z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal);
+
+    private static IResult Invalid(string message) => Results.Json(new { error = message }, statusCode: StatusCodes.Status400BadRequest);
+}

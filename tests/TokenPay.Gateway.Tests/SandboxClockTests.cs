@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using TokenPay.Protocol;
+
+namespace TokenPay.Gateway.Tests;
+
+/// <summary>
+/// The sandbox clock (docs/sandbox.md): moving it runs everything due on the way, at each due moment. The host's
+/// fake clock stands still underneath, so every time recorded is exact.
+/// </summary>
+public sealed class SandboxClockTests : IAsyncLifetime
+{
+    private static readonly long[] PayerMaxOffsetsMs = [0, 30_000, 300_000, 600_000, 3_600_000, 43_200_000];
+
+    private GatewayHost _host = null!;
+    private NotificationReceiver _receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Sandbox:Enabled"] = "true" });
+        _receiver = await NotificationReceiver.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Moving12Hours_DeliversAllSixAttemptsAtTheirOffsets()
+    {
+        _receiver.Reply = _ => ReceiverReply.ServerError;
+        var order = GatewayFixture.NewId("clk");
+        var data = OrderRequests.Card(order, "u_clock");
+        data["notifyUrl"] = _receiver.Url;
+        (await _host.Merchant.PostAsync("orderAndPay", data)).Code.ShouldBe(ResultCodes.ApplySuccess);
+        await Eventually.UntilAsync(() => _host.ScalarAsync(CountAttempts(order)), n => n == 1, "the first attempt");
+
+        var moved = await MoveAsync(new { advance = "12:00:00" });
+
+        moved.StatusCode.ShouldBe(HttpStatusCode.OK, await moved.Content.ReadAsStringAsync());
+        var started = await _host.ColumnAsync($"SELECT a.started_at FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id JOIN orders o ON o.id = n.order_id WHERE o.out_trade_no = '{order}' ORDER BY a.attempt");
+        started.Select(t => t - started[0]).ShouldBe(PayerMaxOffsetsMs);
+        (await _host.TextColumnAsync($"SELECT n.status FROM notifications n JOIN orders o ON o.id = n.order_id WHERE o.out_trade_no = '{order}'")).ShouldBe(["Failed"]);
+        _receiver.Received.Count.ShouldBe(6);
+        var answer = await moved.Content.ReadFromJsonAsync<JsonElement>();
+        answer.GetProperty("handled").GetProperty("gateway notifications").GetInt32().ShouldBe(5);
+        answer.GetProperty("to").GetDateTimeOffset().ShouldBe(GatewayHost.Epoch + TimeSpan.FromHours(12));
+    }
+
+    [Fact]
+    public async Task MovingPastAnOrdersExpiry_ClosesItAndTheMerchantsOwnRequestsStayOnTime()
+    {
+        var order = GatewayFixture.NewId("exp");
+        var data = OrderRequests.Card(order, "u_expiry", subject: "PENDING");
+        data["expireTime"] = "1800";
+        (await _host.Merchant.PostAsync("orderAndPay", data)).Code.ShouldBe(ResultCodes.ApplySuccess);
+
+        (await MoveAsync(new { advance = "00:31:00" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The test merchant signs with the host's clock (the wall clock under the sandbox's): still accepted.
+        var query = await _host.Merchant.QueryAsync(order);
+        query.Code.ShouldBe(ResultCodes.ApplySuccess);
+        query.DataString("status").ShouldBe(OrderStatuses.Closed);
+    }
+
+    [Theory]
+    [InlineData("""{"advance":"-01:00:00"}""", "advance")]
+    [InlineData("""{"advance":"soon"}""", "advance")]
+    [InlineData("""{"advance":"400.00:00:00"}""", "advance")]
+    [InlineData("""{"to":"2020-01-01T00:00:00Z"}""", "to")]
+    [InlineData("""{"to":"2027-01-01T00:00:00"}""", "to")]
+    [InlineData("""{"advance":"01:00:00","to":"2027-01-01T00:00:00Z"}""", "exactly one")]
+    [InlineData("""{}""", "exactly one")]
+    [InlineData("""[1]""", "object")]
+    [InlineData("""not json""", "JSON")]
+    public async Task BadMoves_AreRefusedNamingTheFieldAndTheClockStays(string body, string named)
+    {
+        using var answer = await _host.Http.PostAsync("/sandbox/clock", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        answer.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString()!.ShouldContain(named);
+        (await _host.Http.GetFromJsonAsync<JsonElement>("/sandbox/clock")).GetProperty("offset").GetString().ShouldBe("00:00:00");
+    }
+
+    [Fact]
+    public async Task WithoutSandboxMode_TheClockDoesNotExist()
+    {
+        await using var production = await GatewayHost.StartAsync();
+
+        using var answer = await production.Http.PostAsJsonAsync("/sandbox/clock", new { advance = "01:00:00" });
+
+        answer.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    private Task<HttpResponseMessage> MoveAsync(object body) => _host.Http.PostAsJsonAsync("/sandbox/clock", body);
+
+    private static string CountAttempts(string order) =>
+        $"SELECT COUNT(*) FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id JOIN orders o ON o.id = n.order_id WHERE o.out_trade_no = '{order}'";
+}
