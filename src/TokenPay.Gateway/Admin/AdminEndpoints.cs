@@ -21,6 +21,7 @@ internal static class AdminEndpoints
         admin.MapGet("/notifications/{id:long}/attempts", AttemptsAsync);
         admin.MapPost("/notifications/{id:long}/resend", ResendAsync);
         admin.MapGet("/events", FollowEvents);
+        admin.MapGet("/log", (GatewayEvents events, long? after) => Results.Json(events.Since(after ?? 0)));
     }
 
     // Server-sent events: the kept log, then live; a reconnecting reader sends Last-Event-ID (or ?after=) and misses nothing kept.

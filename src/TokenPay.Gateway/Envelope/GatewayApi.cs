@@ -12,7 +12,7 @@ internal delegate Task<ApiReply> ApiOperation(VerifiedRequest request, Cancellat
 /// The road every API request takes: signature gate, one feature operation, signing exit. Failures that
 /// are bugs or outages answer a signed SYSTEM_ERROR; bad input never reaches that path.
 /// </summary>
-internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder responder, ILogger<GatewayApi> logger)
+internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder responder, Sandbox.ApiFaults faults, ILogger<GatewayApi> logger)
 {
     public const string BasePath = "/aggregate-pay/api/gateway";
 
@@ -90,10 +90,15 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
             return;
         }
 
-        var reply = await operation(request, cancellationToken);
+        var reply = (faults.Any ? await faults.BeforeAsync(request, cancellationToken) : null) ?? await operation(request, cancellationToken);
         if (!reply.IsSuccess)
         {
             LogRefused(logger, http.Request.Path, reply.Code, reply.Msg, request.App.AppId);
+        }
+
+        if (faults.Any && faults.LoseAnswer(http, request))
+        {
+            return;
         }
 
         await responder.WriteAsync(http, StatusCodes.Status200OK, reply);

@@ -48,6 +48,9 @@ public static partial class GatewayApp
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayEvents>();
+        services.AddSingleton<FaultRules>();
+        services.AddSingleton<ApiFaults>();
+        services.AddSingleton<NotificationFaults>();
         await services.AddAcquirerSimulatorAsync(database, cancellationToken);
         services.AddSingleton<AcquirerRouter>();
         services.AddSingleton<IAuthenticationCallback, AuthenticationCallback>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
@@ -17,6 +18,8 @@ internal sealed partial class NotificationDispatcher(
     NotificationSignal signal,
     TimeProvider clock,
     GatewayMetrics metrics,
+    GatewayEvents events,
+    Sandbox.NotificationFaults faults,
     IOptions<GatewayOptions> options,
     ILogger<NotificationDispatcher> logger) : BackgroundService, IScheduledWork
 {
@@ -148,9 +151,26 @@ internal sealed partial class NotificationDispatcher(
 
     private async Task DeliverAsync(DueNotification notification, CancellationToken cancellationToken)
     {
+        var (fault, ruleId, delay) = faults.Any ? faults.Plan(notification) : default;
+        if (fault is Sandbox.DeliveryFault.Delay or Sandbox.DeliveryFault.HoldBack)
+        {
+            await outbox.PostponeAsync(notification.Id, Owner, (clock.GetUtcNow() + delay).ToUnixTimeMilliseconds(), cancellationToken);
+            return;
+        }
+
         var started = clock.GetUtcNow();
         var startedTimestamp = clock.GetTimestamp();
-        var result = await sender.SendAsync(notification.Url, notification.Body, cancellationToken);
+        var result = fault switch
+        {
+            Sandbox.DeliveryFault.Drop => new SendResult(false, null, null, $"dropped by sandbox fault {ruleId}"),
+            Sandbox.DeliveryFault.BadSignature => await sender.SendAsync(notification.Url, notification.Body, cancellationToken, signatureOver: [.. notification.Body, (byte)' ']),
+            _ => await sender.SendAsync(notification.Url, notification.Body, cancellationToken),
+        };
+        if (fault == Sandbox.DeliveryFault.Duplicate)
+        {
+            await sender.SendAsync(notification.Url, notification.Body, cancellationToken);
+        }
+
         var latency = clock.GetElapsedTime(startedTimestamp);
         metrics.NotificationAttempted(result.Acknowledged, latency);
 
@@ -177,6 +197,38 @@ internal sealed partial class NotificationDispatcher(
         {
             LogGaveUp(logger, notification.Id, notification.Attempts + 1);
         }
+
+        if (recorded)
+        {
+            PublishAttempt(notification, result, latency);
+        }
+
+        if (faults.Any)
+        {
+            foreach (var overtaken in faults.Overtaken(notification))
+            {
+                await outbox.BringForwardAsync(overtaken, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+                signal.Notify();
+            }
+        }
+    }
+
+    private void PublishAttempt(DueNotification notification, SendResult result, TimeSpan latency)
+    {
+        var status = result.HttpStatus?.ToString(CultureInfo.InvariantCulture);
+        events.Publish(
+            "notification.attempt",
+            $"{notification.NotifyType} notification for {notification.OutTradeNo}, attempt {notification.Attempts + 1}: {(result.Acknowledged ? "acknowledged" : result.Error)} ({status ?? "no answer"}, {latency.TotalMilliseconds:0} ms)",
+            new Dictionary<string, string?>
+            {
+                ["notificationId"] = notification.Id.ToString(CultureInfo.InvariantCulture),
+                ["notifyType"] = notification.NotifyType,
+                ["outTradeNo"] = notification.OutTradeNo,
+                ["attempt"] = (notification.Attempts + 1).ToString(CultureInfo.InvariantCulture),
+                ["httpStatus"] = status,
+                ["acknowledged"] = result.Acknowledged ? "true" : "false",
+                ["latencyMs"] = ((long)latency.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            });
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} failed after {Attempts} attempts; an operator can re-send it")]

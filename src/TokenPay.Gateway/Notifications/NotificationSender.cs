@@ -32,7 +32,8 @@ internal sealed class NotificationSender(HttpClient http, PlatformSigner signer,
         handler.ConnectCallback = NetworkGuard.ConnectCallback(allowPrivateNetworks);
     }
 
-    public async Task<SendResult> SendAsync(string url, byte[] body, CancellationToken cancellationToken)
+    /// <param name="signatureOver">Sign these bytes instead of the body (the sandbox's bad-signature rule).</param>
+    public async Task<SendResult> SendAsync(string url, byte[] body, CancellationToken cancellationToken, byte[]? signatureOver = null)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var target) || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps))
         {
@@ -43,7 +44,7 @@ internal sealed class NotificationSender(HttpClient http, PlatformSigner signer,
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.TryAddWithoutValidation(PayerMaxSignature.HeaderName, signer.Sign(body));
+        request.Headers.TryAddWithoutValidation(PayerMaxSignature.HeaderName, signer.Sign(signatureOver ?? body));
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);

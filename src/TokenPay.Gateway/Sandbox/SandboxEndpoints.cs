@@ -8,7 +8,7 @@ namespace TokenPay.Gateway.Sandbox;
 
 /// <summary>
 /// The sandbox's operator API (only with <c>Gateway:Sandbox:Enabled</c>; guarded like <c>/admin</c>): the clock,
-/// which moves forward and runs everything due on the way (docs/sandbox.md).
+/// which moves forward and runs everything due on the way, and the failure rules (docs/sandbox.md).
 /// </summary>
 internal static class SandboxEndpoints
 {
@@ -20,6 +20,35 @@ internal static class SandboxEndpoints
         var sandbox = app.MapGroup("/sandbox").AddEndpointFilter(AdminEndpoints.GuardAsync).ExcludeFromDescription();
         sandbox.MapGet("/clock", (SandboxClock clock) => Results.Json(ClockView(clock)));
         sandbox.MapPost("/clock", MoveClockAsync);
+        sandbox.MapGet("/faults", (FaultRules rules) => Results.Json(rules.Active.Select(r => r.View())));
+        sandbox.MapPost("/faults", AddFaultAsync);
+        sandbox.MapDelete("/faults/{id}", (FaultRules rules, string id) => rules.Remove(id) ? Results.NoContent() : Results.NotFound(new { error = $"No fault rule {id}." }));
+    }
+
+    private static async Task<IResult> AddFaultAsync(HttpRequest request, FaultRules rules, CancellationToken cancellationToken)
+    {
+        FaultRuleRequest? rule;
+        try
+        {
+            rule = FaultRuleRequest.Parse(await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: cancellationToken));
+        }
+        catch (JsonException ex)
+        {
+            // System.Text.Json names the member it could not take (Path), never the request's values.
+            return Invalid($"The body must be a JSON object of a fault rule (docs/sandbox.md){(ex.Path is { Length: > 1 } path ? $"; problem at {path}" : "")}.");
+        }
+
+        if (rule is null)
+        {
+            return Invalid("The body must be a JSON object of a fault rule (docs/sandbox.md).");
+        }
+
+        if (rule.Validate() is { } problem)
+        {
+            return Invalid(problem);
+        }
+
+        return Results.Json(rules.Add(rule).View(), statusCode: StatusCodes.Status201Created);
     }
 
     private static object ClockView(SandboxClock clock) => new { now = clock.GetUtcNow(), offset = clock.Offset.ToString("c", CultureInfo.InvariantCulture) };

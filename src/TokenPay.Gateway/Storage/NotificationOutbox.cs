@@ -34,7 +34,9 @@ internal sealed class NotificationOutbox(RelationalDatabase database)
                 SELECT id FROM notifications
                 WHERE status = @pending AND next_attempt_at <= @now AND (lease_owner IS NULL OR lease_expires_at <= @now)
                 ORDER BY next_attempt_at LIMIT @batchSize {database.SkipLockedRows})
-            RETURNING id, url, body, schedule_index, attempts, first_attempt_at;
+            RETURNING id, url, body, schedule_index, attempts, first_attempt_at, notify_type, merchant_no,
+                      (SELECT out_trade_no FROM orders o WHERE o.id = notifications.order_id) AS out_trade_no,
+                      (SELECT user_id FROM orders o WHERE o.id = notifications.order_id) AS user_id;
             """, new { owner, leaseUntil, now, batchSize, pending = NotificationStatuses.Pending }, cancellationToken);
         await write.CommitAsync();
         return claimed;
@@ -81,6 +83,19 @@ internal sealed class NotificationOutbox(RelationalDatabase database)
         await write.CommitAsync();
         return true;
     }
+
+    /// <summary>Gives a leased notification back, due at <paramref name="at"/>, without counting an attempt (the sandbox's delay rules).</summary>
+    public async Task<bool> PostponeAsync(long notificationId, string owner, long at, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("""
+            UPDATE notifications SET next_attempt_at = @at, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @notificationId AND lease_owner = @owner AND status = @pending;
+            """, new { notificationId, owner, at, pending = NotificationStatuses.Pending }, cancellationToken) == 1;
+
+    /// <summary>Makes a pending notification due now if it was due later (a held-back one another has overtaken).</summary>
+    public Task BringForwardAsync(long notificationId, long now, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("""
+            UPDATE notifications SET next_attempt_at = @now WHERE id = @notificationId AND status = @pending AND next_attempt_at > @now;
+            """, new { notificationId, now, pending = NotificationStatuses.Pending }, cancellationToken);
 
     /// <summary>Starts a new delivery series for a notification with the same body; false when there is no such notification.</summary>
     public async Task<bool> ResendAsync(long notificationId, long now, CancellationToken cancellationToken)

@@ -209,6 +209,12 @@ internal sealed record DueNotification
     public required int ScheduleIndex { get; init; }
     public required int Attempts { get; init; }
     public long? FirstAttemptAt { get; init; }
+    public required string NotifyType { get; init; }
+    public required string MerchantNo { get; init; }
+
+    /// <summary>The order's, for the dashboard and the sandbox's rules.</summary>
+    public required string OutTradeNo { get; init; }
+    public required string UserId { get; init; }
 }
 
 /// <summary>The outcome of one delivery attempt and what follows from it.</summary>

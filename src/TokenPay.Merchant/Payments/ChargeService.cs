@@ -220,6 +220,11 @@ internal sealed partial class ChargeService(
             {
                 await payments.ApplyAsync(PaymentOrders.From(payment.OutTradeNo, data), cancellationToken);
             }
+            else if (answer.Code == ResultCodes.TooManyRequest)
+            {
+                // Nothing was stored at the gateway: the payment stays CREATED, and charging again with the same chargeId sends it.
+                return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken) with { ResultCode = answer.Code, ResultMsg = answer.Msg };
+            }
             else if (answer.Code == ResultCodes.OrderRepeat)
             {
                 // Sent before by an attempt whose answer was lost: the gateway's order is the truth.
