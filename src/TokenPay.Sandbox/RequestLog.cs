@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 
 namespace TokenPay.Sandbox;
 
@@ -8,7 +7,7 @@ namespace TokenPay.Sandbox;
 /// trying it sees what happens. Link secrets never print: the id after /threeds/ and /cashier/ is elided and
 /// query strings (Drop-in keys, order numbers) are dropped.
 /// </summary>
-internal sealed partial class RequestLog(string service) : IStartupFilter
+internal sealed class RequestLog(string service) : IStartupFilter
 {
     private static readonly Lock Console = new();
 
@@ -23,7 +22,7 @@ internal sealed partial class RequestLog(string service) : IStartupFilter
             }
             finally
             {
-                var line = $"{service,-8} {http.Request.Method,-6} {Redact(http.Request.Path.Value)} {http.Response.StatusCode} {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms";
+                var line = $"{service,-8} {http.Request.Method,-6} {TokenPay.Gateway.Hosting.PublicLinks.RedactSecrets(http.Request.Path.Value)} {http.Response.StatusCode} {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms";
                 lock (Console)
                 {
                     System.Console.WriteLine(line);
@@ -32,9 +31,4 @@ internal sealed partial class RequestLog(string service) : IStartupFilter
         });
         next(app);
     };
-
-    internal static string Redact(string? path) => Secret().Replace(path ?? "/", "$1…");
-
-    [GeneratedRegex("^(/(?:threeds|cashier)/)[^/]+")]
-    private static partial Regex Secret();
 }

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Notifications;
+using TokenPay.Gateway.OperatorConsole;
 using TokenPay.Gateway.Storage;
 
 namespace TokenPay.Gateway.Admin;
@@ -21,6 +22,7 @@ internal static class AdminEndpoints
         admin.MapGet("/notifications/{id:long}/attempts", AttemptsAsync);
         admin.MapPost("/notifications/{id:long}/resend", ResendAsync);
         admin.MapGet("/events", FollowEvents);
+        admin.MapConsole();
         admin.MapGet("/log", (GatewayEvents events, long? after) => Results.Json(events.Since(after ?? 0)));
     }
 
@@ -71,9 +73,11 @@ internal static class AdminEndpoints
             return false;
         }
 
-        if (request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site && site is not ("same-origin" or "none"))
+        // Browsers that send Sec-Fetch-Site say where the request comes from (pages under no-referrer send Origin: null);
+        // for the others, Origin must be this gateway's own.
+        if (request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site)
         {
-            return false;
+            return site is "same-origin" or "none";
         }
 
         return request.Headers.Origin.ToString() is not { Length: > 0 } origin

@@ -11,6 +11,11 @@ internal sealed class GatewayResponder(PlatformSigner signer, Hosting.GatewayMet
     public async Task WriteAsync(HttpContext http, int statusCode, ApiReply reply)
     {
         metrics.Answered(ApiName(http.Request.Path), reply.Code);
+        if (http.Features.Get<Hosting.AnsweredCode>() is { } answered)
+        {
+            answered.Code = reply.Code;
+        }
+
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new ApiResponse<object> { Code = reply.Code, Msg = reply.Msg, Data = reply.Data },
             PayerMaxJson.Options);

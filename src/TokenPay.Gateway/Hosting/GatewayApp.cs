@@ -31,6 +31,11 @@ public static partial class GatewayApp
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Defaults any configuration overrides: the per-request line is off until its category is enabled.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:TokenPay.Gateway.Requests"] = "Warning" },
+        });
         configure?.Invoke(builder);
         KeepLinkSecretsOutOfLogs(builder.Logging);
 
@@ -49,6 +54,7 @@ public static partial class GatewayApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayEvents>();
         services.AddSingleton<FaultRules>();
+        services.AddSingleton<OperatorConsole.ConsoleStore>();
         services.AddSingleton<ApiFaults>();
         services.AddSingleton<NotificationFaults>();
         await services.AddAcquirerSimulatorAsync(database, cancellationToken);
@@ -125,6 +131,7 @@ public static partial class GatewayApp
                 : responder.WriteAsync(http, StatusCodes.Status400BadRequest, ApiReply.Invalid("This gateway serves loopback hosts only: set Gateway:PublicBaseUrl (or AllowedHosts) to serve other hosts.")));
         }
 
+        app.UseMiddleware<RequestLine>();
         app.UseRouting();
 
         MapApi(app);

@@ -6,8 +6,14 @@ namespace TokenPay.Gateway.Hosting;
 /// Absolute links handed to browsers: <c>Gateway:PublicBaseUrl</c> when set, else the request's own origin,
 /// which is trusted only because the gateway then serves loopback hosts alone (or the configured AllowedHosts).
 /// </summary>
-internal sealed class PublicLinks(IOptions<GatewayOptions> options)
+public sealed partial class PublicLinks(IOptions<GatewayOptions> options)
 {
+    /// <summary>A path as it may be written down: the link secret after /threeds/ and /cashier/ is elided.</summary>
+    public static string RedactSecrets(string? path) => LinkSecret().Replace(path ?? "/", "$1…");
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(/(?:threeds|cashier)/)[^/]+")]
+    private static partial System.Text.RegularExpressions.Regex LinkSecret();
+
     private readonly string? _configured = options.Value.PublicBaseUrl?.TrimEnd('/');
 
     public string Challenge(HttpRequest request, string challengeId) => $"{Base(request)}/threeds/{challengeId}";

@@ -25,7 +25,9 @@ internal static class HtmlPage
     /// <param name="scripts">Gateway assets the page runs (e.g. <c>card-form.js</c>); pages run no other script.</param>
     /// <param name="frameAncestors">Who may frame the page: nobody, except the Drop-in frame inside its merchant's page.</param>
     /// <remarks>No form-action directive: browsers apply it to the redirect back to the merchant after a form post.</remarks>
-    public static Task WriteAsync(HttpContext http, int statusCode, string title, string bodyHtml, string[]? scripts = null, string frameAncestors = "'none'")
+    /// <param name="style">More CSS for this page (the console's wide layout).</param>
+    /// <param name="bodyAttributes">Attributes of the body element, already encoded (data the page's script reads).</param>
+    public static Task WriteAsync(HttpContext http, int statusCode, string title, string bodyHtml, string[]? scripts = null, string frameAncestors = "'none'", string? style = null, string? bodyAttributes = null)
     {
         var headers = http.Response.Headers;
         headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'unsafe-inline'; script-src {(scripts is null ? "'none'" : "'self'")}; connect-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors {frameAncestors}";
@@ -42,7 +44,7 @@ internal static class HtmlPage
         var html = new StringBuilder(2048)
             .Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" href=\"/favicon.ico\" type=\"image/svg+xml\">")
-            .Append("<title>").Append(Encode(title)).Append("</title><style>").Append(Style).Append("</style></head><body><main>")
+            .Append("<title>").Append(Encode(title)).Append("</title><style>").Append(Style).Append(style).Append("</style></head><body").Append(bodyAttributes is null ? "" : " " + bodyAttributes).Append("><main>")
             .Append(bodyHtml)
             .Append("</main>")
             .AppendJoin("", (scripts ?? []).Select(name => $"<script src=\"/assets/{Encode(name)}\"></script>"))

@@ -64,7 +64,7 @@ internal static class SandboxEndpoints
         ClockMove done;
         try
         {
-            done = by is { } duration ? await clock.MoveByAsync(duration, cancellationToken) : await clock.MoveToAsync(to!.Value, cancellationToken);
+            done = await LoggedAsync(events, by is { } duration ? clock.MoveByAsync(duration, cancellationToken) : clock.MoveToAsync(to!.Value, cancellationToken));
         }
         catch (ArgumentOutOfRangeException)
         {
@@ -72,8 +72,15 @@ internal static class SandboxEndpoints
             return Invalid($"to must be later than the sandbox's now ({clock.GetUtcNow():O}): the clock only moves forward.");
         }
 
-        events.Publish("clock.moved", $"Sandbox clock moved from {done.From:O} to {done.To:O}: {done.Stops} stops, {string.Join(", ", done.Handled.Select(h => $"{h.Key} {h.Value}"))}");
         return Results.Json(new { from = done.From, to = done.To, stops = done.Stops, handled = done.Handled, clock = ClockView(clock) });
+    }
+
+    /// <summary>A move, written to the event log with what it ran.</summary>
+    public static async Task<ClockMove> LoggedAsync(GatewayEvents events, Task<ClockMove> move)
+    {
+        var done = await move;
+        events.Publish("clock.moved", $"Sandbox clock moved from {done.From:O} to {done.To:O}: {done.Stops} stops; ran {string.Join(", ", done.Handled.Select(h => $"{h.Key} {h.Value}"))}");
+        return done;
     }
 
     // {"advance":"06:00:00"} or {"to":"2027-01-01T00:00:00Z"}: exactly one, forward, at most LongestMove.
@@ -103,17 +110,8 @@ internal static class SandboxEndpoints
 
         if (hasAdvance)
         {
-            if (advance.ValueKind != JsonValueKind.String || !TimeSpan.TryParse(advance.GetString(), CultureInfo.InvariantCulture, out var by) || by <= TimeSpan.Zero)
-            {
-                return (null, null, "advance must be a positive duration such as \"06:00:00\" or \"7.00:00:00\".");
-            }
-
-            if (by > LongestMove)
-            {
-                return (null, null, $"advance must be at most {LongestMove.TotalDays:0} days; move in several steps.");
-            }
-
-            return (by, null, null);
+            var (by, problem) = ParseAdvance(advance.ValueKind == JsonValueKind.String ? advance.GetString() : null);
+            return (by, null, problem);
         }
 
         if (to.ValueKind != JsonValueKind.String || !DateTimeOffset.TryParse(to.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var target) || !HasOffset(to.GetString()!))
@@ -129,6 +127,17 @@ internal static class SandboxEndpoints
         return target - now > LongestMove
             ? (null, null, $"to must be at most {LongestMove.TotalDays:0} days ahead; move in several steps.")
             : (null, target, null);
+    }
+
+    /// <summary>A move's duration (the API's and the console's): positive, at most a year.</summary>
+    public static (TimeSpan? By, string? Error) ParseAdvance(string? text)
+    {
+        if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var by) || by <= TimeSpan.Zero)
+        {
+            return (null, "advance must be a positive duration such as \"06:00:00\" or \"7.00:00:00\".");
+        }
+
+        return by > LongestMove ? (null, $"advance must be at most {LongestMove.TotalDays:0} days; move in several steps.") : (by, null);
     }
 
     private static bool HasOffset(string text) => text.EndsWith('Z') || text.EndsWith('z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal);

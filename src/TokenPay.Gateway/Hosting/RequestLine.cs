@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using TokenPay.Gateway.Envelope;
+
+namespace TokenPay.Gateway.Hosting;
+
+/// <summary>Set by the one signing exit: the PayerMax code of the answer, for the request line.</summary>
+internal sealed class AnsweredCode
+{
+    public string? Code { get; set; }
+}
+
+/// <summary>
+/// One line per request: method, path, HTTP status, the answer's PayerMax code and milliseconds, as a log
+/// entry (category <c>TokenPay.Gateway.Requests</c>, Information; off unless that category is enabled) and as a
+/// <c>request</c> event while someone follows the event log (<c>tokenpay logs tail</c>, the console). Costs
+/// nothing when neither listens. Query strings are never written (they can hold Drop-in keys and order numbers).
+/// </summary>
+internal sealed partial class RequestLine(RequestDelegate next, GatewayEvents events, ILoggerFactory loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger("TokenPay.Gateway.Requests");
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var logged = _logger.IsEnabled(LogLevel.Information);
+        if (!logged && !events.Listened)
+        {
+            await next(http);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var answered = new AnsweredCode();
+        http.Features.Set(answered);
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            var path = PublicLinks.RedactSecrets(http.Request.Path.Value);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var status = http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted ? 499 : http.Response.StatusCode;
+            if (logged)
+            {
+                LogRequest(_logger, http.Request.Method, path, status, answered.Code ?? "-", elapsed);
+            }
+
+            // The event log's own feed is not an event.
+            if (events.Listened && !path.StartsWith("/admin/events", StringComparison.Ordinal))
+            {
+                events.Publish("request", $"{http.Request.Method} {path} {status} {answered.Code ?? "-"} {elapsed:0} ms", new Dictionary<string, string?>
+                {
+                    ["method"] = http.Request.Method,
+                    ["path"] = path,
+                    ["status"] = status.ToString(CultureInfo.InvariantCulture),
+                    ["code"] = answered.Code,
+                    ["ms"] = elapsed.ToString("0.0", CultureInfo.InvariantCulture),
+                });
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "{Method} {Path} {Status} {Code} {ElapsedMs:0.0} ms")]
+    private static partial void LogRequest(ILogger logger, string method, string path, int status, string code, double elapsedMs);
+}

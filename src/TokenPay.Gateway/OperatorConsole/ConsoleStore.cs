@@ -1,0 +1,77 @@
+using TokenPay.Gateway.Storage;
+using TokenPay.Storage;
+
+namespace TokenPay.Gateway.OperatorConsole;
+
+/// <summary>The console's order list filters; all optional.</summary>
+internal sealed record OrderFilter(string? MerchantNo, string? Status, string? UserId, long? From, long? To, int Limit = 100);
+
+internal sealed record OrderRow
+{
+    public required string TradeToken { get; init; }
+    public required string MerchantNo { get; init; }
+    public required string OutTradeNo { get; init; }
+    public required string UserId { get; init; }
+    public required long AmountMinor { get; init; }
+    public required string Currency { get; init; }
+    public required string Status { get; init; }
+    public string? ResultCode { get; init; }
+    public required long CreatedAt { get; init; }
+    public bool MerchantInitiated { get; init; }
+}
+
+internal sealed record OrderNotification
+{
+    public required long Id { get; init; }
+    public required string NotifyType { get; init; }
+    public required string Url { get; init; }
+    public required string Status { get; init; }
+    public required int Attempts { get; init; }
+    public required long CreatedAt { get; init; }
+    public long? NextAttemptAt { get; init; }
+    public long? DeliveredAt { get; init; }
+}
+
+internal sealed record OrderRefund
+{
+    public required string OutRefundNo { get; init; }
+    public required string RefundTradeNo { get; init; }
+    public required long AmountMinor { get; init; }
+    public required string Currency { get; init; }
+    public required string Status { get; init; }
+    public string? ResultMsg { get; init; }
+    public required long CreatedAt { get; init; }
+    public long? CompletedAt { get; init; }
+}
+
+/// <summary>What the console reads: lists across merchants for the operator, never card numbers (the vault's masked form only).</summary>
+internal sealed class ConsoleStore(RelationalDatabase database)
+{
+    public Task<IReadOnlyList<OrderRow>> ListOrdersAsync(OrderFilter filter, CancellationToken cancellationToken) =>
+        database.QueryAsync<OrderRow>("""
+            SELECT trade_token, merchant_no, out_trade_no, user_id, amount_minor, currency, status, result_code, created_at, merchant_initiated
+            FROM orders
+            WHERE (CAST(@MerchantNo AS TEXT) IS NULL OR merchant_no = @MerchantNo)
+              AND (CAST(@Status AS TEXT) IS NULL OR status = @Status)
+              AND (CAST(@UserId AS TEXT) IS NULL OR user_id = @UserId)
+              AND (CAST(@From AS BIGINT) IS NULL OR created_at >= @From)
+              AND (CAST(@To AS BIGINT) IS NULL OR created_at < @To)
+            ORDER BY id DESC LIMIT @Limit;
+            """, filter, cancellationToken);
+
+    public Task<IReadOnlyList<OrderNotification>> NotificationsOfAsync(long orderId, CancellationToken cancellationToken) =>
+        database.QueryAsync<OrderNotification>("""
+            SELECT id, notify_type, url, status, attempts, created_at, next_attempt_at, delivered_at
+            FROM notifications WHERE order_id = @orderId ORDER BY id;
+            """, new { orderId }, cancellationToken);
+
+    public Task<IReadOnlyList<OrderRefund>> RefundsOfAsync(long orderId, CancellationToken cancellationToken) =>
+        database.QueryAsync<OrderRefund>("""
+            SELECT out_refund_no, refund_trade_no, amount_minor, currency, status, result_msg, created_at, completed_at
+            FROM refunds WHERE order_id = @orderId ORDER BY id;
+            """, new { orderId }, cancellationToken);
+
+    /// <summary>The order a notification is about, for the way back after a resend.</summary>
+    public Task<string?> TradeTokenOfNotificationAsync(long notificationId, CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<string?>("SELECT o.trade_token FROM notifications n JOIN orders o ON o.id = n.order_id WHERE n.id = @notificationId;", new { notificationId }, cancellationToken);
+}

@@ -1,0 +1,110 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using TokenPay.Protocol;
+
+namespace TokenPay.Browser.Tests;
+
+/// <summary>The operator console (/admin/console) in Chromium, on a sandbox-mode gateway: at a laptop's and a phone's width.</summary>
+public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private GatewayHost _gateway = null!;
+    private NotificationReceiver _receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (Browser.SkipReason is not null)
+        {
+            return;
+        }
+
+        _gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Sandbox:Enabled"] = "true" });
+        _receiver = await NotificationReceiver.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_receiver is not null)
+        {
+            await _receiver.DisposeAsync();
+            await _gateway.DisposeAsync();
+        }
+    }
+
+    [BrowserFact]
+    public Task OrderTimeline_ShowsEachAttempt_AndResendDeliversIt() => browser.RunAsync(nameof(OrderTimeline_ShowsEachAttempt_AndResendDeliversIt), async page =>
+    {
+        _receiver.Reply = n => n == 1 ? ReceiverReply.ServerError : ReceiverReply.Ack;
+        var order = await PayAsync("console_user");
+        await Eventually.UntilAsync(() => _gateway.ScalarAsync($"SELECT COUNT(*) FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id JOIN orders o ON o.id = n.order_id WHERE o.out_trade_no = '{order}'"), c => c == 1, "the failed attempt");
+
+        await page.GotoAsync($"{_gateway.BaseAddress}admin/console/?userId=console_user");
+        await page.ClickAsync($"#orders a:text-is('{order}')");
+
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync($"Order {order}");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("Request received: orderAndPay");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("PAYMENT attempt 1: HTTP 500");
+        await Assertions.Expect(page.Locator("table.attempts tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("table.attempts tbody tr").First).ToContainTextAsync("500");
+
+        await page.ClickAsync("button.resend");
+
+        // The resend is delivered in the background; the page follows the event log and shows the new attempt.
+        await Assertions.Expect(page.Locator("table.attempts tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("table.attempts tbody tr").Nth(1)).ToContainTextAsync("acknowledged");
+        await Assertions.Expect(page.Locator("section.notification .badge").First).ToHaveTextAsync("Delivered");
+        await Assertions.Expect(page.Locator("#events")).ToContainTextAsync("notification.resent");
+        _receiver.Received.Count.ShouldBe(2);
+    }, width: 1280);
+
+    [BrowserFact]
+    public Task Sandbox_MoveTheClockAndSetARule_FromThePage() => browser.RunAsync(nameof(Sandbox_MoveTheClockAndSetARule_FromThePage), async page =>
+    {
+        await page.GotoAsync($"{_gateway.BaseAddress}admin/console/");
+        var before = await page.Locator("#clock-now").TextContentAsync();
+
+        await page.FillAsync("#advance", "1.00:00:00");
+        await page.ClickAsync("#move-clock");
+        await Assertions.Expect(page.Locator("#clock-now")).Not.ToHaveTextAsync(before!);
+        await Assertions.Expect(page.Locator("#events")).ToContainTextAsync("Sandbox clock moved");
+
+        await page.FillAsync("#rule", """{"kind":"notification.drop","userId":"nobody_here"}""");
+        await page.ClickAsync("#add-fault");
+        await Assertions.Expect(page.Locator("#faults tbody")).ToContainTextAsync("notification.drop");
+
+        await page.FillAsync("#rule", """{"kind":"notification.explode"}""");
+        await page.ClickAsync("#add-fault");
+        await Assertions.Expect(page.Locator("#sandbox-error")).ToContainTextAsync("kind must be one of");
+
+        await page.FillAsync("#advance", "soon");
+        await page.ClickAsync("#move-clock");
+        await Assertions.Expect(page.Locator("#sandbox-error")).ToContainTextAsync("advance must be a positive duration");
+    }, width: 1280);
+
+    [BrowserFact]
+    public Task OnAPhone_PagesFitTheScreenWidth() => browser.RunAsync(nameof(OnAPhone_PagesFitTheScreenWidth), async page =>
+    {
+        var order = await PayAsync("phone_user");
+        var tradeToken = (await _gateway.TextColumnAsync($"SELECT trade_token FROM orders WHERE out_trade_no = '{order}'"))[0];
+
+        foreach (var path in new[] { "admin/console/", $"admin/console/orders/{tradeToken}", $"admin/console/users/{TestKeys.MerchantNo}/phone_user" })
+        {
+            await page.GotoAsync($"{_gateway.BaseAddress}{path}");
+            await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
+            var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
+            overflow.ShouldBeLessThanOrEqualTo(0, $"{path} scrolls sideways at 390 px");
+        }
+
+        await Assertions.Expect(page.Locator("#tokens tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#tokens")).ToContainTextAsync("444433******1111");
+        await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("4444333322221111");
+    }, width: 390);
+
+    private async Task<string> PayAsync(string user)
+    {
+        var order = "con_" + Guid.NewGuid().ToString("N")[..12];
+        var data = OrderRequests.Bind(order, user);
+        data["notifyUrl"] = _receiver.Url;
+        (await _gateway.Merchant.PostAsync("orderAndPay", data)).Code.ShouldBe(ResultCodes.ApplySuccess);
+        return order;
+    }
+}
