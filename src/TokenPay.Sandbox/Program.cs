@@ -2,7 +2,8 @@
 // 127.0.0.1 with SQLite files and freshly generated keys under ./sandbox-data (kept across restarts).
 // `dotnet run --project src/TokenPay.Sandbox -- merchant <command>` runs a merchant command
 // (charge, charge-batch, wallet, reconcile) against the sandbox's merchant. `-- cluster` runs the gateway as
-// three processes on a local PostgreSQL behind one front door. `--help` lists the flags.
+// three processes on a local PostgreSQL behind one front door. `clock`, `faults`, `listen`, `logs tail` and
+// `trigger` drive a running sandbox (docs/sandbox.md). `--help` lists the flags.
 using System.CommandLine;
 using TokenPay.Sandbox;
 
@@ -42,6 +43,11 @@ var root = new RootCommand("TokenPay sandbox: a gateway and the demo merchant on
 {
     data, gatewayPort, merchantPort, quiet, merchant, cluster,
 };
+foreach (var command in new SandboxCommands(data, gatewayPort).Create())
+{
+    root.Subcommands.Add(command);
+}
+
 root.SetAction(async (parse, ct) => await (await Sandbox.PrepareAsync(parse.GetValue(data)!, parse.GetValue(gatewayPort), parse.GetValue(merchantPort), parse.GetValue(quiet))).RunAsync(ct));
 cluster.SetAction(async (parse, ct) =>
     await new Cluster(await Sandbox.PrepareAsync(parse.GetValue(data)!, parse.GetValue(gatewayPort), parse.GetValue(merchantPort), quiet: true), parse.GetValue(nodes), parse.GetValue(postgres)).RunAsync(ct));
@@ -76,7 +82,7 @@ try
     var exit = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     return parsed.Errors.Count > 0 ? 2 : exit;
 }
-catch (Exception ex) when (ex is ClusterSetupException or TokenPay.Storage.StorageUnavailableException)
+catch (Exception ex) when (ex is ClusterSetupException or SandboxUnreachableException or TokenPay.Storage.StorageUnavailableException)
 {
     // Something on this machine a person fixes: one sentence, no stack trace.
     await Console.Error.WriteLineAsync(ex.Message);

@@ -86,6 +86,44 @@ public sealed class SandboxClockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Listening_ForwardsEachNotificationSignedToTheLocalUrl_AndReportsItsAnswer()
+    {
+        await using var local = await NotificationReceiver.StartAsync();
+        using var listening = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stream = await _host.Http.GetStreamAsync($"/sandbox/listen?forwardTo={Uri.EscapeDataString(local.Url)}", listening.Token);
+        using var events = new StreamReader(stream);
+        var order = GatewayFixture.NewId("fwd");
+        var data = OrderRequests.Card(order, "u_listen");
+        data["notifyUrl"] = _receiver.Url;
+        (await _host.Merchant.PostAsync("orderAndPay", data)).Code.ShouldBe(ResultCodes.ApplySuccess);
+
+        var forwarded = (await local.WaitForAsync(1)).Single();
+        string? line;
+        do
+        {
+            line = await events.ReadLineAsync(listening.Token);
+        }
+        while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && line.Contains("notification.forwarded", StringComparison.Ordinal)));
+
+        TokenPay.Protocol.Signing.PayerMaxSignature.Verify(_host.PlatformPublicKey, forwarded.Body, forwarded.Sign).ShouldBeTrue();
+        forwarded.Json.GetProperty("data").GetProperty("outTradeNo").GetString().ShouldBe(order);
+        line.ShouldNotBeNull().ShouldContain(order);
+        (await _receiver.WaitForAsync(1)).ShouldHaveSingleItem("the merchant's own delivery goes on as usual");
+    }
+
+    [Theory]
+    [InlineData("http://203.0.113.7/hook")]
+    [InlineData("ftp://127.0.0.1/hook")]
+    [InlineData("not a url")]
+    public async Task ListeningWithAForwardUrlOffThisMachine_IsRefused(string url)
+    {
+        using var answer = await _host.Http.GetAsync($"/sandbox/listen?forwardTo={Uri.EscapeDataString(url)}");
+
+        answer.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString()!.ShouldContain("forwardTo");
+    }
+
+    [Fact]
     public async Task WithoutSandboxMode_TheClockDoesNotExist()
     {
         await using var production = await GatewayHost.StartAsync();

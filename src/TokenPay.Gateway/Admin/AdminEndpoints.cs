@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.ServerSentEvents;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -27,11 +28,23 @@ internal static class AdminEndpoints
     }
 
     // Server-sent events: the kept log, then live; a reconnecting reader sends Last-Event-ID (or ?after=) and misses nothing kept.
-    private static Microsoft.AspNetCore.Http.HttpResults.ServerSentEventsResult<GatewayEvent> FollowEvents(HttpRequest request, GatewayEvents events, long? after, CancellationToken cancellationToken)
+    private static Microsoft.AspNetCore.Http.HttpResults.ServerSentEventsResult<GatewayEvent> FollowEvents(HttpRequest request, GatewayEvents events, TimeProvider clock, long? after, CancellationToken cancellationToken)
     {
         var from = after ?? (long.TryParse(request.Headers["Last-Event-ID"].ToString(), out var last) ? last : 0);
-        return TypedResults.ServerSentEvents(
-            events.FollowAsync(from, cancellationToken).Select(e => new System.Net.ServerSentEvents.SseItem<GatewayEvent>(e, e.Kind) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        return TypedResults.ServerSentEvents(StreamAsync(events, clock, from, cancellationToken));
+    }
+
+    /// <summary>
+    /// The event log as server-sent events after <paramref name="afterId"/>. A first <c>ready</c> event (id 0, not
+    /// kept) sends the headers at once, so a reader knows it is connected before anything happens.
+    /// </summary>
+    public static async IAsyncEnumerable<SseItem<GatewayEvent>> StreamAsync(GatewayEvents events, TimeProvider clock, long afterId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield return new(new GatewayEvent(0, clock.GetUtcNow(), "ready", "Following the event log.", null), "ready");
+        await foreach (var entry in events.FollowAsync(afterId, cancellationToken))
+        {
+            yield return new(entry, entry.Kind) { EventId = entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        }
     }
 
     private static async Task<IResult> ListAsync(NotificationOutbox outbox, string? status, int? limit, CancellationToken cancellationToken) =>

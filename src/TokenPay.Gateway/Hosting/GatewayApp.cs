@@ -57,6 +57,7 @@ public static partial class GatewayApp
         services.AddSingleton<OperatorConsole.ConsoleStore>();
         services.AddSingleton<ApiFaults>();
         services.AddSingleton<NotificationFaults>();
+        services.AddSingleton<NotificationForwarding>();
         await services.AddAcquirerSimulatorAsync(database, cancellationToken);
         services.AddSingleton<AcquirerRouter>();
         services.AddSingleton<IAuthenticationCallback, AuthenticationCallback>();

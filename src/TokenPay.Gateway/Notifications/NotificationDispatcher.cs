@@ -20,6 +20,7 @@ internal sealed partial class NotificationDispatcher(
     GatewayMetrics metrics,
     GatewayEvents events,
     Sandbox.NotificationFaults faults,
+    Sandbox.NotificationForwarding forwarding,
     IOptions<GatewayOptions> options,
     ILogger<NotificationDispatcher> logger) : BackgroundService, IScheduledWork
 {
@@ -203,6 +204,11 @@ internal sealed partial class NotificationDispatcher(
             PublishAttempt(notification, result, latency);
         }
 
+        if (forwarding.Any)
+        {
+            await ForwardAsync(notification, cancellationToken);
+        }
+
         if (faults.Any)
         {
             foreach (var overtaken in faults.Overtaken(notification))
@@ -210,6 +216,29 @@ internal sealed partial class NotificationDispatcher(
                 await outbox.BringForwardAsync(overtaken, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
                 signal.Notify();
             }
+        }
+    }
+
+    // The sandbox's `listen --forward-to`: a copy to each local listener; its answer is only reported.
+    private async Task ForwardAsync(DueNotification notification, CancellationToken cancellationToken)
+    {
+        foreach (var url in forwarding.Targets)
+        {
+            var started = clock.GetTimestamp();
+            var forwarded = await sender.SendAsync(url, notification.Body, cancellationToken);
+            var status = forwarded.HttpStatus?.ToString(CultureInfo.InvariantCulture);
+            events.Publish(
+                "notification.forwarded",
+                $"{notification.NotifyType} notification for {notification.OutTradeNo} forwarded to {url}: {(forwarded.Acknowledged ? "acknowledged" : forwarded.Error)} ({status ?? "no answer"}, {clock.GetElapsedTime(started).TotalMilliseconds:0} ms)",
+                new Dictionary<string, string?>
+                {
+                    ["notificationId"] = notification.Id.ToString(CultureInfo.InvariantCulture),
+                    ["outTradeNo"] = notification.OutTradeNo,
+                    ["url"] = url,
+                    ["httpStatus"] = status,
+                    ["acknowledged"] = forwarded.Acknowledged ? "true" : "false",
+                    ["answer"] = forwarded.ResponseExcerpt,
+                });
         }
     }
 

@@ -20,9 +20,30 @@ internal static class SandboxEndpoints
         var sandbox = app.MapGroup("/sandbox").AddEndpointFilter(AdminEndpoints.GuardAsync).ExcludeFromDescription();
         sandbox.MapGet("/clock", (SandboxClock clock) => Results.Json(ClockView(clock)));
         sandbox.MapPost("/clock", MoveClockAsync);
+        sandbox.MapGet("/listen", Listen);
         sandbox.MapGet("/faults", (FaultRules rules) => Results.Json(rules.Active.Select(r => r.View())));
         sandbox.MapPost("/faults", AddFaultAsync);
         sandbox.MapDelete("/faults/{id}", (FaultRules rules, string id) => rules.Remove(id) ? Results.NoContent() : Results.NotFound(new { error = $"No fault rule {id}." }));
+    }
+
+    // The event log as server-sent events, forwarding every notification to forwardTo while connected.
+    private static IResult Listen(GatewayEvents events, NotificationForwarding forwarding, TimeProvider clock, string? forwardTo, long? after, CancellationToken cancellationToken)
+    {
+        if (forwardTo is not null && NotificationForwarding.Check(forwardTo) is { } problem)
+        {
+            return Invalid(problem);
+        }
+
+        return TypedResults.ServerSentEvents(ForwardingAsync(AdminEndpoints.StreamAsync(events, clock, after ?? 0, cancellationToken), forwarding, forwardTo));
+    }
+
+    private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<GatewayEvent>> ForwardingAsync(IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<GatewayEvent>> stream, NotificationForwarding forwarding, string? forwardTo)
+    {
+        using var registration = forwardTo is null ? null : forwarding.Add(forwardTo);
+        await foreach (var item in stream)
+        {
+            yield return item;
+        }
     }
 
     private static async Task<IResult> AddFaultAsync(HttpRequest request, FaultRules rules, CancellationToken cancellationToken)

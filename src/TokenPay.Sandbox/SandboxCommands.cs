@@ -1,0 +1,285 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using TokenPay.Client;
+using TokenPay.Protocol.Models;
+
+namespace TokenPay.Sandbox;
+
+/// <summary>Says a running sandbox could not be reached or refused the command; one sentence, exit code 1.</summary>
+internal sealed class SandboxUnreachableException(string message) : Exception(message);
+
+/// <summary>
+/// The commands that drive a running sandbox (docs/sandbox.md): <c>clock</c>, <c>faults</c>, <c>listen</c>,
+/// <c>logs tail</c> and <c>trigger</c>. They speak to the sandbox's gateway on 127.0.0.1 as its operator.
+/// </summary>
+internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> gatewayPort)
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static readonly string[] Triggers = ["payment.succeeded", "payment.failed", "mit.declined", "token.updated", "refund.succeeded"];
+
+    public IEnumerable<Command> Create()
+    {
+        yield return ClockCommand();
+        yield return FaultsCommand();
+        yield return ListenCommand();
+        yield return LogsCommand();
+        yield return TriggerCommand();
+    }
+
+    private Command ClockCommand()
+    {
+        var show = new Command("show", "Print the sandbox's time and how far it is ahead of real time.");
+        show.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Get, "/sandbox/clock", null, ct)));
+        var by = new Argument<string>("duration") { Description = "How far: a duration such as 06:00:00 or 7.00:00:00." };
+        var advance = new Command("advance", "Move the clock forward, running everything that falls due on the way.") { by };
+        advance.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = parse.GetValue(by) }, ct)));
+        var at = new Argument<string>("time") { Description = "An ISO 8601 time with offset, such as 2027-01-01T00:00:00Z." };
+        var to = new Command("to", "Move the clock forward to a time.") { at };
+        to.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { to = parse.GetValue(at) }, ct)));
+        var clock = new Command("clock", "Show or move the sandbox clock (shared by the gateway and the merchant).") { show, advance, to };
+        clock.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Get, "/sandbox/clock", null, ct)));
+        return clock;
+    }
+
+    private Command FaultsCommand()
+    {
+        var list = new Command("list", "The failure rules still in force.");
+        list.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Get, "/sandbox/faults", null, ct)));
+        var json = new Argument<string>("rule") { Description = "The rule as JSON, e.g. '{\"kind\":\"api.lost-answer\",\"userId\":\"alice\"}' (docs/sandbox.md)." };
+        var add = new Command("add", "Set a failure rule.") { json };
+        add.SetAction(async (parse, ct) =>
+        {
+            JsonElement rule;
+            try
+            {
+                rule = JsonSerializer.Deserialize<JsonElement>(parse.GetValue(json)!);
+            }
+            catch (JsonException)
+            {
+                throw new SandboxUnreachableException("The rule is not JSON; see docs/sandbox.md for the kinds and their fields.");
+            }
+
+            Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/faults", rule, ct));
+        });
+        var id = new Argument<string>("id") { Description = "The rule's id (flt_...)." };
+        var remove = new Command("remove", "Remove a failure rule before its uses are spent.") { id };
+        remove.SetAction(async (parse, ct) =>
+        {
+            await SendAsync(parse, HttpMethod.Delete, $"/sandbox/faults/{Uri.EscapeDataString(parse.GetValue(id)!)}", null, ct);
+            Console.WriteLine($"Removed {parse.GetValue(id)}.");
+        });
+        return new Command("faults", "List, set and remove the sandbox's failure rules.") { list, add, remove };
+    }
+
+    private Command ListenCommand()
+    {
+        var forwardTo = new Option<string?>("--forward-to") { Description = "Also send every notification, signed as usual, to this local URL and print its answer." };
+        var duration = DurationOption();
+        var listen = new Command("listen", "Print each notification attempt as it happens; with --forward-to, forward notifications to a local URL. Stop with Ctrl+C.") { forwardTo, duration };
+        listen.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(forwardTo) is { } url ? $"/sandbox/listen?forwardTo={Uri.EscapeDataString(url)}&after={await LatestEventAsync(parse, ct)}" : $"/admin/events?after={await LatestEventAsync(parse, ct)}";
+            Console.WriteLine(parse.GetValue(forwardTo) is { } target ? $"Listening; forwarding notifications to {target}." : "Listening for notifications.");
+            await FollowAsync(parse, path, parse.GetValue(duration), entry => entry.Kind switch
+            {
+                "notification.attempt" => $"-> {entry.Message}",
+                "notification.forwarded" => $"=> {entry.Message}{(entry.Data?.GetValueOrDefault("answer") is { Length: > 0 } answer ? $"\n   answer: {answer}" : "")}",
+                "fault.fired" or "clock.moved" or "notification.resent" => $"   {entry.Message}",
+                _ => null,
+            }, ct);
+        });
+        return listen;
+    }
+
+    private Command LogsCommand()
+    {
+        var duration = DurationOption();
+        var tail = new Command("tail", "Print each request the gateway serves: method, path, status, PayerMax code and milliseconds. Stop with Ctrl+C.") { duration };
+        tail.SetAction(async (parse, ct) =>
+            await FollowAsync(parse, $"/admin/events?after={await LatestEventAsync(parse, ct)}", parse.GetValue(duration), entry => entry.Kind == "request" ? entry.Message : null, ct));
+        return new Command("logs", "The gateway's request log.") { tail };
+    }
+
+    private Command TriggerCommand()
+    {
+        var what = new Argument<string>("event") { Description = $"One of: {string.Join(", ", Triggers)}." };
+        what.AcceptOnlyFromAmong(Triggers);
+        var trigger = new Command("trigger", "Create what an event needs as the sandbox merchant, so its notifications go out (watch them with listen).") { what };
+        trigger.SetAction(async (parse, ct) => await TriggerAsync(parse, parse.GetValue(what)!, ct));
+        return trigger;
+    }
+
+    private static Option<TimeSpan?> DurationOption() => new("--for") { Description = "Stop after this long (a duration such as 00:05:00); otherwise on Ctrl+C." };
+
+    private async Task TriggerAsync(ParseResult parse, string what, CancellationToken cancellationToken)
+    {
+        var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(parse.GetValue(data)!.FullName, "sandbox.json"));
+        var services = new ServiceCollection();
+        services.AddPayerMaxClient(o =>
+        {
+            o.Environment = PayerMaxEnvironment.Custom;
+            o.BaseUrl = new Uri(GatewayUrl(parse));
+            o.AppId = keys.AppId;
+            o.MerchantNo = keys.MerchantNo;
+            o.MerchantPrivateKey = keys.MerchantPrivateKey;
+            o.PlatformPublicKey = keys.PlatformPublicKey;
+            o.MaxRetries = 0;
+        });
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<PayerMaxClient>();
+        var run = Guid.NewGuid().ToString("N")[..10];
+        var user = $"trigger_{run}";
+        var buyer = new BuyerInfo { ClientIp = "127.0.0.1", UserAgent = "tokenpay trigger" };
+        OrderDetails Order(string kind, decimal amount) => new($"trg_{kind}_{run}", $"tokenpay trigger {what}", amount, "USD", "US", user);
+        CardInfo Card(string number) => new() { CardIdentifierNo = number, CardHolderFullName = "Trigger Test", CardExpirationMonth = "12", CardExpirationYear = "35", Cvv = "123" };
+
+        try
+        {
+            switch (what)
+            {
+                case "payment.succeeded":
+                case "payment.failed":
+                    var paid = await client.OrderAndPayAsync(PaymentRequests.CardPayment(Order("pay", 10.00m), Card(what == "payment.succeeded" ? "4444333322221111" : "4000000000000002"), buyer), cancellationToken);
+                    Console.WriteLine($"Order trg_pay_{run}: {paid.Code} {paid.Data?.Status}; its PAYMENT notification goes to the merchant's notify URL.");
+                    break;
+                case "mit.declined":
+                    var token = await SaveCardAsync(client, Order("save", 1.00m), Card("4000000000000341"), buyer, cancellationToken);
+                    var mit = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(Order("mit", 25.00m), token, buyer), cancellationToken);
+                    Console.WriteLine($"Saved card {token} for {user}; MIT trg_mit_{run}: {mit.Code} {mit.Data?.Status} {mit.Data?.ResultCode}; PAYMENT notifications for both.");
+                    break;
+                case "token.updated":
+                    var renewed = await SaveCardAsync(client, Order("save", 1.00m), Card("4000000000001117"), buyer, cancellationToken);
+                    Console.WriteLine($"Saved card {renewed} for {user}; its issuer renews it 7 days after first use: moving the sandbox clock 8 days.");
+                    Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = "8.00:00:00" }, cancellationToken));
+                    Console.WriteLine("The account updater changed the card behind the same token; a TOKENIZATION notification says so.");
+                    break;
+                case "refund.succeeded":
+                    var order = Order("pay", 10.00m);
+                    var payment = await client.OrderAndPayAsync(PaymentRequests.CardPayment(order, Card("4444333322221111"), buyer), cancellationToken);
+                    var refund = await client.RefundAsync(RefundRequests.Partial($"trg_refund_{run}", order.OutTradeNo, 4.00m, "USD", "tokenpay trigger"), cancellationToken);
+                    Console.WriteLine($"Order {order.OutTradeNo}: {payment.Data?.Status}; refund trg_refund_{run}: {refund.Code} {refund.Data?.Status}. Refunds end 5 s later: moving the sandbox clock a minute.");
+                    Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = "00:01:00" }, cancellationToken));
+                    break;
+            }
+        }
+        catch (PayerMaxException ex)
+        {
+            throw new SandboxUnreachableException($"The sandbox gateway at {GatewayUrl(parse)} did not answer the payment ({ex.GetType().Name}); is the sandbox running there?");
+        }
+    }
+
+    private static async Task<string> SaveCardAsync(PayerMaxClient client, OrderDetails order, CardInfo card, BuyerInfo buyer, CancellationToken cancellationToken)
+    {
+        await client.OrderAndPayAsync(PaymentRequests.CardPaymentAndSave(order, card, buyer, MitType.Unscheduled), cancellationToken);
+        var saved = await client.OrderQueryAsync(order.OutTradeNo, cancellationToken);
+        return saved.Data?.PaymentDetails is [{ PaymentTokenId: { } token }, ..] ? token : throw new SandboxUnreachableException($"The card was not saved: {saved.Code} {saved.Msg}");
+    }
+
+    // Follows the event log; prints what `line` makes of each event, until Ctrl+C or the duration ends.
+    private async Task FollowAsync(ParseResult parse, string path, TimeSpan? duration, Func<GatewayEventLine, string?> line, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (duration is { } limit)
+        {
+            stop.CancelAfter(limit);
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri(GatewayUrl(parse)), Timeout = Timeout.InfiniteTimeSpan };
+        try
+        {
+            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, stop.Token);
+            await EnsureAsync(response, stop.Token);
+            await using var stream = await response.Content.ReadAsStreamAsync(stop.Token);
+            await foreach (var item in SseParser.Create(stream, (_, bytes) => JsonSerializer.Deserialize<GatewayEventLine>(bytes, Web)).EnumerateAsync(stop.Token))
+            {
+                if (item.Data is { } entry && line(entry) is { } text)
+                {
+                    Console.WriteLine($"{entry.At.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {text}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Ctrl+C or --for: a normal end.
+        }
+        catch (HttpRequestException)
+        {
+            throw Unreachable(parse);
+        }
+    }
+
+    private async Task<long> LatestEventAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var kept = JsonSerializer.Deserialize<List<GatewayEventLine>>(await SendAsync(parse, HttpMethod.Get, "/admin/log", null, cancellationToken), Web);
+        return kept is [.., var last] ? last.Id : 0;
+    }
+
+    private async Task<string> SendAsync(ParseResult parse, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(GatewayUrl(parse)), Timeout = TimeSpan.FromMinutes(10) };
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            await EnsureAsync(response, cancellationToken);
+            return await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            throw Unreachable(parse);
+        }
+    }
+
+    private static async Task EnsureAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        var reason = response.StatusCode == HttpStatusCode.NotFound && text.Length == 0
+            ? "the gateway there is not in sandbox mode (Gateway:Sandbox:Enabled)"
+            : TryError(text) ?? $"HTTP {(int)response.StatusCode}";
+        throw new SandboxUnreachableException($"Refused: {reason}");
+    }
+
+    private static string? TryError(string text)
+    {
+        try
+        {
+            return JsonDocument.Parse(text).RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private SandboxUnreachableException Unreachable(ParseResult parse) =>
+        new($"No sandbox answers at {GatewayUrl(parse)}; start it with 'dotnet run --project src/TokenPay.Sandbox' (or pass --gateway-port).");
+
+    private string GatewayUrl(ParseResult parse) => $"http://127.0.0.1:{parse.GetValue(gatewayPort)}";
+
+    private static void Print(string json)
+    {
+        try
+        {
+            Console.WriteLine(JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement, Readable));
+        }
+        catch (JsonException)
+        {
+            Console.WriteLine(json);
+        }
+    }
+
+    /// <summary>An event as the gateway sends it (TokenPay.Gateway.Hosting.GatewayEvent).</summary>
+    private sealed record GatewayEventLine(long Id, DateTimeOffset At, string Kind, string Message, Dictionary<string, string?>? Data);
+}
