@@ -45,6 +45,25 @@ public sealed class MetricsTests : IAsyncLifetime
         metrics.ShouldNotContain("4000000000000259");
     }
 
+    [Fact]
+    public async Task UndeliveredNotifications_ShowInTheOutboxGauges()
+    {
+        // An API-only node: notifications are queued, nobody delivers them.
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Metrics:Prometheus"] = "true",
+            ["Gateway:Notifications:Enabled"] = "false",
+            ["Gateway:Merchants:0:NotifyUrl"] = _receiver.Url,
+        });
+        (await host.Merchant.PostAsync("orderAndPay", OrderRequests.Card("metrics_backlog", "bea"))).DataString("status").ShouldBe("SUCCESS");
+        host.Clock.Advance(TimeSpan.FromSeconds(90));
+
+        var metrics = await host.Http.GetStringAsync("/metrics");
+
+        Value(metrics, """tokenpay_gateway_outbox_backlog{otel_scope_name="TokenPay.Gateway"}""").ShouldBeGreaterThanOrEqualTo(1);
+        Value(metrics, """tokenpay_gateway_outbox_oldest_due_age_seconds{otel_scope_name="TokenPay.Gateway"}""").ShouldBeGreaterThanOrEqualTo(90);
+    }
+
     /// <summary>The value of one series in the Prometheus text (0 when absent).</summary>
     private static double Value(string metrics, string series) =>
         metrics.Split('\n').Where(line => line.StartsWith(series + " ", StringComparison.Ordinal))

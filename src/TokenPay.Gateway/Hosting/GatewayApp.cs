@@ -93,6 +93,7 @@ public static partial class GatewayApp
         services.AddStorageHealthChecks();
         services.AddGatewayOpenApi();
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<OutboxBacklog>();
         AddMetricExporters(services, options.Metrics);
         if (options.Notifications.Enabled)
         {
@@ -101,6 +102,8 @@ public static partial class GatewayApp
 
         var app = builder.Build();
         AcquirerRouter.Validate(app.Services, options.Acquirers);
+        var backlog = app.Services.GetRequiredService<OutboxBacklog>();
+        app.Services.GetRequiredService<GatewayMetrics>().ObserveOutbox(backlog.Read);
         var platformPublicKey = app.Services.GetRequiredService<PlatformSigner>().PublicKeyBase64;
         LogStarted(app.Logger, platformPublicKey);
         if (secrets.PlatformKeyGenerated)

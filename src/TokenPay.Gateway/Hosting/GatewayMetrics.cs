@@ -17,14 +17,23 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _notificationAttempts;
     private readonly Histogram<double> _notificationDuration;
 
+    private readonly Meter _meter;
+
     public GatewayMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create(MeterName);
+        var meter = _meter = meters.Create(MeterName);
         _answers = meter.CreateCounter<long>("tokenpay.gateway.answers", description: "API answers by API and result code (SIGN_VERIFY_FAILED counts signature failures).");
         _declines = meter.CreateCounter<long>("tokenpay.gateway.declines", description: "Declined payments by decline code and the network's advice category.");
         _acquirerDuration = meter.CreateHistogram<double>("tokenpay.gateway.acquirer.duration", unit: "ms", description: "How long the acquirer took to decide an authorization.");
         _notificationAttempts = meter.CreateCounter<long>("tokenpay.gateway.notification.attempts", description: "Notification delivery attempts by outcome.");
         _notificationDuration = meter.CreateHistogram<double>("tokenpay.gateway.notification.duration", unit: "ms", description: "How long a notification attempt took.");
+    }
+
+    /// <summary>The outbox gauges: notifications due now and how long the oldest has waited; <paramref name="read"/> is asked at each collection.</summary>
+    public void ObserveOutbox(Func<(long Due, double OldestDueAgeSeconds)> read)
+    {
+        _meter.CreateObservableGauge("tokenpay.gateway.outbox.backlog", () => read().Due, description: "Notifications due now and not yet delivered.");
+        _meter.CreateObservableGauge("tokenpay.gateway.outbox.oldest_due_age", () => read().OldestDueAgeSeconds, unit: "s", description: "How long the oldest due notification has been waiting.");
     }
 
     public void Answered(string api, string code) =>

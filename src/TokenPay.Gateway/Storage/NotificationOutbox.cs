@@ -49,6 +49,15 @@ internal sealed class NotificationOutbox(RelationalDatabase database)
             FROM notifications WHERE status = @pending;
             """, new { pending = NotificationStatuses.Pending }, cancellationToken);
 
+    /// <summary>How many pending notifications are due now, and since when the oldest of them has been due.</summary>
+    public async Task<(long Due, long? OldestDueAt)> BacklogAsync(long now, CancellationToken cancellationToken)
+    {
+        var backlog = await database.QueryFirstOrDefaultAsync<(long, long?)>("""
+            SELECT COUNT(*), MIN(next_attempt_at) FROM notifications WHERE status = @pending AND next_attempt_at <= @now;
+            """, new { now, pending = NotificationStatuses.Pending }, cancellationToken);
+        return backlog;
+    }
+
     /// <summary>Records an attempt and schedules the next one (or ends the series) if <paramref name="owner"/> still holds the lease.</summary>
     public async Task<bool> RecordAttemptAsync(DeliveryAttempt attempt, string owner, CancellationToken cancellationToken)
     {
