@@ -7,6 +7,24 @@ namespace TokenPay.Gateway.Envelope;
 /// <summary>Parses a verified request's <c>data</c> into an API model, naming the field when a value has the wrong shape.</summary>
 internal static class ApiData
 {
+    /// <summary>The request's outTradeNo and userId when it names them (for traces and the sandbox's rules; not validated here).</summary>
+    public static (string? OutTradeNo, string? UserId) KeysOf(ReadOnlyMemory<byte> data)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(data);
+            return json.RootElement.ValueKind == JsonValueKind.Object ? (Text(json.RootElement, "outTradeNo"), Text(json.RootElement, "userId")) : (null, null);
+        }
+        catch (JsonException)
+        {
+            // The operation refuses it with a message naming the problem.
+            return (null, null);
+        }
+
+        static string? Text(JsonElement data, string name) =>
+            data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+
     public static bool TryParse<T>(VerifiedRequest request, out T data, out ApiReply error)
         where T : class
     {

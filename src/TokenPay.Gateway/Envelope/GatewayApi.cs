@@ -90,7 +90,15 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
             return;
         }
 
+        using var activity = Hosting.GatewayTracing.Source.StartActivity(ApiNameOf(http.Request.Path));
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("tokenpay.app_id", request.App.AppId);
+            activity.SetTag(Hosting.GatewayTracing.OutTradeNo, ApiData.KeysOf(request.Data).OutTradeNo);
+        }
+
         var reply = (faults.Any ? await faults.BeforeAsync(request, cancellationToken) : null) ?? await operation(request, cancellationToken);
+        activity?.SetTag("tokenpay.code", reply.Code);
         if (!reply.IsSuccess)
         {
             LogRefused(logger, http.Request.Path, reply.Code, reply.Msg, request.App.AppId);
@@ -103,6 +111,8 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
 
         await responder.WriteAsync(http, StatusCodes.Status200OK, reply);
     }
+
+    private static string ApiNameOf(PathString path) => path.Value is { } value && value.Length > BasePath.Length + 1 ? value[(BasePath.Length + 1)..] : "api";
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "API request {Path} failed with {ExceptionType}: {StackTrace}")]
     private static partial void LogOperationFailed(ILogger logger, PathString path, string? exceptionType, string? stackTrace);

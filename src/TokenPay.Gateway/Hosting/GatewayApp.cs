@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using TokenPay.Acquiring;
 using TokenPay.Acquiring.Simulator;
 using TokenPay.Gateway.Acquiring;
@@ -95,6 +96,13 @@ public static partial class GatewayApp
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<OutboxBacklog>();
         AddMetricExporters(services, options.Metrics);
+        if (options.Tracing.OtlpEndpoint is { Length: > 0 } tracesTo)
+        {
+            services.AddOpenTelemetry().WithTracing(tracing => tracing
+                .AddSource(GatewayTracing.SourceName, "Microsoft.AspNetCore", "System.Net.Http")
+                .AddOtlpExporter(exporter => exporter.Endpoint = new Uri(tracesTo)));
+        }
+
         if (options.Notifications.Enabled)
         {
             services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
@@ -244,9 +252,12 @@ public static partial class GatewayApp
             throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:MaxRequestBodyBytes must be between 1 KiB and 16 MiB."]);
         }
 
-        if (options.Metrics.OtlpEndpoint is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
+        foreach (var (key, otlp) in new[] { ("Gateway:Metrics:OtlpEndpoint", options.Metrics.OtlpEndpoint), ("Gateway:Tracing:OtlpEndpoint", options.Tracing.OtlpEndpoint) })
         {
-            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Metrics:OtlpEndpoint must be an absolute URL."]);
+            if (otlp is { Length: > 0 } && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
+            {
+                throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), [$"{key} must be an absolute URL."]);
+            }
         }
 
         if (options.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))

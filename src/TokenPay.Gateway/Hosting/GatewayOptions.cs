@@ -37,6 +37,15 @@ public sealed class GatewayOptions
     public MetricsOptions Metrics { get; set; } = new();
 
     public SandboxOptions Sandbox { get; set; } = new();
+
+    public TracingOptions Tracing { get; set; } = new();
+}
+
+/// <summary><c>Gateway:Tracing</c>: where spans go (activity sources TokenPay.Gateway, ASP.NET Core's and HttpClient's); nowhere unless set.</summary>
+public sealed class TracingOptions
+{
+    /// <summary>Push spans by OTLP to this endpoint (e.g. <c>http://127.0.0.1:4317</c>).</summary>
+    public string? OtlpEndpoint { get; set; }
 }
 
 /// <summary>

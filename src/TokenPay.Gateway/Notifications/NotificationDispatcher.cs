@@ -159,6 +159,10 @@ internal sealed partial class NotificationDispatcher(
             return;
         }
 
+        using var activity = GatewayTracing.Source.StartActivity("notification.deliver", System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag("tokenpay.notify_type", notification.NotifyType);
+        activity?.SetTag(GatewayTracing.OutTradeNo, notification.OutTradeNo);
+        activity?.SetTag("tokenpay.attempt", notification.Attempts + 1);
         var started = clock.GetUtcNow();
         var startedTimestamp = clock.GetTimestamp();
         var result = fault switch
@@ -173,6 +177,7 @@ internal sealed partial class NotificationDispatcher(
         }
 
         var latency = clock.GetElapsedTime(startedTimestamp);
+        activity?.SetTag("tokenpay.acknowledged", result.Acknowledged);
         metrics.NotificationAttempted(result.Acknowledged, latency);
 
         var firstAttemptAt = notification.FirstAttemptAt ?? started.ToUnixTimeMilliseconds();

@@ -47,8 +47,13 @@ internal sealed partial class PaymentProcessor(
                 var request = new AuthorizationRequest(order.TradeToken, order.MerchantNo, card, order.AmountMinor, order.Currency, order.Subject,
                     CredentialOf(order, storedBy), authenticated, DateTimeOffset.FromUnixTimeMilliseconds(order.ExpiresAt));
                 var asked = clock.GetTimestamp();
+                var acquirer = acquirers.NameOf(order.Acquirer, order.MerchantNo);
+                using var activity = GatewayTracing.Source.StartActivity("acquirer.authorize", System.Diagnostics.ActivityKind.Client);
+                activity?.SetTag("tokenpay.acquirer", acquirer);
+                activity?.SetTag(GatewayTracing.OutTradeNo, order.OutTradeNo);
                 outcome = await AcquirerOf(order).AuthorizeAsync(request, timeout.Token);
-                metrics.AcquirerDecided(acquirers.NameOf(order.Acquirer, order.MerchantNo), outcome.Decision.ToString(), clock.GetElapsedTime(asked));
+                activity?.SetTag("tokenpay.decision", outcome.Decision.ToString());
+                metrics.AcquirerDecided(acquirer, outcome.Decision.ToString(), clock.GetElapsedTime(asked));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

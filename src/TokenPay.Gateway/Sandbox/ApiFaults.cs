@@ -1,4 +1,3 @@
-using System.Text.Json;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Protocol;
 
@@ -50,24 +49,7 @@ internal sealed class ApiFaults(FaultRules rules, TimeProvider clock)
 
     private static FaultContext ContextOf(VerifiedRequest request)
     {
-        string? outTradeNo = null, userId = null;
-        try
-        {
-            using var data = JsonDocument.Parse(request.Data);
-            if (data.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                outTradeNo = Text(data.RootElement, "outTradeNo");
-                userId = Text(data.RootElement, "userId");
-            }
-        }
-        catch (JsonException)
-        {
-            // The operation refuses it with a message naming the problem; the rule then matches by merchant only.
-        }
-
+        var (outTradeNo, userId) = ApiData.KeysOf(request.Data);
         return new FaultContext(request.App.MerchantNo, userId, outTradeNo);
     }
-
-    private static string? Text(JsonElement data, string name) =>
-        data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
