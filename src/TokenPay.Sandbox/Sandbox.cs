@@ -60,6 +60,8 @@ internal sealed class Sandbox
             ["Logging:LogLevel:Microsoft.Extensions.Hosting"] = "None",
         });
 
+    private const string LostAnswerRule = "{\"kind\":\"api.lost-answer\"}";
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         // One movable clock for both services (POST /sandbox/clock on the gateway moves it and runs both sides' due work).
@@ -95,6 +97,7 @@ internal sealed class Sandbox
               Operator  {MerchantUrl}/shop/operator    user operator, password {_keys.OperatorPassword}
               API       {MerchantUrl}/api/...          header X-Operator-Key: {_keys.OperatorApiKey}
               Gateway   {GatewayUrl}/                  PayerMax API under /aggregate-pay/api/gateway/; platform public key at {GatewayUrl}/platform-public-key
+              Console   {GatewayUrl}/admin/console/    orders, timelines and notification attempts, the event log, the clock and failure rules
 
               Sandbox merchant: appId {_keys.AppId}, merchantNo {_keys.MerchantNo}; keys in {Path.Combine(_data, "sandbox.json")}
 
@@ -112,6 +115,8 @@ internal sealed class Sandbox
               4000000000001117 renewed by its issuer 7 days after first use (same token, new expiry)
               refunds succeed 5 s later; comments REFUND_FAILED (fails later), REFUND_REJECTED (fails at once), REFUND_PENDING (24 h)
 
+            Test bench (docs/sandbox.md), from another terminal: ... clock advance 06:00:00 | faults add '{LostAnswerRule}' |
+              listen --forward-to http://127.0.0.1:3000/notify | logs tail | trigger payment.succeeded   (... = tokenpay, or dotnet run --project src/TokenPay.Sandbox --)
             Merchant commands: dotnet run --project src/TokenPay.Sandbox -- merchant --help
             {(_quiet ? "" : "Each request served is printed below (--quiet to stop).")}
 

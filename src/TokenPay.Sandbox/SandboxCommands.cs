@@ -146,8 +146,8 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
             {
                 case "payment.succeeded":
                 case "payment.failed":
-                    var paid = await client.OrderAndPayAsync(PaymentRequests.CardPayment(Order("pay", 10.00m), Card(what == "payment.succeeded" ? "4444333322221111" : "4000000000000002"), buyer), cancellationToken);
-                    Console.WriteLine($"Order trg_pay_{run}: {paid.Code} {paid.Data?.Status}; its PAYMENT notification goes to the merchant's notify URL.");
+                    var status = await PayAsync(client, PaymentRequests.CardPayment(Order("pay", 10.00m), Card(what == "payment.succeeded" ? "4444333322221111" : "4000000000000002"), buyer), cancellationToken);
+                    Console.WriteLine($"Order trg_pay_{run}: {status}; its PAYMENT notification goes to the merchant's notify URL.");
                     break;
                 case "mit.declined":
                     var token = await SaveCardAsync(client, Order("save", 1.00m), Card("4000000000000341"), buyer, cancellationToken);
@@ -162,9 +162,9 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
                     break;
                 case "refund.succeeded":
                     var order = Order("pay", 10.00m);
-                    var payment = await client.OrderAndPayAsync(PaymentRequests.CardPayment(order, Card("4444333322221111"), buyer), cancellationToken);
+                    var payment = await PayAsync(client, PaymentRequests.CardPayment(order, Card("4444333322221111"), buyer), cancellationToken);
                     var refund = await client.RefundAsync(RefundRequests.Partial($"trg_refund_{run}", order.OutTradeNo, 4.00m, "USD", "tokenpay trigger"), cancellationToken);
-                    Console.WriteLine($"Order {order.OutTradeNo}: {payment.Data?.Status}; refund trg_refund_{run}: {refund.Code} {refund.Data?.Status}. Refunds end 5 s later: moving the sandbox clock a minute.");
+                    Console.WriteLine($"Order {order.OutTradeNo}: {payment}; refund trg_refund_{run}: {refund.Code} {refund.Data?.Status}. Refunds end 5 s later: moving the sandbox clock a minute.");
                     Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = "00:01:00" }, cancellationToken));
                     break;
             }
@@ -172,6 +172,21 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
         catch (PayerMaxException ex)
         {
             throw new SandboxUnreachableException($"The sandbox gateway at {GatewayUrl(parse)} did not answer the payment ({ex.GetType().Name}); is the sandbox running there?");
+        }
+    }
+
+    // The SDK's documented recovery: an unknown outcome (a lost answer) is settled by querying the order number.
+    private static async Task<string> PayAsync(PayerMaxClient client, OrderAndPayRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var paid = await client.OrderAndPayAsync(request, cancellationToken);
+            return $"{paid.Code} {paid.Data?.Status}";
+        }
+        catch (PayerMaxException ex) when (!ex.IsRetrySafe)
+        {
+            var found = await client.OrderQueryAsync(request.OutTradeNo!, cancellationToken);
+            return $"the answer was lost ({ex.GetType().Name}); orderQuery by outTradeNo says {found.Code} {found.Data?.Status}";
         }
     }
 
@@ -264,7 +279,7 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
     }
 
     private SandboxUnreachableException Unreachable(ParseResult parse) =>
-        new($"No sandbox answers at {GatewayUrl(parse)}; start it with 'dotnet run --project src/TokenPay.Sandbox' (or pass --gateway-port).");
+        new($"No sandbox answers at {GatewayUrl(parse)}; start it first ('tokenpay', or 'dotnet run --project src/TokenPay.Sandbox'), or pass its --gateway-port.");
 
     private string GatewayUrl(ParseResult parse) => $"http://127.0.0.1:{parse.GetValue(gatewayPort)}";
 
