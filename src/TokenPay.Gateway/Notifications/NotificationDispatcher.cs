@@ -206,7 +206,7 @@ internal sealed partial class NotificationDispatcher(
 
         if (recorded)
         {
-            PublishAttempt(notification, result, latency);
+            PublishDelivery("notification.attempt", $", attempt {notification.Attempts + 1}", notification, result, latency);
         }
 
         if (forwarding.Any)
@@ -231,28 +231,17 @@ internal sealed partial class NotificationDispatcher(
         {
             var started = clock.GetTimestamp();
             var forwarded = await sender.SendAsync(url, notification.Body, cancellationToken);
-            var status = forwarded.HttpStatus?.ToString(CultureInfo.InvariantCulture);
-            events.Publish(
-                "notification.forwarded",
-                $"{notification.NotifyType} notification for {notification.OutTradeNo} forwarded to {url}: {(forwarded.Acknowledged ? "acknowledged" : forwarded.Error)} ({status ?? "no answer"}, {clock.GetElapsedTime(started).TotalMilliseconds:0} ms)",
-                new Dictionary<string, string?>
-                {
-                    ["notificationId"] = notification.Id.ToString(CultureInfo.InvariantCulture),
-                    ["outTradeNo"] = notification.OutTradeNo,
-                    ["url"] = url,
-                    ["httpStatus"] = status,
-                    ["acknowledged"] = forwarded.Acknowledged ? "true" : "false",
-                    ["answer"] = forwarded.ResponseExcerpt,
-                });
+            PublishDelivery("notification.forwarded", $" forwarded to {url}", notification, forwarded, clock.GetElapsedTime(started), url);
         }
     }
 
-    private void PublishAttempt(DueNotification notification, SendResult result, TimeSpan latency)
+    // One event per delivery (an attempt, or a forwarded copy with the answer): what the console and `listen` show.
+    private void PublishDelivery(string kind, string what, DueNotification notification, SendResult result, TimeSpan took, string? url = null)
     {
         var status = result.HttpStatus?.ToString(CultureInfo.InvariantCulture);
         events.Publish(
-            "notification.attempt",
-            $"{notification.NotifyType} notification for {notification.OutTradeNo}, attempt {notification.Attempts + 1}: {(result.Acknowledged ? "acknowledged" : result.Error)} ({status ?? "no answer"}, {latency.TotalMilliseconds:0} ms)",
+            kind,
+            $"{notification.NotifyType} notification for {notification.OutTradeNo}{what}: {(result.Acknowledged ? "acknowledged" : result.Error)} ({status ?? "no answer"}, {took.TotalMilliseconds:0} ms)",
             new Dictionary<string, string?>
             {
                 ["notificationId"] = notification.Id.ToString(CultureInfo.InvariantCulture),
@@ -261,7 +250,9 @@ internal sealed partial class NotificationDispatcher(
                 ["attempt"] = (notification.Attempts + 1).ToString(CultureInfo.InvariantCulture),
                 ["httpStatus"] = status,
                 ["acknowledged"] = result.Acknowledged ? "true" : "false",
-                ["latencyMs"] = ((long)latency.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                ["latencyMs"] = ((long)took.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                ["url"] = url,
+                ["answer"] = url is null ? null : result.ResponseExcerpt,
             });
     }
 

@@ -84,7 +84,7 @@ internal static class ConsolePages
             html.Append("<p class=\"error\" id=\"filter-error\">").Append(HtmlPage.Encode(problem)).Append("</p>");
         }
 
-        html.Append("<div id=\"live\"><div class=\"wide\"><table id=\"orders\"><thead><tr><th>Created (UTC)</th><th>Merchant</th><th>outTradeNo</th><th>User</th><th>Amount</th><th>Status</th><th>Code</th><th>Kind</th></tr></thead><tbody>");
+        html.Append("<div id=\"live-orders\" data-live><div class=\"wide\"><table id=\"orders\"><thead><tr><th>Created (UTC)</th><th>Merchant</th><th>outTradeNo</th><th>User</th><th>Amount</th><th>Status</th><th>Code</th><th>Kind</th></tr></thead><tbody>");
         foreach (var order in orders)
         {
             html.Append("<tr><td>").Append(Time(order.CreatedAt)).Append("</td><td>").Append(HtmlPage.Encode(order.MerchantNo))
@@ -100,12 +100,13 @@ internal static class ConsolePages
             html.Append("<p class=\"muted\" id=\"no-orders\">No orders match.</p>");
         }
 
+        html.Append("</div>");
         if (sandbox)
         {
             html.Append(SandboxPanel(http, sandboxProblem));
         }
 
-        html.Append("</div>").Append(EventList(events));
+        html.Append(EventList(events));
         await WritePageAsync(http, problem is null && sandboxProblem is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest, "Orders", html, events);
     }
 
@@ -126,7 +127,7 @@ internal static class ConsolePages
 
         var refunds = await store.RefundsOfAsync(order.Id, cancellationToken);
         var html = new StringBuilder(Nav(http, options.Value.Sandbox.Enabled))
-            .Append("<h1>Order ").Append(HtmlPage.Encode(order.OutTradeNo)).Append("</h1><div id=\"live\"><dl>")
+            .Append("<h1>Order ").Append(HtmlPage.Encode(order.OutTradeNo)).Append("</h1><div id=\"live\" data-live><dl>")
             .Append(Term("Status", Badge(order.Status) + (order.ResultCode is null ? "" : $" {HtmlPage.Encode(order.ResultCode)} {HtmlPage.Encode(order.ResultMsg)}")))
             .Append(Term("Merchant", HtmlPage.Encode(order.MerchantNo)))
             .Append(Term("User", $"<a href=\"{UserLink(order.MerchantNo, order.UserId)}\">{HtmlPage.Encode(order.UserId)}</a>"))
@@ -181,7 +182,7 @@ internal static class ConsolePages
         await WritePageAsync(http, StatusCodes.Status200OK, $"Order {order.OutTradeNo}", html, events);
     }
 
-    private static IEnumerable<(long At, string Text)> Timeline(OrderRecord order, IReadOnlyList<OrderNotification> notifications, Dictionary<long, IReadOnlyList<AttemptSummary>> attempts, IReadOnlyList<OrderRefund> refunds, GatewayEvents events)
+    private static IEnumerable<(long At, string Text)> Timeline(OrderRecord order, IReadOnlyList<NotificationSummary> notifications, Dictionary<long, IReadOnlyList<AttemptSummary>> attempts, IReadOnlyList<OrderRefund> refunds, GatewayEvents events)
     {
         yield return (order.CreatedAt, $"Request received: orderAndPay ({HtmlPage.Encode(order.Integrate)}), {Amount(order.AmountMinor, order.Currency)}");
         if (order.SentAt is { } sent)
@@ -224,7 +225,7 @@ internal static class ConsolePages
         var saved = await tokens.ListAsync(merchantNo, userId, cancellationToken);
         var orders = await store.ListOrdersAsync(new OrderFilter(merchantNo, null, userId, null, null), cancellationToken);
         var html = new StringBuilder(Nav(http, options.Value.Sandbox.Enabled))
-            .Append("<h1>User ").Append(HtmlPage.Encode(userId)).Append("</h1><p class=\"muted\">Merchant ").Append(HtmlPage.Encode(merchantNo)).Append("</p><div id=\"live\"><h2>Saved cards</h2>")
+            .Append("<h1>User ").Append(HtmlPage.Encode(userId)).Append("</h1><p class=\"muted\">Merchant ").Append(HtmlPage.Encode(merchantNo)).Append("</p><div id=\"live\" data-live><h2>Saved cards</h2>")
             .Append("<div class=\"wide\"><table id=\"tokens\"><thead><tr><th>paymentTokenID</th><th>Card</th><th>Status</th><th>MIT</th><th>Valid until</th><th>Saved</th></tr></thead><tbody>");
         foreach (var token in saved)
         {
@@ -315,11 +316,11 @@ internal static class ConsolePages
             html.Append("<p class=\"error\" id=\"sandbox-error\">").Append(HtmlPage.Encode(problem)).Append("</p>");
         }
 
-        html.Append("<p>Clock: <b id=\"clock-now\">").Append(clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append("</b> (")
+        html.Append("<p id=\"live-clock\" data-live>Clock: <b id=\"clock-now\">").Append(clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append("</b> (")
             .Append(HtmlPage.Encode(clock.Offset.ToString(@"d\d\ hh\:mm\:ss", CultureInfo.InvariantCulture))).Append(" ahead of real time)</p>")
             .Append("<form class=\"filters\" method=\"post\" action=\"/admin/console/clock\">").Append(Field("advance", "Move forward by", "06:00:00"))
             .Append("<button class=\"primary\" id=\"move-clock\">Move clock</button></form>")
-            .Append("<h3>Failure rules</h3><div class=\"wide\"><table id=\"faults\"><thead><tr><th>Id</th><th>Kind</th><th>Scope</th><th>Used</th><th></th></tr></thead><tbody>");
+            .Append("<h3>Failure rules</h3><div class=\"wide\" id=\"live-faults\" data-live><table id=\"faults\"><thead><tr><th>Id</th><th>Kind</th><th>Scope</th><th>Used</th><th></th></tr></thead><tbody>");
         foreach (var rule in rules.Active)
         {
             var scope = string.Join(", ", new[] { rule.MerchantNo, rule.UserId is { } u ? $"user {u}" : null, rule.OutTradeNo is { } o ? $"outTradeNo {o}" : null }.OfType<string>().DefaultIfEmpty("all"));

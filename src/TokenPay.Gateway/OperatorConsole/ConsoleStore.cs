@@ -20,18 +20,6 @@ internal sealed record OrderRow
     public bool MerchantInitiated { get; init; }
 }
 
-internal sealed record OrderNotification
-{
-    public required long Id { get; init; }
-    public required string NotifyType { get; init; }
-    public required string Url { get; init; }
-    public required string Status { get; init; }
-    public required int Attempts { get; init; }
-    public required long CreatedAt { get; init; }
-    public long? NextAttemptAt { get; init; }
-    public long? DeliveredAt { get; init; }
-}
-
 internal sealed record OrderRefund
 {
     public required string OutRefundNo { get; init; }
@@ -59,10 +47,10 @@ internal sealed class ConsoleStore(RelationalDatabase database)
             ORDER BY id DESC LIMIT @Limit;
             """, filter, cancellationToken);
 
-    public Task<IReadOnlyList<OrderNotification>> NotificationsOfAsync(long orderId, CancellationToken cancellationToken) =>
-        database.QueryAsync<OrderNotification>("""
-            SELECT id, notify_type, url, status, attempts, created_at, next_attempt_at, delivered_at
-            FROM notifications WHERE order_id = @orderId ORDER BY id;
+    public Task<IReadOnlyList<NotificationSummary>> NotificationsOfAsync(long orderId, CancellationToken cancellationToken) =>
+        database.QueryAsync<NotificationSummary>("""
+            SELECT n.id, o.out_trade_no, n.notify_type, n.url, n.status, n.attempts, n.created_at, n.next_attempt_at, n.delivered_at
+            FROM notifications n JOIN orders o ON o.id = n.order_id WHERE n.order_id = @orderId ORDER BY n.id;
             """, new { orderId }, cancellationToken);
 
     public Task<IReadOnlyList<OrderRefund>> RefundsOfAsync(long orderId, CancellationToken cancellationToken) =>

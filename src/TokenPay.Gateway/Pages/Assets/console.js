@@ -1,10 +1,9 @@
 // The operator console's live updates: follows the gateway's event log (server-sent events) and, when
-// something happens, fetches this page again and swaps its live region, so lists and timelines stay current
+// something happens, fetches this page again and swaps its live regions, so lists and timelines stay current
 // without a reload. Events also go to the page's event list, newest first.
 (function () {
   "use strict";
   var list = document.getElementById("events");
-  var live = document.getElementById("live");
   var status = document.getElementById("live-status");
   var pending = null;
 
@@ -15,9 +14,13 @@
       fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
-          if (!html || !live) { return; }
-          var next = new DOMParser().parseFromString(html, "text/html").getElementById("live");
-          if (next) { live.innerHTML = next.innerHTML; }
+          if (!html) { return; }
+          var next = new DOMParser().parseFromString(html, "text/html");
+          // Only regions marked data-live are swapped: forms a person is typing in are never among them.
+          document.querySelectorAll("[data-live]").forEach(function (region) {
+            var fresh = next.getElementById(region.id);
+            if (fresh) { region.innerHTML = fresh.innerHTML; }
+          });
         })
         .catch(function () { /* the next event tries again */ });
     }, 250);
