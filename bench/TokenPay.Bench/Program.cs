@@ -1,3 +1,5 @@
+// `-- external [--quick]` is the headline run: the gateway and a reference endpoint in their own processes, load
+// by wrk (bench/TokenPay.Bench/External.cs). Without it, the in-process run below:
 // TokenPay gateway benchmark: measures the machine's limits (RSA signs/verifies on all cores, durable SQLite
 // commits), then drives a real gateway on 127.0.0.1 over HTTP with pre-signed requests at a fixed
 // concurrency, drains a notification backlog, and writes the figures as Markdown.
@@ -22,6 +24,17 @@ using TokenPay.Bench;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Signing;
+
+// The headline figures: load from outside the gateway's process (External), and the reference endpoint it runs.
+if (args is ["external", ..])
+{
+    return await External.RunAsync(args[1..]);
+}
+
+if (args is ["reference", ..])
+{
+    return await ReferenceEndpoint.RunAsync(args[1..]);
+}
 
 var clock = TimeProvider.System;
 var quick = args.Contains("--quick");

@@ -12,6 +12,27 @@ public sealed class OpenApiTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task DescribingTheBody_DoesNotMakeRoutingPickyAboutContentType(string? contentType)
+    {
+        var body = _host.Merchant.Envelope(new System.Text.Json.Nodes.JsonObject { ["outTradeNo"] = "no_such_order" });
+        using var content = new ByteArrayContent(body);
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/aggregate-pay/api/gateway/orderQuery") { Content = content };
+        request.Headers.TryAddWithoutValidation("sign", _host.Merchant.Sign(body));
+        using var answer = await _host.Http.SendAsync(request);
+
+        answer.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await answer.Content.ReadAsStringAsync()).ShouldContain("ORDER_NOT_EXIST");
+    }
+
     [Fact]
     public async Task TheDocument_ListsEveryApiOperationWithItsTypes_AndTheAdminApi_AndTheReferenceIsServed()
     {

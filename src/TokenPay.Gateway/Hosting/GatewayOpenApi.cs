@@ -32,9 +32,30 @@ internal static class GatewayOpenApi
     }
 
     /// <summary>Declares a PayerMax operation: the signed envelope it reads and the signed answer it gives.</summary>
+    /// <remarks>
+    /// The body is described by a transformer, not <c>Accepts</c>: that metadata also makes routing match on
+    /// Content-Type, and a request without application/json must still reach the gateway's own checks.
+    /// </remarks>
     public static RouteHandlerBuilder Describes<TData, TResult>(this RouteHandlerBuilder route, string summary) =>
         route.WithSummary(summary)
             .WithTags("PayerMax API")
-            .Accepts<RequestEnvelope<TData>>("application/json")
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+            {
+                // A named component, as Accepts would have made: clients generate one type per envelope.
+                var name = $"RequestEnvelopeOf{typeof(TData).Name}";
+                var document = context.Document!;
+                document.Components ??= new OpenApiComponents();
+                document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+                if (!document.Components.Schemas.ContainsKey(name))
+                {
+                    document.Components.Schemas[name] = await context.GetOrCreateSchemaAsync(typeof(RequestEnvelope<TData>), null, cancellationToken);
+                }
+
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = new OpenApiSchemaReference(name, document) } },
+                };
+            })
             .Produces<ApiResponse<TResult>>(StatusCodes.Status200OK, "application/json");
 }

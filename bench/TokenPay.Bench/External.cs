@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using TokenPay.Protocol;
+using TokenPay.Protocol.Signing;
+
+namespace TokenPay.Bench;
+
+/// <summary>What wrk reported for one load (the Lua script's BENCH line).</summary>
+internal sealed record WrkResult(long Requests, double Seconds, double P50, double P95, double P99, long Errors, long SocketErrors, long Non2xx, long Exhausted, string FirstError)
+{
+    public double PerSecond => Requests / Seconds;
+
+    public long AllErrors => Errors + SocketErrors + Exhausted;
+}
+
+/// <summary>
+/// The headline benchmark: load from outside the process. The gateway and a reference endpoint run as their
+/// own processes; wrk (2 threads, Lua over pre-signed bodies) drives them; the limits are measured in the same
+/// run by .NET (warmed up, all cores) and cross-checked with <c>openssl speed -multi N rsa2048</c>.
+///   dotnet run -c Release --project bench/TokenPay.Bench -- external [--quick] [--connections 32] [--out FILE]
+/// </summary>
+internal static partial class External
+{
+    private const string AppId = "benchapp";
+    private const string MerchantNo = "BENCH0001";
+    private const int Users = 64;
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var connections = Option(args, "--connections") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 32;
+        var output = Option(args, "--out") ?? Path.Combine(Directory.GetCurrentDirectory(), "bench-external.md");
+        var loadSeconds = quick ? 6 : 12;
+        var limitSeconds = quick ? 3 : 10;
+        foreach (var tool in new[] { "wrk", "openssl" })
+        {
+            if (Which(tool) is null)
+            {
+                Console.Error.WriteLine($"{tool} is needed for the external benchmark: apt-get install -y {tool}");
+                return 2;
+            }
+        }
+
+        var cores = Environment.ProcessorCount;
+        var directory = Directory.CreateTempSubdirectory("tokenpay-bench-ext-").FullName;
+        var vectors = Path.Combine(AppContext.BaseDirectory, "Vectors");
+        string Vector(string name) => File.ReadAllText(Path.Combine(vectors, name)).Trim();
+        using var merchantKey = RsaKeys.ImportPrivateKey(Vector("merchant-private.pkcs8.b64"));
+        using var platformKey = RsaKeys.ImportPrivateKey(Vector("platform-private.pkcs8.b64"));
+        var total = Stopwatch.StartNew();
+        Console.WriteLine($"TokenPay external bench ({(quick ? "quick" : "full")}): {cores} cores, wrk 2 threads x {connections} connections, {loadSeconds} s per load");
+
+        // 1. Limits, this minute, on all cores: openssl, then .NET (the gateway's own RSA) after a warm-up.
+        var (opensslSigns, opensslVerifies) = await OpenSslSpeedAsync(cores, limitSeconds);
+        Limits.SignsPerSecond(platformKey, TimeSpan.FromSeconds(2));
+        var signs = Limits.SignsPerSecond(platformKey, TimeSpan.FromSeconds(limitSeconds));
+        var verifies = Limits.VerifiesPerSecond(platformKey, TimeSpan.FromSeconds(limitSeconds));
+        // One verify (the request) and one sign (the answer) per API request; a notification is one sign.
+        var ceiling = 1 / (1 / signs + 1 / verifies);
+        Console.WriteLine($"limits: openssl {opensslSigns:N0} signs/s {opensslVerifies:N0} verifies/s; .NET {signs:N0} signs/s {verifies:N0} verifies/s; crypto ceiling {ceiling:N0} req/s");
+
+        // 2. The reference endpoint and the gateway, each in its own process.
+        var settings = new Dictionary<string, string>
+        {
+            ["Gateway__Storage__Provider"] = "Sqlite",
+            ["Gateway__Storage__ConnectionString"] = $"Data Source={Path.Combine(directory, "gateway.db")}",
+            ["Gateway__PlatformPrivateKey"] = Vector("platform-private.pkcs8.b64"),
+            ["Gateway__Merchants__0__AppId"] = AppId,
+            ["Gateway__Merchants__0__MerchantNo"] = MerchantNo,
+            ["Gateway__Merchants__0__PublicKey"] = Vector("merchant-public.spki.b64"),
+            ["Gateway__Notifications__Enabled"] = "false",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["DOTNET_gcServer"] = "1",
+        };
+        await using var reference = await ChildProcess.StartAsync("reference", Path.Combine(AppContext.BaseDirectory, "TokenPay.Bench.dll"), ["reference", "--db", Path.Combine(directory, "reference.db")], settings);
+        await using var gateway = await ChildProcess.StartAsync("gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], settings);
+        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
+        var signer = new RequestSigner(merchantKey);
+        var tokens = new string[Users];
+        for (var u = 0; u < Users; u++)
+        {
+            tokens[u] = await BindAsync(http, signer, u);
+        }
+
+        var fresh = gateway.WorkingSet();
+
+        // 3. Loads, each with bodies signed just before (requestTime stays inside the gateway's window).
+        var results = new List<(string Name, WrkResult Result, long WorkingSet)>();
+        var mitCount = (int)Math.Min(ceiling * loadSeconds * 1.2, 200_000);
+        var mit = await WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderAndPay", signer.Presign(directory, "mit", mitCount, i => Mit($"bench_mit_{i}", i % Users, tokens)), reuse: false, "\"status\":\"SUCCESS\"", connections, loadSeconds);
+        results.Add(("MIT orderAndPay (stored token, a new order each)", mit, gateway.WorkingSet()));
+        var query = await WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderQuery", signer.Presign(directory, "query", 4_000, i => $$"""{"outTradeNo":"bench_mit_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds);
+        results.Add(("orderQuery", query, gateway.WorkingSet()));
+        var referenceRun = await WrkAsync(reference.BaseAddress, "/reference", signer.Presign(directory, "reference", 4_000, i => $$"""{"outTradeNo":"ref_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds);
+        results.Add(("reference: Kestrel + verify + sign + one durable commit", referenceRun, reference.WorkingSet()));
+
+        var report = Report(quick, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, results, fresh, total.Elapsed);
+        await File.WriteAllTextAsync(output, report);
+        Console.WriteLine();
+        Console.WriteLine(report);
+        Console.WriteLine($"Written to {output}");
+        return results.Any(r => r.Result.AllErrors > 0) ? 1 : 0;
+    }
+
+    private static string Report(bool quick, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling,
+        List<(string Name, WrkResult Result, long WorkingSet)> results, long freshWorkingSet, TimeSpan took)
+    {
+        var reference = results[^1].Result.PerSecond;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"### External run ({(quick ? "quick" : "full")}, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC, {cores} cores)");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/TokenPay.Bench -- external{(quick ? " --quick" : "")}`: wrk 2 threads, {connections} connections, {loadSeconds} s per load, pre-signed bodies; gateway and reference each in their own process on SQLite (WAL, synchronous FULL).");
+        text.AppendLine();
+        text.AppendLine("| limit (same run, all cores) | openssl speed -multi | .NET (warmed up) |");
+        text.AppendLine("|---|---:|---:|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| RSA-2048 signs/s | {opensslSigns:N0} | {signs:N0} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| RSA-2048 verifies/s | {opensslVerifies:N0} | {verifies:N0} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| crypto ceiling of one verify + one sign per request, 1 / (1/signs + 1/verifies) | {1 / (1 / opensslSigns + 1 / opensslVerifies):N0} | {ceiling:N0} |");
+        text.AppendLine();
+        text.AppendLine("| workload | req/s | p50 ms | p95 ms | p99 ms | errors | / crypto ceiling | / reference | working set MiB |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, r, workingSet) in results)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {r.PerSecond:N0} | {r.P50:N1} | {r.P95:N1} | {r.P99:N1} | {r.AllErrors} | {r.PerSecond / ceiling:P0} | {r.PerSecond / reference:P0} | {workingSet / 1048576.0:N0} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Ceiling: each API request is verified once and answered with one signature, so it costs 1/verifies + 1/signs of all cores (.NET figures: the gateway's own RSA). MIT also pays its durable commits (group commit: shared per batch). Gateway working set {freshWorkingSet / 1048576.0:N0} MiB after start and seeding. Run took {took.TotalSeconds:N0} s.");
+        foreach (var (name, r, _) in results.Where(r => r.Result.FirstError.Length > 0))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"First error in {name}: `{r.FirstError}`");
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<WrkResult> WrkAsync(Uri target, string path, string bodies, bool reuse, string expect, int connections, int seconds)
+    {
+        var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--timeout", "10s", "-s", Path.Combine(AppContext.BaseDirectory, "signed-bodies.lua"), new Uri(target, path).ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["BODIES"] = bodies;
+        start.Environment["THREADS"] = "2";
+        start.Environment["REUSE"] = reuse ? "1" : "0";
+        start.Environment["EXPECT"] = expect;
+        using var wrk = Process.Start(start)!;
+        var stdout = await wrk.StandardOutput.ReadToEndAsync();
+        await wrk.WaitForExitAsync();
+        var line = stdout.Split('\n').FirstOrDefault(l => l.StartsWith("BENCH ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"wrk gave no result: {stdout} {await wrk.StandardError.ReadToEndAsync()}");
+        var result = JsonSerializer.Deserialize<WrkResult>(line[6..], Web)!;
+        Console.WriteLine($"{path}: {result.PerSecond:N0} req/s p50 {result.P50:N1} p95 {result.P95:N1} p99 {result.P99:N1} ms, errors {result.AllErrors} {result.FirstError}");
+        return result;
+    }
+
+    // `openssl speed -multi N -seconds S rsa2048`: the last "rsa 2048 bits" line has sign/s and verify/s.
+    private static async Task<(double Signs, double Verifies)> OpenSslSpeedAsync(int cores, int seconds)
+    {
+        var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "speed", "-multi", cores.ToString(CultureInfo.InvariantCulture), "-seconds", seconds.ToString(CultureInfo.InvariantCulture), "rsa2048" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var openssl = Process.Start(start)!;
+        var stdout = await openssl.StandardOutput.ReadToEndAsync();
+        await openssl.WaitForExitAsync();
+        var match = RsaLine().Matches(stdout).LastOrDefault() ?? throw new InvalidOperationException($"openssl speed printed no rsa 2048 line: {stdout}");
+        return (double.Parse(match.Groups["sign"].Value, CultureInfo.InvariantCulture), double.Parse(match.Groups["verify"].Value, CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"rsa\s+2048 bits\s+\S+s\s+\S+s\s+(?<sign>[\d.]+)\s+(?<verify>[\d.]+)")]
+    private static partial Regex RsaLine();
+
+    private static async Task<string> BindAsync(HttpClient http, RequestSigner signer, int user)
+    {
+        var data = $$$$"""{"outTradeNo":"bench_bind_{{{{user}}}}","subject":"bind","totalAmount":"0","currency":"USD","country":"US","userId":"bench_user_{{{{user}}}}","integrate":"Direct_Payment","terminalType":"WEB","paymentDetail":{"paymentMethodType":"CARD","tokenForFutureUse":true,"mitType":"UNSCHEDULED","cardInfo":{"cardIdentifierNo":"4444333322221111","cardHolderFullName":"Bench User","cardExpirationMonth":"12","cardExpirationYear":"35","cvv":"123"},"buyerInfo":{"clientIp":"203.0.113.7","userAgent":"bench"}}}""";
+        await PostAsync(http, signer, "orderAndPay", data);
+        using var answer = JsonDocument.Parse(await PostAsync(http, signer, "orderQuery", $$"""{"outTradeNo":"bench_bind_{{user}}"}"""));
+        return answer.RootElement.GetProperty("data").GetProperty("paymentDetails")[0].GetProperty("paymentTokenID").GetString()!;
+    }
+
+    private static async Task<byte[]> PostAsync(HttpClient http, RequestSigner signer, string api, string data)
+    {
+        var (body, sign) = signer.Sign(data, PayerMaxTime.Format(TimeProvider.System.GetUtcNow()));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/aggregate-pay/api/gateway/{api}") { Content = new ByteArrayContent(body) };
+        request.Headers.TryAddWithoutValidation("sign", sign);
+        using var response = await http.SendAsync(request);
+        return await response.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync();
+    }
+
+    private static string Mit(string outTradeNo, int user, string[] tokens) =>
+        $$$$"""{"outTradeNo":"{{{{outTradeNo}}}}","subject":"Top-up","totalAmount":"9.99","currency":"USD","country":"US","userId":"bench_user_{{{{user}}}}","integrate":"Direct_Payment","terminalType":"WEB","paymentDetail":{"paymentMethodType":"CARD","merchantInitiated":true,"mitType":"UNSCHEDULED","paymentTokenID":"{{{{tokens[user]}}}}","buyerInfo":{"clientIp":"203.0.113.7","userAgent":"bench"}}}""";
+
+    private static string? Which(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
+
+    private static string? Option(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    /// <summary>Signs request envelopes as the bench merchant.</summary>
+    private sealed class RequestSigner(System.Security.Cryptography.RSA key)
+    {
+        public (byte[] Body, string Sign) Sign(string data, string requestTime)
+        {
+            var body = Encoding.UTF8.GetBytes($$"""{"version":"1.4","keyVersion":"1","requestTime":"{{requestTime}}","appId":"{{AppId}}","merchantNo":"{{MerchantNo}}","data":{{data}}}""");
+            return (body, PayerMaxSignature.Sign(key, body));
+        }
+
+        /// <summary>Signs <paramref name="count"/> requests on all cores into a file of "sign TAB body" lines for wrk; returns its path.</summary>
+        public string Presign(string directory, string name, int count, Func<int, string> data)
+        {
+            // A minute ahead, so the whole load stays inside the gateway's 2-minute requestTime window.
+            var requestTime = PayerMaxTime.Format(TimeProvider.System.GetUtcNow().AddSeconds(60));
+            var lines = new string[count];
+            Parallel.For(0, count, i =>
+            {
+                var (body, sign) = Sign(data(i), requestTime);
+                lines[i] = $"{sign}\t{Encoding.UTF8.GetString(body)}";
+            });
+            var path = Path.Combine(directory, $"{name}.bodies");
+            File.WriteAllLines(path, lines);
+            return path;
+        }
+    }
+}
+
+/// <summary>A server the bench starts as its own process on a free 127.0.0.1 port, killed at the end.</summary>
+internal sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ChildProcess(Process process, Uri baseAddress)
+    {
+        (_process, BaseAddress) = (process, baseAddress);
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<ChildProcess> StartAsync(string name, string dll, string[] args, IReadOnlyDictionary<string, string> environment)
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in args)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var child = new ChildProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        using var http = new HttpClient { BaseAddress = child.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode)
+                {
+                    return child;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (child._process.HasExited)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        await child.DisposeAsync();
+        throw new InvalidOperationException($"The {name} did not start: {child.Output}");
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public long WorkingSet()
+    {
+        _process.Refresh();
+        return _process.WorkingSet64;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
