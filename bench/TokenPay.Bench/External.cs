@@ -62,7 +62,8 @@ internal static partial class External
         var verifies = Limits.VerifiesPerSecond(platformKey, TimeSpan.FromSeconds(limitSeconds));
         // One verify (the request) and one sign (the answer) per API request; a notification is one sign.
         var ceiling = 1 / (1 / signs + 1 / verifies);
-        Console.WriteLine($"limits: openssl {opensslSigns:N0} signs/s {opensslVerifies:N0} verifies/s; .NET {signs:N0} signs/s {verifies:N0} verifies/s; crypto ceiling {ceiling:N0} req/s");
+        var commits = Limits.SqliteCommitsPerSecond(Path.Combine(directory, "commits.db"), TimeSpan.FromSeconds(limitSeconds));
+        Console.WriteLine($"limits: openssl {opensslSigns:N0} signs/s {opensslVerifies:N0} verifies/s; .NET {signs:N0} signs/s {verifies:N0} verifies/s; crypto ceiling {ceiling:N0} req/s; {commits:N0} single-row SQLite commits/s");
 
         // 2. The reference endpoint and the gateway, each in its own process.
         var settings = new Dictionary<string, string>
@@ -94,20 +95,47 @@ internal static partial class External
         var mitCount = (int)Math.Min(ceiling * loadSeconds * 1.2, 200_000);
         var mit = await WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderAndPay", signer.Presign(directory, "mit", mitCount, i => Mit($"bench_mit_{i}", i % Users, tokens)), reuse: false, "\"status\":\"SUCCESS\"", connections, loadSeconds);
         results.Add(("MIT orderAndPay (stored token, a new order each)", mit, gateway.WorkingSet()));
-        var query = await WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderQuery", signer.Presign(directory, "query", 4_000, i => $$"""{"outTradeNo":"bench_mit_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds);
+        // Orders that exist: each wrk thread sent its share of the MIT bodies from the start (even and odd lines),
+        // so the first half of what was answered is there, except the very first line: wrk asks a script
+        // for one request before the run (to see whether requests change) and never sends it.
+        var query = await WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderQuery", signer.Presign(directory, "query", (int)Math.Min(4_000, (mit.Requests - mit.AllErrors) / 2), i => $$"""{"outTradeNo":"bench_mit_{{i + 2}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds);
         results.Add(("orderQuery", query, gateway.WorkingSet()));
         var referenceRun = await WrkAsync(reference.BaseAddress, "/reference", signer.Presign(directory, "reference", 4_000, i => $$"""{"outTradeNo":"ref_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds);
         results.Add(("reference: Kestrel + verify + sign + one durable commit", referenceRun, reference.WorkingSet()));
 
-        var report = Report(quick, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, results, fresh, total.Elapsed);
+        // 4. Notification drain: a backlog queued with the dispatcher off, then a gateway process with it on
+        // sends it to a receiver in this process; the rate counts from the first delivery to the last.
+        await using var receiver = await Receiver.StartAsync();
+        var backlog = quick ? 3_000 : 10_000;
+        var queued = await QueueAsync(http, signer, backlog, connections, i => Mit($"bench_notify_{i}", i % Users, tokens, receiver.Url));
+        await gateway.DisposeAsync();
+        var dispatching = new Dictionary<string, string>(settings)
+        {
+            ["Gateway__Notifications__Enabled"] = "true",
+            ["Gateway__Notifications__AllowPrivateNetworks"] = "true",
+            ["Gateway__Notifications__BatchSize"] = "256",
+            ["Gateway__Notifications__MaxConcurrency"] = "64",
+        };
+        await using var drainer = await ChildProcess.StartAsync("dispatching gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], dispatching);
+        var drainWatch = Stopwatch.StartNew();
+        while (receiver.Count < queued && drainWatch.Elapsed < TimeSpan.FromMinutes(5))
+        {
+            await Task.Delay(50);
+        }
+
+        var drainRate = (receiver.Count - 1) / Stopwatch.GetElapsedTime(receiver.FirstAt, receiver.LastAt).TotalSeconds;
+        Console.WriteLine($"drain: {receiver.Count:N0} of {queued:N0} notifications, {drainRate:N0}/s");
+
+        var report = Report(quick, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed)
+            + string.Create(CultureInfo.InvariantCulture, $"\n| notification drain | backlog | delivered | notifications/s | / signs/s |\n|---|---:|---:|---:|---:|\n| to a receiver in the bench process, dispatcher in its own gateway process | {queued:N0} | {receiver.Count:N0} | {drainRate:N0} | {drainRate / signs:P0} |\n");
         await File.WriteAllTextAsync(output, report);
         Console.WriteLine();
         Console.WriteLine(report);
         Console.WriteLine($"Written to {output}");
-        return results.Any(r => r.Result.AllErrors > 0) ? 1 : 0;
+        return results.Any(r => r.Result.AllErrors > 0) || receiver.Count < queued ? 1 : 0;
     }
 
-    private static string Report(bool quick, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling,
+    private static string Report(bool quick, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling, double commits,
         List<(string Name, WrkResult Result, long WorkingSet)> results, long freshWorkingSet, TimeSpan took)
     {
         var reference = results[^1].Result.PerSecond;
@@ -121,6 +149,7 @@ internal static partial class External
         text.AppendLine(CultureInfo.InvariantCulture, $"| RSA-2048 signs/s | {opensslSigns:N0} | {signs:N0} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| RSA-2048 verifies/s | {opensslVerifies:N0} | {verifies:N0} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| crypto ceiling of one verify + one sign per request, 1 / (1/signs + 1/verifies) | {1 / (1 / opensslSigns + 1 / opensslVerifies):N0} | {ceiling:N0} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| SQLite single-row durable commits/s, one after another (no group commit) | | {commits:N0} |");
         text.AppendLine();
         text.AppendLine("| workload | req/s | p50 ms | p95 ms | p99 ms | errors | / crypto ceiling | / reference | working set MiB |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -180,6 +209,20 @@ internal static partial class External
     [GeneratedRegex(@"rsa\s+2048 bits\s+\S+s\s+\S+s\s+(?<sign>[\d.]+)\s+(?<verify>[\d.]+)")]
     private static partial Regex RsaLine();
 
+    // Queues a backlog (not measured): posts signed MITs at the given concurrency; returns how many succeeded.
+    private static async Task<int> QueueAsync(HttpClient http, RequestSigner signer, int count, int concurrency, Func<int, string> data)
+    {
+        var succeeded = 0;
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+        {
+            if (Encoding.UTF8.GetString(await PostAsync(http, signer, "orderAndPay", data(i))).Contains("\"status\":\"SUCCESS\"", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref succeeded);
+            }
+        });
+        return succeeded;
+    }
+
     private static async Task<string> BindAsync(HttpClient http, RequestSigner signer, int user)
     {
         var data = $$$$"""{"outTradeNo":"bench_bind_{{{{user}}}}","subject":"bind","totalAmount":"0","currency":"USD","country":"US","userId":"bench_user_{{{{user}}}}","integrate":"Direct_Payment","terminalType":"WEB","paymentDetail":{"paymentMethodType":"CARD","tokenForFutureUse":true,"mitType":"UNSCHEDULED","cardInfo":{"cardIdentifierNo":"4444333322221111","cardHolderFullName":"Bench User","cardExpirationMonth":"12","cardExpirationYear":"35","cvv":"123"},"buyerInfo":{"clientIp":"203.0.113.7","userAgent":"bench"}}}""";
@@ -197,8 +240,8 @@ internal static partial class External
         return await response.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync();
     }
 
-    private static string Mit(string outTradeNo, int user, string[] tokens) =>
-        $$$$"""{"outTradeNo":"{{{{outTradeNo}}}}","subject":"Top-up","totalAmount":"9.99","currency":"USD","country":"US","userId":"bench_user_{{{{user}}}}","integrate":"Direct_Payment","terminalType":"WEB","paymentDetail":{"paymentMethodType":"CARD","merchantInitiated":true,"mitType":"UNSCHEDULED","paymentTokenID":"{{{{tokens[user]}}}}","buyerInfo":{"clientIp":"203.0.113.7","userAgent":"bench"}}}""";
+    private static string Mit(string outTradeNo, int user, string[] tokens, string? notifyUrl = null) =>
+        $$$$"""{"outTradeNo":"{{{{outTradeNo}}}}","subject":"Top-up","totalAmount":"9.99","currency":"USD","country":"US","userId":"bench_user_{{{{user}}}}","integrate":"Direct_Payment","terminalType":"WEB"{{{{(notifyUrl is null ? "" : $",\"notifyUrl\":\"{notifyUrl}\"")}}}},"paymentDetail":{"paymentMethodType":"CARD","merchantInitiated":true,"mitType":"UNSCHEDULED","paymentTokenID":"{{{{tokens[user]}}}}","buyerInfo":{"clientIp":"203.0.113.7","userAgent":"bench"}}}""";
 
     private static string? Which(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
@@ -237,6 +280,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _disposed;
 
     private ChildProcess(Process process, Uri baseAddress)
     {
@@ -317,6 +361,11 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -294,6 +294,11 @@ internal sealed class Receiver : IAsyncDisposable
 
     public int Count => _count;
 
+    /// <summary>Stopwatch timestamps of the first and the latest notification received (0 before any).</summary>
+    public long FirstAt { get; private set; }
+
+    public long LastAt { get; private set; }
+
     public static async Task<Receiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -305,7 +310,13 @@ internal sealed class Receiver : IAsyncDisposable
         app.MapPost("/notify", async (HttpContext http) =>
         {
             await http.Request.Body.CopyToAsync(Stream.Null);
-            Interlocked.Increment(ref receiver._count);
+            var now = Stopwatch.GetTimestamp();
+            if (Interlocked.Increment(ref receiver._count) == 1)
+            {
+                receiver.FirstAt = now;
+            }
+
+            receiver.LastAt = now;
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(ack);
         });

@@ -1,7 +1,8 @@
 -- wrk script for the TokenPay bench: POSTs pre-signed PayerMax requests read from the file named by the
 -- BODIES environment variable (one "signature<TAB>body" per line). Each wrk thread takes its own share of
 -- the lines, so with reuse=0 every request is sent once (MIT: every request a new order); with reuse=1 a
--- thread cycles over its share (orderQuery). An answer counts as an error unless it is HTTP 200 and
+-- thread cycles over its share (orderQuery). wrk asks for one request before the run and never sends it,
+-- so the first line is skipped by the run, not sent. An answer counts as an error unless it is HTTP 200 and
 -- contains EXPECT. done() prints one JSON line the bench reads.
 local threads = {}
 local counter = 0
