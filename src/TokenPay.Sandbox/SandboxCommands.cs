@@ -86,9 +86,10 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
         listen.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(forwardTo) is { } url ? $"/sandbox/listen?forwardTo={Uri.EscapeDataString(url)}&after={await LatestEventAsync(parse, ct)}" : $"/admin/events?after={await LatestEventAsync(parse, ct)}";
-            Console.WriteLine(parse.GetValue(forwardTo) is { } target ? $"Listening; forwarding notifications to {target}." : "Listening for notifications.");
             await FollowAsync(parse, path, parse.GetValue(duration), entry => entry.Kind switch
             {
+                // The gateway's first event: connected (and forwarding from now on).
+                "ready" => parse.GetValue(forwardTo) is { } target ? $"Listening; forwarding notifications to {target}." : "Listening for notifications.",
                 "notification.attempt" => $"-> {entry.Message}",
                 "notification.forwarded" => $"=> {entry.Message}{(entry.Data?.GetValueOrDefault("answer") is { Length: > 0 } answer ? $"\n   answer: {answer}" : "")}",
                 "fault.fired" or "clock.moved" or "notification.resent" => $"   {entry.Message}",
@@ -103,7 +104,12 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
         var duration = DurationOption();
         var tail = new Command("tail", "Print each request the gateway serves: method, path, status, PayerMax code and milliseconds. Stop with Ctrl+C.") { duration };
         tail.SetAction(async (parse, ct) =>
-            await FollowAsync(parse, $"/admin/events?after={await LatestEventAsync(parse, ct)}", parse.GetValue(duration), entry => entry.Kind == "request" ? entry.Message : null, ct));
+            await FollowAsync(parse, $"/admin/events?after={await LatestEventAsync(parse, ct)}", parse.GetValue(duration), entry => entry.Kind switch
+            {
+                "ready" => "Following the gateway's requests.",
+                "request" => entry.Message,
+                _ => null,
+            }, ct));
         return new Command("logs", "The gateway's request log.") { tail };
     }
 
