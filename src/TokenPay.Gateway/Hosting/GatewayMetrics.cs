@@ -19,6 +19,9 @@ internal sealed class GatewayMetrics
 
     private readonly Meter _meter;
 
+    /// <summary>This gateway's meter (tests listen to it alone: other gateways in a process share its name).</summary>
+    internal Meter Meter => _meter;
+
     public GatewayMetrics(IMeterFactory meters)
     {
         var meter = _meter = meters.Create(MeterName);

@@ -31,6 +31,9 @@ internal sealed partial class NotificationDispatcher(
     private readonly ConcurrentDictionary<Task, bool> _inFlight = new();
     private int _busySlots;
 
+    // One claimer at a time: the background loop, or the sandbox clock's RunDueAsync.
+    private readonly SemaphoreSlim _claiming = new(1, 1);
+
     /// <summary>Identifies this dispatcher in leases.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
@@ -74,7 +77,9 @@ internal sealed partial class NotificationDispatcher(
             return 0;
         }
 
-        // Deliveries in flight first: their slots are needed, and their next attempts may fall due now.
+        // Deliveries in flight first: their slots are needed, and their next attempts may fall due now. Claims
+        // are serialized with the background loop's, so what it claimed meanwhile is in flight, and awaited, before
+        // this returns and the clock moves on (an attempt then starts at the moment it was due).
         var started = 0;
         int more;
         do
@@ -85,11 +90,31 @@ internal sealed partial class NotificationDispatcher(
         }
         while (more > 0);
 
+        await Task.WhenAll(_inFlight.Keys);
         return started;
+    }
+
+    public override void Dispose()
+    {
+        _claiming.Dispose();
+        base.Dispose();
     }
 
     /// <summary>Leases as many due notifications as there are free delivery slots and starts sending them; returns how many.</summary>
     private async Task<int> StartDueDeliveriesAsync(CancellationToken cancellationToken)
+    {
+        await _claiming.WaitAsync(cancellationToken);
+        try
+        {
+            return await ClaimAndStartAsync(cancellationToken);
+        }
+        finally
+        {
+            _claiming.Release();
+        }
+    }
+
+    private async Task<int> ClaimAndStartAsync(CancellationToken cancellationToken)
     {
         var started = 0;
         while (_options.MaxConcurrency - Volatile.Read(ref _busySlots) is var free and > 0)
