@@ -19,7 +19,9 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
     private static readonly FrozenSet<string> Operations =
         new[] { "orderAndPay", "orderQuery", "inquirePaymentToken", "removePaymentToken", "applyDropinSession", "refund", "refundQuery", "applyPaymentToken", "InquireApplyRequest" }.ToFrozenSet(StringComparer.Ordinal);
 
-    public static bool IsOperation(string name) => Operations.Contains(name);
+    /// <summary>The operation a path names, or "other" (an unrouted path), so metrics and spans cannot grow their names with paths.</summary>
+    public static string OperationName(PathString path) =>
+        path.StartsWithSegments(BasePath, out var rest) && rest.Value is { Length: > 1 } name && Operations.Contains(name[1..]) ? name[1..] : "other";
 
     public async Task HandleAsync(HttpContext http, ApiOperation operation)
     {
@@ -72,8 +74,8 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
     /// <summary>An API path the router matched to no operation (an unknown API, or not POST): still a signed JSON answer.</summary>
     public Task RefuseUnroutedAsync(HttpContext http)
     {
-        var name = http.Request.Path.Value is { } path && path.Length > BasePath.Length + 1 ? path[(BasePath.Length + 1)..] : "";
-        var known = Operations.Contains(name);
+        var name = OperationName(http.Request.Path);
+        var known = name != "other";
         return responder.WriteAsync(
             http,
             known ? StatusCodes.Status405MethodNotAllowed : StatusCodes.Status404NotFound,
@@ -90,7 +92,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
             return;
         }
 
-        using var activity = Hosting.GatewayTracing.Source.StartActivity(ApiNameOf(http.Request.Path));
+        using var activity = Hosting.GatewayTracing.Source.StartActivity(OperationName(http.Request.Path));
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("tokenpay.app_id", request.App.AppId);
@@ -111,8 +113,6 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
 
         await responder.WriteAsync(http, StatusCodes.Status200OK, reply);
     }
-
-    private static string ApiNameOf(PathString path) => path.Value is { } value && value.Length > BasePath.Length + 1 ? value[(BasePath.Length + 1)..] : "api";
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "API request {Path} failed with {ExceptionType}: {StackTrace}")]
     private static partial void LogOperationFailed(ILogger logger, PathString path, string? exceptionType, string? stackTrace);

@@ -10,7 +10,7 @@ internal sealed class GatewayResponder(PlatformSigner signer, Hosting.GatewayMet
 {
     public async Task WriteAsync(HttpContext http, int statusCode, ApiReply reply)
     {
-        metrics.Answered(ApiName(http.Request.Path), reply.Code);
+        metrics.Answered(GatewayApi.OperationName(http.Request.Path), reply.Code);
         if (http.Features.Get<Hosting.AnsweredCode>() is { } answered)
         {
             answered.Code = reply.Code;
@@ -28,8 +28,4 @@ internal sealed class GatewayResponder(PlatformSigner signer, Hosting.GatewayMet
         response.Headers.CacheControl = "no-store";
         await response.Body.WriteAsync(body, http.RequestAborted);
     }
-
-    // The operation's name for metrics; anything else (an unrouted path) is counted as one bucket, so paths cannot grow the tag set.
-    private static string ApiName(PathString path) =>
-        path.StartsWithSegments(GatewayApi.BasePath, out var rest) && rest.Value is { Length: > 1 } name && GatewayApi.IsOperation(name[1..]) ? name[1..] : "other";
 }
