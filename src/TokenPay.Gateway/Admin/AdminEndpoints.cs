@@ -53,16 +53,10 @@ internal static class AdminEndpoints
     private static async Task<IResult> AttemptsAsync(NotificationOutbox outbox, long id, CancellationToken cancellationToken) =>
         Results.Json(await outbox.ListAttemptsAsync(id, cancellationToken));
 
-    private static async Task<IResult> ResendAsync(NotificationOutbox outbox, NotificationSignal signal, TimeProvider clock, long id, CancellationToken cancellationToken)
-    {
-        if (!await outbox.ResendAsync(id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken))
-        {
-            return Results.NotFound(new { error = $"No notification {id}." });
-        }
-
-        signal.Notify();
-        return Results.Accepted(value: new { id, status = NotificationStatuses.Pending });
-    }
+    private static async Task<IResult> ResendAsync(NotificationResender resender, long id, CancellationToken cancellationToken) =>
+        await resender.ResendAsync(id, cancellationToken)
+            ? Results.Accepted(value: new { id, status = NotificationStatuses.Pending })
+            : Results.NotFound(new { error = $"No notification {id}." });
 
     /// <summary>Lets the request through only for an operator (also guards <c>/sandbox</c>).</summary>
     public static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

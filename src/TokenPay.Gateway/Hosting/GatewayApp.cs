@@ -91,6 +91,7 @@ public static partial class GatewayApp
             return ActivatorUtilities.CreateInstance<NotificationSender>(sp, new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });
         });
         services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<NotificationResender>();
         services.AddStorageHealthChecks();
         services.AddGatewayOpenApi();
         services.AddSingleton<GatewayMetrics>();

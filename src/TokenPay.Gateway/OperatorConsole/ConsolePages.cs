@@ -245,17 +245,10 @@ internal static class ConsolePages
         await WritePageAsync(http, StatusCodes.Status200OK, $"User {userId}", html, events);
     }
 
-    private static async Task<IResult> ResendAsync(long id, NotificationOutbox outbox, NotificationSignal signal, ConsoleStore store, GatewayEvents events, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        if (await store.TradeTokenOfNotificationAsync(id, cancellationToken) is not { } tradeToken || !await outbox.ResendAsync(id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken))
-        {
-            return Results.NotFound("No such notification.");
-        }
-
-        signal.Notify();
-        events.Publish("notification.resent", $"Notification {id} resent by an operator", new Dictionary<string, string?> { ["notificationId"] = id.ToString(CultureInfo.InvariantCulture) });
-        return Results.Redirect($"/admin/console/orders/{Uri.EscapeDataString(tradeToken)}", preserveMethod: false);
-    }
+    private static async Task<IResult> ResendAsync(long id, NotificationResender resender, ConsoleStore store, CancellationToken cancellationToken) =>
+        await store.TradeTokenOfNotificationAsync(id, cancellationToken) is { } tradeToken && await resender.ResendAsync(id, cancellationToken)
+            ? Results.Redirect($"/admin/console/orders/{Uri.EscapeDataString(tradeToken)}", preserveMethod: false)
+            : Results.NotFound("No such notification.");
 
     private static async Task MoveClockAsync(HttpContext http, ConsoleStore store, GatewayEvents events, IOptions<GatewayOptions> options, IServiceProvider services, CancellationToken cancellationToken)
     {
