@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Notifications;
@@ -279,21 +278,12 @@ internal static class ConsolePages
         }
 
         var form = await http.Request.ReadFormAsync(cancellationToken);
-        string? problem;
-        try
+        var (rule, problem) = FaultRuleRequest.Read(form["rule"].ToString());
+        if (rule is not null)
         {
-            var rule = FaultRuleRequest.Parse(JsonSerializer.Deserialize<JsonElement>(form["rule"].ToString()));
-            problem = rule is null ? "The rule must be a JSON object (docs/sandbox.md)." : rule.Validate();
-            if (problem is null)
-            {
-                rules.Add(rule!);
-                http.Response.Redirect("/admin/console/");
-                return;
-            }
-        }
-        catch (JsonException ex)
-        {
-            problem = $"The rule must be a JSON object of a fault rule (docs/sandbox.md){(ex.Path is { Length: > 1 } path ? $"; problem at {path}" : "")}.";
+            rules.Add(rule);
+            http.Response.Redirect("/admin/console/");
+            return;
         }
 
         await WriteIndexAsync(http, new OrderFilter(null, null, null, null, null), null, problem, store, events, sandbox: true, cancellationToken);

@@ -289,7 +289,22 @@ internal sealed class FaultRuleRequest
         CreatedAt = now,
     };
 
-    public static FaultRuleRequest? Parse(JsonElement body) => body.Deserialize<FaultRuleRequest>(JsonOptions);
+    /// <summary>A rule from its JSON (the API's body, the console's form), or what is wrong with it, naming the field.</summary>
+    public static (FaultRuleRequest? Rule, string? Problem) Read(string json)
+    {
+        FaultRuleRequest? rule;
+        try
+        {
+            rule = JsonSerializer.Deserialize<FaultRuleRequest>(json, JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            // System.Text.Json names the member it could not take (Path), never the request's values.
+            return (null, $"The rule must be a JSON object of a fault rule (docs/sandbox.md){(ex.Path is { Length: > 1 } path ? $"; problem at {path}" : "")}.");
+        }
+
+        return rule is null ? (null, "The rule must be a JSON object of a fault rule (docs/sandbox.md).") : rule.Validate() is { } problem ? (null, problem) : (rule, null);
+    }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
 }

@@ -48,28 +48,9 @@ internal static class SandboxEndpoints
 
     private static async Task<IResult> AddFaultAsync(HttpRequest request, FaultRules rules, CancellationToken cancellationToken)
     {
-        FaultRuleRequest? rule;
-        try
-        {
-            rule = FaultRuleRequest.Parse(await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: cancellationToken));
-        }
-        catch (JsonException ex)
-        {
-            // System.Text.Json names the member it could not take (Path), never the request's values.
-            return Invalid($"The body must be a JSON object of a fault rule (docs/sandbox.md){(ex.Path is { Length: > 1 } path ? $"; problem at {path}" : "")}.");
-        }
-
-        if (rule is null)
-        {
-            return Invalid("The body must be a JSON object of a fault rule (docs/sandbox.md).");
-        }
-
-        if (rule.Validate() is { } problem)
-        {
-            return Invalid(problem);
-        }
-
-        return Results.Json(rules.Add(rule).View(), statusCode: StatusCodes.Status201Created);
+        using var body = new StreamReader(request.Body);
+        var (rule, problem) = FaultRuleRequest.Read(await body.ReadToEndAsync(cancellationToken));
+        return rule is null ? Invalid(problem!) : Results.Json(rules.Add(rule).View(), statusCode: StatusCodes.Status201Created);
     }
 
     private static object ClockView(SandboxClock clock) => new { now = clock.GetUtcNow(), offset = clock.Offset.ToString("c", CultureInfo.InvariantCulture) };
