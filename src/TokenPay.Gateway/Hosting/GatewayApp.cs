@@ -96,13 +96,7 @@ public static partial class GatewayApp
         services.AddGatewayOpenApi();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<OutboxBacklog>();
-        AddMetricExporters(services, options.Metrics);
-        if (options.Tracing.OtlpEndpoint is { Length: > 0 } tracesTo)
-        {
-            services.AddOpenTelemetry().WithTracing(tracing => tracing
-                .AddSource(GatewayTracing.SourceName, "Microsoft.AspNetCore", "System.Net.Http")
-                .AddOtlpExporter(exporter => exporter.Endpoint = new Uri(tracesTo)));
-        }
+        AddTelemetryExporters(services, options.Metrics, options.Tracing);
 
         if (options.Notifications.Enabled)
         {
@@ -215,8 +209,16 @@ public static partial class GatewayApp
         api.MapFallback("{**path}", gateway.RefuseUnroutedAsync);
     }
 
-    private static void AddMetricExporters(IServiceCollection services, MetricsOptions metrics)
+    // OpenTelemetry only when something is exported: metrics (Prometheus, OTLP) and spans (OTLP).
+    private static void AddTelemetryExporters(IServiceCollection services, MetricsOptions metrics, TracingOptions tracing)
     {
+        if (tracing.OtlpEndpoint is { Length: > 0 } tracesTo)
+        {
+            services.AddOpenTelemetry().WithTracing(builder => builder
+                .AddSource(GatewayTracing.SourceName, "Microsoft.AspNetCore", "System.Net.Http")
+                .AddOtlpExporter(exporter => exporter.Endpoint = new Uri(tracesTo)));
+        }
+
         var otlp = metrics.OtlpEndpoint is { Length: > 0 } endpoint ? new Uri(endpoint) : null;
         if (!metrics.Prometheus && otlp is null)
         {

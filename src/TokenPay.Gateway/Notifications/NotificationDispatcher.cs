@@ -224,14 +224,13 @@ internal sealed partial class NotificationDispatcher(
             NextAttemptAt = nextAttemptAt,
         }, Owner, cancellationToken);
 
-        if (recorded && !result.Acknowledged && nextAttemptAt is null)
-        {
-            LogGaveUp(logger, notification.Id, notification.Attempts + 1);
-        }
-
         if (recorded)
         {
             PublishDelivery("notification.attempt", $", attempt {notification.Attempts + 1}", notification, result, latency);
+            if (!result.Acknowledged && nextAttemptAt is null)
+            {
+                LogGaveUp(logger, notification.Id, notification.Attempts + 1);
+            }
         }
 
         if (forwarding.Any)
