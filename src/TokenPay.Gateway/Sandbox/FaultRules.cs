@@ -46,7 +46,18 @@ internal sealed class FaultRule
     public string? UserId { get; init; }
 
     /// <summary>An outTradeNo, or a pattern with <c>*</c> for any run of characters.</summary>
-    public string? OutTradeNo { get; init; }
+    public string? OutTradeNo
+    {
+        get;
+        init
+        {
+            field = value;
+            _outTradeNoPattern = value is null ? null : Pattern(value);
+        }
+    }
+
+    // Made once with the rule, not at each match.
+    private readonly Regex? _outTradeNoPattern;
 
     public required int Uses { get; init; }
     public int Fired { get; set; }
@@ -63,7 +74,7 @@ internal sealed class FaultRule
     public bool Matches(FaultContext context) =>
         (MerchantNo is null || MerchantNo == context.MerchantNo)
         && (UserId is null || UserId == context.UserId)
-        && (OutTradeNo is null || (context.OutTradeNo is { } order && Pattern(OutTradeNo).IsMatch(order)));
+        && (_outTradeNoPattern is null || (context.OutTradeNo is { } order && _outTradeNoPattern.IsMatch(order)));
 
     /// <summary>The outcome of this firing (acquirer.outcomes: one per use, in order).</summary>
     public ScriptedOutcome? OutcomeOf(int firing) => firing <= Outcomes.Count ? Outcomes[firing - 1] : null;
