@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace TokenPay.Merchant.Tests;
@@ -139,27 +138,11 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
     private sealed class CommandRun : IAsyncDisposable
     {
         private readonly Process _process;
-        private readonly StringBuilder _output = new();
+        private readonly ProcessOutput _output;
 
-        public CommandRun(Process process)
-        {
-            _process = process;
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
+        public CommandRun(Process process) => (_process, _output) = (process, new ProcessOutput(process));
 
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
+        public string Output => _output.Text;
 
         public async Task<int> ExitAsync()
         {
@@ -181,17 +164,6 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
             }
 
             _process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.AppendLine(line);
-                }
-            }
         }
     }
 }

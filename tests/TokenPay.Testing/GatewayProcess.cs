@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using TokenPay.Protocol.Signing;
 
 namespace TokenPay.Testing;
@@ -12,7 +11,7 @@ namespace TokenPay.Testing;
 public sealed class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ProcessOutput _output;
     private readonly string _directory;
 
     private GatewayProcess(Process process, Uri baseAddress, string directory)
@@ -24,10 +23,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         Merchant = new MerchantClient(Http, TestKeys.AppId, TestKeys.MerchantNo, RsaKeys.ImportPrivateKey(TestKeys.MerchantPrivate), RsaKeys.ImportPublicKey(TestKeys.PlatformPublic), TimeProvider.System);
         // A test run that ends abruptly takes its nodes with it.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillQuietly();
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _output = new ProcessOutput(process);
     }
 
     public Uri BaseAddress { get; }
@@ -37,16 +33,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     public MerchantClient Merchant { get; }
 
     /// <summary>What the process printed so far.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.Text;
 
     /// <summary>Starts a node on PostgreSQL database <paramref name="connectionString"/> and waits until it answers.</summary>
     public static async Task<GatewayProcess> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
@@ -156,18 +143,4 @@ public sealed class GatewayProcess : IAsyncDisposable
 
         throw new TimeoutException($"The gateway process did not answer within 60 s:\n{Output}");
     }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
 }
