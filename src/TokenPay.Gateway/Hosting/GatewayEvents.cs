@@ -22,6 +22,9 @@ internal sealed class GatewayEvents(TimeProvider clock)
     private long _lastId;
     private volatile bool _listened;
 
+    /// <summary>The newest event's id (0 before any): where a page's live feed starts.</summary>
+    public long LastId => Interlocked.Read(ref _lastId);
+
     /// <summary>True while a live feed is open.</summary>
     public bool Listened => _listened;
 

@@ -332,8 +332,7 @@ internal static class ConsolePages
 
     private static Task WritePageAsync(HttpContext http, int status, string title, StringBuilder html, GatewayEvents events)
     {
-        var last = events.Since(0) is { Count: > 0 } kept ? kept[^1].Id : 0;
-        return HtmlPage.WriteAsync(http, status, $"{title} · TokenPay console", html.ToString(), ["console.js"], style: Style, bodyAttributes: $"data-last-event=\"{last}\"");
+        return HtmlPage.WriteAsync(http, status, $"{title} · TokenPay console", html.ToString(), ["console.js"], style: Style, bodyAttributes: $"data-last-event=\"{events.LastId}\"");
     }
 
     private static string Nav(HttpContext http, bool sandbox) =>
