@@ -19,7 +19,9 @@ public sealed class StructuredLogTests
         (await node.Merchant.QueryAsync("no_such_order")).Code.ShouldBe("ORDER_NOT_EXIST");
         (await node.Http.GetAsync("/healthz?dropinKey=secret-in-query")).EnsureSuccessStatusCode();
 
-        var output = await Eventually.UntilAsync(() => Task.FromResult(node.Output), o => o.Contains("/healthz", StringComparison.Ordinal), "the request lines");
+        // A request's line is written once its answer has gone, so the two (on two connections) may come in either order.
+        var output = await Eventually.UntilAsync(() => Task.FromResult(node.Output),
+            o => o.Contains("/healthz", StringComparison.Ordinal) && o.Contains("/orderQuery", StringComparison.Ordinal), "the request lines");
         var requests = output.Split('\n').Where(line => line.StartsWith('{'))
             .Select(line => JsonDocument.Parse(line).RootElement)
             .Where(entry => entry.GetProperty("Category").GetString() == "TokenPay.Gateway.Requests")
