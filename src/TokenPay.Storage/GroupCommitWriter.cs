@@ -6,17 +6,17 @@ namespace TokenPay.Storage;
 /// Group commit for SQLite. Writers take turns on one dedicated connection; each turn is a savepoint in a
 /// shared transaction, so one writer's rollback (a duplicate order number) undoes only its own work. When a
 /// turn ends and no other writer is waiting (or the batch is full), the transaction commits: one durable
-/// commit for the whole batch. A writer's commit returns only after that commit is on disk.
+/// commit for the whole batch. A writer's commit returns only after that commit is on disk. The connection
+/// keeps its compiled statements, the turn's own SAVEPOINT and RELEASE among them.
 /// </summary>
+/// <param name="connectionString">Without pooling: the writer keeps its connection for the store's lifetime.</param>
 internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposable
 {
     private const int MaxBatch = 128;
 
-    // The writer keeps its connection for the store's lifetime, outside the pool.
-    private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
-
     private readonly SemaphoreSlim _turn = new(1, 1);
-    private SqliteConnection? _connection;
+    private CompiledConnection? _connection;
+    private StatementReusingConnection? _dapperConnection;
     private SqliteTransaction? _transaction;
     private TaskCompletionSource? _committed;
     private int _batched;
@@ -33,18 +33,18 @@ internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposa
         {
             if (_connection is null)
             {
-                _connection = new SqliteConnection(_connectionString);
-                await _connection.OpenAsync();
+                _connection = await CompiledConnection.OpenAsync(connectionString, CancellationToken.None);
+                _dapperConnection = new StatementReusingConnection(_connection, release: null);
             }
 
             if (_transaction is null)
             {
-                _transaction = (SqliteTransaction)await _connection.BeginTransactionAsync();
+                _transaction = (SqliteTransaction)await _connection.Connection.BeginTransactionAsync();
                 _committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
             await ExecuteAsync("SAVEPOINT turn;");
-            return new WriteScope(this, _connection, _transaction, _committed!);
+            return new WriteScope(this, _dapperConnection!, _transaction, _committed!);
         }
         catch
         {
@@ -66,7 +66,7 @@ internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposa
 
             if (_connection is not null)
             {
-                await _connection.DisposeAsync();
+                _connection.Dispose();
                 _connection = null;
             }
         }
@@ -125,12 +125,20 @@ internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposa
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var command = new SqliteCommand(sql, _connection, _transaction);
-        await command.ExecuteNonQueryAsync();
+        var command = _connection!.Rent(sql);
+        try
+        {
+            command.Transaction = _transaction;
+            await command.ExecuteNonQueryAsync();
+        }
+        finally
+        {
+            _connection.Return(command);
+        }
     }
 
     /// <summary>One writer's turn. Commit or roll back exactly once; disposing without either rolls back.</summary>
-    internal sealed class WriteScope(GroupCommitWriter writer, SqliteConnection connection, SqliteTransaction transaction, TaskCompletionSource committed) : IWriteScope
+    internal sealed class WriteScope(GroupCommitWriter writer, StatementReusingConnection connection, SqliteTransaction transaction, TaskCompletionSource committed) : IWriteScope
     {
         private bool _ended;
 

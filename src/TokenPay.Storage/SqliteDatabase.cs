@@ -8,23 +8,22 @@ namespace TokenPay.Storage;
 /// SQLite, the embedded default. WAL journal with SQLite's default FULL synchronous setting: a write returns
 /// once it is on disk. SQLite has one writer at a time, so this process's writes take savepoint turns on one
 /// connection and are committed in batches (<see cref="GroupCommitWriter"/>); BEGIN IMMEDIATE still orders
-/// writers of other processes sharing the file. Reads use pooled connections and see only committed data.
+/// writers of other processes sharing the file. Reads use pooled connections and see only committed data. Every
+/// connection here stays open with its compiled statements (<see cref="CompiledConnection"/>).
 /// </summary>
 public sealed class SqliteDatabase(string connectionString, Schema schema, string section) : RelationalDatabase(schema)
 {
     private const int UniqueViolation = 2067;
 
-    private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = true }.ToString();
+    private readonly string _connectionString = Unpooled(connectionString);
+
+    // Reads run synchronously inside Microsoft.Data.Sqlite: about as many at once as there are busy threads.
+    private readonly CompiledConnectionPool _reads = new(Unpooled(connectionString), 4 * Environment.ProcessorCount + 4);
 
     // One writer connection, made on first use (after migration, which writes on its own connection).
     private GroupCommitWriter? _writer;
 
-    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    public override Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => _reads.OpenAsync(cancellationToken);
 
     public override async Task<IWriteScope> BeginWriteAsync(CancellationToken cancellationToken)
     {
@@ -51,6 +50,9 @@ public sealed class SqliteDatabase(string connectionString, Schema schema, strin
         await ApplyMigrationsAsync(connection, schema, schema.Sqlite, cancellationToken);
     }
 
+    // The connections are kept open here, with their statements, so SQLite's own pool is not used.
+    private static string Unpooled(string connectionString) => new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
+
     // The error code says "unique"; only the message says which columns.
     public override bool IsUniqueViolation(DbException exception, string table, string column) =>
         exception is SqliteException { SqliteExtendedErrorCode: UniqueViolation } && exception.Message.EndsWith($" {table}.{column}'.", StringComparison.Ordinal);
@@ -68,6 +70,8 @@ public sealed class SqliteDatabase(string connectionString, Schema schema, strin
         {
             await _writer.DisposeAsync();
         }
+
+        _reads.Dispose();
 
         await base.DisposeAsync();
     }
