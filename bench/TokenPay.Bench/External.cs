@@ -20,7 +20,7 @@ internal sealed record WrkResult(long Requests, double Seconds, double P50, doub
 /// The headline benchmark: load from outside the process. The gateway and a reference endpoint run as their
 /// own processes; wrk (2 threads, Lua over pre-signed bodies) drives them; the limits are measured in the same
 /// run by .NET (warmed up, all cores) and cross-checked with <c>openssl speed -multi N rsa2048</c>.
-///   dotnet run -c Release --project bench/TokenPay.Bench -- external [--quick] [--connections 32] [--out FILE]
+///   dotnet run -c Release --project bench/TokenPay.Bench -- external [--quick] [--connections 32] [--soak MINUTES] [--out FILE]
 /// </summary>
 internal static partial class External
 {
@@ -90,20 +90,36 @@ internal static partial class External
 
         var fresh = gateway.WorkingSet();
 
-        // 3. Loads, each with bodies signed just before (requestTime stays inside the gateway's window).
-        var results = new List<(string Name, WrkResult Result, long WorkingSet)>();
+        // 3. A warm-up of each kind (not measured): the first seconds of a fresh process are spent compiling
+        // its hot code twice (tiered JIT), which would be charged to whichever load came first.
+        var warmSeconds = quick ? 4 : 8;
+        await WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderAndPay", signer.Presign(directory, "warm-mit", (int)(ceiling * warmSeconds * 1.2), i => Mit($"bench_warm_{i}", i % Users, tokens)), reuse: false, "\"status\":\"SUCCESS\"", connections, warmSeconds)();
+        await WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderQuery", signer.Presign(directory, "warm-query", 1_000, i => $$"""{"outTradeNo":"bench_warm_{{i + 2}}"}"""), reuse: true, "APPLY_SUCCESS", connections, warmSeconds)();
+        await WrkAsync(reference.BaseAddress, "/reference", signer.Presign(directory, "warm-reference", 1_000, i => $$"""{"outTradeNo":"warm_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, warmSeconds)();
+
+        // 4. Loads, each with bodies signed just before (requestTime stays inside the gateway's window).
+        var results = new List<Measured>();
         var mitCount = (int)Math.Min(ceiling * loadSeconds * 1.2, 200_000);
-        var mit = await WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderAndPay", signer.Presign(directory, "mit", mitCount, i => Mit($"bench_mit_{i}", i % Users, tokens)), reuse: false, "\"status\":\"SUCCESS\"", connections, loadSeconds);
-        results.Add(("MIT orderAndPay (stored token, a new order each)", mit, gateway.WorkingSet()));
+        var mit = await MeasureAsync("MIT orderAndPay (stored token, a new order each)", gateway, WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderAndPay", signer.Presign(directory, "mit", mitCount, i => Mit($"bench_mit_{i}", i % Users, tokens)), reuse: false, "\"status\":\"SUCCESS\"", connections, loadSeconds));
+        results.Add(mit);
         // Orders that exist: each wrk thread sent its share of the MIT bodies from the start (even and odd lines),
         // so the first half of what was answered is there, except the very first line: wrk asks a script
         // for one request before the run (to see whether requests change) and never sends it.
-        var query = await WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderQuery", signer.Presign(directory, "query", (int)Math.Min(4_000, (mit.Requests - mit.AllErrors) / 2), i => $$"""{"outTradeNo":"bench_mit_{{i + 2}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds);
-        results.Add(("orderQuery", query, gateway.WorkingSet()));
-        var referenceRun = await WrkAsync(reference.BaseAddress, "/reference", signer.Presign(directory, "reference", 4_000, i => $$"""{"outTradeNo":"ref_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds);
-        results.Add(("reference: Kestrel + verify + sign + one durable commit", referenceRun, reference.WorkingSet()));
+        var answered = mit.Result.Requests - mit.Result.AllErrors;
+        var queryBodies = signer.Presign(directory, "query", (int)Math.Min(4_000, answered / 2), i => $$"""{"outTradeNo":"bench_mit_{{i + 2}}"}""");
+        var query = await MeasureAsync("orderQuery", gateway, WrkAsync(gateway.BaseAddress, "/aggregate-pay/api/gateway/orderQuery", queryBodies, reuse: true, "APPLY_SUCCESS", connections, loadSeconds));
+        results.Add(query);
+        results.Add(await MeasureAsync("reference: Kestrel + verify + sign + one durable commit", reference, WrkAsync(reference.BaseAddress, "/reference", signer.Presign(directory, "reference", 4_000, i => $$"""{"outTradeNo":"ref_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds)));
 
-        // 4. Notification drain: a backlog queued with the dispatcher off, then a gateway process with it on
+        // Latency at half the peak, open loop (the targets' p99 is at half the peak rate).
+        var halfMit = mit.Result.PerSecond / 2;
+        var halfMitBodies = OpenLoop.ReadBodies(signer.Presign(directory, "half-mit", (int)(halfMit * loadSeconds) + 1, i => Mit($"bench_half_{i}", i % Users, tokens)));
+        results.Add(await MeasureAsync($"MIT at half its peak, open loop ({halfMit:N0} req/s)", gateway, () => OpenLoop.RunAsync(gateway.BaseAddress, OrderAndPay, i => halfMitBodies[i], "\"status\":\"SUCCESS\"", halfMit, TimeSpan.FromSeconds(loadSeconds))));
+        var halfQuery = query.Result.PerSecond / 2;
+        var halfQueryBodies = OpenLoop.ReadBodies(queryBodies);
+        results.Add(await MeasureAsync($"orderQuery at half its peak, open loop ({halfQuery:N0} req/s)", gateway, () => OpenLoop.RunAsync(gateway.BaseAddress, OrderQuery, i => halfQueryBodies[i % halfQueryBodies.Length], "APPLY_SUCCESS", halfQuery, TimeSpan.FromSeconds(loadSeconds))));
+
+        // 5. Notification drain: a backlog queued with the dispatcher off, then a gateway process with it on
         // sends it to a receiver in this process; the rate counts from the first delivery to the last.
         await using var receiver = await Receiver.StartAsync();
         var backlog = quick ? 3_000 : 10_000;
@@ -126,19 +142,102 @@ internal static partial class External
         var drainRate = (receiver.Count - 1) / Stopwatch.GetElapsedTime(receiver.FirstAt, receiver.LastAt).TotalSeconds;
         Console.WriteLine($"drain: {receiver.Count:N0} of {queued:N0} notifications, {drainRate:N0}/s");
 
+        await drainer.DisposeAsync();
+
+        // 6. Growth: the same database grown to a million orders, a new gateway process, the same loads.
+        var (grownOrders, grownTokens) = quick ? (100_000, 10_000) : (1_000_000, 100_000);
+        var seeding = Stopwatch.StartNew();
+        await Growth.SeedAsync(Path.Combine(directory, "gateway.db"), grownOrders, grownTokens);
+        Console.WriteLine($"growth: {grownOrders:N0} orders and {grownTokens:N0} tokens added in {seeding.Elapsed.TotalSeconds:N0} s");
+        await using var grown = await ChildProcess.StartAsync("grown gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], settings);
+        await WrkAsync(grown.BaseAddress, OrderAndPay, signer.Presign(directory, "grown-warm", (int)(ceiling * warmSeconds * 1.2), i => Mit($"bench_grown_warm_{i}", i % Users, tokens)), reuse: false, "\"status\":\"SUCCESS\"", connections, warmSeconds)();
+        var grownResults = new List<Measured>
+        {
+            await MeasureAsync("MIT orderAndPay, grown", grown, WrkAsync(grown.BaseAddress, OrderAndPay, signer.Presign(directory, "grown-mit", mitCount, i => Mit($"bench_grown_{i}", i % Users, tokens)), reuse: false, "\"status\":\"SUCCESS\"", connections, loadSeconds)),
+            // Orders spread over the whole grown table, so the lookups walk a deep index.
+            await MeasureAsync("orderQuery, grown", grown, WrkAsync(grown.BaseAddress, OrderQuery, signer.Presign(directory, "grown-query", 4_000, i => $$"""{"outTradeNo":"{{Growth.OrderPrefix}}{{(i * 7_919L % grownOrders) + 1}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds)),
+        };
+
+        // 7. Memory: the grown gateway under open-loop MIT at half the peak (signed as sent, so requestTime stays fresh).
+        var soakMinutes = Option(args, "--soak") is { } m ? int.Parse(m, CultureInfo.InvariantCulture) : quick ? 1 : 10;
+        var soak = soakMinutes > 0 ? await SoakAsync(grown, signer, tokens, halfMit, TimeSpan.FromMinutes(soakMinutes)) : null;
+
         var report = Report(quick, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed)
             + string.Create(CultureInfo.InvariantCulture, $"\n| notification drain | backlog | delivered | notifications/s | / signs/s |\n|---|---:|---:|---:|---:|\n| to a receiver in the bench process, dispatcher in its own gateway process | {queued:N0} | {receiver.Count:N0} | {drainRate:N0} | {drainRate / signs:P0} |\n");
+        report += GrowthReport(grownOrders, grownTokens, results, grownResults, ceiling) + (soak is null ? "" : SoakReport(soak));
         await File.WriteAllTextAsync(output, report);
         Console.WriteLine();
         Console.WriteLine(report);
         Console.WriteLine($"Written to {output}");
-        return results.Any(r => r.Result.AllErrors > 0) || receiver.Count < queued ? 1 : 0;
+        return results.Concat(grownResults).Any(r => r.Result.AllErrors > 0) || soak?.Result.AllErrors > 0 || receiver.Count < queued ? 1 : 0;
+    }
+
+    private const string OrderAndPay = "/aggregate-pay/api/gateway/orderAndPay";
+    private const string OrderQuery = "/aggregate-pay/api/gateway/orderQuery";
+
+    /// <summary>An open-loop MIT load with the server's working set read every second.</summary>
+    private sealed record Soak(WrkResult Result, double Rate, TimeSpan Duration, IReadOnlyList<long> WorkingSetPerSecond);
+
+    private static async Task<Soak> SoakAsync(ChildProcess server, RequestSigner signer, string[] tokens, double rate, TimeSpan duration)
+    {
+        var workingSets = new List<long> { server.WorkingSet() };
+        var result = await OpenLoop.RunAsync(server.BaseAddress, OrderAndPay,
+            i =>
+            {
+                var (body, sign) = signer.Sign(Mit($"bench_soak_{i}", i % Users, tokens), PayerMaxTime.Format(TimeProvider.System.GetUtcNow()));
+                return (sign, body);
+            },
+            "\"status\":\"SUCCESS\"", rate, duration, () => workingSets.Add(server.WorkingSet()));
+        workingSets.Add(server.WorkingSet());
+        Console.WriteLine($"soak: {result.PerSecond:N0} req/s for {duration.TotalMinutes:N0} min, p99 {result.P99:N1} ms, errors {result.AllErrors}, working set {workingSets[1] / 1048576.0:N0} -> {workingSets[^1] / 1048576.0:N0} MiB");
+        return new Soak(result, rate, duration, workingSets);
+    }
+
+    private static string GrowthReport(int orders, int tokens, List<Measured> fresh, List<Measured> grown, double ceiling)
+    {
+        var text = new StringBuilder();
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| growth: {orders:N0} more orders and {tokens:N0} more tokens, a new gateway process | req/s | p50 ms | p99 ms | errors | / crypto ceiling | / empty database | server CPU ms/req | working set MiB |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (row, before) in grown.Zip(fresh.Take(2)))
+        {
+            var r = row.Result;
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {r.PerSecond:N0} | {r.P50:N1} | {r.P99:N1} | {r.AllErrors} | {r.PerSecond / ceiling:P0} | {r.PerSecond / before.Result.PerSecond:P0} | {row.CpuMsPerRequest:N2} | {row.WorkingSet / 1048576.0:N0} |");
+        }
+
+        return text.ToString();
+    }
+
+    private static string SoakReport(Soak soak)
+    {
+        var perMinute = soak.WorkingSetPerSecond.Where((_, i) => i % 60 == 1 || i == soak.WorkingSetPerSecond.Count - 1).Select(w => (w / 1048576.0).ToString("N0", CultureInfo.InvariantCulture));
+        var r = soak.Result;
+        return string.Create(CultureInfo.InvariantCulture, $"""
+
+            | memory: grown gateway, open-loop MIT at {soak.Rate:N0} req/s for {soak.Duration.TotalMinutes:N0} min | requests | p50 ms | p99 ms | errors | working set MiB, each minute |
+            |---|---:|---:|---:|---:|---|
+            | signed as sent by the bench process | {r.Requests:N0} | {r.P50:N1} | {r.P99:N1} | {r.AllErrors} | {string.Join(" → ", perMinute)} |
+
+            """);
+    }
+
+    /// <summary>One load with what it cost: the server's CPU per request and how busy the machine's cores were.</summary>
+    private sealed record Measured(string Name, WrkResult Result, long WorkingSet, double CpuMsPerRequest, double MachineBusy);
+
+    // The load starts when its task does: the CPU counters are read just before it is awaited.
+    private static async Task<Measured> MeasureAsync(string name, ChildProcess server, Func<Task<WrkResult>> load)
+    {
+        var serverCpu = server.CpuTime();
+        var machine = MachineCpu.Read();
+        var result = await load();
+        var busy = MachineCpu.Read().BusySince(machine);
+        return new Measured(name, result, server.WorkingSet(), (server.CpuTime() - serverCpu).TotalMilliseconds / result.Requests, busy);
     }
 
     private static string Report(bool quick, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling, double commits,
-        List<(string Name, WrkResult Result, long WorkingSet)> results, long freshWorkingSet, TimeSpan took)
+        List<Measured> results, long freshWorkingSet, TimeSpan took)
     {
-        var reference = results[^1].Result.PerSecond;
+        var reference = results.Single(r => r.Name.StartsWith("reference", StringComparison.Ordinal)).Result.PerSecond;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"### External run ({(quick ? "quick" : "full")}, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC, {cores} cores)");
         text.AppendLine();
@@ -151,24 +250,27 @@ internal static partial class External
         text.AppendLine(CultureInfo.InvariantCulture, $"| crypto ceiling of one verify + one sign per request, 1 / (1/signs + 1/verifies) | {1 / (1 / opensslSigns + 1 / opensslVerifies):N0} | {ceiling:N0} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| SQLite single-row durable commits/s, one after another (no group commit) | | {commits:N0} |");
         text.AppendLine();
-        text.AppendLine("| workload | req/s | p50 ms | p95 ms | p99 ms | errors | / crypto ceiling | / reference | working set MiB |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (name, r, workingSet) in results)
+        text.AppendLine("| workload | req/s | p50 ms | p95 ms | p99 ms | errors | / crypto ceiling | / reference | server CPU ms/req | cores busy | working set MiB |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, r, workingSet, cpu, busy) in results)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {r.PerSecond:N0} | {r.P50:N1} | {r.P95:N1} | {r.P99:N1} | {r.AllErrors} | {r.PerSecond / ceiling:P0} | {r.PerSecond / reference:P0} | {workingSet / 1048576.0:N0} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {r.PerSecond:N0} | {r.P50:N1} | {r.P95:N1} | {r.P99:N1} | {r.AllErrors} | {r.PerSecond / ceiling:P0} | {r.PerSecond / reference:P0} | {cpu:N2} | {busy:P0} | {workingSet / 1048576.0:N0} |");
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Ceiling: each API request is verified once and answered with one signature, so it costs 1/verifies + 1/signs of all cores (.NET figures: the gateway's own RSA). MIT also pays its durable commits (group commit: shared per batch). Gateway working set {freshWorkingSet / 1048576.0:N0} MiB after start and seeding. Run took {took.TotalSeconds:N0} s.");
-        foreach (var (name, r, _) in results.Where(r => r.Result.FirstError.Length > 0))
+        text.AppendLine(CultureInfo.InvariantCulture, $"Ceiling: each API request is verified once and answered with one signature, so it costs 1/verifies + 1/signs of all cores (.NET figures: the gateway's own RSA). MIT also pays its durable commits (group commit: shared per batch). Server CPU is the serving process's own (user + system) per answered request; cores busy is the whole machine, wrk included (one RSA sign costs {1000.0 * cores / signs:N2} ms of one core). Gateway working set {freshWorkingSet / 1048576.0:N0} MiB after start and seeding. Run took {took.TotalSeconds:N0} s.");
+        foreach (var failed in results.Where(r => r.Result.FirstError.Length > 0))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"First error in {name}: `{r.FirstError}`");
+            text.AppendLine(CultureInfo.InvariantCulture, $"First error in {failed.Name}: `{failed.Result.FirstError}`");
         }
 
         return text.ToString();
     }
 
-    private static async Task<WrkResult> WrkAsync(Uri target, string path, string bodies, bool reuse, string expect, int connections, int seconds)
+    private static Func<Task<WrkResult>> WrkAsync(Uri target, string path, string bodies, bool reuse, string expect, int connections, int seconds) =>
+        () => RunWrkAsync(target, path, bodies, reuse, expect, connections, seconds);
+
+    private static async Task<WrkResult> RunWrkAsync(Uri target, string path, string bodies, bool reuse, string expect, int connections, int seconds)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--timeout", "10s", "-s", Path.Combine(AppContext.BaseDirectory, "signed-bodies.lua"), new Uri(target, path).ToString() })
@@ -353,6 +455,12 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public long WorkingSet()
     {
         _process.Refresh();
@@ -385,4 +493,18 @@ internal sealed class ChildProcess : IAsyncDisposable
             }
         }
     }
+}
+
+/// <summary>The machine's CPU counters (<c>/proc/stat</c>): how busy all cores were between two readings.</summary>
+internal readonly record struct MachineCpu(long Busy, long Total)
+{
+    public static MachineCpu Read()
+    {
+        // cpu user nice system idle iowait irq softirq steal ...: idle and iowait are the cores' free time.
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        var total = fields.Take(8).Sum();
+        return new MachineCpu(total - fields[3] - fields[4], total);
+    }
+
+    public double BusySince(MachineCpu earlier) => (double)(Busy - earlier.Busy) / Math.Max(1, Total - earlier.Total);
 }
