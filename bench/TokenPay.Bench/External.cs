@@ -134,13 +134,16 @@ internal static partial class External
         };
         await using var drainer = await ChildProcess.StartAsync("dispatching gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], dispatching);
         var drainWatch = Stopwatch.StartNew();
+        var (drainerCpu, deliveredBefore) = (drainer.CpuTime(), receiver.Count);
         while (receiver.Count < queued && drainWatch.Elapsed < TimeSpan.FromMinutes(5))
         {
             await Task.Delay(50);
         }
 
+        // The dispatcher may have started delivering before its health check answered: count from this reading.
+        var drainCpuMs = (drainer.CpuTime() - drainerCpu).TotalMilliseconds / Math.Max(1, receiver.Count - deliveredBefore);
         var drainRate = (receiver.Count - 1) / Stopwatch.GetElapsedTime(receiver.FirstAt, receiver.LastAt).TotalSeconds;
-        Console.WriteLine($"drain: {receiver.Count:N0} of {queued:N0} notifications, {drainRate:N0}/s");
+        Console.WriteLine($"drain: {receiver.Count:N0} of {queued:N0} notifications, {drainRate:N0}/s, {drainCpuMs:N2} ms of dispatcher CPU each");
 
         await drainer.DisposeAsync();
 
@@ -163,7 +166,7 @@ internal static partial class External
         var soak = soakMinutes > 0 ? await SoakAsync(grown, signer, tokens, halfMit, TimeSpan.FromMinutes(soakMinutes)) : null;
 
         var report = Report(quick, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed)
-            + string.Create(CultureInfo.InvariantCulture, $"\n| notification drain | backlog | delivered | notifications/s | / signs/s |\n|---|---:|---:|---:|---:|\n| to a receiver in the bench process, dispatcher in its own gateway process | {queued:N0} | {receiver.Count:N0} | {drainRate:N0} | {drainRate / signs:P0} |\n");
+            + string.Create(CultureInfo.InvariantCulture, $"\n| notification drain | backlog | delivered | notifications/s | / signs/s | dispatcher CPU ms each |\n|---|---:|---:|---:|---:|---:|\n| to a receiver in the bench process, dispatcher in its own gateway process | {queued:N0} | {receiver.Count:N0} | {drainRate:N0} | {drainRate / signs:P0} | {drainCpuMs:N2} |\n");
         report += GrowthReport(grownOrders, grownTokens, results, grownResults, ceiling) + (soak is null ? "" : SoakReport(soak));
         await File.WriteAllTextAsync(output, report);
         Console.WriteLine();
