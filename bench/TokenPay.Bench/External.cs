@@ -20,7 +20,7 @@ internal sealed record WrkResult(long Requests, double Seconds, double P50, doub
 /// The headline benchmark: load from outside the process. The gateway and a reference endpoint run as their
 /// own processes; wrk (2 threads, Lua over pre-signed bodies) drives them; the limits are measured in the same
 /// run by .NET (warmed up, all cores) and cross-checked with <c>openssl speed -multi N rsa2048</c>.
-///   dotnet run -c Release --project bench/TokenPay.Bench -- external [--quick] [--connections 32] [--soak MINUTES] [--out FILE]
+///   dotnet run -c Release --project bench/TokenPay.Bench -- external [--quick] [--connections 32] [--soak MINUTES] [--postgres "Host=...;Username=..."] [--out FILE]
 /// </summary>
 internal static partial class External
 {
@@ -35,6 +35,7 @@ internal static partial class External
         var quick = args.Contains("--quick");
         var connections = Option(args, "--connections") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 32;
         var output = Option(args, "--out") ?? Path.Combine(Directory.GetCurrentDirectory(), "bench-external.md");
+        var postgresServer = Option(args, "--postgres");
         var loadSeconds = quick ? 6 : 12;
         var limitSeconds = quick ? 3 : 10;
         foreach (var tool in new[] { "wrk", "openssl" })
@@ -62,14 +63,22 @@ internal static partial class External
         var verifies = Limits.VerifiesPerSecond(platformKey, TimeSpan.FromSeconds(limitSeconds));
         // One verify (the request) and one sign (the answer) per API request; a notification is one sign.
         var ceiling = 1 / (1 / signs + 1 / verifies);
-        var commits = Limits.SqliteCommitsPerSecond(Path.Combine(directory, "commits.db"), TimeSpan.FromSeconds(limitSeconds));
-        Console.WriteLine($"limits: openssl {opensslSigns:N0} signs/s {opensslVerifies:N0} verifies/s; .NET {signs:N0} signs/s {verifies:N0} verifies/s; crypto ceiling {ceiling:N0} req/s; {commits:N0} single-row SQLite commits/s");
+        // The engine's durable commit limit: SQLite one after another; PostgreSQL on 1 and on 32 connections at once.
+        var (gatewayDatabase, referenceDatabase) = postgresServer is null
+            ? ($"Data Source={Path.Combine(directory, "gateway.db")}", null)
+            : (await BenchDatabase.CreatePostgresAsync(postgresServer), await BenchDatabase.CreatePostgresAsync(postgresServer));
+        (string Name, double PerSecond)[] commits = referenceDatabase is null
+            ? [("SQLite single-row durable commits/s, one after another (no group commit)", Limits.SqliteCommitsPerSecond(Path.Combine(directory, "commits.db"), TimeSpan.FromSeconds(limitSeconds)))]
+            : [("PostgreSQL single-row durable commits/s, 1 connection", Limits.PostgresCommitsPerSecond(referenceDatabase, 1, TimeSpan.FromSeconds(limitSeconds))),
+               ($"PostgreSQL single-row durable commits/s, {connections} connections at once", Limits.PostgresCommitsPerSecond(referenceDatabase, connections, TimeSpan.FromSeconds(limitSeconds)))];
+        var engine = referenceDatabase is null ? "SQLite (WAL, synchronous FULL)" : await BenchDatabase.DescribePostgresAsync(referenceDatabase);
+        Console.WriteLine($"limits: openssl {opensslSigns:N0} signs/s {opensslVerifies:N0} verifies/s; .NET {signs:N0} signs/s {verifies:N0} verifies/s; crypto ceiling {ceiling:N0} req/s; {string.Join("; ", commits.Select(l => $"{l.PerSecond:N0} {l.Name}"))}");
 
         // 2. The reference endpoint and the gateway, each in its own process.
         var settings = new Dictionary<string, string>
         {
-            ["Gateway__Storage__Provider"] = "Sqlite",
-            ["Gateway__Storage__ConnectionString"] = $"Data Source={Path.Combine(directory, "gateway.db")}",
+            ["Gateway__Storage__Provider"] = postgresServer is null ? "Sqlite" : "Postgres",
+            ["Gateway__Storage__ConnectionString"] = gatewayDatabase,
             ["Gateway__PlatformPrivateKey"] = Vector("platform-private.pkcs8.b64"),
             ["Gateway__Merchants__0__AppId"] = AppId,
             ["Gateway__Merchants__0__MerchantNo"] = MerchantNo,
@@ -78,7 +87,7 @@ internal static partial class External
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "1",
         };
-        await using var reference = await ChildProcess.StartAsync("reference", Path.Combine(AppContext.BaseDirectory, "TokenPay.Bench.dll"), ["reference", "--db", Path.Combine(directory, "reference.db")], settings);
+        await using var reference = await ChildProcess.StartAsync("reference", Path.Combine(AppContext.BaseDirectory, "TokenPay.Bench.dll"), referenceDatabase is null ? ["reference", "--db", Path.Combine(directory, "reference.db")] : ["reference", "--postgres", referenceDatabase], settings);
         await using var gateway = await ChildProcess.StartAsync("gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], settings);
         using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
         var signer = new RequestSigner(merchantKey);
@@ -150,7 +159,7 @@ internal static partial class External
         // 6. Growth: the same database grown to a million orders, a new gateway process, the same loads.
         var (grownOrders, grownTokens) = quick ? (100_000, 10_000) : (1_000_000, 100_000);
         var seeding = Stopwatch.StartNew();
-        await Growth.SeedAsync(Path.Combine(directory, "gateway.db"), grownOrders, grownTokens);
+        await Growth.SeedAsync(referenceDatabase is null ? null : gatewayDatabase, Path.Combine(directory, "gateway.db"), grownOrders, grownTokens);
         Console.WriteLine($"growth: {grownOrders:N0} orders and {grownTokens:N0} tokens added in {seeding.Elapsed.TotalSeconds:N0} s");
         await using var grown = await ChildProcess.StartAsync("grown gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], settings);
         await WrkAsync(grown.BaseAddress, OrderAndPay, signer.Presign(directory, "grown-warm", (int)(ceiling * warmSeconds * 1.2), i => Mit($"bench_grown_warm_{i}", i % Users, tokens)), reuse: false, "\"status\":\"SUCCESS\"", connections, warmSeconds)();
@@ -165,7 +174,7 @@ internal static partial class External
         var soakMinutes = Option(args, "--soak") is { } m ? int.Parse(m, CultureInfo.InvariantCulture) : quick ? 1 : 10;
         var soak = soakMinutes > 0 ? await SoakAsync(grown, signer, tokens, halfMit, TimeSpan.FromMinutes(soakMinutes)) : null;
 
-        var report = Report(quick, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed)
+        var report = Report(quick, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed)
             + string.Create(CultureInfo.InvariantCulture, $"\n| notification drain | backlog | delivered | notifications/s | / signs/s | dispatcher CPU ms each |\n|---|---:|---:|---:|---:|---:|\n| to a receiver in the bench process, dispatcher in its own gateway process | {queued:N0} | {receiver.Count:N0} | {drainRate:N0} | {drainRate / signs:P0} | {drainCpuMs:N2} |\n");
         report += GrowthReport(grownOrders, grownTokens, results, grownResults, ceiling) + (soak is null ? "" : SoakReport(soak));
         await File.WriteAllTextAsync(output, report);
@@ -237,21 +246,24 @@ internal static partial class External
         return new Measured(name, result, server.WorkingSet(), (server.CpuTime() - serverCpu).TotalMilliseconds / result.Requests, busy);
     }
 
-    private static string Report(bool quick, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling, double commits,
+    private static string Report(bool quick, string engine, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling, (string Name, double PerSecond)[] commits,
         List<Measured> results, long freshWorkingSet, TimeSpan took)
     {
         var reference = results.Single(r => r.Name.StartsWith("reference", StringComparison.Ordinal)).Result.PerSecond;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"### External run ({(quick ? "quick" : "full")}, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC, {cores} cores)");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/TokenPay.Bench -- external{(quick ? " --quick" : "")}`: wrk 2 threads, {connections} connections, {loadSeconds} s per load, pre-signed bodies; gateway and reference each in their own process on SQLite (WAL, synchronous FULL).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/TokenPay.Bench -- external{(quick ? " --quick" : "")}{(engine.StartsWith("PostgreSQL", StringComparison.Ordinal) ? " --postgres ..." : "")}`: wrk 2 threads, {connections} connections, {loadSeconds} s per load, pre-signed bodies; gateway and reference each in their own process on {engine}.");
         text.AppendLine();
         text.AppendLine("| limit (same run, all cores) | openssl speed -multi | .NET (warmed up) |");
         text.AppendLine("|---|---:|---:|");
         text.AppendLine(CultureInfo.InvariantCulture, $"| RSA-2048 signs/s | {opensslSigns:N0} | {signs:N0} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| RSA-2048 verifies/s | {opensslVerifies:N0} | {verifies:N0} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| crypto ceiling of one verify + one sign per request, 1 / (1/signs + 1/verifies) | {1 / (1 / opensslSigns + 1 / opensslVerifies):N0} | {ceiling:N0} |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| SQLite single-row durable commits/s, one after another (no group commit) | | {commits:N0} |");
+        foreach (var (name, perSecond) in commits)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | | {perSecond:N0} |");
+        }
         text.AppendLine();
         text.AppendLine("| workload | req/s | p50 ms | p95 ms | p99 ms | errors | / crypto ceiling | / reference | server CPU ms/req | cores busy | working set MiB |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -93,3 +93,31 @@ internal static class Limits
         return total / watch.Elapsed.TotalSeconds;
     }
 }
+
+internal static class BenchDatabase
+{
+    /// <summary>A fresh database on the given PostgreSQL server for this run; its connection string.</summary>
+    public static async Task<string> CreatePostgresAsync(string server)
+    {
+        var name = $"tokenpay_bench_{Guid.NewGuid():N}";
+        await using (var admin = new Npgsql.NpgsqlConnection(server))
+        {
+            await admin.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 100 }.ToString();
+    }
+
+    /// <summary>"PostgreSQL 15.8 (fsync on, synchronous_commit on)": what a run's commits were measured on.</summary>
+    public static async Task<string> DescribePostgresAsync(string connectionString)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var show = new Npgsql.NpgsqlCommand("SELECT current_setting('server_version'), current_setting('fsync'), current_setting('synchronous_commit');", connection);
+        await using var row = await show.ExecuteReaderAsync();
+        await row.ReadAsync();
+        return $"PostgreSQL {row.GetString(0)} (fsync {row.GetString(1)}, synchronous_commit {row.GetString(2)})";
+    }
+}

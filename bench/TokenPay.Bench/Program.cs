@@ -51,7 +51,7 @@ if (storage is not ("sqlite" or "postgres") || (storage == "postgres" && Option(
     return 2;
 }
 
-var postgres = storage == "postgres" ? await CreateBenchDatabaseAsync(Option("--postgres")!) : null;
+var postgres = storage == "postgres" ? await BenchDatabase.CreatePostgresAsync(Option("--postgres")!) : null;
 var total = Stopwatch.StartNew();
 var directory = Directory.CreateTempSubdirectory("tokenpay-bench-").FullName;
 var vectors = Path.Combine(AppContext.BaseDirectory, "Vectors");
@@ -264,20 +264,6 @@ async Task<long> WaitForDeliveredAsync(string file, int expected, TimeSpan limit
 
         await Task.Delay(25);
     }
-}
-
-// A fresh database on the given server for this run; its connection string.
-static async Task<string> CreateBenchDatabaseAsync(string server)
-{
-    var name = $"tokenpay_bench_{Guid.NewGuid():N}";
-    await using (var admin = new Npgsql.NpgsqlConnection(server))
-    {
-        await admin.OpenAsync();
-        await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
-        await create.ExecuteNonQueryAsync();
-    }
-
-    return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 100 }.ToString();
 }
 
 string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -11,7 +11,7 @@ namespace TokenPay.Bench;
 /// The practical ceiling of this machine for a signed API, run by the external bench as its own process:
 /// Kestrel, read the body, verify its signature, one durable commit (the gateway's SQLite storage: WAL,
 /// synchronous FULL, group commit), sign a fixed answer. Nothing else, so "gateway / reference" is our own cost.
-///   dotnet TokenPay.Bench.dll reference --db FILE --urls=http://127.0.0.1:PORT
+///   dotnet TokenPay.Bench.dll reference (--db FILE | --postgres CONNECTION) --urls=http://127.0.0.1:PORT
 /// </summary>
 internal static class ReferenceEndpoint
 {
@@ -19,14 +19,20 @@ internal static class ReferenceEndpoint
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var file = args[Array.IndexOf(args, "--db") + 1];
+        var postgres = Array.IndexOf(args, "--postgres") is var p and >= 0 ? args[p + 1] : null;
+        var storage = postgres is null
+            ? new StorageOptions { ConnectionString = $"Data Source={args[Array.IndexOf(args, "--db") + 1]}" }
+            : new StorageOptions { Provider = StorageProviders.Postgres, ConnectionString = postgres };
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.ClearProviders();
         var vectors = Path.Combine(AppContext.BaseDirectory, "Vectors");
         using var merchantKey = RsaKeys.ImportPublicKey(File.ReadAllText(Path.Combine(vectors, "merchant-public.spki.b64")).Trim());
         using var platformKey = RsaKeys.ImportPrivateKey(File.ReadAllText(Path.Combine(vectors, "platform-private.pkcs8.b64")).Trim());
-        var schema = new Schema("reference", [new Migration(1, "CREATE TABLE requests (id INTEGER PRIMARY KEY, length INTEGER NOT NULL, at INTEGER NOT NULL);")], [], 7001);
-        await using var database = await RelationalDatabase.OpenMigratedAsync(new StorageOptions { ConnectionString = $"Data Source={file}" }, schema, "Reference", CancellationToken.None);
+        var schema = new Schema("reference",
+            [new Migration(1, "CREATE TABLE requests (id INTEGER PRIMARY KEY, length INTEGER NOT NULL, at INTEGER NOT NULL);")],
+            [new Migration(1, "CREATE TABLE requests (id BIGSERIAL PRIMARY KEY, length INTEGER NOT NULL, at BIGINT NOT NULL);")],
+            7001);
+        await using var database = await RelationalDatabase.OpenMigratedAsync(storage, schema, "Reference", CancellationToken.None);
 
         var app = builder.Build();
         app.MapGet("/healthz", () => "Healthy");
