@@ -50,7 +50,7 @@ public sealed class PostgresServer
     public static Task<PostgresServer> StartPrivateAsync() => StartAsync();
 
     /// <summary>Stops the server at once, as a crash or an outage would (connections are cut).</summary>
-    public Task StopAsync() => Run(_bin, "pg_ctl", ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]);
+    public Task StopAsync() => StopServerAsync(_bin, _directory);
 
     /// <summary>Starts the server again on the same port and data.</summary>
     public Task RestartAsync() => Launch(_bin, _directory, Port);
@@ -93,6 +93,9 @@ public sealed class PostgresServer
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.RemoveAfterExit(ownerLock);
         return server;
     }
+
+    private static Task<string> StopServerAsync(string bin, string directory) =>
+        Run(bin, "pg_ctl", ["-D", Path.Combine(directory, "data"), "-m", "immediate", "-w", "stop"]);
 
     // Durable commits as in production (fsync on); the socket directory is ours, not /var/run. A small WAL
     // budget: every test database is a copy of the template written through the WAL.
@@ -142,7 +145,7 @@ public sealed class PostgresServer
             {
                 if (File.Exists(Path.Combine(directory, "data", "postmaster.pid")))
                 {
-                    await Run(bin, "pg_ctl", ["-D", Path.Combine(directory, "data"), "-m", "immediate", "-w", "stop"]);
+                    await StopServerAsync(bin, directory);
                 }
             }
             catch (InvalidOperationException)
