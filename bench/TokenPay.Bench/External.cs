@@ -130,10 +130,11 @@ internal static partial class External
         results.Add(await MeasureAsync($"orderQuery at half its peak, open loop ({halfQuery:N0} req/s)", gateway, () => OpenLoop.RunAsync(gateway.BaseAddress, OrderQuery, i => halfQueryBodies[i % halfQueryBodies.Length], "APPLY_SUCCESS", halfQuery, TimeSpan.FromSeconds(loadSeconds))));
 
         // 5. Notification drain: a backlog queued with the dispatcher off, then a gateway process with it on
-        // sends it to a receiver in this process; the rate counts from the first delivery to the last.
+        // sends it to a receiver in this process. The first part of the backlog is the new process's warm-up;
+        // the rate counts from the moment it is delivered to the last delivery.
         await using var receiver = await Receiver.StartAsync();
-        var backlog = quick ? 3_000 : 10_000;
-        var queued = await QueueAsync(http, signer, backlog, connections, i => Mit($"bench_notify_{i}", i % Users, tokens, receiver.Url));
+        var (drainWarmUp, backlog) = quick ? (1_500, 3_000) : (3_000, 10_000);
+        var queued = await QueueAsync(http, signer, drainWarmUp + backlog, connections, i => Mit($"bench_notify_{i}", i % Users, tokens, receiver.Url));
         await gateway.DisposeAsync();
         var dispatching = new Dictionary<string, string>(settings)
         {
@@ -144,20 +145,31 @@ internal static partial class External
         };
         await using var drainer = await ChildProcess.StartAsync("dispatching gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], dispatching);
         var drainWatch = Stopwatch.StartNew();
-        var (drainerCpu, deliveredBefore) = (drainer.CpuTime(), receiver.Count);
-        while (receiver.Count < queued && drainWatch.Elapsed < TimeSpan.FromMinutes(5))
+        while (receiver.Count < drainWarmUp && drainWatch.Elapsed < TimeSpan.FromMinutes(5))
         {
-            await Task.Delay(50);
+            await Task.Delay(10);
         }
 
-        // The dispatcher may have started delivering before its health check answered: count from this reading.
-        var drainCpuMs = (drainer.CpuTime() - drainerCpu).TotalMilliseconds / Math.Max(1, receiver.Count - deliveredBefore);
-        var drainRate = (receiver.Count - 1) / Stopwatch.GetElapsedTime(receiver.FirstAt, receiver.LastAt).TotalSeconds;
-        Console.WriteLine($"drain: {receiver.Count:N0} of {queued:N0} notifications, {drainRate:N0}/s, {drainCpuMs:N2} ms of dispatcher CPU each");
+        var (drainStart, drainerCpu, deliveredBefore) = (Stopwatch.GetTimestamp(), drainer.CpuTime(), receiver.Count);
+        while (receiver.Count < queued && drainWatch.Elapsed < TimeSpan.FromMinutes(5))
+        {
+            await Task.Delay(10);
+        }
+
+        var (drained, drainedCpu) = (receiver.Count - deliveredBefore, drainer.CpuTime());
+        var drainCpuMs = (drainedCpu - drainerCpu).TotalMilliseconds / Math.Max(1, drained);
+        var drainRate = drained / Stopwatch.GetElapsedTime(drainStart, receiver.LastAt).TotalSeconds;
+        Console.WriteLine($"drain: {drained:N0} of {queued - deliveredBefore:N0} notifications after a warm-up of {deliveredBefore:N0}, {drainRate:N0}/s, {drainCpuMs:N2} ms of dispatcher CPU each");
 
         await drainer.DisposeAsync();
 
-        // 6. Growth: the same database grown to a million orders, a new gateway process, the same loads.
+        // 6. Delivery latency: a new gateway with the dispatcher at its defaults, open-loop MIT orders that each owe
+        // a notification, at 1,000 a second or, on a machine that cannot take that many orders and deliver their
+        // notifications too, at half the rate it can: 1 / (1 / MIT peak + 1 / drain rate).
+        var latencyRate = Math.Min(1_000, 0.5 / (1 / mit.Result.PerSecond + 1 / drainRate));
+        var latency = await DeliveryLatencyAsync(settings, receiver, signer, tokens, directory, latencyRate, TimeSpan.FromSeconds(loadSeconds), TimeSpan.FromSeconds(warmSeconds));
+
+        // 7. Growth: the same database grown to a million orders, a new gateway process, the same loads.
         var (grownOrders, grownTokens) = quick ? (100_000, 10_000) : (1_000_000, 100_000);
         var seeding = Stopwatch.StartNew();
         await Growth.SeedAsync(referenceDatabase is null ? null : gatewayDatabase, Path.Combine(directory, "gateway.db"), grownOrders, grownTokens);
@@ -171,18 +183,18 @@ internal static partial class External
             await MeasureAsync("orderQuery, grown", grown, WrkAsync(grown.BaseAddress, OrderQuery, signer.Presign(directory, "grown-query", 4_000, i => $$"""{"outTradeNo":"{{Growth.OrderPrefix}}{{(i * 7_919L % grownOrders) + 1}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds)),
         };
 
-        // 7. Memory: the grown gateway under open-loop MIT at half the peak (signed as sent, so requestTime stays fresh).
+        // 8. Memory: the grown gateway under open-loop MIT at half the peak (signed as sent, so requestTime stays fresh).
         var soakMinutes = Option(args, "--soak") is { } m ? int.Parse(m, CultureInfo.InvariantCulture) : quick ? 1 : 10;
         var soak = soakMinutes > 0 ? await SoakAsync(grown, signer, tokens, halfMit, TimeSpan.FromMinutes(soakMinutes)) : null;
 
         var report = Report(quick, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed)
-            + string.Create(CultureInfo.InvariantCulture, $"\n| notification drain | backlog | delivered | notifications/s | / signs/s | dispatcher CPU ms each |\n|---|---:|---:|---:|---:|---:|\n| to a receiver in the bench process, dispatcher in its own gateway process | {queued:N0} | {receiver.Count:N0} | {drainRate:N0} | {drainRate / signs:P0} | {drainCpuMs:N2} |\n");
-        report += GrowthReport(grownOrders, grownTokens, results, grownResults, ceiling) + (soak is null ? "" : SoakReport(soak));
+            + string.Create(CultureInfo.InvariantCulture, $"\n| notification drain | backlog | delivered | notifications/s | / signs/s | dispatcher CPU ms each |\n|---|---:|---:|---:|---:|---:|\n| to a receiver in the bench process, dispatcher in its own gateway process, after a warm-up of {deliveredBefore:N0} | {queued - deliveredBefore:N0} | {drained:N0} | {drainRate:N0} | {drainRate / signs:P0} | {drainCpuMs:N2} |\n");
+        report += LatencyReport(latency) + GrowthReport(grownOrders, grownTokens, results, grownResults, ceiling) + (soak is null ? "" : SoakReport(soak));
         await File.WriteAllTextAsync(output, report);
         Console.WriteLine();
         Console.WriteLine(report);
         Console.WriteLine($"Written to {output}");
-        return results.Concat(grownResults).Any(r => r.Result.AllErrors > 0) || soak?.Result.AllErrors > 0 || receiver.Count < queued ? 1 : 0;
+        return results.Concat(grownResults).Any(r => r.Result.AllErrors > 0) || soak?.Result.AllErrors > 0 || receiver.Count < queued || latency.Notified < latency.Answered ? 1 : 0;
     }
 
     private const string OrderAndPay = "/aggregate-pay/api/gateway/orderAndPay";
@@ -205,6 +217,54 @@ internal static partial class External
         Console.WriteLine($"soak: {result.PerSecond:N0} req/s for {duration.TotalMinutes:N0} min, p99 {result.P99:N1} ms, errors {result.AllErrors}, working set {workingSets[1] / 1048576.0:N0} -> {workingSets[^1] / 1048576.0:N0} MiB");
         return new Soak(result, rate, duration, workingSets);
     }
+
+    /// <summary>Orders answered and their notifications received, with the latency from each answer to its notification.</summary>
+    private sealed record Latency(double Rate, WrkResult Orders, int Answered, int Notified, double P50, double P95, double P99, double Max);
+
+    private static async Task<Latency> DeliveryLatencyAsync(Dictionary<string, string> settings, Receiver receiver, RequestSigner signer, string[] tokens, string directory, double rate, TimeSpan duration, TimeSpan warmUp)
+    {
+        var notifying = new Dictionary<string, string>(settings)
+        {
+            ["Gateway__Notifications__Enabled"] = "true",
+            ["Gateway__Notifications__AllowPrivateNetworks"] = "true",
+        };
+        await using var gateway = await ChildProcess.StartAsync("notifying gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], notifying);
+        await SendAndAwaitNotificationsAsync("bench_latency_warm_", warmUp);
+        const string prefix = "bench_latency_run_";
+        var (orders, answeredAt, arrivals) = await SendAndAwaitNotificationsAsync(prefix, duration);
+        var answered = answeredAt.Count(at => at != 0);
+
+        // The order is committed before its answer leaves, so this counts from a moment just after the commit.
+        var latencies = answeredAt.Select((at, i) => (at, i)).Where(a => a.at != 0 && arrivals.ContainsKey($"{prefix}{a.i}"))
+            .Select(a => Math.Max(0, Stopwatch.GetElapsedTime(a.at, arrivals[$"{prefix}{a.i}"]).TotalMilliseconds)).Order().ToArray();
+        double Percentile(double p) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
+        Console.WriteLine($"delivery latency at {rate:N0}/s: {latencies.Length:N0} of {answered:N0} notified, p50 {Percentile(0.5):N1} p99 {Percentile(0.99):N1} ms");
+        return new Latency(rate, orders, answered, latencies.Length, Percentile(0.50), Percentile(0.95), Percentile(0.99), latencies.Length == 0 ? double.NaN : latencies[^1]);
+
+        // Open-loop orders for a while, then up to 30 s for their notifications (the warm-up's too, so none is left to delay the next).
+        async Task<(WrkResult Orders, long[] AnsweredAt, IReadOnlyDictionary<string, long> Arrivals)> SendAndAwaitNotificationsAsync(string outTradeNoPrefix, TimeSpan time)
+        {
+            var bodies = OpenLoop.ReadBodies(signer.Presign(directory, outTradeNoPrefix, (int)(rate * time.TotalSeconds) + 1, i => Mit($"{outTradeNoPrefix}{i}", i % Users, tokens, receiver.Url)));
+            var arrivals = receiver.Track(outTradeNoPrefix);
+            var answeredAt = new long[bodies.Length];
+            var orders = await OpenLoop.RunAsync(gateway.BaseAddress, OrderAndPay, i => bodies[i], "\"status\":\"SUCCESS\"", rate, time, answered: (i, at) => answeredAt[i] = at);
+            var waiting = Stopwatch.StartNew();
+            while (arrivals.Count < answeredAt.Count(at => at != 0) && waiting.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50);
+            }
+
+            return (orders, answeredAt, arrivals);
+        }
+    }
+
+    private static string LatencyReport(Latency latency) => string.Create(CultureInfo.InvariantCulture, $"""
+
+        | notification delivery latency: open-loop MIT orders at {latency.Rate:N0}/s (1,000, or half of 1 / (1 / MIT peak + 1 / drain rate)), each owing a notification; dispatcher at its defaults | orders answered | notified | from the order's answer to the receiver: p50 ms | p95 ms | p99 ms | max ms | MIT p99 ms |
+        |---|---:|---:|---:|---:|---:|---:|---:|
+        | a new gateway process, receiver in the bench process | {latency.Answered:N0} | {latency.Notified:N0} | {latency.P50:N1} | {latency.P95:N1} | {latency.P99:N1} | {latency.Max:N1} | {latency.Orders.P99:N1} |
+
+        """);
 
     private static string GrowthReport(int orders, int tokens, List<Measured> fresh, List<Measured> grown, double ceiling)
     {

@@ -12,7 +12,8 @@ namespace TokenPay.Bench;
 internal static class OpenLoop
 {
     /// <summary>Sends request i (its signature and body from <paramref name="request"/>) at start + i / rate, for <paramref name="duration"/>.</summary>
-    public static async Task<WrkResult> RunAsync(Uri target, string path, Func<int, (string Sign, byte[] Body)> request, string expect, double rate, TimeSpan duration, Action? everySecond = null)
+    /// <param name="answered">Called with i and the Stopwatch timestamp of each expected answer.</param>
+    public static async Task<WrkResult> RunAsync(Uri target, string path, Func<int, (string Sign, byte[] Body)> request, string expect, double rate, TimeSpan duration, Action? everySecond = null, Action<int, long>? answered = null)
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
@@ -64,6 +65,10 @@ internal static class OpenLoop
                 if (!response.IsSuccessStatusCode || !text.Contains(expect, StringComparison.Ordinal))
                 {
                     Fail($"{(int)response.StatusCode} {text[..Math.Min(200, text.Length)]}");
+                }
+                else
+                {
+                    answered?.Invoke(i, Stopwatch.GetTimestamp());
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

@@ -272,7 +272,9 @@ string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i 
 internal sealed class Receiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private System.Collections.Concurrent.ConcurrentDictionary<string, long> _arrivals = new();
     private int _count;
+    private volatile string? _tracked;
 
     private Receiver(WebApplication app) => _app = app;
 
@@ -285,6 +287,14 @@ internal sealed class Receiver : IAsyncDisposable
 
     public long LastAt { get; private set; }
 
+    /// <summary>From now on, the arrival (a Stopwatch timestamp) of each notification whose outTradeNo starts with <paramref name="prefix"/> (instead of the previous prefix's).</summary>
+    public IReadOnlyDictionary<string, long> Track(string prefix)
+    {
+        var arrivals = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        (_arrivals, _tracked) = (arrivals, prefix);
+        return arrivals;
+    }
+
     public static async Task<Receiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -295,8 +305,14 @@ internal sealed class Receiver : IAsyncDisposable
         var ack = """{"code":"SUCCESS","msg":"Success"}"""u8.ToArray();
         app.MapPost("/notify", async (HttpContext http) =>
         {
-            await http.Request.Body.CopyToAsync(Stream.Null);
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body);
             var now = Stopwatch.GetTimestamp();
+            if (receiver._tracked is { } prefix && OutTradeNo(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } outTradeNo && outTradeNo.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                receiver._arrivals.TryAdd(outTradeNo, now);
+            }
+
             if (Interlocked.Increment(ref receiver._count) == 1)
             {
                 receiver.FirstAt = now;
@@ -309,6 +325,20 @@ internal sealed class Receiver : IAsyncDisposable
         await app.StartAsync();
         receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/notify";
         return receiver;
+    }
+
+    private static string? OutTradeNo(ReadOnlySpan<byte> json)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.TokenType == System.Text.Json.JsonTokenType.PropertyName && reader.ValueTextEquals("outTradeNo"u8) && reader.Read())
+            {
+                return reader.GetString();
+            }
+        }
+
+        return null;
     }
 
     public async ValueTask DisposeAsync()
