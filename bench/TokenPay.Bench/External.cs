@@ -20,7 +20,7 @@ internal sealed record WrkResult(long Requests, double Seconds, double P50, doub
 /// The headline benchmark: load from outside the process. The gateway and a reference endpoint run as their
 /// own processes; wrk (2 threads, Lua over pre-signed bodies) drives them; the limits are measured in the same
 /// run by .NET (warmed up, all cores) and cross-checked with <c>openssl speed -multi N rsa2048</c>.
-///   dotnet run -c Release --project bench/TokenPay.Bench -- external [--quick] [--connections 32] [--soak MINUTES] [--postgres "Host=...;Username=..."] [--out FILE]
+///   dotnet run -c Release --project bench/TokenPay.Bench -- external [--quick] [--loads-only] [--connections 32] [--soak MINUTES] [--postgres "Host=...;Username=..."] [--out FILE]
 /// </summary>
 internal static partial class External
 {
@@ -33,6 +33,8 @@ internal static partial class External
     public static async Task<int> RunAsync(string[] args)
     {
         var quick = args.Contains("--quick");
+        // The API loads alone (limits, reference, MIT, orderQuery, half-peak latency): for A/B runs of a change.
+        var loadsOnly = args.Contains("--loads-only");
         var connections = Option(args, "--connections") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 32;
         var output = Option(args, "--out") ?? Path.Combine(Directory.GetCurrentDirectory(), "bench-external.md");
         var postgresServer = Option(args, "--postgres");
@@ -128,6 +130,14 @@ internal static partial class External
         var halfQuery = query.Result.PerSecond / 2;
         var halfQueryBodies = OpenLoop.ReadBodies(queryBodies);
         results.Add(await MeasureAsync($"orderQuery at half its peak, open loop ({halfQuery:N0} req/s)", gateway, () => OpenLoop.RunAsync(gateway.BaseAddress, OrderQuery, i => halfQueryBodies[i % halfQueryBodies.Length], "APPLY_SUCCESS", halfQuery, TimeSpan.FromSeconds(loadSeconds))));
+
+        if (loadsOnly)
+        {
+            var loads = Report(quick, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed);
+            await File.WriteAllTextAsync(output, loads);
+            Console.WriteLine(loads);
+            return results.Any(r => r.Result.AllErrors > 0) ? 1 : 0;
+        }
 
         // 5. Notification drain: a backlog queued with the dispatcher off, then a gateway process with it on
         // sends it to a receiver in this process. The first part of the backlog is the new process's warm-up;
