@@ -204,7 +204,7 @@ internal static partial class External
         Console.WriteLine();
         Console.WriteLine(report);
         Console.WriteLine($"Written to {output}");
-        return results.Concat(grownResults).Any(r => r.Result.AllErrors > 0) || soak?.Result.AllErrors > 0 || receiver.Count < queued || latency.Notified < latency.Answered ? 1 : 0;
+        return results.Concat(grownResults).Any(r => r.Result.AllErrors > 0) || soak?.Result.AllErrors > 0 || deliveredBefore + drained < queued || latency.Notified < latency.Answered ? 1 : 0;
     }
 
     private const string OrderAndPay = "/aggregate-pay/api/gateway/orderAndPay";

@@ -282,16 +282,15 @@ internal sealed class Receiver : IAsyncDisposable
 
     public int Count => _count;
 
-    /// <summary>Stopwatch timestamps of the first and the latest notification received (0 before any).</summary>
-    public long FirstAt { get; private set; }
-
+    /// <summary>The Stopwatch timestamp of the latest notification received (0 before any).</summary>
     public long LastAt { get; private set; }
 
     /// <summary>From now on, the arrival (a Stopwatch timestamp) of each notification whose outTradeNo starts with <paramref name="prefix"/> (instead of the previous prefix's).</summary>
     public IReadOnlyDictionary<string, long> Track(string prefix)
     {
         var arrivals = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
-        (_arrivals, _tracked) = (arrivals, prefix);
+        _arrivals = arrivals;
+        _tracked = prefix; // volatile: a handler that sees the new prefix sees its dictionary
         return arrivals;
     }
 
@@ -305,19 +304,16 @@ internal sealed class Receiver : IAsyncDisposable
         var ack = """{"code":"SUCCESS","msg":"Success"}"""u8.ToArray();
         app.MapPost("/notify", async (HttpContext http) =>
         {
+            var prefix = receiver._tracked;
             using var body = new MemoryStream();
-            await http.Request.Body.CopyToAsync(body);
+            await http.Request.Body.CopyToAsync(prefix is null ? Stream.Null : body);
             var now = Stopwatch.GetTimestamp();
-            if (receiver._tracked is { } prefix && OutTradeNo(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } outTradeNo && outTradeNo.StartsWith(prefix, StringComparison.Ordinal))
+            if (prefix is not null && OutTradeNo(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } outTradeNo && outTradeNo.StartsWith(prefix, StringComparison.Ordinal))
             {
                 receiver._arrivals.TryAdd(outTradeNo, now);
             }
 
-            if (Interlocked.Increment(ref receiver._count) == 1)
-            {
-                receiver.FirstAt = now;
-            }
-
+            Interlocked.Increment(ref receiver._count);
             receiver.LastAt = now;
             http.Response.ContentType = "application/json";
             await http.Response.Body.WriteAsync(ack);
