@@ -247,7 +247,7 @@ internal static partial class External
         // The order is committed before its answer leaves, so this counts from a moment just after the commit.
         var latencies = answeredAt.Select((at, i) => (at, i)).Where(a => a.at != 0 && arrivals.ContainsKey($"{prefix}{a.i}"))
             .Select(a => Math.Max(0, Stopwatch.GetElapsedTime(a.at, arrivals[$"{prefix}{a.i}"]).TotalMilliseconds)).Order().ToArray();
-        double Percentile(double p) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
+        double Percentile(double p) => latencies.Length == 0 ? double.NaN : LoadRun.Percentile(latencies, p);
         Console.WriteLine($"delivery latency at {rate:N0}/s: {latencies.Length:N0} of {answered:N0} notified, p50 {Percentile(0.5):N1} p99 {Percentile(0.99):N1} ms");
         return new Latency(rate, orders, answered, latencies.Length, Percentile(0.50), Percentile(0.95), Percentile(0.99), latencies.Length == 0 ? double.NaN : latencies[^1]);
 

@@ -72,5 +72,6 @@ internal static class LoadRun
         return new LoadResult(name, done, errors, elapsed, Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99), firstError);
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    /// <summary>The p-quantile of sorted latencies (0 for none): every load of the bench reports by it.</summary>
+    public static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 }

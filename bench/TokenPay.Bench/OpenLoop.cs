@@ -49,8 +49,7 @@ internal static class OpenLoop
         await Task.WhenAll(inFlight);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         Array.Sort(latencies);
-        double Percentile(double p) => latencies[Math.Min(total - 1, (int)(p * total))];
-        return new WrkResult(total, seconds, Percentile(0.50), Percentile(0.95), Percentile(0.99), failures, 0, 0, 0, firstError);
+        return new WrkResult(total, seconds, LoadRun.Percentile(latencies, 0.50), LoadRun.Percentile(latencies, 0.95), LoadRun.Percentile(latencies, 0.99), failures, 0, 0, 0, firstError);
 
         async Task SendAsync(int i, string sign, byte[] body)
         {

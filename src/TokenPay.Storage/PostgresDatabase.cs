@@ -21,7 +21,8 @@ public sealed class PostgresDatabase(string connectionString, Schema schema, str
     private static string WithStatementPreparation(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Replace(" ", "", StringComparison.Ordinal).Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        // ShouldSerialize: the key was set in the string, under any of its spellings.
+        if (!builder.ShouldSerialize("Max Auto Prepare"))
         {
             builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
