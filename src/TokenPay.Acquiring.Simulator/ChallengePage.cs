@@ -70,8 +70,9 @@ internal static class ChallengePage
             return;
         }
 
-        var handled = await store.ClaimChallengeAsync(challengeId, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken)
-            ? await gateway.AuthenticatedAsync(challenge.TradeToken, passed: outcome == "pass", cancellationToken)
+        // A claimed challenge is answered to its end whatever the browser does: the order must not stay PENDING.
+        var handled = await store.ClaimChallengeAsync(challengeId, clock.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None)
+            ? await gateway.AuthenticatedAsync(challenge.TradeToken, passed: outcome == "pass", CancellationToken.None)
             : null;
         if (handled is not { Accepted: true })
         {

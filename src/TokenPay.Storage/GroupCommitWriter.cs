@@ -153,8 +153,17 @@ internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposa
             await committed.Task;
         }
 
-        /// <summary>Undoes this turn's work only.</summary>
-        public Task RollbackAsync() => EndAsync(keep: false);
+        /// <summary>
+        /// Undoes this turn's work only, and returns once the batch it was part of is durably committed: what
+        /// this turn read (an order number already taken, a token already spent) may be another turn's write in
+        /// the same batch, and an answer built on it must not reach anyone before that write is visible to every
+        /// read. Throws when that batch failed to commit, as its writers' commits do.
+        /// </summary>
+        public async Task RollbackAsync()
+        {
+            await EndAsync(keep: false);
+            await committed.Task;
+        }
 
         private async Task EndAsync(bool keep)
         {
@@ -162,11 +171,12 @@ internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposa
             await writer.EndTurnAsync(keep, savepointOpen: true);
         }
 
+        // Disposed without an end: an exception is on its way out, and only this turn is undone.
         public async ValueTask DisposeAsync()
         {
             if (!_ended)
             {
-                await RollbackAsync();
+                await EndAsync(keep: false);
             }
         }
     }

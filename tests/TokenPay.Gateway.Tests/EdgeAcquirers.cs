@@ -31,6 +31,11 @@ internal sealed class WrappedAcquirer(IAcquirer inner, Func<AuthorizationRequest
             await Task.Delay(plan.Latency, cancellationToken);
         }
 
+        if (plan.Hold is { } hold)
+        {
+            await hold.WaitAsync(cancellationToken);
+        }
+
         if (plan.Crash == CrashPoint.BeforeDecision)
         {
             throw new GatewayDied();
@@ -62,7 +67,8 @@ internal sealed class WrappedAcquirer(IAcquirer inner, Func<AuthorizationRequest
     public ValueTask<IReadOnlyList<CardUpdate>> FindCardUpdatesAsync(IReadOnlyList<CardOnFile> cards, CancellationToken cancellationToken) => inner.FindCardUpdatesAsync(cards, cancellationToken);
 }
 
-internal readonly record struct AcquirerStep(TimeSpan Latency = default, CrashPoint Crash = CrashPoint.None);
+/// <param name="Hold">The network takes until this task ends to decide (the test says when).</param>
+internal readonly record struct AcquirerStep(TimeSpan Latency = default, CrashPoint Crash = CrashPoint.None, Task? Hold = null);
 
 internal enum CrashPoint
 {

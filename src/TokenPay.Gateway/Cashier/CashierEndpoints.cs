@@ -32,7 +32,8 @@ internal static class CashierEndpoints
 
     private static async Task SubmitAsync(HttpContext http, string cashierId, OrderStore orders, CardVault vault, PaymentProcessor payments, TimeProvider clock)
     {
-        var cancellationToken = http.RequestAborted;
+        // Once the card is read, the customer's connection decides nothing: vaulting and authorizing run to their end.
+        var cancellationToken = CancellationToken.None;
         var order = await OpenOrderAsync(http, cashierId, orders, clock);
         if (order is null)
         {

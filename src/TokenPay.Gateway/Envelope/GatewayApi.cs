@@ -34,7 +34,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
                 (buffer, var length) = await gate.ReadBodyAsync(http.Request, cancellationToken);
                 if (buffer is not null)
                 {
-                    await AnswerAsync(http, operation, buffer.AsMemory(0, length), cancellationToken);
+                    await AnswerAsync(http, operation, buffer.AsMemory(0, length));
                     return;
                 }
             }
@@ -82,7 +82,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
             ApiReply.Invalid(known ? $"{name} takes POST with a signed JSON body." : "No such API; see docs/protocol.md for the APIs this gateway offers."));
     }
 
-    private async Task AnswerAsync(HttpContext http, ApiOperation operation, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async Task AnswerAsync(HttpContext http, ApiOperation operation, ReadOnlyMemory<byte> body)
     {
         var outcome = gate.Check(http.Request, body, http.Request.Headers[PayerMaxSignature.HeaderName]);
         if (outcome.Request is not { } request)
@@ -99,7 +99,9 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
             activity.SetTag(Hosting.GatewayTracing.OutTradeNo, ApiData.KeysOf(request.Data).OutTradeNo);
         }
 
-        var reply = (faults.Any ? await faults.BeforeAsync(request, cancellationToken) : null) ?? await operation(request, cancellationToken);
+        // Past the gate the client's connection decides nothing: a hang-up must not leave an order half placed
+        // (stored but never authorized). The gateway's own timeouts (the acquirer's among them) bound the work.
+        var reply = (faults.Any ? await faults.BeforeAsync(request, CancellationToken.None) : null) ?? await operation(request, CancellationToken.None);
         activity?.SetTag("tokenpay.code", reply.Code);
         if (!reply.IsSuccess)
         {
