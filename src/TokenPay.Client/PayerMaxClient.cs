@@ -149,7 +149,9 @@ public sealed partial class PayerMaxClient
         }
         catch (HttpRequestException ex)
         {
-            throw new PayerMaxTransportException(api, retrySafe, $"{api} could not reach the gateway ({ex.HttpRequestError}).{Advice(api, retrySafe)}", ex);
+            // Only a connection that was never made proves the request did not leave; any later failure is doubt.
+            var nothingSent = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
+            throw new PayerMaxTransportException(api, retrySafe, $"{api} could not reach the gateway ({ex.HttpRequestError}).{Advice(api, retrySafe)}", ex, nothingSent);
         }
 
         if ((int)status >= 500 || status == HttpStatusCode.TooManyRequests)

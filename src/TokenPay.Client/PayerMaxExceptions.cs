@@ -28,10 +28,18 @@ public abstract class PayerMaxException : Exception
 public sealed class PayerMaxTransportException : PayerMaxException
 {
     /// <summary>Creates the exception.</summary>
-    public PayerMaxTransportException(string api, bool isRetrySafe, string message, Exception? inner = null)
+    public PayerMaxTransportException(string api, bool isRetrySafe, string message, Exception? inner = null, bool nothingSent = false)
         : base(api, isRetrySafe, message, inner)
     {
+        NothingSent = nothingSent;
     }
+
+    /// <summary>
+    /// True only when the request provably never left this process: no connection to the gateway could be made
+    /// (refused, name not resolved, TLS failed). Then the gateway holds nothing of it. False means doubt: a
+    /// timeout, a lost answer or a 5xx may follow a request the gateway received and acted on.
+    /// </summary>
+    public bool NothingSent { get; }
 }
 
 /// <summary>An answer whose <c>sign</c> header is missing or does not verify with the platform public key: it must not be trusted.</summary>

@@ -31,6 +31,10 @@ internal sealed class LossyNetwork(Func<string, int, Loss> decide) : DelegatingH
         {
             case Loss.Request:
                 throw new HttpRequestException("connection reset before the request was sent", null, System.Net.HttpStatusCode.BadGateway);
+            case Loss.Connect:
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "connection refused");
+            case Loss.NotYetVisible:
+                return NotYetVisible();
             case Loss.Answer:
                 using (await base.SendAsync(request, cancellationToken))
                 {
@@ -41,11 +45,31 @@ internal sealed class LossyNetwork(Func<string, int, Loss> decide) : DelegatingH
                 return await base.SendAsync(request, cancellationToken);
         }
     }
+
+    // A signed ORDER_NOT_EXIST: what a query saw of an order that was not yet visible (the doubt a merchant must survive).
+    private static HttpResponseMessage NotYetVisible()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes("""{"code":"ORDER_NOT_EXIST","msg":"No order with this outTradeNo exists for this merchant."}""");
+        using var platform = System.Security.Cryptography.RSA.Create();
+        platform.ImportPkcs8PrivateKey(Convert.FromBase64String(TestKeys.PlatformPrivate), out _);
+        var answer = new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new ByteArrayContent(body) };
+        answer.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        answer.Headers.TryAddWithoutValidation("sign", TokenPay.Protocol.Signing.PayerMaxSignature.Sign(platform, body));
+        return answer;
+    }
 }
 
 internal enum Loss
 {
     None,
+
+    /// <summary>Lost on the way: whether it arrived is unknown to the sender.</summary>
     Request,
     Answer,
+
+    /// <summary>No connection could be made: provably nothing was sent.</summary>
+    Connect,
+
+    /// <summary>The gateway is not asked; a signed ORDER_NOT_EXIST comes back, as if the order were not yet visible.</summary>
+    NotYetVisible,
 }

@@ -59,7 +59,7 @@ public sealed record FieldProblem(string Field, string Message);
 /// orderQuery by that number before anything is sent again. Asking twice never charges twice.
 /// </summary>
 internal sealed partial class ChargeService(
-    PayerMaxClient client, PaymentStore payments, RetryLedger retries, WalletService wallet, IOptions<MerchantOptions> options, ILogger<ChargeService> logger)
+    PayerMaxClient client, PaymentStore payments, RetryLedger retries, WalletService wallet, IOptions<MerchantOptions> options, TimeProvider clock, ILogger<ChargeService> logger)
 {
     /// <summary>What is wrong with a request, or null when it can be charged. Callers check before <see cref="ChargeAsync"/>.</summary>
     public static FieldProblem? Check(ChargeRequest request)
@@ -123,9 +123,21 @@ internal sealed partial class ChargeService(
                 request.Amount, currency);
         }
 
-        // The latest attempt's answer stands; an unknown one is settled first.
+        // The latest attempt's answer stands; an unknown one is settled first. A refusal from before anything was
+        // sent (no saved card, gateway unreachable) fixed nothing: the charge proceeds now.
         var latest = (await retries.AttemptsAsync(request.ChargeId, cancellationToken))[^1];
-        var recorded = latest.IsFinal ? await ResultAsync(latest, cancellationToken) : await SettleAsync(latest, resendIfAbsent: true, cancellationToken);
+        if (latest.IsRefusedUnsent)
+        {
+            var token = request.PaymentTokenId ?? (await wallet.ChargeableCardAsync(request.UserId, cancellationToken))?.PaymentTokenId;
+            await payments.ReopenUnsentAsync(latest.OutTradeNo, token, cancellationToken);
+            latest = (await payments.FindAsync(latest.OutTradeNo, cancellationToken))!;
+            if (latest.Status == PaymentStatuses.Created)
+            {
+                return await SendAsync(latest, cancellationToken);
+            }
+        }
+
+        var recorded = latest.IsFinal ? await ResultAsync(latest, cancellationToken) : await SettleAsync(latest, IfAbsent.Resend, cancellationToken);
         return recorded with { Replayed = true };
     }
 
@@ -167,8 +179,13 @@ internal sealed partial class ChargeService(
         return differences;
     }
 
-    /// <summary>Finds out what happened to an open payment; a charge that never reached the gateway may be sent now.</summary>
-    public async Task<ChargeResult> SettleAsync(Payment payment, bool resendIfAbsent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Finds out what happened to an open payment by orderQuery. An order the gateway does not know is acted on as
+    /// <paramref name="ifAbsent"/> says: a charge sent again (same order number, so never charged twice), left open
+    /// (it may still arrive), or closed as never sent: only the reconciler closes, and only once the order could no
+    /// longer arrive.
+    /// </summary>
+    public async Task<ChargeResult> SettleAsync(Payment payment, IfAbsent ifAbsent, CancellationToken cancellationToken)
     {
         PayerMaxResult<OrderView> query;
         try
@@ -186,25 +203,40 @@ internal sealed partial class ChargeService(
         }
         else if (query.Code == ResultCodes.OrderNotExist && payment.Status == PaymentStatuses.Created)
         {
-            if (resendIfAbsent && payment.Kind == PaymentKinds.Mit)
+            if (ifAbsent == IfAbsent.Resend && payment.Kind == PaymentKinds.Mit)
             {
-                // The first attempt never arrived: the same order number may be sent again safely.
+                // Not there (yet): sending the same order number again is safe, whether or not the first arrives.
                 return await SendAsync(payment, cancellationToken);
             }
 
-            await payments.RefuseAsync(payment.OutTradeNo, "NOT_SENT", "The payment request never reached the gateway.", cancellationToken);
+            if (ifAbsent == IfAbsent.Close && !MayStillArrive(payment))
+            {
+                await payments.RefuseAsync(payment.OutTradeNo, NotSentCodes.NotSent, "The payment request never reached the gateway.", cancellationToken);
+            }
         }
 
         return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
     }
 
+    // A request the gateway never saw can still arrive until its requestTime falls out of the gateway's window
+    // (2 minutes at PayerMax and here), plus a margin for clock drift; one never sent cannot arrive at all.
+    private bool MayStillArrive(Payment payment) =>
+        payment.Sends > 0 && clock.GetUtcNow().ToUnixTimeMilliseconds() - payment.UpdatedAt < (long)PaymentOrders.ArrivalWindow.TotalMilliseconds;
+
     /// <summary>Sends a recorded attempt (CREATED) as an unscheduled MIT and records the answer.</summary>
     public async Task<ChargeResult> SendAsync(Payment payment, CancellationToken cancellationToken)
     {
-        if (payment.PaymentTokenId is null || await wallet.FindAsync(payment.PaymentTokenId, cancellationToken) is { Status: not TokenStatuses.Activated })
+        if (payment.PaymentTokenId is null || (payment.Sends == 0 && await wallet.FindAsync(payment.PaymentTokenId, cancellationToken) is { Status: not TokenStatuses.Activated }))
         {
-            // Nothing to charge: refused here, nothing is sent.
-            await payments.RefuseAsync(payment.OutTradeNo, ResultCodes.TokenInvalid, payment.PaymentTokenId is null ? "The user has no saved card that allows merchant-initiated charges." : "The saved card was removed or has expired.", cancellationToken);
+            // Nothing to charge: refused here, nothing is sent, and the same charge id proceeds once a card is saved.
+            await payments.RefuseUnsentAsync(payment.OutTradeNo, 0, ResultCodes.TokenInvalid, payment.PaymentTokenId is null ? "The user has no saved card that allows merchant-initiated charges." : "The saved card was removed or has expired.", cancellationToken);
+            return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
+        }
+
+        // Counted before it leaves: from here on an order may exist, and doubt never turns into "not sent".
+        if (await payments.MarkSentAsync(payment.OutTradeNo, cancellationToken) is not { } sends)
+        {
+            // Settled meanwhile by another request for the same charge.
             return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
         }
 
@@ -227,8 +259,8 @@ internal sealed partial class ChargeService(
             }
             else if (answer.Code == ResultCodes.OrderRepeat)
             {
-                // Sent before by an attempt whose answer was lost: the gateway's order is the truth.
-                return await SettleAsync(payment, resendIfAbsent: false, cancellationToken);
+                // Sent before by an attempt whose answer was lost, or by a request racing this one: the gateway's order is the truth.
+                return await SettleAsync(payment, IfAbsent.KeepOpen, cancellationToken);
             }
             else
             {
@@ -242,10 +274,18 @@ internal sealed partial class ChargeService(
         }
         catch (PayerMaxException ex)
         {
+            // No connection was made and no other send was counted: provably nothing reached the gateway.
+            if (ex is PayerMaxTransportException { NothingSent: true } && sends == 1
+                && await payments.RefuseUnsentAsync(payment.OutTradeNo, sends, NotSentCodes.GatewayUnreachable, "The gateway could not be reached; nothing was sent. Charging again with the same chargeId sends it.", cancellationToken))
+            {
+                LogNotSent(logger, payment.OutTradeNo);
+                return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
+            }
+
             // The outcome is unknown: settle by order number now if possible; otherwise the payment stays
             // CREATED, a repeated charge settles it, and so does the reconciler.
             LogUnknownOutcome(logger, payment.OutTradeNo, ex.GetType().Name);
-            return await SettleAsync(payment, resendIfAbsent: false, cancellationToken);
+            return await SettleAsync(payment, IfAbsent.KeepOpen, cancellationToken);
         }
 
         return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
@@ -270,4 +310,20 @@ internal sealed partial class ChargeService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Charge {OutTradeNo}: outcome unknown after {Failure}; settling by order number")]
     private static partial void LogUnknownOutcome(ILogger logger, string outTradeNo, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charge {OutTradeNo}: the gateway could not be reached; nothing was sent")]
+    private static partial void LogNotSent(ILogger logger, string outTradeNo);
+}
+
+/// <summary>What settling does with an order the gateway says it does not have.</summary>
+internal enum IfAbsent
+{
+    /// <summary>Send it now (the same order number: never charged twice). A repeated charge request does this.</summary>
+    Resend,
+
+    /// <summary>Leave it open: its request may still arrive. What a lost answer or a repeat leads to.</summary>
+    KeepOpen,
+
+    /// <summary>Close it as never sent once it could no longer arrive. Only the reconciler does this.</summary>
+    Close,
 }

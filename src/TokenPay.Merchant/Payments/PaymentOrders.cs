@@ -20,6 +20,12 @@ internal static class PaymentOrders
 
     public static string NewCheckout() => "shop_" + Guid.NewGuid().ToString("N");
 
+    /// <summary>
+    /// How long after its last send an order the gateway does not know may still arrive: the gateway refuses a
+    /// request whose requestTime is over 2 minutes from its clock (PayerMax too); one more minute covers clock drift.
+    /// </summary>
+    public static readonly TimeSpan ArrivalWindow = TimeSpan.FromMinutes(3);
+
     public static OrderUpdate From(OrderView view)
     {
         var detail = view.PaymentDetails is [var first, ..] ? first : null;
@@ -36,4 +42,14 @@ internal static class PaymentOrders
             AdviceCategory = result.DeclineAdvice?.Category,
             MerchantAdviceCode = result.DeclineAdvice?.MerchantAdviceCode,
         };
+}
+
+/// <summary>Result codes of the merchant's own refusals, for requests that reached no gateway.</summary>
+public static class NotSentCodes
+{
+    /// <summary>The reconciler proved the order absent once it could no longer arrive. Final.</summary>
+    public const string NotSent = "NOT_SENT";
+
+    /// <summary>No connection to the gateway could be made, so nothing was sent; the same id may be sent again.</summary>
+    public const string GatewayUnreachable = "GATEWAY_UNREACHABLE";
 }

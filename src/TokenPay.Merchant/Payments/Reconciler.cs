@@ -33,7 +33,7 @@ internal sealed partial class Reconciler(PaymentStore payments, ChargeService ch
         var settled = 0;
         foreach (var payment in open)
         {
-            var after = await charges.SettleAsync(payment, resendIfAbsent: false, cancellationToken);
+            var after = await charges.SettleAsync(payment, IfAbsent.Close, cancellationToken);
             if (after.Status is not (PaymentStatuses.Created or PaymentStatuses.Pending))
             {
                 settled++;
@@ -43,7 +43,7 @@ internal sealed partial class Reconciler(PaymentStore payments, ChargeService ch
         var openRefunds = await refundLedger.ListOpenAsync(cutoff, cancellationToken);
         foreach (var refund in openRefunds)
         {
-            var after = await refunds.SettleAsync(refund, resendIfAbsent: false, cancellationToken);
+            var after = await refunds.SettleAsync(refund, IfAbsent.Close, cancellationToken);
             if (after.Status is not (RefundStates.Created or RefundStates.Pending))
             {
                 settled++;

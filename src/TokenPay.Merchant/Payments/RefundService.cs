@@ -35,7 +35,7 @@ public sealed record RefundOutcome(string RefundId, string OutRefundNo, string P
 /// the request is sent, and one whose answer was lost is settled with refundQuery by that number before
 /// anything is sent again, so asking twice never refunds twice.
 /// </summary>
-internal sealed partial class RefundService(PayerMaxClient client, PaymentStore payments, RefundLedger refunds, IOptions<MerchantOptions> options, ILogger<RefundService> logger)
+internal sealed partial class RefundService(PayerMaxClient client, PaymentStore payments, RefundLedger refunds, IOptions<MerchantOptions> options, TimeProvider clock, ILogger<RefundService> logger)
 {
     /// <summary>What is wrong with a request (the field, as the API names it), or null.</summary>
     public static FieldProblem? Check(RefundOrder request)
@@ -100,12 +100,21 @@ internal sealed partial class RefundService(PayerMaxClient client, PaymentStore 
             };
         }
 
-        var recorded = existing.IsFinal ? Outcome(existing) : await SettleAsync(existing, resendIfAbsent: true, cancellationToken);
+        // A refusal from before anything was sent (gateway unreachable) fixed nothing: the refund proceeds now.
+        if (existing.IsRefusedUnsent && await refunds.ReopenUnsentAsync(existing.OutRefundNo, cancellationToken))
+        {
+            return await SendAsync((await refunds.FindAsync(existing.OutRefundNo, cancellationToken))!, cancellationToken);
+        }
+
+        var recorded = existing.IsFinal ? Outcome(existing) : await SettleAsync(existing, IfAbsent.Resend, cancellationToken);
         return recorded with { Replayed = true };
     }
 
-    /// <summary>Finds out what happened to an open refund; one that never reached the gateway may be sent now (same refund number).</summary>
-    public async Task<RefundOutcome> SettleAsync(MerchantRefund refund, bool resendIfAbsent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Finds out what happened to an open refund by refundQuery; one the gateway does not know is sent again (same
+    /// refund number), left open, or closed as never sent once it could no longer arrive, as <paramref name="ifAbsent"/> says.
+    /// </summary>
+    public async Task<RefundOutcome> SettleAsync(MerchantRefund refund, IfAbsent ifAbsent, CancellationToken cancellationToken)
     {
         PayerMaxResult<Protocol.Models.RefundView> query;
         try
@@ -123,12 +132,16 @@ internal sealed partial class RefundService(PayerMaxClient client, PaymentStore 
         }
         else if (query.Code == ResultCodes.RefundNotExist && refund.Status == RefundStates.Created)
         {
-            if (resendIfAbsent)
+            if (ifAbsent == IfAbsent.Resend)
             {
                 return await SendAsync(refund, cancellationToken);
             }
 
-            await refunds.ApplyAsync(new RefundUpdate(refund.OutRefundNo, RefundStates.Refused, null, "NOT_SENT", "The refund request never reached the gateway."), cancellationToken);
+            var mayStillArrive = refund.Sends > 0 && clock.GetUtcNow().ToUnixTimeMilliseconds() - refund.UpdatedAt < (long)PaymentOrders.ArrivalWindow.TotalMilliseconds;
+            if (ifAbsent == IfAbsent.Close && !mayStillArrive)
+            {
+                await refunds.ApplyAsync(new RefundUpdate(refund.OutRefundNo, RefundStates.Refused, null, NotSentCodes.NotSent, "The refund request never reached the gateway."), cancellationToken);
+            }
         }
 
         return Outcome((await refunds.FindAsync(refund.OutRefundNo, cancellationToken))!);
@@ -136,6 +149,12 @@ internal sealed partial class RefundService(PayerMaxClient client, PaymentStore 
 
     private async Task<RefundOutcome> SendAsync(MerchantRefund refund, CancellationToken cancellationToken)
     {
+        // Counted before it leaves: from here on a refund may exist, and doubt never turns into "not sent".
+        if (await refunds.MarkSentAsync(refund.OutRefundNo, cancellationToken) is not { } sends)
+        {
+            return Outcome((await refunds.FindAsync(refund.OutRefundNo, cancellationToken))!);
+        }
+
         var amount = Currencies.FromMinorUnits(refund.AmountMinor, refund.Currency);
         try
         {
@@ -147,9 +166,16 @@ internal sealed partial class RefundService(PayerMaxClient client, PaymentStore 
         }
         catch (PayerMaxException ex)
         {
+            // No connection was made and no other send was counted: provably nothing reached the gateway.
+            if (ex is PayerMaxTransportException { NothingSent: true } && sends == 1
+                && await refunds.RefuseUnsentAsync(refund.OutRefundNo, sends, NotSentCodes.GatewayUnreachable, "The gateway could not be reached; nothing was sent. Refunding again with the same refundId sends it.", cancellationToken))
+            {
+                return Outcome((await refunds.FindAsync(refund.OutRefundNo, cancellationToken))!);
+            }
+
             // Unknown: settle by refund number now if possible; otherwise the reconciler (or a repeat) does.
             LogUnknownOutcome(logger, refund.OutRefundNo, ex.GetType().Name);
-            return await SettleAsync(refund, resendIfAbsent: false, cancellationToken);
+            return await SettleAsync(refund, IfAbsent.KeepOpen, cancellationToken);
         }
 
         return Outcome((await refunds.FindAsync(refund.OutRefundNo, cancellationToken))!);

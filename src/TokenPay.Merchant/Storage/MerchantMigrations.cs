@@ -88,6 +88,14 @@ internal static class MerchantMigrations
             -- Why a saved card needs its customer (closed, replaced, declined for good); null when it does not.
             ALTER TABLE wallet ADD COLUMN attention TEXT;
             """),
+        new(4, """
+            -- How many times a payment's or refund's request was handed to the network: 0 means it never left, so a
+            -- refusal may be reopened and an absent order proves nothing was charged. Rows from before were sent.
+            ALTER TABLE payments ADD COLUMN sends INTEGER NOT NULL DEFAULT 0;
+            UPDATE payments SET sends = 1;
+            ALTER TABLE refunds ADD COLUMN sends INTEGER NOT NULL DEFAULT 0;
+            UPDATE refunds SET sends = 1;
+            """),
     ];
 
     public static readonly IReadOnlyList<Migration> Postgres =
@@ -171,6 +179,14 @@ internal static class MerchantMigrations
             CREATE INDEX ix_payments_token ON payments (payment_token_id, created_at);
             -- Why a saved card needs its customer (closed, replaced, declined for good); null when it does not.
             ALTER TABLE wallet ADD COLUMN attention TEXT;
+            """),
+        new(4, """
+            -- How many times a payment's or refund's request was handed to the network: 0 means it never left, so a
+            -- refusal may be reopened and an absent order proves nothing was charged. Rows from before were sent.
+            ALTER TABLE payments ADD COLUMN sends INTEGER NOT NULL DEFAULT 0;
+            UPDATE payments SET sends = 1;
+            ALTER TABLE refunds ADD COLUMN sends INTEGER NOT NULL DEFAULT 0;
+            UPDATE refunds SET sends = 1;
             """),
     ];
 }

@@ -43,7 +43,13 @@ internal sealed record Payment
     /// <summary>On a charge's first payment: the retry plan in a sentence (why and when, or why no more).</summary>
     public string? RetryNote { get; init; }
 
+    /// <summary>How many times its request was handed to the network; 0: it never left, and no order can exist.</summary>
+    public int Sends { get; init; }
+
     public bool IsFinal => Status is PaymentStatuses.Success or PaymentStatuses.Failed or PaymentStatuses.Closed or PaymentStatuses.Refused;
+
+    /// <summary>Refused before its request ever left: asking again with the same charge id sends it then.</summary>
+    public bool IsRefusedUnsent => Status == PaymentStatuses.Refused && Sends == 0;
 
     /// <summary>The charge this payment is an attempt of, if any.</summary>
     public string? Charge => ChargeId ?? ChargeOf;
@@ -57,7 +63,8 @@ internal static class PaymentKinds
 
 /// <summary>
 /// A payment's state here: CREATED (recorded before the request is sent; the outcome may be unknown),
-/// the gateway's PENDING/SUCCESS/FAILED/CLOSED, or REFUSED (the gateway refused the request; no order exists).
+/// the gateway's PENDING/SUCCESS/FAILED/CLOSED, or REFUSED (no order exists: the gateway refused the request,
+/// or it was never sent, which <see cref="Payment.Sends"/> = 0 tells).
 /// </summary>
 internal static class PaymentStatuses
 {
@@ -107,7 +114,13 @@ internal sealed record MerchantRefund
     public required long CreatedAt { get; init; }
     public required long UpdatedAt { get; init; }
 
+    /// <summary>How many times its request was handed to the network; 0: it never left, and no refund can exist.</summary>
+    public int Sends { get; init; }
+
     public bool IsFinal => Status is RefundStates.Success or RefundStates.Failed or RefundStates.Refused;
+
+    /// <summary>Refused before its request ever left: asking again with the same refund id sends it then.</summary>
+    public bool IsRefusedUnsent => Status == RefundStates.Refused && Sends == 0;
 }
 
 /// <summary>

@@ -55,6 +55,34 @@ internal sealed class PaymentStore(RelationalDatabase database, RetryLedger retr
     public Task<bool> ApplyAsync(OrderUpdate update, CancellationToken cancellationToken) =>
         database.WriteAsync(write => ApplyAsync(write, update, cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// Counts a send of a CREATED payment's request, durably, before it is handed to the network: from then on
+    /// an order may exist. Returns the payment's sends with this one, or null when it is no longer CREATED (another
+    /// request settled it) and must not be sent.
+    /// </summary>
+    public async Task<int?> MarkSentAsync(string outTradeNo, CancellationToken cancellationToken) =>
+        (await database.WriteAsync(write => write.QueryAsync<int>(
+            "UPDATE payments SET sends = sends + 1, updated_at = @now WHERE out_trade_no = @outTradeNo AND status = @created RETURNING sends;",
+            new { outTradeNo, now = Now(), created = PaymentStatuses.Created }, cancellationToken), cancellationToken)) is [var sends] ? sends : null;
+
+    /// <summary>
+    /// Refuses a CREATED payment whose request never left: none before (<paramref name="sends"/> 0), or only the
+    /// one counted as <paramref name="sends"/> 1, which could not connect. It stays open to a later send with the
+    /// same charge id. False when another send was counted meanwhile: then an order may exist.
+    /// </summary>
+    public async Task<bool> RefuseUnsentAsync(string outTradeNo, int sends, string code, string message, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("""
+            UPDATE payments SET status = @refused, result_code = @code, result_msg = @message, sends = 0, updated_at = @now
+            WHERE out_trade_no = @outTradeNo AND status = @created AND sends = @sends;
+            """, new { outTradeNo, sends, code, message, now = Now(), refused = PaymentStatuses.Refused, created = PaymentStatuses.Created }, cancellationToken) == 1;
+
+    /// <summary>Opens a payment refused before its request ever left again, to be sent now (with the card the user has now).</summary>
+    public async Task<bool> ReopenUnsentAsync(string outTradeNo, string? paymentTokenId, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("""
+            UPDATE payments SET status = @created, payment_token_id = @paymentTokenId, result_code = NULL, result_msg = NULL, updated_at = @now
+            WHERE out_trade_no = @outTradeNo AND status = @refused AND sends = 0;
+            """, new { outTradeNo, paymentTokenId, now = Now(), refused = PaymentStatuses.Refused, created = PaymentStatuses.Created }, cancellationToken) == 1;
+
     /// <summary>Marks a payment the gateway refused (no order exists there).</summary>
     public Task<bool> RefuseAsync(string outTradeNo, string code, string message, CancellationToken cancellationToken) =>
         ApplyAsync(new OrderUpdate(outTradeNo, PaymentStatuses.Refused, null, code, message, null, null, null), cancellationToken);
