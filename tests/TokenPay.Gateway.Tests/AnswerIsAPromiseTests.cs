@@ -8,7 +8,7 @@ namespace TokenPay.Gateway.Tests;
 /// An answer is a promise: what it says is already durable and visible to the next read on any node, and a
 /// request that passed the signature gate runs to its end whatever the client's connection does.
 /// </summary>
-public sealed class AnswerIsAPromiseTests
+public sealed class AnswerIsAPromiseTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Rounds = 60;
 
@@ -61,6 +61,7 @@ public sealed class AnswerIsAPromiseTests
             await Task.WhenAll(background);
         }
 
+        output.WriteLine($"{(GatewayHost.OnPostgres ? "PostgreSQL" : "SQLite")}: {Rounds * 3} identical orderAndPay in {Rounds} races, {repeats} ORDER_REPEAT, {notVisible.Count} followed by ORDER_NOT_EXIST");
         repeats.ShouldBe(Rounds * 2);
         notVisible.ShouldBeEmpty();
     }
