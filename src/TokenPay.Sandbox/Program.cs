@@ -79,7 +79,8 @@ if (verb >= 0)
 var parsed = root.Parse(args);
 try
 {
-    var exit = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Ctrl+C waits for the stop to finish (a cluster gives its nodes 10 s, then stops PostgreSQL), not System.CommandLine's default 2 s.
+    var exit = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
     return parsed.Errors.Count > 0 ? 2 : exit;
 }
 catch (Exception ex) when (ex is ClusterSetupException or SandboxUnreachableException or TokenPay.Storage.StorageUnavailableException)
