@@ -162,9 +162,14 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
     private WebApplication FrontDoor(IReadOnlyList<int> ports)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // Configured here alone, not by whatever appsettings.json is in the current folder (a test's output folder holds the gateway's).
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Extensions.Hosting"] = "None",
+        });
         builder.WebHost.UseUrls(sandbox.GatewayUrl);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.AddReverseProxy().LoadFromMemory(
             [new RouteConfig { RouteId = "gateway", ClusterId = "nodes", Match = new RouteMatch { Path = "{**path}" } }],
             [
