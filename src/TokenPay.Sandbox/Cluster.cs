@@ -3,13 +3,15 @@ using TokenPay.Merchant.Hosting;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
 
 namespace TokenPay.Sandbox;
 
 /// <summary>
 /// The gateway as a cluster on one machine: a PostgreSQL of its own (or the one given), N gateway processes on
-/// it, a round-robin front door (YARP, with health checks, so a killed node drops out) on the gateway port,
-/// and the demo merchant (on the same PostgreSQL) in front of it. Ctrl+C stops everything, PostgreSQL last.
+/// it, a round-robin front door (YARP) on the gateway port that sends a request a dead node cannot take to another
+/// node and drops the dead one, and the demo merchant (on the same PostgreSQL) in front of it. Ctrl+C stops
+/// everything, PostgreSQL last.
 /// </summary>
 internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
 {
@@ -64,8 +66,8 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
                   Operator    {sandbox.MerchantUrl}/shop/operator   user operator, password {sandbox.Keys.OperatorPassword}; API key {sandbox.Keys.OperatorApiKey}
                   Merchant    appId {sandbox.Keys.AppId}, merchantNo {sandbox.Keys.MerchantNo}; keys in {Path.Combine(sandbox.DataDirectory, "sandbox.json")}
 
-                Try: kill -9 one node's pid while you pay or charge: the front door drops it, and the other nodes deliver its
-                pending notifications once its leases expire.
+                Try: kill -9 one node's pid while you pay or charge: the front door sends its requests to the others and drops it
+                (one line below says so), and the other nodes deliver its pending notifications once its leases expire.
 
                 """);
             await merchant.WaitForShutdownAsync(cancellationToken);
@@ -159,6 +161,9 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
         node.Dispose();
     }
 
+    // Request bodies up to this size are kept so a request can be sent again; API bodies are far smaller (the gateway's limit is 64 KiB by default).
+    private const int MaxResentBodyBytes = 1024 * 1024;
+
     private WebApplication FrontDoor(IReadOnlyList<int> ports)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -168,8 +173,13 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
         {
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Extensions.Hosting"] = "None",
+            // YARP logs every failed probe and every failed forward with a stack trace; NodeHealth prints one line per change instead.
+            ["Logging:LogLevel:Yarp.ReverseProxy.Health"] = "None",
+            ["Logging:LogLevel:Yarp.ReverseProxy.Forwarder"] = "None",
         });
         builder.WebHost.UseUrls(sandbox.GatewayUrl);
+        builder.Services.AddSingleton<NodeHealth>();
+        builder.Services.AddSingleton<IActiveHealthCheckPolicy>(services => services.GetRequiredService<NodeHealth>());
         builder.Services.AddReverseProxy().LoadFromMemory(
             [new RouteConfig { RouteId = "gateway", ClusterId = "nodes", Match = new RouteMatch { Path = "{**path}" } }],
             [
@@ -179,25 +189,65 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
                     LoadBalancingPolicy = "RoundRobin",
                     HealthCheck = new HealthCheckConfig
                     {
-                        Active = new ActiveHealthCheckConfig { Enabled = true, Interval = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(1), Path = "/readyz", Policy = "ConsecutiveFailures" },
-                        Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = "TransportFailureRate", ReactivationPeriod = TimeSpan.FromSeconds(10) },
+                        Active = new ActiveHealthCheckConfig { Enabled = true, Interval = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(1), Path = "/readyz", Policy = NodeHealth.PolicyName },
+                        // With every node out, try them all rather than refuse: one may be back before its probe says so.
+                        AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyOrPanic,
                     },
                     Destinations = ports.Select((port, i) => (Id: $"node{i + 1}", Port: port)).ToDictionary(d => d.Id, d => new DestinationConfig { Address = $"http://127.0.0.1:{d.Port}/" }),
                 },
             ]);
-        // One refused connection takes a node out of the rotation (until an active check finds it healthy again).
-        builder.Services.Configure<TransportFailureRateHealthPolicyOptions>(o => o.MinimalTotalCountThreshold = 1);
         var app = builder.Build();
+        var health = app.Services.GetRequiredService<NodeHealth>();
         app.MapReverseProxy(proxy =>
         {
-            proxy.UseLoadBalancing();
-            proxy.UsePassiveHealthChecks();
             proxy.Use(ExplainForwardingFailureAsync);
+            proxy.Use((http, next) => SendOnUntilANodeAnswersAsync(http, next, health));
+            proxy.UseLoadBalancing();
         });
         return app;
     }
 
-    // A request that met a dying node gets a sentence instead of an empty 502. The node may have processed it.
+    // A request that could not reach its node (connection refused, or dropped before the first byte of an answer) goes to the next
+    // node the load balancer picks, until one answers or every node was tried. Safe to send again: every API request is idempotent
+    // by outTradeNo (a repeat is ORDER_REPEAT, never a second charge), and a node answers only once what it did is durable.
+    private static async Task SendOnUntilANodeAnswersAsync(HttpContext http, Func<Task> next, NodeHealth health)
+    {
+        if (http.Request.ContentLength > MaxResentBodyBytes)
+        {
+            await next();
+            return;
+        }
+
+        // Kept in memory, never in a temporary file: a body may hold a card number.
+        http.Request.EnableBuffering(bufferThreshold: MaxResentBodyBytes, bufferLimit: MaxResentBodyBytes);
+        var proxy = http.GetReverseProxyFeature();
+        var untried = proxy.AvailableDestinations;
+        while (true)
+        {
+            await next();
+            if (http.Features.Get<IForwarderErrorFeature>() is not { Error: ForwarderError.Request or ForwarderError.RequestBodyDestination } failure
+                || http.Response.HasStarted
+                || http.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var node = proxy.ProxiedDestination!;
+            health.Unreachable(proxy.Route.Cluster!, node, failure.Exception);
+            untried = [.. untried.Where(d => d != node)];
+            if (untried.Count == 0)
+            {
+                return;
+            }
+
+            http.Features.Set<IForwarderErrorFeature>(null);
+            http.Response.Clear();
+            http.Request.Body.Position = 0;
+            proxy.AvailableDestinations = untried;
+        }
+    }
+
+    // A request no node answered gets a sentence instead of an empty 502. A node may have processed it before its connection dropped.
     private static async Task ExplainForwardingFailureAsync(HttpContext http, Func<Task> next)
     {
         await next();
@@ -208,4 +258,79 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
         }
     }
 
+    /// <summary>
+    /// Which nodes the front door sends requests to, from two sources: a request that cannot reach a node takes it out at once,
+    /// and each /readyz probe (every 2 s) takes a node out when it fails and puts it back when it passes. Nothing else puts a
+    /// node back (YARP's passive health check would, once its reactivation period ran out, without asking the node). Prints
+    /// one line per change.
+    /// </summary>
+    private sealed class NodeHealth(IDestinationHealthUpdater updater) : IActiveHealthCheckPolicy
+    {
+        public const string PolicyName = "NodeReadiness";
+
+        private readonly Lock _changes = new();
+
+        // Taken out by a request since the last probe round: that round may have probed them just before they failed, so it cannot put them back.
+        private readonly HashSet<DestinationState> _outSinceLastRound = [];
+
+        public string Name => PolicyName;
+
+        public void ProbingCompleted(ClusterState cluster, IReadOnlyList<DestinationProbingResult> probingResults)
+        {
+            lock (_changes)
+            {
+                foreach (var probe in probingResults)
+                {
+                    if (probe.Response is { IsSuccessStatusCode: true })
+                    {
+                        if (!_outSinceLastRound.Contains(probe.Destination))
+                        {
+                            Set(cluster, probe.Destination, DestinationHealth.Healthy, reason: null);
+                        }
+                    }
+                    else
+                    {
+                        Set(cluster, probe.Destination, DestinationHealth.Unhealthy, Failure(probe));
+                    }
+                }
+
+                _outSinceLastRound.Clear();
+            }
+        }
+
+        public void Unreachable(ClusterState cluster, DestinationState node, Exception? error)
+        {
+            lock (_changes)
+            {
+                _outSinceLastRound.Add(node);
+                Set(cluster, node, DestinationHealth.Unhealthy, Cause(error));
+            }
+        }
+
+        private void Set(ClusterState cluster, DestinationState node, DestinationHealth health, string? reason)
+        {
+            var was = node.Health.Active;
+            if (was == health)
+            {
+                return;
+            }
+
+            updater.SetActive(cluster, [new NewActiveDestinationHealth(node, health)]);
+            // A node's first passed probe (Unknown to Healthy) is no news.
+            if (health == DestinationHealth.Unhealthy || was == DestinationHealth.Unhealthy)
+            {
+                Console.WriteLine($"front door: {node.DestinationId} ({node.Model.Config.Address}) is {(health == DestinationHealth.Unhealthy ? $"down: {reason}" : "back")}");
+            }
+        }
+
+        private static string Failure(DestinationProbingResult probe) => probe switch
+        {
+            { Response: { } answer } => $"/readyz answered {(int)answer.StatusCode}",
+            { Exception: OperationCanceledException } => "/readyz did not answer in time",
+            _ => $"/readyz: {Cause(probe.Exception)}",
+        };
+
+        // The innermost exception ("Connection refused", "Connection reset by peer") says it; the wrappers add only stack frames.
+        private static string Cause(Exception? error) => error?.GetBaseException().Message ?? "no cause given";
+    }
 }
