@@ -85,10 +85,8 @@ internal sealed class GroupCommitWriter(string connectionString) : IAsyncDisposa
                 await ExecuteAsync(keep ? "RELEASE turn;" : "ROLLBACK TO turn; RELEASE turn;");
             }
 
-            if (keep)
-            {
-                _batched++;
-            }
+            // Rolled-back turns count too: they also wait for the batch's commit, so a batch stays bounded in turns.
+            _batched++;
 
             if (_transaction is not null && (Volatile.Read(ref _waiting) == 0 || _batched >= MaxBatch))
             {
