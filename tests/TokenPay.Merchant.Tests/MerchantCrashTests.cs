@@ -146,21 +146,10 @@ internal sealed class MerchantProcess : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TokenPay.Merchant.dll"));
         start.ArgumentList.Add($"--urls={baseUrl}");
-        foreach (var (key, value) in new Dictionary<string, string>
-        {
-            ["Merchant:Storage:Provider"] = storage.Provider,
-            ["Merchant:Storage:ConnectionString"] = storage.ConnectionString,
-            ["Merchant:PublicBaseUrl"] = baseUrl,
-            ["Merchant:NotifyUrl"] = $"{baseUrl}/payermax/notify",
-            ["PayerMax:Environment"] = "Custom",
-            ["PayerMax:BaseUrl"] = gateway.BaseAddress.ToString(),
-            ["PayerMax:AppId"] = TestKeys.AppId,
-            ["PayerMax:MerchantNo"] = TestKeys.MerchantNo,
-            ["PayerMax:MerchantPrivateKey"] = TestKeys.MerchantPrivate,
-            ["PayerMax:PlatformPublicKey"] = TestKeys.PlatformPublic,
-            ["Merchant:Operator:ApiKey"] = MerchantHost.OperatorKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        })
+        var settings = MerchantHost.Settings(gateway, baseUrl, storage.ConnectionString);
+        settings["Merchant:Storage:Provider"] = storage.Provider;
+        settings["Logging:LogLevel:Default"] = "Warning";
+        foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }

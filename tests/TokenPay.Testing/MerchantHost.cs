@@ -53,25 +53,8 @@ public sealed class MerchantHost : IAsyncDisposable
     public static async Task<MerchantHost> StartAsync(GatewayHost gateway, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var directory = Directory.CreateTempSubdirectory("tokenpay-merchant-").FullName;
-        var port = FreePorts.Next();
-        var baseUrl = $"http://127.0.0.1:{port}";
-        var config = new Dictionary<string, string?>
-        {
-            ["Merchant:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "merchant.db")}",
-            ["Merchant:PublicBaseUrl"] = baseUrl,
-            ["Merchant:NotifyUrl"] = $"{baseUrl}/payermax/notify",
-            // Tests drive reconciliation themselves.
-            ["Merchant:ReconcileInterval"] = "1.00:00:00",
-            ["PayerMax:Environment"] = "Custom",
-            ["PayerMax:BaseUrl"] = gateway.BaseAddress.ToString(),
-            ["PayerMax:AppId"] = TestKeys.AppId,
-            ["PayerMax:MerchantNo"] = TestKeys.MerchantNo,
-            ["PayerMax:MerchantPrivateKey"] = TestKeys.MerchantPrivate,
-            ["PayerMax:PlatformPublicKey"] = TestKeys.PlatformPublic,
-            ["PayerMax:MaxRetries"] = "0",
-            ["Merchant:Operator:ApiKey"] = OperatorKey,
-            ["Merchant:Operator:PasswordHash"] = OperatorPasswordHash.Value,
-        };
+        var baseUrl = $"http://127.0.0.1:{FreePorts.Next()}";
+        var config = Settings(gateway, baseUrl, $"Data Source={Path.Combine(directory, "merchant.db")}");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             config[key] = value;
@@ -88,6 +71,25 @@ public sealed class MerchantHost : IAsyncDisposable
         await app.StartAsync();
         return new MerchantHost(app, directory, baseUrl);
     }
+
+    /// <summary>A test merchant's settings: served at <paramref name="baseUrl"/>, on <paramref name="connectionString"/> (SQLite unless the settings say otherwise), paying through <paramref name="gateway"/>.</summary>
+    public static Dictionary<string, string?> Settings(GatewayHost gateway, string baseUrl, string connectionString) => new()
+    {
+        ["Merchant:Storage:ConnectionString"] = connectionString,
+        ["Merchant:PublicBaseUrl"] = baseUrl,
+        ["Merchant:NotifyUrl"] = $"{baseUrl}/payermax/notify",
+        // Tests drive reconciliation themselves.
+        ["Merchant:ReconcileInterval"] = "1.00:00:00",
+        ["PayerMax:Environment"] = "Custom",
+        ["PayerMax:BaseUrl"] = gateway.BaseAddress.ToString(),
+        ["PayerMax:AppId"] = TestKeys.AppId,
+        ["PayerMax:MerchantNo"] = TestKeys.MerchantNo,
+        ["PayerMax:MerchantPrivateKey"] = TestKeys.MerchantPrivate,
+        ["PayerMax:PlatformPublicKey"] = TestKeys.PlatformPublic,
+        ["PayerMax:MaxRetries"] = "0",
+        ["Merchant:Operator:ApiKey"] = OperatorKey,
+        ["Merchant:Operator:PasswordHash"] = OperatorPasswordHash.Value,
+    };
 
     public async Task<long> ScalarAsync(string sql)
     {
