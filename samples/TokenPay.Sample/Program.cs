@@ -1,17 +1,30 @@
 // The token + MIT story with TokenPay.Client against a gateway (a local TokenPay gateway, or PayerMax UAT):
 // save a card on a first payment, charge it later without the customer, then unbind it.
 //
-//   PAYERMAX_BASE_URL=http://127.0.0.1:5080 PAYERMAX_APP_ID=... PAYERMAX_MERCHANT_NO=... \
+//   PAYERMAX_BASE_URL=http://127.0.0.1:5070 PAYERMAX_APP_ID=... PAYERMAX_MERCHANT_NO=... \
 //   PAYERMAX_MERCHANT_PRIVATE_KEY=... PAYERMAX_PLATFORM_PUBLIC_KEY=... dotnet run --project samples/TokenPay.Sample
 using Microsoft.Extensions.DependencyInjection;
 using TokenPay.Client;
 using TokenPay.Protocol.Models;
 
+string[] required = ["PAYERMAX_BASE_URL", "PAYERMAX_APP_ID", "PAYERMAX_MERCHANT_NO", "PAYERMAX_MERCHANT_PRIVATE_KEY", "PAYERMAX_PLATFORM_PUBLIC_KEY"];
+if (required.Where(name => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))).ToList() is { Count: > 0 } missing)
+{
+    Console.Error.WriteLine($"Set {string.Join(", ", missing)} (README.md, \"The SDK\", shows how).");
+    return 2;
+}
+
+if (!Uri.TryCreate(Setting("PAYERMAX_BASE_URL"), UriKind.Absolute, out var baseUrl))
+{
+    Console.Error.WriteLine("PAYERMAX_BASE_URL must be an absolute URL such as http://127.0.0.1:5070.");
+    return 2;
+}
+
 var services = new ServiceCollection();
 services.AddPayerMaxClient(o =>
 {
     o.Environment = PayerMaxEnvironment.Custom;
-    o.BaseUrl = new Uri(Setting("PAYERMAX_BASE_URL"));
+    o.BaseUrl = baseUrl;
     o.AppId = Setting("PAYERMAX_APP_ID");
     o.MerchantNo = Setting("PAYERMAX_MERCHANT_NO");
     o.MerchantPrivateKey = Setting("PAYERMAX_MERCHANT_PRIVATE_KEY");
@@ -61,5 +74,5 @@ var refused = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(new O
 Console.WriteLine($"MIT after removal: {refused.Code} ({refused.Msg})");
 return refused.Code == "TOKEN_INVALID" ? 0 : 1;
 
-static string Setting(string name) =>
-    Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"Set {name}.");
+// Checked above: every setting is present.
+static string Setting(string name) => Environment.GetEnvironmentVariable(name)!;

@@ -13,9 +13,15 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (ex is StorageUnavailableException or Microsoft.Extensions.Options.OptionsValidationException)
+catch (Exception ex) when (ex is StorageUnavailableException or GatewayConfigurationException or Microsoft.Extensions.Options.OptionsValidationException)
 {
     // A configuration or outage a person fixes: one sentence, no stack trace.
     await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // Most often the sandbox already listens there: say so instead of a stack trace.
+    await Console.Error.WriteLineAsync($"{ex.Message.TrimEnd('.')}: another process (the sandbox?) listens there. Stop it, or give this gateway another port with --urls http://127.0.0.1:PORT.");
     return 1;
 }

@@ -108,7 +108,8 @@ public static partial class GatewayApp
         var backlog = app.Services.GetRequiredService<OutboxBacklog>();
         app.Services.GetRequiredService<GatewayMetrics>().ObserveOutbox(backlog.Read);
         var platformPublicKey = app.Services.GetRequiredService<PlatformSigner>().PublicKeyBase64;
-        LogStarted(app.Logger, platformPublicKey);
+        // Said once it listens: a port already taken must not be preceded by "ready".
+        app.Lifetime.ApplicationStarted.Register(() => LogStarted(app.Logger, platformPublicKey));
         if (secrets.PlatformKeyGenerated)
         {
             LogGeneratedPlatformKey(app.Logger);

@@ -33,7 +33,7 @@ internal sealed record GatewaySecrets(RSA PlatformKey, CardVault Vault, bool Pla
         }
         catch (FormatException ex)
         {
-            throw new InvalidOperationException($"Gateway:PlatformPrivateKey: {ex.Message}", ex);
+            throw new GatewayConfigurationException($"Gateway:PlatformPrivateKey: {ex.Message}", ex);
         }
 
         var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -42,7 +42,7 @@ internal sealed record GatewaySecrets(RSA PlatformKey, CardVault Vault, bool Pla
             var key = options.Vault.Keys[i];
             if (string.IsNullOrWhiteSpace(key.Id))
             {
-                throw new InvalidOperationException($"Gateway:Vault:Keys:{i}:Id is required.");
+                throw new GatewayConfigurationException($"Gateway:Vault:Keys:{i}:Id is required.");
             }
 
             keys[key.Id] = Key32(key.Key, $"Gateway:Vault:Keys:{i}:Key");
@@ -60,10 +60,10 @@ internal sealed record GatewaySecrets(RSA PlatformKey, CardVault Vault, bool Pla
 
         var activeKeyId = options.Vault.ActiveKeyId
             ?? (vaultGenerated ? LocalVaultKeyId : options.Vault.Keys.Count == 1 ? options.Vault.Keys[0].Id! : null)
-            ?? throw new InvalidOperationException("Gateway:Vault:ActiveKeyId is required when several vault keys are configured.");
+            ?? throw new GatewayConfigurationException("Gateway:Vault:ActiveKeyId is required when several vault keys are configured.");
         if (!keys.ContainsKey(activeKeyId))
         {
-            throw new InvalidOperationException($"Gateway:Vault:ActiveKeyId '{activeKeyId}' names no configured key.");
+            throw new GatewayConfigurationException($"Gateway:Vault:ActiveKeyId '{activeKeyId}' names no configured key.");
         }
 
         var fingerprintKey = string.IsNullOrWhiteSpace(options.Vault.FingerprintKey)
@@ -79,7 +79,7 @@ internal sealed record GatewaySecrets(RSA PlatformKey, CardVault Vault, bool Pla
         var bytes = new byte[48];
         if (string.IsNullOrWhiteSpace(base64) || !Convert.TryFromBase64String(base64.Trim(), bytes, out var length) || length != 32)
         {
-            throw new InvalidOperationException($"{where} must be base64 of exactly 32 bytes.");
+            throw new GatewayConfigurationException($"{where} must be base64 of exactly 32 bytes.");
         }
 
         return bytes[..32];

@@ -22,7 +22,7 @@ internal sealed class MerchantRegistry
             var where = $"Gateway:Merchants:{i}";
             if (string.IsNullOrWhiteSpace(m.AppId) || string.IsNullOrWhiteSpace(m.MerchantNo) || string.IsNullOrWhiteSpace(m.PublicKey))
             {
-                throw new InvalidOperationException($"{where} needs AppId, MerchantNo and PublicKey.");
+                throw new GatewayConfigurationException($"{where} needs AppId, MerchantNo and PublicKey.");
             }
 
             RSA key;
@@ -32,24 +32,24 @@ internal sealed class MerchantRegistry
             }
             catch (FormatException ex)
             {
-                throw new InvalidOperationException($"{where}:PublicKey: {ex.Message}", ex);
+                throw new GatewayConfigurationException($"{where}:PublicKey: {ex.Message}", ex);
             }
 
             var country = string.IsNullOrWhiteSpace(m.Country) ? null : m.Country.Trim().ToUpperInvariant();
             if (country is not null && !Protocol.Countries.IsKnown(country))
             {
-                throw new InvalidOperationException($"{where}:Country must be an ISO 3166 alpha-2 code such as US.");
+                throw new GatewayConfigurationException($"{where}:Country must be an ISO 3166 alpha-2 code such as US.");
             }
 
             var versions = apps.TryGetValue(m.AppId, out var existing) ? existing : apps[m.AppId] = new(StringComparer.Ordinal);
             if (versions.Values.FirstOrDefault() is { } other && other.MerchantNo != m.MerchantNo)
             {
-                throw new InvalidOperationException($"{where}: app {m.AppId} is already registered to another merchant.");
+                throw new GatewayConfigurationException($"{where}: app {m.AppId} is already registered to another merchant.");
             }
 
             if (!versions.TryAdd(m.KeyVersion, new MerchantApp(m.AppId, m.MerchantNo, m.KeyVersion, key, m.NotifyUrl, m.TokenizationNotifications, country, m.RefundNotifyUrl)))
             {
-                throw new InvalidOperationException($"{where}: app {m.AppId} key version {m.KeyVersion} is registered twice.");
+                throw new GatewayConfigurationException($"{where}: app {m.AppId} key version {m.KeyVersion} is registered twice.");
             }
         }
 
