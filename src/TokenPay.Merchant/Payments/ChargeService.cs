@@ -123,10 +123,11 @@ internal sealed partial class ChargeService(
                 request.Amount, currency);
         }
 
-        // The latest attempt's answer stands; an unknown one is settled first. A refusal from before anything was
-        // sent (no saved card, gateway unreachable) fixed nothing: the charge proceeds now.
+        // The latest attempt's answer stands; an unknown one is settled first. A first attempt refused before
+        // anything was sent (no saved card, gateway unreachable) fixed nothing: the charge proceeds now. (A smart
+        // retry's attempt is the retrier's to plan, not the caller's.)
         var latest = (await retries.AttemptsAsync(request.ChargeId, cancellationToken))[^1];
-        if (latest.IsRefusedUnsent)
+        if (latest is { IsRefusedUnsent: true, Attempt: 1 })
         {
             var token = request.PaymentTokenId ?? (await wallet.ChargeableCardAsync(request.UserId, cancellationToken))?.PaymentTokenId;
             await payments.ReopenUnsentAsync(latest.OutTradeNo, token, cancellationToken);
