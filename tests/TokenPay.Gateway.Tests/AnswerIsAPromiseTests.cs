@@ -116,12 +116,15 @@ public sealed class AnswerIsAPromiseTests(Xunit.Abstractions.ITestOutputHelper o
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task ClientHangsUpOnceTheOrderIsStored_TheOrderIsStillDecided(bool reset)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public async Task ClientHangsUpOnceTheOrderIsStored_TheOrderIsStillDecided(bool reset, bool afterTheDecision)
     {
+        // The client goes while the acquirer decides, or once it has decided and the gateway is about to record it.
         var decide = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var host = await GatewayHost.StartAsync(services: WrappedAcquirer.Install(_ => new AcquirerStep(Hold: decide.Task)));
+        var step = afterTheDecision ? new AcquirerStep(HoldAfterDecision: decide.Task) : new AcquirerStep(Hold: decide.Task);
+        await using var host = await GatewayHost.StartAsync(services: WrappedAcquirer.Install(_ => step));
         var order = GatewayFixture.NewId("hang");
         var body = host.Merchant.Envelope(OrderRequests.Bind(order, GatewayFixture.NewId("u")));
 

@@ -43,6 +43,11 @@ internal sealed class WrappedAcquirer(IAcquirer inner, Func<AuthorizationRequest
 
         AuthorizedAt[request.TradeToken] = Stopwatch.GetTimestamp();
         var outcome = await inner.AuthorizeAsync(request, cancellationToken);
+        if (plan.HoldAfterDecision is { } decided)
+        {
+            await decided.WaitAsync(CancellationToken.None);
+        }
+
         return plan.Crash == CrashPoint.AfterDecision ? throw new GatewayDied() : outcome;
     }
 
@@ -68,7 +73,8 @@ internal sealed class WrappedAcquirer(IAcquirer inner, Func<AuthorizationRequest
 }
 
 /// <param name="Hold">The network takes until this task ends to decide (the test says when).</param>
-internal readonly record struct AcquirerStep(TimeSpan Latency = default, CrashPoint Crash = CrashPoint.None, Task? Hold = null);
+/// <param name="HoldAfterDecision">The decision, made, reaches the gateway only when this task ends.</param>
+internal readonly record struct AcquirerStep(TimeSpan Latency = default, CrashPoint Crash = CrashPoint.None, Task? Hold = null, Task? HoldAfterDecision = null);
 
 internal enum CrashPoint
 {
