@@ -13,7 +13,8 @@ internal sealed class AnsweredCode
 /// <summary>
 /// One line per request: method, path, HTTP status, the answer's PayerMax code and milliseconds, as a log
 /// entry (category <c>TokenPay.Gateway.Requests</c>, Information; off unless that category is enabled) and as a
-/// <c>request</c> event while someone follows the event log (<c>tokenpay logs tail</c>, the console). Costs
+/// <c>request</c> event while someone follows the event log (<c>tokenpay logs tail</c>, the console), except the
+/// console's own requests. Costs
 /// nothing when neither listens. Query strings are never written (they can hold Drop-in keys and order numbers).
 /// </summary>
 internal sealed partial class RequestLine(RequestDelegate next, GatewayEvents events, ILoggerFactory loggers)
@@ -46,8 +47,7 @@ internal sealed partial class RequestLine(RequestDelegate next, GatewayEvents ev
                 LogRequest(_logger, http.Request.Method, path, status, answered.Code ?? "-", elapsed);
             }
 
-            // The event log's own feed is not an event.
-            if (events.Listened && !path.StartsWith("/admin/events", StringComparison.Ordinal))
+            if (events.Listened && !IsConsoleOwn(path))
             {
                 events.Publish("request", $"{http.Request.Method} {path} {status} {answered.Code ?? "-"} {elapsed:0} ms", new Dictionary<string, string?>
                 {
@@ -60,6 +60,16 @@ internal sealed partial class RequestLine(RequestDelegate next, GatewayEvents ev
             }
         }
     }
+
+    /// <summary>
+    /// The console's own traffic: its pages, script and event stream (and the icon every page loads). Not events:
+    /// the console refreshes on events, so its own requests as events would make it refresh forever and push real
+    /// events out of the kept log.
+    /// </summary>
+    internal static bool IsConsoleOwn(string path) =>
+        path.StartsWith("/admin/console", StringComparison.Ordinal)
+        || path.StartsWith("/admin/events", StringComparison.Ordinal)
+        || path is "/assets/console.js" or "/favicon.ico";
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "{Method} {Path} {Status} {Code} {ElapsedMs:0.0} ms")]
     private static partial void LogRequest(ILogger logger, string method, string path, int status, string code, double elapsedMs);
