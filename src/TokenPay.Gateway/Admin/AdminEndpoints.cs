@@ -28,9 +28,10 @@ internal static class AdminEndpoints
     }
 
     // Server-sent events: the kept log, then live; a reconnecting reader sends Last-Event-ID (or ?after=) and misses nothing kept.
+    // Last-Event-ID wins: a browser reconnects to the same URL, whose ?after= is where the page started, and would get its events twice.
     private static Microsoft.AspNetCore.Http.HttpResults.ServerSentEventsResult<GatewayEvent> FollowEvents(HttpRequest request, GatewayEvents events, TimeProvider clock, long? after, CancellationToken cancellationToken)
     {
-        var from = after ?? (long.TryParse(request.Headers["Last-Event-ID"].ToString(), out var last) ? last : 0);
+        var from = long.TryParse(request.Headers["Last-Event-ID"].ToString(), out var last) ? last : after ?? 0;
         return TypedResults.ServerSentEvents(StreamAsync(events, clock, from, cancellationToken));
     }
 
