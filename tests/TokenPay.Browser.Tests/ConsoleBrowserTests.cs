@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using TokenPay.Protocol;
@@ -73,12 +75,85 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
 
         await page.FillAsync("#rule", """{"kind":"notification.explode"}""");
         await page.ClickAsync("#add-fault");
-        await Assertions.Expect(page.Locator("#sandbox-error")).ToContainTextAsync("kind must be one of");
+        await Assertions.Expect(page.Locator("#rule-error")).ToContainTextAsync("kind must be one of");
 
         await page.FillAsync("#advance", "soon");
         await page.ClickAsync("#move-clock");
-        await Assertions.Expect(page.Locator("#sandbox-error")).ToContainTextAsync("advance must be a positive duration");
+        await Assertions.Expect(page.Locator("#advance-error")).ToContainTextAsync("advance must be a positive duration");
     }, width: 1280);
+
+    [BrowserFact]
+    public Task LeftOpen_FetchesOnlyWhenSomethingHappens_AndItsOwnRequestsAreNotEvents() => browser.RunAsync(nameof(LeftOpen_FetchesOnlyWhenSomethingHappens_AndItsOwnRequestsAreNotEvents), async page =>
+    {
+        await page.GotoAsync($"{_gateway.BaseAddress}admin/console/");
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("live");
+        // A reload would lose this.
+        await page.EvaluateAsync("window.sameDocument = true");
+        var requests = new ConcurrentQueue<string>();
+        page.Request += (_, request) => requests.Enqueue($"{request.Method} {request.Url}");
+
+        await AddRuleAsync("quiet_user");
+        await Assertions.Expect(page.Locator("#faults tbody")).ToContainTextAsync("quiet_user");
+        await Assertions.Expect(page.Locator("#events")).ToContainTextAsync("fault.added");
+        (await page.EvaluateAsync<bool>("window.sameDocument === true")).ShouldBeTrue("the live update reloaded the page");
+        var liveUpdate = $"GET {_gateway.BaseAddress}admin/console/";
+        requests.ShouldNotBeEmpty();
+        requests.ShouldAllBe(r => r == liveUpdate);
+
+        // Nothing happens now, so the page asks for nothing (its event stream stays open).
+        requests.Clear();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        requests.ShouldBeEmpty();
+
+        var log = JsonDocument.Parse(await _gateway.Http.GetStringAsync("admin/log?after=0")).RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("kind").GetString() == "request")
+            .Select(e => e.GetProperty("data").GetProperty("path").GetString()!)
+            .ToList();
+        log.ShouldContain("/sandbox/faults");
+        log.ShouldNotContain(path => path.StartsWith("/admin/console", StringComparison.Ordinal) || path.StartsWith("/admin/events", StringComparison.Ordinal) || path == "/assets/console.js", $"the console's own requests are events: {string.Join(", ", log)}");
+    }, width: 1280);
+
+    [BrowserFact]
+    public Task OnAPhone_AMistakeKeepsWhatWasTyped_ShowsTheErrorByTheField_AndThePageStaysLive() => browser.RunAsync(nameof(OnAPhone_AMistakeKeepsWhatWasTyped_ShowsTheErrorByTheField_AndThePageStaysLive), async page =>
+    {
+        var failures = new ConcurrentQueue<string>();
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400 && response.Request.Method == "GET")
+            {
+                failures.Enqueue($"{response.Status} {response.Url}");
+            }
+        };
+        await page.GotoAsync($"{_gateway.BaseAddress}admin/console/");
+
+        await page.FillAsync("#advance", "soon");
+        await page.ClickAsync("#move-clock");
+        await Assertions.Expect(page.Locator("#advance-error")).ToContainTextAsync("advance must be a positive duration");
+        await Assertions.Expect(page.Locator("#advance")).ToHaveValueAsync("soon");
+        await Assertions.Expect(page.Locator("#advance")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator("#advance-error")).ToBeInViewportAsync();
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("live");
+
+        // The page sits at the POST's address; its live update still works and leaves the typed value alone.
+        await AddRuleAsync("after_clock_mistake");
+        await Assertions.Expect(page.Locator("#faults tbody")).ToContainTextAsync("after_clock_mistake");
+        await Assertions.Expect(page.Locator("#advance")).ToHaveValueAsync("soon");
+
+        const string badRule = """{"kind":"notification.explode","userId":"typed_by_hand"}""";
+        await page.FillAsync("#rule", badRule);
+        await page.ClickAsync("#add-fault");
+        await Assertions.Expect(page.Locator("#rule-error")).ToContainTextAsync("kind must be one of");
+        await Assertions.Expect(page.Locator("#rule")).ToHaveValueAsync(badRule);
+        await Assertions.Expect(page.Locator("#rule-error")).ToBeInViewportAsync();
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("live");
+
+        await AddRuleAsync("after_rule_mistake");
+        await Assertions.Expect(page.Locator("#faults tbody")).ToContainTextAsync("after_rule_mistake");
+        await Assertions.Expect(page.Locator("#rule")).ToHaveValueAsync(badRule);
+
+        (await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth")).ShouldBeLessThanOrEqualTo(0, "the page with the error scrolls sideways at 390 px");
+        failures.ShouldBeEmpty();
+    }, width: 390);
 
     [BrowserFact]
     public Task OnAPhone_PagesFitTheScreenWidth() => browser.RunAsync(nameof(OnAPhone_PagesFitTheScreenWidth), async page =>
@@ -98,6 +173,13 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         await Assertions.Expect(page.Locator("#tokens")).ToContainTextAsync("444433******1111");
         await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("4444333322221111");
     }, width: 390);
+
+    // A sandbox rule set by API: an event the console shows, from outside the page.
+    private async Task AddRuleAsync(string user)
+    {
+        using var added = await _gateway.Http.PostAsync("sandbox/faults", new StringContent($$"""{"kind":"notification.drop","userId":"{{user}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        added.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+    }
 
     private async Task<string> PayAsync(string user)
     {

@@ -35,6 +35,7 @@ internal static class ConsolePages
         #events{list-style:none;padding:0;max-height:22rem;overflow-y:auto;font-size:.85rem}#events li{padding:.2rem 0;border-bottom:1px solid #eef0f3;overflow-wrap:anywhere}
         section{margin-top:1.5rem}textarea{width:100%;box-sizing:border-box;font-family:ui-monospace,monospace;font-size:.85rem;min-height:6rem}
         dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-size:.9rem}dt{color:#5b6170}dd{margin:0;overflow-wrap:anywhere}
+        .field-error{flex-basis:100%;margin:.25rem 0 0}[aria-invalid=true]{border-color:#c62828;outline:1px solid #c62828}
         @media (max-width:600px){main{margin:0;border-radius:0;padding:.75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}}
         """;
 
@@ -60,10 +61,16 @@ internal static class ConsolePages
     {
         var query = http.Request.Query;
         var (filter, problem) = ReadFilter(query["merchantNo"], query["status"], query["userId"], query["from"], query["to"]);
-        await WriteIndexAsync(http, filter, problem, null, store, events, options.Value.Sandbox.Enabled, cancellationToken);
+        await WriteIndexAsync(http, filter, problem, new SandboxInput(), store, events, options.Value.Sandbox.Enabled, cancellationToken);
     }
 
-    private static async Task WriteIndexAsync(HttpContext http, OrderFilter? filter, string? problem, string? sandboxProblem, ConsoleStore store, GatewayEvents events, bool sandbox, CancellationToken cancellationToken)
+    /// <summary>What the operator typed in the sandbox forms, and what was wrong with it, for the page that shows the mistake.</summary>
+    private sealed record SandboxInput(string? Advance = null, string? AdvanceProblem = null, string? Rule = null, string? RuleProblem = null)
+    {
+        public bool Refused => AdvanceProblem is not null || RuleProblem is not null;
+    }
+
+    private static async Task WriteIndexAsync(HttpContext http, OrderFilter? filter, string? problem, SandboxInput sandboxInput, ConsoleStore store, GatewayEvents events, bool sandbox, CancellationToken cancellationToken)
     {
         var orders = filter is null ? [] : await store.ListOrdersAsync(filter, cancellationToken);
         var query = http.Request.Query;
@@ -102,18 +109,20 @@ internal static class ConsolePages
         html.Append("</div>");
         if (sandbox)
         {
-            html.Append(SandboxPanel(http, sandboxProblem));
+            html.Append(SandboxPanel(http, sandboxInput));
         }
 
         html.Append(EventList(events));
-        await WritePageAsync(http, problem is null && sandboxProblem is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest, "Orders", html, events);
+        // A refused form is shown at the POST's URL, which has no GET: the live update follows the order list instead.
+        var liveUrl = HttpMethods.IsGet(http.Request.Method) ? $"/admin/console/{http.Request.QueryString}" : "/admin/console/";
+        await WritePageAsync(http, problem is null && !sandboxInput.Refused ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest, "Orders", html, events, liveUrl);
     }
 
     private static async Task OrderAsync(HttpContext http, string tradeToken, OrderStore orders, ConsoleStore store, NotificationOutbox outbox, GatewayEvents events, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
         if (await orders.FindForAcquirerAsync(tradeToken, cancellationToken) is not { } order)
         {
-            await WritePageAsync(http, StatusCodes.Status404NotFound, "No such order", new StringBuilder(Nav(http, options.Value.Sandbox.Enabled)).Append("<h1>No such order</h1><p>There is no order with this trade token.</p>"), events);
+            await WritePageAsync(http, StatusCodes.Status404NotFound, "No such order", new StringBuilder(Nav(http, options.Value.Sandbox.Enabled)).Append("<h1>No such order</h1><p>There is no order with this trade token.</p>"), events, http.Request.Path.ToString());
             return;
         }
 
@@ -178,7 +187,7 @@ internal static class ConsolePages
         }
 
         html.Append("</div>").Append(EventList(events));
-        await WritePageAsync(http, StatusCodes.Status200OK, $"Order {order.OutTradeNo}", html, events);
+        await WritePageAsync(http, StatusCodes.Status200OK, $"Order {order.OutTradeNo}", html, events, $"/admin/console/orders/{Uri.EscapeDataString(order.TradeToken)}");
     }
 
     private static IEnumerable<(long At, string Text)> Timeline(OrderRecord order, IReadOnlyList<NotificationSummary> notifications, Dictionary<long, IReadOnlyList<AttemptSummary>> attempts, IReadOnlyList<OrderRefund> refunds, GatewayEvents events)
@@ -241,7 +250,7 @@ internal static class ConsolePages
         }
 
         html.Append("</ul></div>").Append(EventList(events));
-        await WritePageAsync(http, StatusCodes.Status200OK, $"User {userId}", html, events);
+        await WritePageAsync(http, StatusCodes.Status200OK, $"User {userId}", html, events, UserLink(merchantNo, userId));
     }
 
     private static async Task<IResult> ResendAsync(long id, NotificationResender resender, ConsoleStore store, CancellationToken cancellationToken) =>
@@ -259,6 +268,7 @@ internal static class ConsolePages
 
         var form = await http.Request.ReadFormAsync(cancellationToken);
         var (by, problem) = SandboxEndpoints.ParseAdvance(form["advance"]);
+        // Success goes back to the list (the form's #fragment keeps the operator's place); a mistake keeps what was typed.
         if (by is { } duration)
         {
             await SandboxEndpoints.LoggedAsync(events, clock.MoveByAsync(duration, cancellationToken));
@@ -266,7 +276,7 @@ internal static class ConsolePages
             return;
         }
 
-        await WriteIndexAsync(http, new OrderFilter(null, null, null, null, null), null, problem, store, events, sandbox: true, cancellationToken);
+        await WriteIndexAsync(http, new OrderFilter(null, null, null, null, null), null, new SandboxInput(Advance: form["advance"], AdvanceProblem: problem), store, events, sandbox: true, cancellationToken);
     }
 
     private static async Task AddFaultAsync(HttpContext http, FaultRules rules, ConsoleStore store, GatewayEvents events, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
@@ -286,23 +296,19 @@ internal static class ConsolePages
             return;
         }
 
-        await WriteIndexAsync(http, new OrderFilter(null, null, null, null, null), null, problem, store, events, sandbox: true, cancellationToken);
+        await WriteIndexAsync(http, new OrderFilter(null, null, null, null, null), null, new SandboxInput(Rule: form["rule"], RuleProblem: problem), store, events, sandbox: true, cancellationToken);
     }
 
-    private static string SandboxPanel(HttpContext http, string? problem)
+    private static string SandboxPanel(HttpContext http, SandboxInput input)
     {
         var clock = http.RequestServices.GetRequiredService<SandboxClock>();
         var rules = http.RequestServices.GetRequiredService<FaultRules>();
         var html = new StringBuilder("<section id=\"sandbox\"><h2>Sandbox</h2>");
-        if (problem is not null)
-        {
-            html.Append("<p class=\"error\" id=\"sandbox-error\">").Append(HtmlPage.Encode(problem)).Append("</p>");
-        }
-
         html.Append("<p id=\"live-clock\" data-live>Clock: <b id=\"clock-now\">").Append(clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append("</b> (")
             .Append(HtmlPage.Encode(clock.Offset.ToString(@"d\d\ hh\:mm\:ss", CultureInfo.InvariantCulture))).Append(" ahead of real time)</p>")
-            .Append("<form class=\"filters\" method=\"post\" action=\"/admin/console/clock\">").Append(Field("advance", "Move forward by", "06:00:00"))
-            .Append("<button class=\"primary\" id=\"move-clock\">Move clock</button></form>")
+            // The #fragment brings a phone back to this form (and its error) rather than the top of the orders.
+            .Append("<form class=\"filters\" id=\"clock-form\" method=\"post\" action=\"/admin/console/clock#clock-form\">").Append(Field("advance", "Move forward by", input.Advance ?? "06:00:00", problem: input.AdvanceProblem))
+            .Append("<button class=\"primary\" id=\"move-clock\">Move clock</button>").Append(FieldError("advance", input.AdvanceProblem)).Append("</form>")
             .Append("<h3>Failure rules</h3><div class=\"wide\" id=\"live-faults\" data-live><table id=\"faults\"><thead><tr><th>Id</th><th>Kind</th><th>Scope</th><th>Used</th><th></th></tr></thead><tbody>");
         foreach (var rule in rules.Active)
         {
@@ -312,8 +318,9 @@ internal static class ConsolePages
                 .Append(Uri.EscapeDataString(rule.Id)).Append("/remove\"><button class=\"small\">Remove</button></form></td></tr>");
         }
 
-        html.Append("</tbody></table></div><form method=\"post\" action=\"/admin/console/faults\"><label for=\"rule\">New rule (JSON; kinds and fields in docs/sandbox.md)</label>")
-            .Append("<textarea id=\"rule\" name=\"rule\">{\"kind\":\"api.lost-answer\",\"answer\":\"close\",\"uses\":1}</textarea>")
+        html.Append("</tbody></table></div><form id=\"rule-form\" method=\"post\" action=\"/admin/console/faults#rule-form\"><label for=\"rule\">New rule (JSON; kinds and fields in docs/sandbox.md)</label>")
+            .Append("<textarea id=\"rule\" name=\"rule\"").Append(Invalid("rule", input.RuleProblem)).Append('>').Append(HtmlPage.Encode(input.Rule ?? "{\"kind\":\"api.lost-answer\",\"answer\":\"close\",\"uses\":1}")).Append("</textarea>")
+            .Append(FieldError("rule", input.RuleProblem))
             .Append("<p><button class=\"primary\" id=\"add-fault\">Add rule</button></p></form></section>");
         return html.ToString();
     }
@@ -330,9 +337,10 @@ internal static class ConsolePages
         return html.Append("</ul></section>").ToString();
     }
 
-    private static Task WritePageAsync(HttpContext http, int status, string title, StringBuilder html, GatewayEvents events)
+    /// <param name="liveUrl">The GET address whose fresh copy <c>console.js</c> takes the live regions from.</param>
+    private static Task WritePageAsync(HttpContext http, int status, string title, StringBuilder html, GatewayEvents events, string liveUrl)
     {
-        return HtmlPage.WriteAsync(http, status, $"{title} · TokenPay console", html.ToString(), ["console.js"], style: Style, bodyAttributes: $"data-last-event=\"{events.LastId}\"");
+        return HtmlPage.WriteAsync(http, status, $"{title} · TokenPay console", html.ToString(), ["console.js"], style: Style, bodyAttributes: $"data-last-event=\"{events.LastId}\" data-live-url=\"{HtmlPage.Encode(liveUrl)}\"");
     }
 
     private static string Nav(HttpContext http, bool sandbox) =>
@@ -368,8 +376,13 @@ internal static class ConsolePages
 
     private static string? Blank(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
-    private static string Field(string name, string label, string? value, string type = "text") =>
-        $"<label>{HtmlPage.Encode(label)}<input name=\"{name}\" id=\"{name}\" type=\"{type}\" value=\"{HtmlPage.Encode(value)}\"></label>";
+    private static string Field(string name, string label, string? value, string type = "text", string? problem = null) =>
+        $"<label>{HtmlPage.Encode(label)}<input name=\"{name}\" id=\"{name}\" type=\"{type}\" value=\"{HtmlPage.Encode(value)}\"{Invalid(name, problem)}></label>";
+
+    private static string Invalid(string name, string? problem) => problem is null ? "" : $" aria-invalid=\"true\" aria-describedby=\"{name}-error\"";
+
+    private static string FieldError(string name, string? problem) =>
+        problem is null ? "" : $"<p class=\"error field-error\" id=\"{name}-error\" role=\"alert\">{HtmlPage.Encode(problem)}</p>";
 
     private static string Term(string term, string valueHtml) => $"<dt>{HtmlPage.Encode(term)}</dt><dd>{valueHtml}</dd>";
 

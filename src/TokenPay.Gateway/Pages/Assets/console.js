@@ -1,17 +1,20 @@
 // The operator console's live updates: follows the gateway's event log (server-sent events) and, when
-// something happens, fetches this page again and swaps its live regions, so lists and timelines stay current
-// without a reload. Events also go to the page's event list, newest first.
+// something happens, fetches the page's live address (data-live-url: this page's GET address, also after a
+// refused form post) and swaps its live regions, so lists and timelines stay current without a reload. Events
+// also go to the page's event list, newest first. Nothing is fetched while nothing happens: the console's own
+// requests are not events.
 (function () {
   "use strict";
   var list = document.getElementById("events");
   var status = document.getElementById("live-status");
   var pending = null;
+  var liveUrl = document.body.dataset.liveUrl || location.pathname + location.search;
 
   function refresh() {
     if (pending) { return; }
     pending = setTimeout(function () {
       pending = null;
-      fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      fetch(liveUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
           if (!html) { return; }
