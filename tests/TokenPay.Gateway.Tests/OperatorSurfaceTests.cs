@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using TokenPay.Gateway.Hosting;
 
 namespace TokenPay.Gateway.Tests;
 
@@ -44,6 +46,33 @@ public sealed class OperatorSurfaceTests
 
         using var local = await gateway.Http.GetAsync("/admin/notifications");
         local.StatusCode.ShouldBe(HttpStatusCode.OK, "the operator on this machine");
+    }
+
+    [Fact]
+    public async Task EventStream_AReconnectingReaderResumesAfterItsLastEventId_NotItsUrlsAfter()
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+        var events = gateway.App.Services.GetRequiredService<GatewayEvents>();
+        foreach (var n in (int[])[1, 2, 3])
+        {
+            events.Publish("test.marker", $"marker {n}");
+        }
+
+        // What EventSource sends when it reconnects: the URL it started with, and the id of the last event it got.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/events?after=0");
+        request.Headers.Add("Last-Event-ID", "2");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var response = await gateway.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+
+        // The first event with an id (the "ready" event has none).
+        var line = await reader.ReadLineAsync(timeout.Token);
+        while (line is not null && !line.StartsWith("id:", StringComparison.Ordinal))
+        {
+            line = await reader.ReadLineAsync(timeout.Token);
+        }
+
+        line.ShouldBe("id: 3");
     }
 
     [Fact]
