@@ -4,8 +4,8 @@ namespace TokenPay.Sandbox;
 
 /// <summary>
 /// Prints one line per request the sandbox serves (service, method, path, status, milliseconds), so a person
-/// trying it sees what happens. Link secrets never print: the id after /threeds/ and /cashier/ is elided and
-/// query strings (Drop-in keys, order numbers) are dropped.
+/// trying it sees what happens; the console's own requests are left out. Link secrets never print: the id after
+/// /threeds/ and /cashier/ is elided and query strings (Drop-in keys, order numbers) are dropped.
 /// </summary>
 internal sealed class RequestLog(string service) : IStartupFilter
 {
@@ -22,13 +22,24 @@ internal sealed class RequestLog(string service) : IStartupFilter
             }
             finally
             {
-                var line = $"{service,-8} {http.Request.Method,-6} {TokenPay.Gateway.Hosting.PublicLinks.RedactSecrets(http.Request.Path.Value)} {http.Response.StatusCode} {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms";
-                lock (Console)
-                {
-                    System.Console.WriteLine(line);
-                }
+                PrintUnlessConsole(http, Stopwatch.GetElapsedTime(started));
             }
         });
         next(app);
     };
+
+    private void PrintUnlessConsole(HttpContext http, TimeSpan elapsed)
+    {
+        // The console's live updates would print a line for every event.
+        if (TokenPay.Gateway.OperatorConsole.ConsoleTraffic.IsOwn(http.Request.Path.Value))
+        {
+            return;
+        }
+
+        var line = $"{service,-8} {http.Request.Method,-6} {TokenPay.Gateway.Hosting.PublicLinks.RedactSecrets(http.Request.Path.Value)} {http.Response.StatusCode} {elapsed.TotalMilliseconds:F0} ms";
+        lock (Console)
+        {
+            System.Console.WriteLine(line);
+        }
+    }
 }

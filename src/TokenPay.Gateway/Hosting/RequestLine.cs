@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using TokenPay.Gateway.Envelope;
+using TokenPay.Gateway.OperatorConsole;
 
 namespace TokenPay.Gateway.Hosting;
 
@@ -47,7 +48,7 @@ internal sealed partial class RequestLine(RequestDelegate next, GatewayEvents ev
                 LogRequest(_logger, http.Request.Method, path, status, answered.Code ?? "-", elapsed);
             }
 
-            if (events.Listened && !IsConsoleOwn(path))
+            if (events.Listened && !ConsoleTraffic.IsOwn(path))
             {
                 events.Publish("request", $"{http.Request.Method} {path} {status} {answered.Code ?? "-"} {elapsed:0} ms", new Dictionary<string, string?>
                 {
@@ -60,16 +61,6 @@ internal sealed partial class RequestLine(RequestDelegate next, GatewayEvents ev
             }
         }
     }
-
-    /// <summary>
-    /// The console's own traffic: its pages, script and event stream (and the icon every page loads). Not events:
-    /// the console refreshes on events, so its own requests as events would make it refresh forever and push real
-    /// events out of the kept log.
-    /// </summary>
-    internal static bool IsConsoleOwn(string path) =>
-        path.StartsWith("/admin/console", StringComparison.Ordinal)
-        || path.StartsWith("/admin/events", StringComparison.Ordinal)
-        || path is "/assets/console.js" or "/favicon.ico";
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "{Method} {Path} {Status} {Code} {ElapsedMs:0.0} ms")]
     private static partial void LogRequest(ILogger logger, string method, string path, int status, string code, double elapsedMs);
