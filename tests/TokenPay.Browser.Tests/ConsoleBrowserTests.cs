@@ -124,7 +124,15 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
                 failures.Enqueue($"{response.Status} {response.Url}");
             }
         };
+        // Enough orders that the sandbox forms sit below the first screen.
+        for (var i = 0; i < 25; i++)
+        {
+            await PayAsync("phone_list_user");
+        }
+
         await page.GotoAsync($"{_gateway.BaseAddress}admin/console/");
+        await Assertions.Expect(page.Locator("#advance-error")).Not.ToBeAttachedAsync();
+        await Assertions.Expect(page.Locator("#move-clock")).Not.ToBeInViewportAsync();
 
         await page.FillAsync("#advance", "soon");
         await page.ClickAsync("#move-clock");
@@ -152,6 +160,16 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         await Assertions.Expect(page.Locator("#rule")).ToHaveValueAsync(badRule);
 
         (await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth")).ShouldBeLessThanOrEqualTo(0, "the page with the error scrolls sideways at 390 px");
+
+        // Done right, each form brings the operator back to itself, not to the top of the orders.
+        var before = await page.Locator("#clock-now").TextContentAsync();
+        await page.FillAsync("#advance", "01:00:00");
+        await page.ClickAsync("#move-clock");
+        await Assertions.Expect(page.Locator("#clock-now")).Not.ToHaveTextAsync(before!);
+        await Assertions.Expect(page.Locator("#move-clock")).ToBeInViewportAsync();
+        await page.Locator("#faults tr", new() { HasText = "after_clock_mistake" }).Locator("button").ClickAsync();
+        await Assertions.Expect(page.Locator("#faults tbody")).Not.ToContainTextAsync("after_clock_mistake");
+        await Assertions.Expect(page.Locator("#faults")).ToBeInViewportAsync();
         failures.ShouldBeEmpty();
     }, width: 390);
 

@@ -315,7 +315,7 @@ internal static class ConsolePages
             var scope = string.Join(", ", new[] { rule.MerchantNo, rule.UserId is { } u ? $"user {u}" : null, rule.OutTradeNo is { } o ? $"outTradeNo {o}" : null }.OfType<string>().DefaultIfEmpty("all"));
             html.Append("<tr><td>").Append(HtmlPage.Encode(rule.Id)).Append("</td><td>").Append(HtmlPage.Encode(rule.Kind)).Append("</td><td>").Append(HtmlPage.Encode(scope))
                 .Append("</td><td>").Append(rule.Fired).Append(" of ").Append(rule.Uses).Append("</td><td><form class=\"inline\" method=\"post\" action=\"/admin/console/faults/")
-                .Append(Uri.EscapeDataString(rule.Id)).Append("/remove\"><button class=\"small\">Remove</button></form></td></tr>");
+                .Append(Uri.EscapeDataString(rule.Id)).Append("/remove#live-faults\"><button class=\"small\">Remove</button></form></td></tr>");
         }
 
         html.Append("</tbody></table></div><form id=\"rule-form\" method=\"post\" action=\"/admin/console/faults#rule-form\"><label for=\"rule\">New rule (JSON; kinds and fields in docs/sandbox.md)</label>")
