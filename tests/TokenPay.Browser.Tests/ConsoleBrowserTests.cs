@@ -192,6 +192,25 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("4444333322221111");
     }, width: 390);
 
+    [BrowserFact]
+    public Task OrderFilter_AMistakeIsShownUnderItsField_AndTheTypedValuesStay() => browser.RunAsync(nameof(OrderFilter_AMistakeIsShownUnderItsField_AndTheTypedValuesStay), async page =>
+    {
+        var tooLong = new string('u', 65);
+        await page.GotoAsync($"{_gateway.BaseAddress}admin/console/?merchantNo=M1&userId={tooLong}");
+
+        await Assertions.Expect(page.Locator("#userId-error")).ToContainTextAsync("userId must be at most 64 characters");
+        await Assertions.Expect(page.Locator("#userId")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator("#userId")).ToHaveValueAsync(tooLong);
+        await Assertions.Expect(page.Locator("#merchantNo")).ToHaveValueAsync("M1");
+        (await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth")).ShouldBeLessThanOrEqualTo(0, "the filter error scrolls sideways at 390 px");
+
+        await page.FillAsync("#userId", "short_user");
+        await page.ClickAsync("#filter");
+        await Assertions.Expect(page.Locator("#no-orders")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#userId-error")).Not.ToBeAttachedAsync();
+        await Assertions.Expect(page.Locator("#merchantNo")).ToHaveValueAsync("M1");
+    }, width: 390);
+
     // A sandbox rule set by API: an event the console shows, from outside the page.
     private async Task AddRuleAsync(string user)
     {

@@ -70,25 +70,24 @@ internal static class ConsolePages
         public bool Refused => AdvanceProblem is not null || RuleProblem is not null;
     }
 
-    private static async Task WriteIndexAsync(HttpContext http, OrderFilter? filter, string? problem, SandboxInput sandboxInput, ConsoleStore store, GatewayEvents events, bool sandbox, CancellationToken cancellationToken)
+    private static async Task WriteIndexAsync(HttpContext http, OrderFilter? filter, FieldProblem? problem, SandboxInput sandboxInput, ConsoleStore store, GatewayEvents events, bool sandbox, CancellationToken cancellationToken)
     {
         var orders = filter is null ? [] : await store.ListOrdersAsync(filter, cancellationToken);
         var query = http.Request.Query;
+        string? ProblemOf(string field) => problem?.Field == field ? problem.Message : null;
         var html = new StringBuilder()
             .Append(Nav(http, sandbox))
             .Append("<h1>Orders</h1><form class=\"filters\" method=\"get\" action=\"/admin/console/\">")
-            .Append(Field("merchantNo", "Merchant", query["merchantNo"]))
-            .Append("<label>Status<select name=\"status\" id=\"status\"><option value=\"\">any</option>")
+            .Append(Field("merchantNo", "Merchant", query["merchantNo"], problem: ProblemOf("merchantNo")))
+            .Append("<label>Status<select name=\"status\" id=\"status\"").Append(Invalid("status", ProblemOf("status"))).Append("><option value=\"\">any</option>")
             .AppendJoin("", Statuses.Select(s => $"<option{(query["status"] == s ? " selected" : "")}>{s}</option>"))
             .Append("</select></label>")
-            .Append(Field("userId", "User", query["userId"]))
-            .Append(Field("from", "From (UTC)", query["from"], "datetime-local"))
-            .Append(Field("to", "To (UTC)", query["to"], "datetime-local"))
-            .Append("<button class=\"primary\" id=\"filter\">Filter</button></form>");
-        if (problem is not null)
-        {
-            html.Append("<p class=\"error\" id=\"filter-error\">").Append(HtmlPage.Encode(problem)).Append("</p>");
-        }
+            .Append(Field("userId", "User", query["userId"], problem: ProblemOf("userId")))
+            .Append(Field("from", "From (UTC)", query["from"], "datetime-local", ProblemOf("from")))
+            .Append(Field("to", "To (UTC)", query["to"], "datetime-local", ProblemOf("to")))
+            .Append("<button class=\"primary\" id=\"filter\">Filter</button>")
+            .Append(problem is null ? "" : FieldError(problem.Field, problem.Message))
+            .Append("</form>");
 
         html.Append("<div id=\"live-orders\" data-live><div class=\"wide\"><table id=\"orders\"><thead><tr><th>Created (UTC)</th><th>Merchant</th><th>outTradeNo</th><th>User</th><th>Amount</th><th>Status</th><th>Code</th><th>Kind</th></tr></thead><tbody>");
         foreach (var order in orders)
@@ -346,26 +345,32 @@ internal static class ConsolePages
     private static string Nav(HttpContext http, bool sandbox) =>
         $"<nav><a href=\"/admin/console/\">TokenPay console</a><a href=\"/admin/console/?status=PENDING\">Pending</a><a href=\"/admin/console/?status=FAILED\">Failed</a>{(sandbox ? "<span class=\"badge\">sandbox</span>" : "")}<a href=\"/docs\">API reference</a></nav>";
 
-    private static (OrderFilter? Filter, string? Problem) ReadFilter(string? merchantNo, string? status, string? userId, string? from, string? to)
+    /// <summary>What is wrong with one field of a form, shown under it.</summary>
+    private sealed record FieldProblem(string Field, string Message);
+
+    private static (OrderFilter? Filter, FieldProblem? Problem) ReadFilter(string? merchantNo, string? status, string? userId, string? from, string? to)
     {
         foreach (var (name, value) in new[] { ("merchantNo", merchantNo), ("userId", userId) })
         {
             if (value is { Length: > 64 })
             {
-                return (null, $"{name} must be at most 64 characters.");
+                return (null, new FieldProblem(name, $"{name} must be at most 64 characters."));
             }
         }
 
         if (status is { Length: > 0 } && !Statuses.Contains(status))
         {
-            return (null, $"status must be one of {string.Join(", ", Statuses)}.");
+            return (null, new FieldProblem("status", $"status must be one of {string.Join(", ", Statuses)}."));
         }
 
         var (fromAt, fromProblem) = ParseTime("from", from);
         var (toAt, toProblem) = ParseTime("to", to);
-        return (fromProblem ?? toProblem) is { } problem
-            ? (null, problem)
-            : (new OrderFilter(Blank(merchantNo), Blank(status), Blank(userId), fromAt, toAt), null);
+        return (fromProblem, toProblem) switch
+        {
+            ({ } problem, _) => (null, new FieldProblem("from", problem)),
+            (_, { } problem) => (null, new FieldProblem("to", problem)),
+            _ => (new OrderFilter(Blank(merchantNo), Blank(status), Blank(userId), fromAt, toAt), null),
+        };
     }
 
     private static (long? At, string? Problem) ParseTime(string name, string? text) =>
