@@ -54,10 +54,22 @@ public abstract class RelationalDatabase : IAsyncDisposable
     }
 
     /// <summary>The database of the configured engine; <paramref name="section"/> (e.g. <c>Gateway:Storage</c>) is named in errors.</summary>
-    public static RelationalDatabase For(StorageOptions storage, Schema schema, string section) =>
-        string.Equals(storage.Provider, StorageProviders.Postgres, StringComparison.OrdinalIgnoreCase) ? new PostgresDatabase(storage.ConnectionString, schema, section)
-        : string.Equals(storage.Provider, StorageProviders.Sqlite, StringComparison.OrdinalIgnoreCase) ? new SqliteDatabase(storage.ConnectionString, schema, section)
-        : throw new InvalidOperationException($"{section}:Provider must be {StorageProviders.Sqlite} or {StorageProviders.Postgres}.");
+    public static RelationalDatabase For(StorageOptions storage, Schema schema, string section)
+    {
+        try
+        {
+            return string.Equals(storage.Provider, StorageProviders.Postgres, StringComparison.OrdinalIgnoreCase) ? new PostgresDatabase(storage.ConnectionString, schema, section)
+                : string.Equals(storage.Provider, StorageProviders.Sqlite, StringComparison.OrdinalIgnoreCase) ? new SqliteDatabase(storage.ConnectionString, schema, section)
+                : throw new InvalidOperationException($"{section}:Provider must be {StorageProviders.Sqlite} or {StorageProviders.Postgres}.");
+        }
+        catch (ArgumentException ex)
+        {
+            // The drivers refuse a malformed connection string with an ArgumentException naming the keyword; its
+            // "(Parameter ...)" tail is left out, and the value itself is never repeated (it may hold a password).
+            var reason = ex.Message.Split(" (Parameter", 2)[0].TrimEnd('.');
+            throw new StorageUnavailableException($"{section}:ConnectionString is not a {storage.Provider} connection string: {reason}. Check {section}:Provider and {section}:ConnectionString.", ex);
+        }
+    }
 
     /// <summary>The configured database with its migrations applied; nothing is left open when that fails.</summary>
     public static async Task<RelationalDatabase> OpenMigratedAsync(StorageOptions storage, Schema schema, string section, CancellationToken cancellationToken)
