@@ -55,6 +55,10 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
                 return 1;
             }
 
+            // The merchant commands then use the cluster's PostgreSQL, as the shop does.
+            sandbox.RecordMerchantStorage(merchantDatabase);
+            using var running = RunningSandbox.Record(sandbox);
+
             Console.WriteLine($"""
 
                 TokenPay cluster is running: {nodeCount} gateway nodes on PostgreSQL{(local is null ? "" : $" 127.0.0.1:{local.Port} (data in {Path.Combine(sandbox.DataDirectory, "postgres")})")}.

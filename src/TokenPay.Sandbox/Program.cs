@@ -37,48 +37,66 @@ var cluster = new Command("cluster", "Run the gateway as a cluster: a local Post
 };
 
 // Shown in --help; the verb itself is handled below, before parsing.
-var merchant = new Command("merchant", "Run a merchant command against the sandbox's merchant: charge, charge-batch, wallet list|remove, reconcile (merchant --help lists them).");
+var merchant = new Command("merchant", "Run a merchant command against the running sandbox's merchant (or the one in --data): charge, charge-status, retry, " +
+    $"charge-batch, refund, wallet list|remove, reconcile, hash-password (merchant --help lists them). {TokenPay.Merchant.Cli.MerchantCommands.ExitCodes}");
 
-var root = new RootCommand("TokenPay sandbox: a gateway and the demo merchant on 127.0.0.1, with generated keys kept under --data. Stop with Ctrl+C.")
+var invocation = TokenPay.Merchant.Cli.CommandLineStyle.Invocation("src/TokenPay.Sandbox");
+var root = new RootCommand("TokenPay sandbox: a gateway and the demo merchant on 127.0.0.1, with generated keys kept under --data. Stop with Ctrl+C. " +
+    "The other commands find the running sandbox from any folder (or take --data and --gateway-port).")
 {
     data, gatewayPort, merchantPort, quiet, merchant, cluster,
 };
-foreach (var command in new SandboxCommands(data, gatewayPort).Create())
+var locator = new SandboxLocator(data, gatewayPort, merchantPort);
+foreach (var command in new SandboxCommands(locator, invocation).Create())
 {
     root.Subcommands.Add(command);
 }
 
+TokenPay.Merchant.Cli.CommandLineStyle.UseInvocation(root, invocation);
 root.SetAction(async (parse, ct) => await (await Sandbox.PrepareAsync(parse.GetValue(data)!, parse.GetValue(gatewayPort), parse.GetValue(merchantPort), parse.GetValue(quiet))).RunAsync(ct));
 cluster.SetAction(async (parse, ct) =>
     await new Cluster(await Sandbox.PrepareAsync(parse.GetValue(data)!, parse.GetValue(gatewayPort), parse.GetValue(merchantPort), quiet: true), parse.GetValue(nodes), parse.GetValue(postgres)).RunAsync(ct));
 
-// "merchant ..." hands everything after the verb to the merchant command line (its own --help); the sandbox's
-// options before the verb say which sandbox.
-var verb = Array.IndexOf(args, "merchant");
-if (verb >= 0)
+try
 {
-    var options = root.Parse(args[..verb]);
-    if (options.Errors.Count > 0)
+    // "merchant ..." hands the rest to the merchant command line (its own --help); the sandbox's options, before or
+    // after the verb, say which sandbox.
+    var verb = Array.IndexOf(args, "merchant");
+    if (verb >= 0)
     {
-        await options.InvokeAsync();
+        var (sandboxOptions, merchantArgs) = SandboxOptions.Split(args[..verb], args[(verb + 1)..]);
+        var options = root.Parse(sandboxOptions);
+        if (options.Errors.Count > 0)
+        {
+            await options.InvokeAsync();
+            return 2;
+        }
+
+        var target = locator.Locate(options);
+        try
+        {
+            // Asked for only by a command that runs (not by help or a usage error); never a new sandbox.
+            return await TokenPay.Merchant.Cli.MerchantCommands.RunAsync(merchantArgs, async () =>
+            {
+                var sandbox = await Sandbox.PrepareAsync(new DirectoryInfo(target.RequireData(invocation)), target.GatewayPort, target.MerchantPort, quiet: true);
+                return sandbox.ConfigureMerchantCommands(await SandboxCommands.ClockOffsetAsync(sandbox.GatewayUrl));
+            }, $"{invocation} merchant");
+        }
+        catch (SandboxUnreachableException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return TokenPay.Merchant.Cli.MerchantCommands.NotKnownYet;
+        }
+    }
+
+    // A merchant command typed without its verb: say where it lives instead of suggesting a sandbox command.
+    if (args is [var first, ..] && TokenPay.Merchant.Cli.MerchantCommands.Verbs.Contains(first))
+    {
+        await Console.Error.WriteLineAsync($"'{first}' is a merchant command: {invocation} merchant {string.Join(' ', args)}");
         return 2;
     }
 
-    var sandbox = await Sandbox.PrepareAsync(options.GetValue(data)!, options.GetValue(gatewayPort), options.GetValue(merchantPort), quiet: true);
-    try
-    {
-        return await TokenPay.Merchant.Cli.MerchantCommands.RunAsync(args[(verb + 1)..], sandbox.ConfigureMerchant, "sandbox merchant");
-    }
-    catch (TokenPay.Storage.StorageUnavailableException ex)
-    {
-        await Console.Error.WriteLineAsync(ex.Message);
-        return 1;
-    }
-}
-
-var parsed = root.Parse(args);
-try
-{
+    var parsed = root.Parse(args);
     // Ctrl+C waits for the stop to finish (a cluster gives its nodes 10 s, then stops PostgreSQL), not System.CommandLine's default 2 s.
     var exit = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
     return parsed.Errors.Count > 0 ? 2 : exit;
@@ -88,4 +106,34 @@ catch (Exception ex) when (ex is ClusterSetupException or SandboxUnreachableExce
     // Something on this machine a person fixes: one sentence, no stack trace.
     await Console.Error.WriteLineAsync(ex.Message);
     return 1;
+}
+
+/// <summary>The sandbox's own options among a merchant command's arguments: accepted before or after the verb.</summary>
+internal static class SandboxOptions
+{
+    private static readonly string[] Names = ["--data", "--gateway-port", "--merchant-port"];
+
+    public static (string[] Sandbox, string[] Merchant) Split(string[] before, string[] after)
+    {
+        var sandbox = new List<string>(before);
+        var merchant = new List<string>();
+        for (var i = 0; i < after.Length; i++)
+        {
+            if (Names.Contains(after[i]) && i + 1 < after.Length)
+            {
+                sandbox.Add(after[i]);
+                sandbox.Add(after[++i]);
+            }
+            else if (Names.Any(name => after[i].StartsWith(name + "=", StringComparison.Ordinal)))
+            {
+                sandbox.Add(after[i]);
+            }
+            else
+            {
+                merchant.Add(after[i]);
+            }
+        }
+
+        return ([.. sandbox], [.. merchant]);
+    }
 }

@@ -60,6 +60,49 @@ internal sealed class Sandbox
             ["Logging:LogLevel:Microsoft.Extensions.Hosting"] = "None",
         });
 
+    // Which database the merchant of the sandbox last started here uses (a cluster's PostgreSQL), for the merchant commands.
+    private string MerchantStorageFile => Path.Combine(_data, "merchant-storage.json");
+
+    /// <summary>Says which merchant database is in use here; the merchant commands use it (null: the sandbox's SQLite file).</summary>
+    public void RecordMerchantStorage(string? postgres)
+    {
+        if (postgres is null)
+        {
+            File.Delete(MerchantStorageFile);
+        }
+        else
+        {
+            File.WriteAllText(MerchantStorageFile, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["Provider"] = "Postgres", ["ConnectionString"] = postgres }));
+        }
+    }
+
+    /// <summary>
+    /// The settings of the merchant commands: the merchant's (on the database the running sandbox or cluster uses) and the
+    /// sandbox's clock, so what they record carries the sandbox's time.
+    /// </summary>
+    public Action<WebApplicationBuilder> ConfigureMerchantCommands(TimeSpan? clockOffset) => builder =>
+    {
+        ConfigureMerchant(builder);
+        if (File.Exists(MerchantStorageFile))
+        {
+            var storage = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(MerchantStorageFile)) ?? [];
+            builder.Configuration.AddInMemoryCollection(storage.Select(s => KeyValuePair.Create($"Merchant:Storage:{s.Key}", (string?)s.Value)));
+        }
+
+        if (clockOffset is { } offset)
+        {
+            builder.Services.AddSingleton<TimeProvider>(new OffsetClock(offset));
+        }
+    };
+
+    /// <summary>Real time moved by the running sandbox's offset (its clock is moved only through the gateway).</summary>
+    private sealed class OffsetClock(TimeSpan offset) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
+
+        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+    }
+
     private const string LostAnswerRule = "{\"kind\":\"api.lost-answer\"}";
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -88,6 +131,9 @@ internal sealed class Sandbox
         {
             return 1;
         }
+
+        RecordMerchantStorage(postgres: null);
+        using var running = RunningSandbox.Record(this);
 
         Console.WriteLine($"""
 

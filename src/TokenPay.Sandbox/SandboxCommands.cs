@@ -6,6 +6,7 @@ using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TokenPay.Client;
+using TokenPay.Merchant.Cli;
 using TokenPay.Protocol.Models;
 
 namespace TokenPay.Sandbox;
@@ -17,7 +18,7 @@ internal sealed class SandboxUnreachableException(string message) : Exception(me
 /// The commands that drive a running sandbox (docs/sandbox.md): <c>clock</c>, <c>faults</c>, <c>listen</c>,
 /// <c>logs tail</c> and <c>trigger</c>. They speak to the sandbox's gateway on 127.0.0.1 as its operator.
 /// </summary>
-internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> gatewayPort)
+internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -37,9 +38,11 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
     {
         var show = new Command("show", "Print the sandbox's time and how far it is ahead of real time.");
         show.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Get, "/sandbox/clock", null, ct)));
-        var by = new Argument<string>("duration") { Description = "How far: a duration such as 06:00:00 or 7.00:00:00." };
+        var by = new Argument<string>("duration") { Description = "How far: a duration such as 30m, 6h, 7d, 06:00:00 or 7.00:00:00." };
         var advance = new Command("advance", "Move the clock forward, running everything that falls due on the way.") { by };
-        advance.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = parse.GetValue(by) }, ct)));
+        // 6h becomes 06:00:00; anything else goes as typed and the gateway says what it takes.
+        advance.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock",
+            new { advance = CommandLineStyle.TryParseDuration(parse.GetValue(by)!)?.ToString("c", CultureInfo.InvariantCulture) ?? parse.GetValue(by) }, ct)));
         var at = new Argument<string>("time") { Description = "An ISO 8601 time with offset, such as 2027-01-01T00:00:00Z." };
         var to = new Command("to", "Move the clock forward to a time.") { at };
         to.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { to = parse.GetValue(at) }, ct)));
@@ -122,11 +125,12 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
         return trigger;
     }
 
-    private static Option<TimeSpan?> DurationOption() => new("--for") { Description = "Stop after this long (a duration such as 00:05:00); otherwise on Ctrl+C." };
+    private static Option<TimeSpan?> DurationOption() => CommandLineStyle.DurationOption("--for", "Stop after this long, otherwise on Ctrl+C");
 
     private async Task TriggerAsync(ParseResult parse, string what, CancellationToken cancellationToken)
     {
-        var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(parse.GetValue(data)!.FullName, "sandbox.json"));
+        // The keys of the sandbox found (never new ones: the gateway would not know them).
+        var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(locator.Locate(parse).RequireData(invocation), "sandbox.json"));
         var services = new ServiceCollection();
         services.AddPayerMaxClient(o =>
         {
@@ -175,9 +179,18 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
                     break;
             }
         }
+        catch (PayerMaxTransportException ex) when (ex.NothingSent)
+        {
+            throw Unreachable(parse);
+        }
+        catch (PayerMaxSignatureException ex)
+        {
+            // Say what happened: a gateway that answers but does not know these keys is another sandbox, not a stopped one.
+            throw new SandboxUnreachableException($"The sandbox gateway at {GatewayUrl(parse)} answered, but not as the sandbox whose keys are in {locator.Locate(parse).Data}: {ex.Message.TrimEnd('.')}. Pass the --data folder of the sandbox running there.");
+        }
         catch (PayerMaxException ex)
         {
-            throw new SandboxUnreachableException($"The sandbox gateway at {GatewayUrl(parse)} did not answer the payment ({ex.GetType().Name}); is the sandbox running there?");
+            throw new SandboxUnreachableException($"The sandbox gateway at {GatewayUrl(parse)} did not complete the payment: {ex.Message}");
         }
     }
 
@@ -285,9 +298,25 @@ internal sealed class SandboxCommands(Option<DirectoryInfo> data, Option<int> ga
     }
 
     private SandboxUnreachableException Unreachable(ParseResult parse) =>
-        new($"No sandbox answers at {GatewayUrl(parse)}; start it first ('tokenpay', or 'dotnet run --project src/TokenPay.Sandbox'), or pass its --gateway-port.");
+        new($"No sandbox answers at {GatewayUrl(parse)}; start it first ({SandboxTarget.StartCommand(invocation)}), or pass its --gateway-port.");
 
-    private string GatewayUrl(ParseResult parse) => $"http://127.0.0.1:{parse.GetValue(gatewayPort)}";
+    private string GatewayUrl(ParseResult parse) => locator.Locate(parse).GatewayUrl;
+
+    /// <summary>How far the running sandbox's clock is ahead of real time; null when no sandbox answers there.</summary>
+    public static async Task<TimeSpan?> ClockOffsetAsync(string gatewayUrl)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            var clock = await http.GetFromJsonAsync<JsonElement>("/sandbox/clock");
+            return TimeSpan.TryParseExact(clock.GetProperty("offset").GetString(), "c", CultureInfo.InvariantCulture, out var offset) ? offset : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            // No sandbox there (the command says so if it needs the gateway): real time.
+            return null;
+        }
+    }
 
     private static void Print(string json)
     {

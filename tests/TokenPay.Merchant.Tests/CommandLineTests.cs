@@ -39,11 +39,11 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public async Task UnreachableDatabase_OneSentenceNamingWhere_NeverThePassword_Exit1()
+    public async Task UnreachableDatabase_OneSentenceNamingWhere_NeverThePassword_Exit3()
     {
         var (exit, output) = await RunAsync("wallet list --user x --Merchant:Storage:Provider=Postgres --Merchant:Storage:ConnectionString=Host=127.0.0.1;Port=1;Database=shop;Username=shopper;Password=s3cret-pw;Timeout=2");
 
-        exit.ShouldBe(1, output);
+        exit.ShouldBe(3, output);
         output.ShouldContain("PostgreSQL at 127.0.0.1:1, database shop, user shopper, cannot be used");
         output.ShouldContain("Merchant:Storage:ConnectionString");
         output.ShouldNotContain("s3cret-pw");

@@ -16,30 +16,44 @@ namespace TokenPay.Merchant.Cli;
 /// The merchant's command line, run against the configured database and gateway without starting the server:
 /// <c>charge</c>, <c>charge-batch</c>, <c>wallet list</c>, <c>wallet remove</c>, <c>reconcile</c>, <c>hash-password</c>.
 /// Arguments that look like configuration keys (<c>--PayerMax:BaseUrl=...</c>) are configuration.
-/// Exit codes: 0 done, 1 refused, declined or not known yet, 2 a usage error.
+/// Exit codes (<see cref="ExitCodes"/>): 0 done, 1 refused or declined, 2 a usage error, 3 not known yet.
 /// </summary>
 public static class MerchantCommands
 {
     public const int Ok = 0;
     public const int NotDone = 1;
     public const int Usage = 2;
+    public const int NotKnownYet = 3;
+
+    /// <summary>The exit codes as help and docs/sandbox.md state them.</summary>
+    public const string ExitCodes = "Exit codes: 0 done; 1 refused or declined (a charge, a refund, any line of a batch) or not found; 2 usage error; " +
+        "3 not known yet (an outcome the gateway has not settled, or the sandbox, database or gateway could not be reached): run the same command again or reconcile.";
+
+    /// <summary>The commands' names (the sandbox points a person who typed one without <c>merchant</c> to it).</summary>
+    public static readonly string[] Verbs = ["charge", "charge-status", "retry", "charge-batch", "refund", "wallet", "reconcile", "hash-password"];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <param name="configure">Extra configuration from a host (the sandbox passes its own settings).</param>
-    /// <param name="name">The command name shown in help (<c>merchant</c>, or the sandbox's <c>merchant</c> verb).</param>
-    public static async Task<int> RunAsync(string[] args, Action<WebApplicationBuilder>? configure = null, string name = "merchant")
+    /// <param name="host">
+    /// Extra configuration from a host (the sandbox's settings), asked for only when a command runs; settings given on
+    /// the command line win over it.
+    /// </param>
+    /// <param name="invocation">The command as a person types it, shown in help (<c>tokenpay merchant</c>).</param>
+    public static async Task<int> RunAsync(string[] args, Func<Task<Action<WebApplicationBuilder>>>? host = null, string? invocation = null)
     {
+        var configure = host ?? (() => Task.FromResult<Action<WebApplicationBuilder>>(_ => { }));
+        CommandLineStyle.PlainWhenRedirected();
         var (commandLine, configuration) = SplitConfiguration(args);
-        var root = Build(name, configuration, configure);
+        var root = Build(configuration, configure);
+        CommandLineStyle.UseInvocation(root, invocation ?? CommandLineStyle.Invocation("src/TokenPay.Merchant"));
         var parsed = root.Parse(commandLine);
-        // Exceptions reach the caller, which turns an unreachable database into one sentence.
+        // The host's exceptions (no sandbox found) reach the caller, which says so in one sentence.
         var exit = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         // Parse errors (unknown verbs and flags, with suggestions) are printed by System.CommandLine; they are usage errors.
         return parsed.Errors.Count > 0 ? Usage : exit;
     }
 
-    private static RootCommand Build(string name, string[] configuration, Action<WebApplicationBuilder>? configure)
+    private static RootCommand Build(string[] configuration, Func<Task<Action<WebApplicationBuilder>>> configure)
     {
         var user = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
         var amount = new Option<decimal>("--amount") { Description = "Amount in major units, e.g. 5.00.", Required = true, CustomParser = ParseAmount };
@@ -110,7 +124,7 @@ public static class MerchantCommands
         {
             var summary = await services.GetRequiredService<ChargeRetrier>().RunDueAsync(ct);
             AnsiConsole.WriteLine($"{summary.Sent} retries sent: {summary.Succeeded} succeeded, {summary.Declined} declined.");
-            return Ok;
+            return summary.Declined == 0 ? Ok : NotDone;
         }));
 
         var reconcile = new Command("reconcile", "Settle payments whose outcome is still open, by asking the gateway.");
@@ -119,8 +133,8 @@ public static class MerchantCommands
         var hash = new Command("hash-password", "Read a password on standard input and print the hash for Merchant:Operator:PasswordHash.");
         hash.SetAction(_ => HashPassword());
 
-        return new RootCommand($"TokenPay merchant service commands ({name}). Exit codes: 0 done, 1 refused/declined/not known yet, 2 usage error. " +
-            "Configuration keys may be passed too, e.g. --PayerMax:BaseUrl=http://127.0.0.1:5080.")
+        return new RootCommand($"TokenPay merchant service commands. {ExitCodes} " +
+            "Configuration keys may be passed too and win over the defaults, e.g. --PayerMax:BaseUrl=http://127.0.0.1:5080.")
         {
             charge, status, retry, batch, refund, wallet, reconcile, hash,
         };
@@ -155,8 +169,15 @@ public static class MerchantCommands
             }
         }
 
-        return result.Succeeded ? Ok : NotDone;
+        return Outcome(result.Status);
     }
+
+    private static int Outcome(string status) => status switch
+    {
+        PaymentStatuses.Success => Ok,
+        PaymentStatuses.Created or PaymentStatuses.Pending => NotKnownYet,
+        _ => NotDone,
+    };
 
     private static async Task<int> ChargeStatusAsync(IServiceProvider services, string chargeId, bool json, CancellationToken cancellationToken)
     {
@@ -169,7 +190,7 @@ public static class MerchantCommands
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(history, Json));
-            return history.Status == PaymentStatuses.Success ? Ok : NotDone;
+            return Outcome(history.Status);
         }
 
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(history.Status)}[/] charge {Markup.Escape(chargeId)}: {history.Amount} {history.Currency} for {Markup.Escape(history.UserId)}");
@@ -182,7 +203,7 @@ public static class MerchantCommands
 
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine(history.RetryNote ?? "No retry planned.");
-        return history.Status == PaymentStatuses.Success ? Ok : NotDone;
+        return Outcome(history.Status);
     }
 
     private static async Task<int> RefundAsync(IServiceProvider services, RefundOrder request, bool json, CancellationToken cancellationToken)
@@ -231,7 +252,8 @@ public static class MerchantCommands
         var requests = lines.Select(l => l.Request).ToList();
         var batch = services.GetRequiredService<ChargeBatch>();
         BatchRun run;
-        if (json)
+        // A progress bar is for a person watching; a pipe gets the summary only.
+        if (json || Console.IsOutputRedirected)
         {
             run = await batch.RunAsync(requests, parallelism, null, cancellationToken);
         }
@@ -284,7 +306,8 @@ public static class MerchantCommands
             AnsiConsole.Write(table);
         }
 
-        return summary.Unknown == 0 ? Ok : NotDone;
+        // Any line not known yet outranks a refused one: running the batch again settles it and charges nothing twice.
+        return summary.Unknown > 0 ? NotKnownYet : summary.Succeeded == summary.Total ? Ok : NotDone;
     }
 
     private static async Task<int> ListAsync(IServiceProvider services, string user, bool json, CancellationToken cancellationToken)
@@ -292,7 +315,7 @@ public static class MerchantCommands
         var entries = await services.GetRequiredService<WalletService>().SyncAsync(user, cancellationToken);
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(entries, Json));
+            Console.WriteLine(JsonSerializer.Serialize(entries.Select(e => e with { Expiry = CardExpiry.Format(e.Expiry) }), Json));
             return Ok;
         }
 
@@ -305,7 +328,7 @@ public static class MerchantCommands
         var table = new Table().AddColumns("token", "brand", "card", "expiry", "status", "MIT");
         foreach (var e in entries)
         {
-            table.AddRow(Markup.Escape(e.PaymentTokenId), Markup.Escape(e.Brand ?? ""), Markup.Escape(e.MaskedCard ?? ""), Markup.Escape(e.Expiry ?? ""), Markup.Escape(e.Status), e.MitAllowed && e.Status == TokenStatuses.Activated ? "yes" : "no");
+            table.AddRow(Markup.Escape(e.PaymentTokenId), Markup.Escape(e.Brand ?? ""), Markup.Escape(e.MaskedCard ?? ""), Markup.Escape(CardExpiry.Format(e.Expiry)), Markup.Escape(e.Status), e.MitAllowed && e.Status == TokenStatuses.Activated ? "yes" : "no");
         }
 
         AnsiConsole.Write(table);
@@ -337,7 +360,7 @@ public static class MerchantCommands
     {
         var summary = await services.GetRequiredService<Reconciler>().ReconcileAsync(cancellationToken);
         AnsiConsole.WriteLine($"checked {summary.Checked}, settled {summary.Settled}, still open {summary.StillOpen}");
-        return summary.StillOpen == 0 ? Ok : NotDone;
+        return summary.StillOpen == 0 ? Ok : NotKnownYet;
     }
 
     private static int HashPassword()
@@ -354,17 +377,32 @@ public static class MerchantCommands
     }
 
     // The service is built only for a command that needs it, after its arguments were parsed and checked.
-    private static async Task<int> WithServicesAsync(string[] configuration, Action<WebApplicationBuilder>? configure, Func<IServiceProvider, Task<int>> run)
+    private static async Task<int> WithServicesAsync(string[] configuration, Func<Task<Action<WebApplicationBuilder>>> host, Func<IServiceProvider, Task<int>> run)
     {
+        var configure = await host();
         try
         {
-            await using var app = await MerchantApp.CreateAsync(configuration, configure);
+            await using var app = await MerchantApp.CreateAsync(configuration, builder =>
+            {
+                configure(builder);
+                // Added last so --Section:Key=value wins over the host's defaults (the sandbox's database, gateway and keys).
+                builder.Configuration.AddCommandLine(configuration);
+            });
             return await run(app.Services);
         }
-        catch (Exception ex) when (ex is TokenPay.Client.PayerMaxException or HttpRequestException or IOException or Microsoft.Extensions.Options.OptionsValidationException)
+        catch (Exception ex) when (ex is TokenPay.Client.PayerMaxException or HttpRequestException or IOException)
         {
             Console.Error.WriteLine($"Could not complete the command: {ex.Message}");
-            return NotDone;
+            return NotKnownYet;
+        }
+        catch (Exception ex) when (ex is TokenPay.Storage.StorageUnavailableException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return NotKnownYet;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            return UsageError(ex.Message);
         }
     }
 
