@@ -90,9 +90,9 @@ try
     }
 
     // A merchant command typed without its verb: say where it lives instead of suggesting a sandbox command.
-    if (args is [var first, ..] && TokenPay.Merchant.Cli.MerchantCommands.Verbs.Contains(first))
+    if (SandboxOptions.Split([], args).Merchant is [var first, ..] typed && TokenPay.Merchant.Cli.MerchantCommands.Verbs.Contains(first))
     {
-        await Console.Error.WriteLineAsync($"'{first}' is a merchant command: {invocation} merchant {string.Join(' ', args)}");
+        await Console.Error.WriteLineAsync($"'{first}' is a merchant command: {invocation} merchant {string.Join(' ', typed)}");
         return 2;
     }
 

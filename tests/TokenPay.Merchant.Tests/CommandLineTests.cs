@@ -13,6 +13,8 @@ public sealed class CommandLineTests : IDisposable
     [Theory]
     [InlineData("--help", 0, "charge-batch")]
     [InlineData("charge --help", 0, "--charge-id")]
+    [InlineData("charge --help", 0, "Usage:\n  dotnet run --project src/TokenPay.Merchant -- charge [options]")]
+    [InlineData("--help", 0, "3 not known yet")]
     [InlineData("charge-batch --help", 0, "RFC 4180")]
     [InlineData("wallet --help", 0, "remove")]
     [InlineData("wallet", 2, "list")]

@@ -13,6 +13,12 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
     private NotificationReceiver _merchant = null!;
     private string _data = null!;
 
+    // Where running sandboxes record themselves (XDG_DATA_HOME of the commands): a sandbox running on this machine is not seen.
+    private readonly string _home = Directory.CreateTempSubdirectory("tokenpay-home-").FullName;
+
+    // A folder other than the sandbox's, as a person's shell somewhere else.
+    private readonly string _elsewhere = Directory.CreateTempSubdirectory("tokenpay-elsewhere-").FullName;
+
     public async Task InitializeAsync()
     {
         _merchant = await NotificationReceiver.StartAsync();
@@ -34,6 +40,16 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
     {
         await _gateway.DisposeAsync();
         await _merchant.DisposeAsync();
+        foreach (var folder in (string[])[_home, _elsewhere, _data])
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     [Fact]
@@ -104,26 +120,159 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
         result.Output.ShouldContain($"No sandbox answers at http://127.0.0.1:{port}");
     }
 
+    private string GatewayPort => _gateway.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task FromAnotherFolderWithoutASandbox_OneSentenceNamingHowToStartOne_AndNoNewSandbox()
+    {
+        var merchant = await RunAsync(["merchant", "wallet", "list", "--user", "x"], withPort: false, withData: false);
+        var trigger = await RunAsync(["trigger", "payment.succeeded"], withPort: false, withData: false);
+
+        merchant.Exit.ShouldBe(3, merchant.Output);
+        merchant.Output.ShouldContain("No running sandbox found and no --data given. Start one in another terminal (dotnet run --project src/TokenPay.Sandbox), or pass --data");
+        trigger.Exit.ShouldBe(1, trigger.Output);
+        trigger.Output.ShouldContain("No running sandbox found");
+        Directory.EnumerateFileSystemEntries(_elsewhere).ShouldBeEmpty("no new sandbox (keys, databases) where the command ran");
+        merchant.Output.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task FromAnotherFolder_TheRunningSandboxIsFound_ItsKeysAndPort()
+    {
+        await RecordRunningSandboxAsync();
+
+        var trigger = await RunAsync(["trigger", "payment.succeeded"], withPort: false, withData: false);
+        var wallet = await RunAsync(["merchant", "wallet", "list", "--user", "x"], withPort: false, withData: false);
+
+        trigger.Exit.ShouldBe(0, trigger.Output);
+        trigger.Output.ShouldContain("APPLY_SUCCESS SUCCESS");
+        wallet.Exit.ShouldBe(0, wallet.Output);
+        wallet.Output.ShouldContain("x has no saved cards.");
+        Directory.EnumerateFileSystemEntries(_elsewhere).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task SandboxOptions_AcceptedAfterTheMerchantVerbToo()
+    {
+        var result = await RunAsync(["merchant", "wallet", "list", "--user", "x", "--data", _data, "--gateway-port", GatewayPort], withPort: false, withData: false);
+
+        result.Exit.ShouldBe(0, result.Output);
+        result.Output.ShouldContain("x has no saved cards.");
+    }
+
+    [Fact]
+    public async Task MerchantCommands_SettingsOnTheCommandLineWinOverTheSandboxs_ABadConnectionStringIsOneSentence()
+    {
+        var elsewhere = $"http://127.0.0.1:{FreePorts.Next()}";
+
+        var gateway = await RunAsync("merchant", "wallet", "list", "--user", "x", $"--PayerMax:BaseUrl={elsewhere}");
+        var database = await RunAsync("merchant", "charge", "--user", "x", "--amount", "1", "--charge-id", "c1", "--Merchant:Storage:Provider=Postgres", "--Merchant:Storage:ConnectionString=Data Source=x;Password=s3cret-pw");
+
+        gateway.Exit.ShouldBe(3, gateway.Output);
+        gateway.Output.ShouldContain("Could not complete the command");
+        database.Exit.ShouldBe(3, database.Output);
+        database.Output.ShouldContain("Merchant:Storage:ConnectionString is not a Postgres connection string: Couldn't set data source.");
+        database.Output.ShouldNotContain("s3cret-pw");
+        database.Output.ShouldNotContain("Exception");
+        database.Output.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task MerchantCommands_UseTheStoreTheClusterRecorded()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_data, "merchant-storage.json"), """{"Provider":"Postgres","ConnectionString":"Host=127.0.0.1;Port=1;Database=tokenpay_merchant;Username=cluster;Timeout=2"}""");
+
+        var result = await RunAsync("merchant", "wallet", "list", "--user", "x");
+
+        result.Exit.ShouldBe(3, result.Output);
+        result.Output.ShouldContain("PostgreSQL at 127.0.0.1:1, database tokenpay_merchant, user cluster, cannot be used");
+    }
+
+    [Fact]
+    public async Task MerchantCommands_RecordTimesOnTheSandboxClock_ShowMMYY_PlainInAPipe_AndExitCodesSayWhatHappened()
+    {
+        (await RunAsync("clock", "advance", "8h")).Exit.ShouldBe(0);
+        var saved = await RunAsync("trigger", "mit.declined");
+        var user = System.Text.RegularExpressions.Regex.Match(saved.Output, "for (trigger_[0-9a-f]+)").Groups[1].Value;
+        var token = System.Text.RegularExpressions.Regex.Match(saved.Output, "Saved card (\\S+)").Groups[1].Value;
+        await File.WriteAllTextAsync(Path.Combine(_data, "batch.csv"), $"{user},2.00,USD,Top-up,b1\nnobody,2.00,USD,Top-up,b2\n");
+
+        var charge = await RunAsync("merchant", "charge", "--user", user, "--amount", "3.00", "--charge-id", "c1");
+        var status = await RunAsync("merchant", "charge-status", "--charge-id", "c1", "--json");
+        var wallet = await RunAsync("merchant", "wallet", "list", "--user", user);
+        var batch = await RunAsync("merchant", "charge-batch", "--file", Path.Combine(_data, "batch.csv"));
+
+        charge.Exit.ShouldBe(1, charge.Output);
+        var at = JsonDocument.Parse(status.Output).RootElement.GetProperty("attempts")[0].GetProperty("at").GetDateTimeOffset();
+        at.ShouldBeGreaterThan(TimeProvider.System.GetUtcNow().AddHours(7), "the charge is recorded at the sandbox's time, 8 h ahead");
+        wallet.Output.ShouldContain(token);
+        wallet.Output.ShouldMatch($"{token}.*12/35", "the token on one line, the expiry as MM/YY");
+        wallet.Output.ShouldNotContain("\u001b[");
+        batch.Exit.ShouldBe(1, batch.Output);
+        batch.Output.ShouldNotContain("\u001b[");
+    }
+
+    [Fact]
+    public async Task HelpShowsTheCommandAsTyped_DurationsLike5s_AndAMerchantVerbWithoutMerchantIsPointedThere()
+    {
+        var help = await RunAsync("merchant", "charge", "--help");
+        var sandboxHelp = await RunAsync("--help");
+        var listen = await RunAsync("listen", "--for", "1s");
+        var bad = await RunAsync("listen", "--for", "soon");
+        var verb = await RunAsync("charge", "--user", "x");
+
+        help.Exit.ShouldBe(0, help.Output);
+        help.Output.ShouldContain("Usage:\n  dotnet run --project src/TokenPay.Sandbox -- merchant charge [options]");
+        sandboxHelp.Output.ShouldContain("charge, charge-status, retry, charge-batch, refund, wallet list|remove, reconcile");
+        sandboxHelp.Output.ShouldContain("Exit codes: 0 done; 1 refused or declined");
+        listen.Exit.ShouldBe(0, listen.Output);
+        listen.Output.ShouldContain("Listening for notifications.");
+        bad.Exit.ShouldBe(2);
+        bad.Output.ShouldContain("--for must be a positive duration such as 30s, 5m, 2h, 7d or 00:05:00 (got 'soon')");
+        bad.Output.ShouldNotContain("System.Nullable");
+        verb.Exit.ShouldBe(2);
+        verb.Output.ShouldContain("'charge' is a merchant command: dotnet run --project src/TokenPay.Sandbox -- merchant charge --user x");
+    }
+
     private async Task<(int Exit, string Output)> RunAsync(params string[] args) => await RunAsync(args, withPort: true);
 
-    private async Task<(int Exit, string Output)> RunAsync(string[] args, bool withPort)
+    private async Task<(int Exit, string Output)> RunAsync(string[] args, bool withPort, bool withData = true)
     {
-        await using var run = Start(withPort, args);
+        await using var run = Start(withPort, args, withData);
         return (await run.ExitAsync(), run.Output);
+    }
+
+    // The sandbox recording itself as it does once it runs: its data folder and ports, with a process that runs (this one).
+    private async Task RecordRunningSandboxAsync()
+    {
+        var folder = Path.Combine(_home, "tokenpay", "sandboxes");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, $"{GatewayPort}.json"), JsonSerializer.Serialize(new
+        {
+            Data = _data, GatewayPort = _gateway.BaseAddress.Port, MerchantPort = FreePorts.Next(), ProcessId = Environment.ProcessId,
+        }));
     }
 
     private CommandRun Start(params string[] args) => Start(withPort: true, args);
 
-    private CommandRun Start(bool withPort, string[] args)
+    private CommandRun Start(bool withPort, string[] args, bool withData = true)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _elsewhere,
+            Environment = { ["XDG_DATA_HOME"] = _home, ["DOTNET_NOLOGO"] = "1" },
+        };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TokenPay.Sandbox.dll"));
-        start.ArgumentList.Add("--data");
-        start.ArgumentList.Add(_data);
+        if (withData)
+        {
+            start.ArgumentList.Add("--data");
+            start.ArgumentList.Add(_data);
+        }
+
         if (withPort)
         {
             start.ArgumentList.Add("--gateway-port");
-            start.ArgumentList.Add(_gateway.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            start.ArgumentList.Add(GatewayPort);
         }
 
         foreach (var arg in args)
