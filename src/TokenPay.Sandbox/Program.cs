@@ -3,7 +3,7 @@
 // `dotnet run --project src/TokenPay.Sandbox -- merchant <command>` runs a merchant command
 // (charge, charge-batch, wallet, reconcile) against the sandbox's merchant. `-- cluster` runs the gateway as
 // three processes on a local PostgreSQL behind one front door. `clock`, `faults`, `listen`, `logs tail` and
-// `trigger` drive a running sandbox (docs/sandbox.md). `--help` lists the flags.
+// `trigger` drive a running sandbox, found from any folder or named by --data (docs/sandbox.md). `--help` lists the flags.
 using System.CommandLine;
 using TokenPay.Sandbox;
 
