@@ -7,7 +7,7 @@
 using System.CommandLine;
 using TokenPay.Sandbox;
 
-var data = new Option<DirectoryInfo>("--data") { Description = "Where keys and SQLite files are kept (made on first run, reused after).", DefaultValueFactory = _ => new DirectoryInfo("sandbox-data"), Recursive = true };
+var data = new Option<DirectoryInfo>("--data") { Description = "Where keys and SQLite files are kept (made when a sandbox first starts there, reused after). Other commands use the running sandbox's unless it is given.", DefaultValueFactory = _ => new DirectoryInfo("sandbox-data"), Recursive = true };
 var gatewayPort = new Option<int>("--gateway-port") { Description = "The gateway's port on 127.0.0.1.", DefaultValueFactory = _ => 5080, Recursive = true };
 var merchantPort = new Option<int>("--merchant-port") { Description = "The demo merchant's port on 127.0.0.1.", DefaultValueFactory = _ => 5090, Recursive = true };
 var quiet = new Option<bool>("--quiet") { Description = "Do not print a line per request served." };
