@@ -73,6 +73,11 @@ internal sealed class Sandbox
         else
         {
             File.WriteAllText(MerchantStorageFile, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["Provider"] = "Postgres", ["ConnectionString"] = postgres }));
+            // It may hold a --postgres password: readable by its owner only, like the keys.
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(MerchantStorageFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
     }
 
@@ -80,20 +85,28 @@ internal sealed class Sandbox
     /// The settings of the merchant commands: the merchant's (on the database the running sandbox or cluster uses) and the
     /// sandbox's clock, so what they record carries the sandbox's time.
     /// </summary>
-    public Action<WebApplicationBuilder> ConfigureMerchantCommands(TimeSpan? clockOffset) => builder =>
+    public Action<WebApplicationBuilder> ConfigureMerchantCommands(TimeSpan? clockOffset)
     {
-        ConfigureMerchant(builder);
-        if (File.Exists(MerchantStorageFile))
+        Dictionary<string, string> storage;
+        try
         {
-            var storage = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(MerchantStorageFile)) ?? [];
-            builder.Configuration.AddInMemoryCollection(storage.Select(s => KeyValuePair.Create($"Merchant:Storage:{s.Key}", (string?)s.Value)));
+            storage = File.Exists(MerchantStorageFile) ? System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(MerchantStorageFile)) ?? [] : [];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new SandboxUnreachableException($"{MerchantStorageFile} is not what the cluster writes; start the cluster again, or delete it to use the sandbox's SQLite merchant database.");
         }
 
-        if (clockOffset is { } offset)
+        return builder =>
         {
-            builder.Services.AddSingleton<TimeProvider>(new OffsetClock(offset));
-        }
-    };
+            ConfigureMerchant(builder);
+            builder.Configuration.AddInMemoryCollection(storage.Select(s => KeyValuePair.Create($"Merchant:Storage:{s.Key}", (string?)s.Value)));
+            if (clockOffset is { } offset)
+            {
+                builder.Services.AddSingleton<TimeProvider>(new OffsetClock(offset));
+            }
+        };
+    }
 
     /// <summary>Real time moved by the running sandbox's offset (its clock is moved only through the gateway).</summary>
     private sealed class OffsetClock(TimeSpan offset) : TimeProvider

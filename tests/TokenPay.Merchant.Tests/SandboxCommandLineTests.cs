@@ -186,6 +186,12 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
 
         result.Exit.ShouldBe(3, result.Output);
         result.Output.ShouldContain("PostgreSQL at 127.0.0.1:1, database tokenpay_merchant, user cluster, cannot be used");
+
+        await File.WriteAllTextAsync(Path.Combine(_data, "merchant-storage.json"), "{ half written");
+        var damaged = await RunAsync("merchant", "wallet", "list", "--user", "x");
+        damaged.Exit.ShouldBe(3, damaged.Output);
+        damaged.Output.ShouldContain("merchant-storage.json is not what the cluster writes");
+        damaged.Output.ShouldNotContain("   at ");
     }
 
     [Fact]
