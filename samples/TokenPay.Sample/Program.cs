@@ -44,7 +44,7 @@ var first = await client.OrderAndPayAsync(PaymentRequests.CardPaymentAndSave(
 Console.WriteLine($"first payment: {first.Code} {first.Data?.Status}");
 
 // 2. The saved card, from the query (or the notification).
-var order = await client.OrderQueryAsync($"sample_first_{run}");
+var order = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = $"sample_first_{run}" });
 var tokenId = (order.Data?.PaymentDetails is [var detail, ..] ? detail.PaymentTokenId : null)
     ?? throw new InvalidOperationException($"No token was saved: {order.Code} {order.Msg}");
 Console.WriteLine($"saved card: {tokenId} ({order.Data!.PaymentDetails[0].CardInfo?.CardIdentifierNo})");
@@ -59,12 +59,12 @@ try
 catch (PayerMaxException ex) when (!ex.IsRetrySafe)
 {
     // The outcome is unknown: the order number tells.
-    var recovered = await client.OrderQueryAsync(mitNo);
+    var recovered = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = mitNo });
     Console.WriteLine($"MIT outcome after a failure: {recovered.Code} {recovered.Data?.Status}");
 }
 
 // 4. Part of the first payment goes back: accepted now (REFUND_PENDING), final later (refundQuery or the REFUND notification).
-var refund = await client.RefundAsync(RefundRequests.Partial($"sample_refund_{run}", $"sample_first_{run}", 3.00m, "USD", "Damaged item"));
+var refund = await client.RefundAsync(RefundRequests.Partial($"sample_refund_{run}", order.Data!, 3.00m, "Damaged item"));
 Console.WriteLine($"refund: {refund.Code} {refund.Data?.Status} ({refund.Data?.RefundTradeNo})");
 
 // 5. The customer removes the card; a further MIT is refused and charges nothing.

@@ -46,17 +46,23 @@ public sealed partial class PayerMaxClient
         _logger = logger ?? NullLogger<PayerMaxClient>.Instance;
     }
 
+    // Every operation takes its request type: the protocol's required fields are required members, so a
+    // request the gateway would refuse for a missing field does not compile.
+
     /// <summary>Creates a payment (any mode; see <see cref="PaymentRequests"/> for builders that set the flags right). Never retried automatically.</summary>
     public Task<PayerMaxResult<OrderAndPayResult>> OrderAndPayAsync(OrderAndPayRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<OrderAndPayRequest, OrderAndPayResult>("orderAndPay", "1.4", request, retrySafe: false, cancellationToken);
 
     /// <summary>The state of one payment by the merchant's order number. Retried on transient failures.</summary>
-    public Task<PayerMaxResult<OrderView>> OrderQueryAsync(string outTradeNo, CancellationToken cancellationToken = default) =>
-        SendAsync<OrderQueryRequest, OrderView>("orderQuery", "1.4", new OrderQueryRequest { OutTradeNo = outTradeNo }, retrySafe: true, cancellationToken);
+    public Task<PayerMaxResult<OrderView>> OrderQueryAsync(OrderQueryRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<OrderQueryRequest, OrderView>("orderQuery", "1.4", request, retrySafe: true, cancellationToken);
 
-    /// <summary>A user's saved cards. Retried on transient failures.</summary>
-    public Task<PayerMaxResult<InquirePaymentTokenResult>> InquirePaymentTokenAsync(InquirePaymentTokenRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<InquirePaymentTokenRequest, InquirePaymentTokenResult>("inquirePaymentToken", "1.2", request, retrySafe: true, cancellationToken);
+    /// <summary>A user's saved cards (<c>tokenScope</c> tokenAcq unless the request names tokenMit). Retried on transient failures.</summary>
+    public Task<PayerMaxResult<InquirePaymentTokenResult>> InquirePaymentTokenAsync(InquirePaymentTokenRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SendAsync<InquirePaymentTokenRequest, InquirePaymentTokenResult>("inquirePaymentToken", "1.2", request with { TokenScope = request.TokenScope ?? Wire.TokenScopeAcquiring }, retrySafe: true, cancellationToken);
+    }
 
     /// <summary>Unbinds a saved card; idempotent, so retried on transient failures.</summary>
     public Task<PayerMaxResult<RemovePaymentTokenResult>> RemovePaymentTokenAsync(RemovePaymentTokenRequest request, CancellationToken cancellationToken = default) =>
@@ -68,31 +74,50 @@ public sealed partial class PayerMaxClient
 
     /// <summary>
     /// Asks for money back on a SUCCESS order (see <see cref="RefundRequests"/> for full and partial refunds).
-    /// Never re-sent automatically: if it throws, call <see cref="RefundQueryAsync(string, CancellationToken)"/> with the
+    /// Never re-sent automatically: if it throws, call <see cref="RefundQueryAsync"/> with the
     /// same <c>outRefundNo</c>; sending it again with the same number and amount answers the same refund, never a second one.
     /// </summary>
-    public Task<PayerMaxResult<RefundResult>> RefundAsync(RefundRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<RefundRequest, RefundResult>("refund", "1.4", request, retrySafe: false, cancellationToken);
+    /// <exception cref="ArgumentException">The request names neither <c>outTradeNo</c> nor <c>tradeToken</c>.</exception>
+    public Task<PayerMaxResult<RefundResult>> RefundAsync(RefundRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.OutTradeNo is null && request.TradeToken is null)
+        {
+            throw new ArgumentException("A refund names its order: outTradeNo or tradeToken.", nameof(request));
+        }
 
-    /// <summary>One refund's state by the merchant's refund number. Retried on transient failures.</summary>
-    public Task<PayerMaxResult<RefundView>> RefundQueryAsync(string outRefundNo, CancellationToken cancellationToken = default) =>
-        SendAsync<RefundQueryRequest, RefundView>("refundQuery", "1.4", new RefundQueryRequest { OutRefundNo = outRefundNo }, retrySafe: true, cancellationToken);
+        return SendAsync<RefundRequest, RefundResult>("refund", "1.4", request, retrySafe: false, cancellationToken);
+    }
 
-    /// <summary>One refund's state by the gateway's refund number (<c>refundTradeNo</c>). Retried on transient failures.</summary>
-    public Task<PayerMaxResult<RefundView>> RefundQueryByRefundTradeNoAsync(string refundTradeNo, CancellationToken cancellationToken = default) =>
-        SendAsync<RefundQueryRequest, RefundView>("refundQuery", "1.4", new RefundQueryRequest { RefundTradeNo = refundTradeNo }, retrySafe: true, cancellationToken);
+    /// <summary>One refund's state by the merchant's refund number (<c>outRefundNo</c>) or the gateway's (<c>refundTradeNo</c>). Retried on transient failures.</summary>
+    /// <exception cref="ArgumentException">The request names neither refund number.</exception>
+    public Task<PayerMaxResult<RefundView>> RefundQueryAsync(RefundQueryRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.OutRefundNo is null && request.RefundTradeNo is null)
+        {
+            throw new ArgumentException("A refund query names the refund: outRefundNo or refundTradeNo.", nameof(request));
+        }
+
+        return SendAsync<RefundQueryRequest, RefundView>("refundQuery", "1.4", request, retrySafe: true, cancellationToken);
+    }
 
     /// <summary>
     /// Saves a card without a payment: <c>SUCCESS</c> with the token, <c>PENDING</c> with the 3DS <c>redirectUrl</c>
-    /// for the customer, or <c>FAILED</c>. Never re-sent automatically: if it throws, call
+    /// for the customer, or <c>FAILED</c>. <c>paymentMethodType</c> CARD and <c>tokenScope</c> tokenAcq are sent when
+    /// the request leaves them null. Never re-sent automatically: if it throws, call
     /// <see cref="InquireApplyRequestAsync"/> with the same <c>requestId</c>.
     /// </summary>
-    public Task<PayerMaxResult<TokenApplicationResult>> ApplyPaymentTokenAsync(ApplyPaymentTokenRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<ApplyPaymentTokenRequest, TokenApplicationResult>("applyPaymentToken", "1.4", request, retrySafe: false, cancellationToken);
+    public Task<PayerMaxResult<TokenApplicationResult>> ApplyPaymentTokenAsync(ApplyPaymentTokenRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var complete = request with { PaymentMethodType = request.PaymentMethodType ?? Wire.Card, TokenScope = request.TokenScope ?? Wire.TokenScopeAcquiring };
+        return SendAsync<ApplyPaymentTokenRequest, TokenApplicationResult>("applyPaymentToken", "1.4", complete, retrySafe: false, cancellationToken);
+    }
 
     /// <summary>Where a card-saving request stands, by the user and the request's number. Retried on transient failures.</summary>
-    public Task<PayerMaxResult<TokenApplicationResult>> InquireApplyRequestAsync(string userId, string requestId, CancellationToken cancellationToken = default) =>
-        SendAsync<InquireApplyRequestRequest, TokenApplicationResult>("InquireApplyRequest", "1.4", new InquireApplyRequestRequest { UserId = userId, RequestId = requestId }, retrySafe: true, cancellationToken);
+    public Task<PayerMaxResult<TokenApplicationResult>> InquireApplyRequestAsync(InquireApplyRequestRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<InquireApplyRequestRequest, TokenApplicationResult>("InquireApplyRequest", "1.4", request, retrySafe: true, cancellationToken);
 
     private async Task<PayerMaxResult<TResult>> SendAsync<TData, TResult>(string api, string version, TData data, bool retrySafe, CancellationToken cancellationToken)
     {

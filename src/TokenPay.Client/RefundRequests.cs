@@ -2,7 +2,11 @@ using TokenPay.Protocol.Models;
 
 namespace TokenPay.Client;
 
-/// <summary>Builders for <see cref="PayerMaxClient.RefundAsync"/>: what is left of the paid amount back, or a part of it.</summary>
+/// <summary>
+/// Builders for <see cref="PayerMaxClient.RefundAsync"/> from the order as <c>orderQuery</c> shows it, so the order
+/// number and currency cannot disagree with the order: what is left of the paid amount back, or a part of it.
+/// Without a queried order, build a <see cref="RefundRequest"/> directly.
+/// </summary>
 public static class RefundRequests
 {
     /// <summary>Everything the order paid that no refund has taken back yet, back to the card.</summary>
@@ -13,7 +17,7 @@ public static class RefundRequests
     public static RefundRequest Full(string outRefundNo, OrderView order, string? comments = null, string? refundNotifyUrl = null)
     {
         ArgumentNullException.ThrowIfNull(order);
-        return Partial(outRefundNo, order.OutTradeNo, order.TotalAmount - (order.RefundedAmount ?? 0), order.Currency, comments, refundNotifyUrl);
+        return Partial(outRefundNo, order, order.TotalAmount - (order.RefundedAmount ?? 0), comments, refundNotifyUrl);
     }
 
     /// <summary>
@@ -21,18 +25,21 @@ public static class RefundRequests
     /// others that did not fail they stay within the paid amount.
     /// </summary>
     /// <param name="outRefundNo">The merchant's unique refund number (letters, digits, '_'; at most 64): the idempotency key.</param>
-    /// <param name="outTradeNo">The refunded order.</param>
+    /// <param name="order">The order as <c>orderQuery</c> shows it; the refund is in its currency.</param>
     /// <param name="amount">In major units, with at most the currency's minor digits; more than zero.</param>
-    /// <param name="currency">The order's currency.</param>
     /// <param name="comments">Why (at most 512 characters).</param>
     /// <param name="refundNotifyUrl">Where the REFUND notification goes; the merchant's configured refund URL when null.</param>
-    public static RefundRequest Partial(string outRefundNo, string outTradeNo, decimal amount, string currency, string? comments = null, string? refundNotifyUrl = null) => new()
+    public static RefundRequest Partial(string outRefundNo, OrderView order, decimal amount, string? comments = null, string? refundNotifyUrl = null)
     {
-        OutRefundNo = outRefundNo,
-        OutTradeNo = outTradeNo,
-        RefundAmount = amount,
-        RefundCurrency = currency,
-        Comments = comments,
-        RefundNotifyUrl = refundNotifyUrl,
-    };
+        ArgumentNullException.ThrowIfNull(order);
+        return new()
+        {
+            OutRefundNo = outRefundNo,
+            OutTradeNo = order.OutTradeNo,
+            RefundAmount = amount,
+            RefundCurrency = order.Currency,
+            Comments = comments,
+            RefundNotifyUrl = refundNotifyUrl,
+        };
+    }
 }

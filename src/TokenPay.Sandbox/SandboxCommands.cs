@@ -173,7 +173,10 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
                 case "refund.succeeded":
                     var order = Order("pay", 10.00m);
                     var payment = await PayAsync(client, PaymentRequests.CardPayment(order, Card("4444333322221111"), buyer), cancellationToken);
-                    var refund = await client.RefundAsync(RefundRequests.Partial($"trg_refund_{run}", order.OutTradeNo, 4.00m, "USD", "tokenpay trigger"), cancellationToken);
+                    var paid = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = order.OutTradeNo }, cancellationToken);
+                    var refund = paid.Data is { } view
+                        ? await client.RefundAsync(RefundRequests.Partial($"trg_refund_{run}", view, 4.00m, "tokenpay trigger"), cancellationToken)
+                        : throw new SandboxUnreachableException($"The order was not found: {paid.Code} {paid.Msg}");
                     Console.WriteLine($"Order {order.OutTradeNo}: {payment}; refund trg_refund_{run}: {refund.Code} {refund.Data?.Status}. Refunds end 5 s later: moving the sandbox clock a minute.");
                     Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = "00:01:00" }, cancellationToken));
                     break;
@@ -204,7 +207,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
         }
         catch (PayerMaxException ex) when (!ex.IsRetrySafe)
         {
-            var found = await client.OrderQueryAsync(request.OutTradeNo!, cancellationToken);
+            var found = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = request.OutTradeNo! }, cancellationToken);
             return $"the answer was lost ({ex.GetType().Name}); orderQuery by outTradeNo says {found.Code} {found.Data?.Status}";
         }
     }
@@ -212,7 +215,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
     private static async Task<string> SaveCardAsync(PayerMaxClient client, OrderDetails order, CardInfo card, BuyerInfo buyer, CancellationToken cancellationToken)
     {
         await client.OrderAndPayAsync(PaymentRequests.CardPaymentAndSave(order, card, buyer, MitType.Unscheduled), cancellationToken);
-        var saved = await client.OrderQueryAsync(order.OutTradeNo, cancellationToken);
+        var saved = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = order.OutTradeNo }, cancellationToken);
         return saved.Data?.PaymentDetails is [{ PaymentTokenId: { } token }, ..] ? token : throw new SandboxUnreachableException($"The card was not saved: {saved.Code} {saved.Msg}");
     }
 

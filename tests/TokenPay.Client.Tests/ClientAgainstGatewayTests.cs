@@ -32,13 +32,16 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
         bind.IsSigned.ShouldBeTrue();
         bind.Data!.Status.ShouldBe(OrderStatuses.Success);
 
-        var query = await _client.OrderQueryAsync("sdk_bind");
+        var query = await _client.OrderQueryAsync(new() { OutTradeNo = "sdk_bind" });
         query.Data!.TotalAmount.ShouldBe(12.34m);
         var tokenId = query.Data.PaymentDetails[0].PaymentTokenId!;
 
         var tokens = await _client.InquirePaymentTokenAsync(new InquirePaymentTokenRequest { UserId = user, TokenScope = Wire.TokenScopeMit });
         tokens.Data!.TokenList.Single().PaymentTokenId.ShouldBe(tokenId);
         tokens.Data.TokenList[0].CardInfo.ShouldBe("444433******1111");
+        // PayerMax documents tokenScope as fixed: a request that leaves it out asks for tokenAcq.
+        var all = await _client.InquirePaymentTokenAsync(new InquirePaymentTokenRequest { UserId = user });
+        (all.Code, all.Data!.TokenList.Single().TokenScope).ShouldBe((ResultCodes.ApplySuccess, Wire.TokenScopeAcquiring));
 
         var mit = await _client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(Order("sdk_mit", 5m, user), tokenId, Buyer));
         mit.Data!.Status.ShouldBe(OrderStatuses.Success);
@@ -58,8 +61,8 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
         var user = "sdk_user_2";
         (await _client.OrderAndPayAsync(PaymentRequests.CardPayment(Order("m_a", 1m, user), Visa, Buyer))).Data!.Status.ShouldBe(OrderStatuses.Success);
         (await _client.OrderAndPayAsync(PaymentRequests.SaveCardOnly(Order("m_b0", 99m, user), Visa, Buyer, MitType.Scheduled))).Data!.Status.ShouldBe(OrderStatuses.Success);
-        var token = (await _client.OrderQueryAsync("m_b0")).Data!.PaymentDetails[0].PaymentTokenId!;
-        (await _client.OrderQueryAsync("m_b0")).Data!.TotalAmount.ShouldBe(0m);
+        var token = (await _client.OrderQueryAsync(new() { OutTradeNo = "m_b0" })).Data!.PaymentDetails[0].PaymentTokenId!;
+        (await _client.OrderQueryAsync(new() { OutTradeNo = "m_b0" })).Data!.TotalAmount.ShouldBe(0m);
         (await _client.OrderAndPayAsync(PaymentRequests.TokenPayment(Order("m_c", 2m, user), token, Buyer))).Data!.Status.ShouldBe(OrderStatuses.Success);
         (await _client.OrderAndPayAsync(PaymentRequests.ScheduledMit(Order("m_d", 3m, user), token, Buyer))).Data!.Status.ShouldBe(OrderStatuses.Success);
     }
@@ -69,13 +72,13 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
     {
         var declined = await _client.OrderAndPayAsync(PaymentRequests.CardPayment(Order("sdk_decl", 1m, "u"), Visa with { CardIdentifierNo = "4000000000009995" }, Buyer));
         var repeat = await _client.OrderAndPayAsync(PaymentRequests.CardPayment(Order("sdk_decl", 1m, "u"), Visa, Buyer));
-        var missing = await _client.OrderQueryAsync("never_there");
+        var missing = await _client.OrderQueryAsync(new() { OutTradeNo = "never_there" });
 
         declined.IsSuccess.ShouldBeTrue();
         declined.Data!.Status.ShouldBe(OrderStatuses.Failed);
         declined.Data.ResultCode.ShouldBe(ResultCodes.BalanceInsufficient);
         declined.Data.DeclineAdvice.ShouldBe(new DeclineAdviceView { Category = NetworkAdvice.IssuerCannotApproveNow, DoNotRetry = false });
-        (await _client.OrderQueryAsync("sdk_decl")).Data!.DeclineAdvice.ShouldBe(declined.Data.DeclineAdvice);
+        (await _client.OrderQueryAsync(new() { OutTradeNo = "sdk_decl" })).Data!.DeclineAdvice.ShouldBe(declined.Data.DeclineAdvice);
         repeat.Code.ShouldBe(ResultCodes.OrderRepeat);
         missing.Code.ShouldBe(ResultCodes.OrderNotExist);
     }
@@ -85,7 +88,7 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
     {
         var user = "sdk_user_advice";
         await _client.OrderAndPayAsync(PaymentRequests.CardPaymentAndSave(Order("sdk_adv_bind", 1m, user), Visa with { CardIdentifierNo = "4000000000000309" }, Buyer, MitType.Unscheduled));
-        var stored = (await _client.OrderQueryAsync("sdk_adv_bind")).Data!;
+        var stored = (await _client.OrderQueryAsync(new() { OutTradeNo = "sdk_adv_bind" })).Data!;
 
         var mit = await _client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(Order("sdk_adv_mit", 5m, user), stored.PaymentDetails[0].PaymentTokenId!, Buyer));
 
@@ -116,7 +119,7 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
         var client = ClientFactory.For(_host, http => http.AddHttpMessageHandler(() => new TamperingHandler(body => body, dropSign: true)));
 
         await Should.ThrowAsync<PayerMaxSignatureException>(() => client.OrderAndPayAsync(PaymentRequests.CardPayment(Order("sdk_unsigned", 1m, "u"), Visa, Buyer)));
-        var refusal = await client.OrderQueryAsync("does_not_exist");
+        var refusal = await client.OrderQueryAsync(new() { OutTradeNo = "does_not_exist" });
 
         refusal.Code.ShouldBe(ResultCodes.OrderNotExist);
         refusal.IsSigned.ShouldBeFalse();
@@ -138,17 +141,18 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
     {
         (await _client.OrderAndPayAsync(PaymentRequests.CardPayment(Order("sdk_paid", 20m, "sdk_user_r"), Visa, Buyer))).Data!.Status.ShouldBe(OrderStatuses.Success);
 
-        var part = await _client.RefundAsync(RefundRequests.Partial("sdk_rf_1", "sdk_paid", 7.5m, "USD", "Late delivery"));
-        var order = (await _client.OrderQueryAsync("sdk_paid")).Data!;
+        var paid = (await _client.OrderQueryAsync(new() { OutTradeNo = "sdk_paid" })).Data!;
+        var part = await _client.RefundAsync(RefundRequests.Partial("sdk_rf_1", paid, 7.5m, "Late delivery"));
+        var order = (await _client.OrderQueryAsync(new() { OutTradeNo = "sdk_paid" })).Data!;
         var rest = await _client.RefundAsync(RefundRequests.Full("sdk_rf_2", order));
-        var over = await _client.RefundAsync(RefundRequests.Partial("sdk_rf_3", "sdk_paid", 0.01m, "USD"));
+        var over = await _client.RefundAsync(RefundRequests.Partial("sdk_rf_3", order, 0.01m));
 
         (part.IsSuccess, part.IsSigned, part.Data!.Status).ShouldBe((true, true, RefundStatuses.Pending));
         order.RefundedAmount.ShouldBe(7.5m);
-        (await _client.RefundQueryAsync("sdk_rf_2")).Data!.RefundAmount.ShouldBe(12.5m);
-        (await _client.RefundQueryByRefundTradeNoAsync(part.Data.RefundTradeNo)).Data!.OutRefundNo.ShouldBe("sdk_rf_1");
+        (await _client.RefundQueryAsync(new() { OutRefundNo = "sdk_rf_2" })).Data!.RefundAmount.ShouldBe(12.5m);
+        (await _client.RefundQueryAsync(new() { RefundTradeNo = part.Data.RefundTradeNo })).Data!.OutRefundNo.ShouldBe("sdk_rf_1");
         (over.IsSuccess, over.Code).ShouldBe((false, ResultCodes.RefundAmountExceeded));
-        (await _client.RefundQueryAsync("sdk_rf_3")).Code.ShouldBe(ResultCodes.RefundNotExist);
+        (await _client.RefundQueryAsync(new() { OutRefundNo = "sdk_rf_3" })).Code.ShouldBe(ResultCodes.RefundNotExist);
         rest.Data!.TradeOrderNo.ShouldBe(order.TradeToken);
     }
 
@@ -157,15 +161,15 @@ public sealed class ClientAgainstGatewayTests : IAsyncLifetime
     {
         var applied = await _client.ApplyPaymentTokenAsync(new ApplyPaymentTokenRequest
         {
-            RequestId = "sdk_apply_1", UserId = "sdk_user_a", Country = "US", PaymentMethodType = Wire.Card, TokenScope = Wire.TokenScopeAcquiring,
+            RequestId = "sdk_apply_1", UserId = "sdk_user_a", Country = "US",
             MitType = "UNSCHEDULE", CardInfo = Visa with { CardOrg = "VISA" }, FrontCallbackUrl = "https://shop.example/saved",
             EnvInfo = new EnvInfo { ClientIp = "203.0.113.9", UserAgent = "TokenPay.Client.Tests" },
         });
 
         (applied.IsSuccess, applied.IsSigned, applied.Data!.Status).ShouldBe((true, true, OrderStatuses.Success));
-        var inquired = await _client.InquireApplyRequestAsync("sdk_user_a", "sdk_apply_1");
+        var inquired = await _client.InquireApplyRequestAsync(new() { UserId = "sdk_user_a", RequestId = "sdk_apply_1" });
         inquired.Data!.PaymentTokenId.ShouldBe(applied.Data.PaymentTokenId);
-        (await _client.InquireApplyRequestAsync("sdk_user_b", "sdk_apply_1")).Code.ShouldBe(ResultCodes.OrderNotExist);
+        (await _client.InquireApplyRequestAsync(new() { UserId = "sdk_user_b", RequestId = "sdk_apply_1" })).Code.ShouldBe(ResultCodes.OrderNotExist);
         var mit = await _client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(Order("sdk_apply_mit", 3m, "sdk_user_a"), applied.Data.PaymentTokenId!, Buyer));
         mit.Data!.Status.ShouldBe(OrderStatuses.Success);
     }

@@ -46,7 +46,7 @@ public class TransportTests
         var sign = TokenPay.Protocol.Signing.PayerMaxSignature.Sign(platform, body);
         var client = Stubbed((_, n) => n < 3 ? Answer(HttpStatusCode.BadGateway, "x"u8.ToArray(), null) : Answer(HttpStatusCode.OK, body, sign), out var stub);
 
-        var result = await client.OrderQueryAsync("vec_0001");
+        var result = await client.OrderQueryAsync(new() { OutTradeNo = "vec_0001" });
 
         stub.Calls.ShouldBe(3);
         result.IsSuccess.ShouldBeTrue();
@@ -59,7 +59,7 @@ public class TransportTests
     {
         var client = ClientFactory.For(new Uri("http://127.0.0.1:9/"), TimeProvider.System, tweak: o => o.MaxRetries = 1);
 
-        var ex = await Should.ThrowAsync<PayerMaxTransportException>(() => client.OrderQueryAsync("x"));
+        var ex = await Should.ThrowAsync<PayerMaxTransportException>(() => client.OrderQueryAsync(new() { OutTradeNo = "x" }));
 
         ex.IsRetrySafe.ShouldBeTrue();
         ex.Api.ShouldBe("orderQuery");
@@ -85,7 +85,7 @@ public class TransportTests
             return Answer(HttpStatusCode.OK, "{\"code\":\"ORDER_NOT_EXIST\",\"msg\":\"no\"}"u8.ToArray(), null);
         }, out _);
 
-        await client.OrderQueryAsync("ünïcødé_1");
+        await client.OrderQueryAsync(new() { OutTradeNo = "ünïcødé_1" });
 
         using var merchantPublic = TokenPay.Protocol.Signing.RsaKeys.ImportPublicKey(TestKeys.MerchantPublic);
         TokenPay.Protocol.Signing.PayerMaxSignature.Verify(merchantPublic, sent, sign).ShouldBeTrue();

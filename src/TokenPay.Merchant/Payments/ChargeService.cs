@@ -191,7 +191,7 @@ internal sealed partial class ChargeService(
         PayerMaxResult<OrderView> query;
         try
         {
-            query = await client.OrderQueryAsync(payment.OutTradeNo, cancellationToken);
+            query = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = payment.OutTradeNo }, cancellationToken);
         }
         catch (PayerMaxException)
         {

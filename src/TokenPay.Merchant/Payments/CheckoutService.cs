@@ -40,8 +40,6 @@ internal sealed class CheckoutService(PayerMaxClient client, PaymentStore paymen
             RequestId = requestId,
             UserId = userId,
             Country = options.Value.Country,
-            PaymentMethodType = Wire.Card,
-            TokenScope = Wire.TokenScopeAcquiring,
             MitType = "UNSCHEDULE",
             CardInfo = card with { CardOrg = Cards.Brand(card.CardIdentifierNo ?? "") },
             FrontCallbackUrl = $"{baseUrl}/shop/wallet/saved?request={requestId}",
@@ -51,7 +49,7 @@ internal sealed class CheckoutService(PayerMaxClient client, PaymentStore paymen
 
     /// <summary>Where a card-saving request of this shopper stands (after the 3DS page).</summary>
     public Task<PayerMaxResult<TokenApplicationResult>> SavedCardAsync(string userId, string requestId, CancellationToken cancellationToken) =>
-        client.InquireApplyRequestAsync(userId, requestId, cancellationToken);
+        client.InquireApplyRequestAsync(new InquireApplyRequestRequest { UserId = userId, RequestId = requestId }, cancellationToken);
 
     public async Task<ApplyDropinSessionResult> OpenDropinSessionAsync(string userId, string currency, bool saveCard, CancellationToken cancellationToken)
     {
@@ -74,7 +72,7 @@ internal sealed class CheckoutService(PayerMaxClient client, PaymentStore paymen
         // Open, or paid and saving a card whose token the answer did not carry (only orderQuery shows it).
         if (payment is { IsFinal: false } or { Status: PaymentStatuses.Success, SavesCard: true, PaymentTokenId: null })
         {
-            var query = await client.OrderQueryAsync(outTradeNo, cancellationToken);
+            var query = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = outTradeNo }, cancellationToken);
             if (query.IsSuccess && query.Data is { } view)
             {
                 await payments.ApplyAsync(PaymentOrders.From(view), cancellationToken);

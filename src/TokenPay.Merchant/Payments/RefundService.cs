@@ -119,7 +119,7 @@ internal sealed partial class RefundService(PayerMaxClient client, PaymentStore 
         PayerMaxResult<Protocol.Models.RefundView> query;
         try
         {
-            query = await client.RefundQueryAsync(refund.OutRefundNo, cancellationToken);
+            query = await client.RefundQueryAsync(new Protocol.Models.RefundQueryRequest { OutRefundNo = refund.OutRefundNo }, cancellationToken);
         }
         catch (PayerMaxException)
         {
@@ -158,7 +158,15 @@ internal sealed partial class RefundService(PayerMaxClient client, PaymentStore 
         var amount = Currencies.FromMinorUnits(refund.AmountMinor, refund.Currency);
         try
         {
-            var answer = await client.RefundAsync(RefundRequests.Partial(refund.OutRefundNo, refund.OutTradeNo, amount, refund.Currency, refund.Reason, options.Value.NotifyUrl), cancellationToken);
+            var answer = await client.RefundAsync(new Protocol.Models.RefundRequest
+            {
+                OutRefundNo = refund.OutRefundNo,
+                OutTradeNo = refund.OutTradeNo,
+                RefundAmount = amount,
+                RefundCurrency = refund.Currency,
+                Comments = refund.Reason,
+                RefundNotifyUrl = options.Value.NotifyUrl,
+            }, cancellationToken);
             var update = answer.IsSuccess && answer.Data is { } data
                 ? new RefundUpdate(refund.OutRefundNo, data.Status, data.RefundTradeNo, null, null)
                 : new RefundUpdate(refund.OutRefundNo, RefundStates.Refused, null, answer.Code, answer.Msg);

@@ -19,7 +19,7 @@ internal sealed class WalletService(PayerMaxClient client, WalletStore entries)
     /// <summary>Takes the gateway's list of the user's tokens as the truth (status, expiry, MIT capability).</summary>
     public async Task<IReadOnlyList<WalletEntry>> SyncAsync(string userId, CancellationToken cancellationToken)
     {
-        var answer = await client.InquirePaymentTokenAsync(new InquirePaymentTokenRequest { UserId = userId, TokenScope = Wire.TokenScopeAcquiring }, cancellationToken);
+        var answer = await client.InquirePaymentTokenAsync(new InquirePaymentTokenRequest { UserId = userId }, cancellationToken);
         foreach (var token in answer.Data?.TokenList ?? [])
         {
             await entries.UpsertFromGatewayAsync(new WalletEntry

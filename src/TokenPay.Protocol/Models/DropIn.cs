@@ -4,11 +4,11 @@ namespace TokenPay.Protocol.Models;
 public sealed record ApplyDropinSessionRequest
 {
     /// <summary>The merchant's id of the customer; tokens belong to it (at most 64 characters).</summary>
-    public string? UserId { get; init; }
+    public required string UserId { get; init; }
     /// <summary>ISO 4217 currency code.</summary>
-    public string? Currency { get; init; }
+    public required string Currency { get; init; }
     /// <summary>ISO 3166 alpha-2 country code.</summary>
-    public string? Country { get; init; }
+    public required string Country { get; init; }
     /// <summary>Amount in major units with at most the currency's minor digits.</summary>
     public decimal? TotalAmount { get; init; }
     /// <summary>SCHEDULED or UNSCHEDULED: the kind of merchant-initiated use.</summary>

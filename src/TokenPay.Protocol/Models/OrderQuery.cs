@@ -6,7 +6,7 @@ namespace TokenPay.Protocol.Models;
 public sealed record OrderQueryRequest
 {
     /// <summary>The merchant's order number: letters, digits and '_', at most 64, unique per merchant case-insensitively.</summary>
-    public string? OutTradeNo { get; init; }
+    public required string OutTradeNo { get; init; }
 }
 
 /// <summary>An order as <c>orderQuery</c> and the PAYMENT notification show it.</summary>

@@ -4,11 +4,11 @@ namespace TokenPay.Protocol.Models;
 public sealed record RefundRequest
 {
     /// <summary>The merchant's refund number: letters, digits and '_', at most 64, unique per merchant case-insensitively.</summary>
-    public string? OutRefundNo { get; init; }
+    public required string OutRefundNo { get; init; }
     /// <summary>Amount in major units with at most the currency's minor digits; more than zero.</summary>
-    public decimal? RefundAmount { get; init; }
+    public required decimal? RefundAmount { get; init; }
     /// <summary>The order's currency.</summary>
-    public string? RefundCurrency { get; init; }
+    public required string RefundCurrency { get; init; }
     /// <summary>The order to refund by the merchant's number (or give <see cref="TradeToken"/>).</summary>
     public string? OutTradeNo { get; init; }
     /// <summary>The order to refund by the gateway's trade token (or give <see cref="OutTradeNo"/>).</summary>
@@ -32,7 +32,7 @@ public sealed record RefundResult
     public required string Status { get; init; }
 }
 
-/// <summary><c>refundQuery</c> data: one of the two refund numbers.</summary>
+/// <summary><c>refundQuery</c> data: one of the two refund numbers (the .NET client refuses a request with neither).</summary>
 public sealed record RefundQueryRequest
 {
     /// <summary>The merchant's refund number.</summary>

@@ -6,21 +6,21 @@ namespace TokenPay.Protocol.Models;
 public sealed record ApplyPaymentTokenRequest
 {
     /// <summary>The merchant's number of this request: letters, digits and '_', at most 64, unique per merchant case-insensitively.</summary>
-    public string? RequestId { get; init; }
+    public required string RequestId { get; init; }
     /// <summary>The merchant's id of the customer; the token belongs to it (at most 64 characters).</summary>
-    public string? UserId { get; init; }
+    public required string UserId { get; init; }
     /// <summary>ISO 3166 alpha-2 country code.</summary>
-    public string? Country { get; init; }
-    /// <summary>CARD.</summary>
+    public required string Country { get; init; }
+    /// <summary>CARD, the only method; the .NET client sends it when this is null.</summary>
     public string? PaymentMethodType { get; init; }
-    /// <summary>tokenAcq.</summary>
+    /// <summary>tokenAcq, PayerMax's fixed value; the .NET client sends it when this is null.</summary>
     public string? TokenScope { get; init; }
     /// <summary>SCHEDULE or UNSCHEDULE (orderAndPay's SCHEDULED / UNSCHEDULED are read too); absent: a token for customer-present use only.</summary>
     public string? MitType { get; init; }
     /// <summary>The card, with its <see cref="CardInfo.CardOrg"/>.</summary>
-    public CardInfo? CardInfo { get; init; }
+    public required CardInfo CardInfo { get; init; }
     /// <summary>Where the browser returns after a 3DS challenge.</summary>
-    public string? FrontCallbackUrl { get; init; }
+    public required string FrontCallbackUrl { get; init; }
     /// <summary>The customer's device.</summary>
     public EnvInfo? EnvInfo { get; init; }
 }
@@ -42,9 +42,9 @@ public sealed record EnvInfo
 public sealed record InquireApplyRequestRequest
 {
     /// <summary>The customer the request was made for.</summary>
-    public string? UserId { get; init; }
+    public required string UserId { get; init; }
     /// <summary>The merchant's number of the request.</summary>
-    public string? RequestId { get; init; }
+    public required string RequestId { get; init; }
 }
 
 /// <summary>A token application as applyPaymentToken and InquireApplyRequest answer it.</summary>

@@ -6,8 +6,11 @@ namespace TokenPay.Protocol.Models;
 public sealed record InquirePaymentTokenRequest
 {
     /// <summary>The merchant's id of the customer; tokens belong to it (at most 64 characters).</summary>
-    public string? UserId { get; init; }
-    /// <summary>tokenAcq (all the user's tokens) or tokenMit (only those usable for MIT).</summary>
+    public required string UserId { get; init; }
+    /// <summary>
+    /// tokenAcq (all the user's tokens) or tokenMit (only those usable for MIT). The .NET client sends tokenAcq,
+    /// PayerMax's documented value, when this is null; the gateway refuses a request without it.
+    /// </summary>
     public string? TokenScope { get; init; }
 
     /// <summary>A saved card's token id.</summary>
@@ -68,11 +71,11 @@ public sealed record PaymentTokenView
 public sealed record RemovePaymentTokenRequest
 {
     /// <summary>The merchant's id of the customer; tokens belong to it (at most 64 characters).</summary>
-    public string? UserId { get; init; }
+    public required string UserId { get; init; }
 
     /// <summary>A saved card's token id.</summary>
     [JsonPropertyName("paymentTokenID")]
-    public string? PaymentTokenId { get; init; }
+    public required string PaymentTokenId { get; init; }
 
     /// <summary>Why the token is removed.</summary>
     public string? RemoveReason { get; init; }
