@@ -195,12 +195,13 @@ public class BadInputTests(GatewayFixture fixture) : IClassFixture<GatewayFixtur
     }
 
     [Theory]
-    [InlineData("not json")]
-    [InlineData("{\"version\":")]
-    [InlineData("[1,2]")]
-    [InlineData("{} {}")]
-    [InlineData("")]
-    public async Task Body_NotAJsonObject_400SignedParamsInvalid(string text)
+    [InlineData("not json", "line 1, position 2")]
+    [InlineData("{\"version\":", "line 1, position 12")]
+    [InlineData("{\"version\":\"1.4\",\n \"appId\" \"a\"}", "line 2, position 10")]
+    [InlineData("[1,2]", "one JSON object")]
+    [InlineData("{} {}", "line 1, position 4")]
+    [InlineData("", "line 1, position 1")]
+    public async Task Body_NotAJsonObject_400SignedParamsInvalid_NamingWhere(string text, string where)
     {
         var body = Encoding.UTF8.GetBytes(text);
 
@@ -209,6 +210,7 @@ public class BadInputTests(GatewayFixture fixture) : IClassFixture<GatewayFixtur
         answer.Status.ShouldBe(HttpStatusCode.BadRequest);
         answer.SignatureValid.ShouldBeTrue();
         answer.Code.ShouldBe(ResultCodes.ParamsInvalid);
+        answer.Msg.ShouldContain(where);
     }
 
     [Fact]
@@ -223,6 +225,7 @@ public class BadInputTests(GatewayFixture fixture) : IClassFixture<GatewayFixtur
         answer.Status.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
         answer.SignatureValid.ShouldBeTrue();
         answer.Code.ShouldBe(ResultCodes.ParamsInvalid);
+        answer.Msg.ShouldContain("65536 bytes");
         (await Merchant.QueryAsync(order)).Code.ShouldBe(ResultCodes.OrderNotExist);
     }
 

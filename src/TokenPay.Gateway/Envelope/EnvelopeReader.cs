@@ -20,10 +20,14 @@ internal readonly record struct EnvelopeHeader(
 /// </summary>
 internal static class EnvelopeReader
 {
-    /// <summary>False when the body is not one well-formed JSON object; a string that is not text is reported in <see cref="EnvelopeHeader.BrokenField"/>.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> body, out EnvelopeHeader header)
+    /// <summary>
+    /// False when the body is not one well-formed JSON object, with <paramref name="problem"/> saying what and where
+    /// (line and byte position, both from 1); a string that is not text is reported in <see cref="EnvelopeHeader.BrokenField"/>.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> body, out EnvelopeHeader header, out string problem)
     {
         header = default;
+        problem = "";
         string? version = null, keyVersion = null, requestTime = null, appId = null, merchantNo = null;
         Range data = default;
         var dataIsObject = false;
@@ -32,6 +36,7 @@ internal static class EnvelopeReader
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 32 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
+                problem = "the body must be one JSON object, starting with '{'";
                 return false;
             }
 
@@ -61,11 +66,14 @@ internal static class EnvelopeReader
             // Nothing may follow the object.
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
+                problem = $"something follows the object at byte {reader.TokenStartIndex + 1}";
                 return false;
             }
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
+            // Lines and positions from 1, as editors count them; the reader's text would quote the body.
+            problem = $"invalid JSON at line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}";
             return false;
         }
         catch (InvalidOperationException)

@@ -16,8 +16,11 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
 {
     public const string BasePath = "/aggregate-pay/api/gateway";
 
-    private static readonly FrozenSet<string> Operations =
-        new[] { "orderAndPay", "orderQuery", "inquirePaymentToken", "removePaymentToken", "applyDropinSession", "refund", "refundQuery", "applyPaymentToken", "InquireApplyRequest" }.ToFrozenSet(StringComparer.Ordinal);
+    /// <summary>Every PayerMax operation the gateway serves, in the order docs/protocol.md lists them.</summary>
+    public static readonly IReadOnlyList<string> OperationNames =
+        ["orderAndPay", "orderQuery", "inquirePaymentToken", "removePaymentToken", "applyDropinSession", "refund", "refundQuery", "applyPaymentToken", "InquireApplyRequest"];
+
+    private static readonly FrozenSet<string> Operations = OperationNames.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>The operation a path names, or "other" (an unrouted path), so metrics and spans cannot grow their names with paths.</summary>
     public static string OperationName(PathString path) =>
@@ -49,7 +52,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
                 }
             }
 
-            await responder.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, ApiReply.Invalid("The request body is larger than the gateway accepts."));
+            await responder.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, ApiReply.Invalid($"The request body is larger than the gateway accepts ({gate.MaxBodyBytes} bytes)."));
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {

@@ -27,6 +27,9 @@ internal sealed class SignatureGate(MerchantRegistry merchants, TimeProvider clo
 {
     private const int MaxVersionLength = 8;
     private readonly int _maxBodyBytes = options.Value.MaxRequestBodyBytes;
+
+    /// <summary>The largest request body accepted (<c>Gateway:MaxRequestBodyBytes</c>), named in the 413 answer.</summary>
+    public int MaxBodyBytes => _maxBodyBytes;
     private readonly TimeSpan _window = options.Value.RequestTimeWindow;
 
     /// <summary>Reads the body into a pooled buffer the caller returns; null when it exceeds the bound.</summary>
@@ -66,9 +69,9 @@ internal sealed class SignatureGate(MerchantRegistry merchants, TimeProvider clo
 
     public GateOutcome Check(HttpRequest http, ReadOnlyMemory<byte> body, string? signature)
     {
-        if (!EnvelopeReader.TryRead(body.Span, out var header))
+        if (!EnvelopeReader.TryRead(body.Span, out var header, out var malformed))
         {
-            return GateOutcome.Refuse(ResultCodes.ParamsInvalid, "The request body is not a well-formed JSON object.", StatusCodes.Status400BadRequest);
+            return GateOutcome.Refuse(ResultCodes.ParamsInvalid, $"The request body is not a well-formed JSON object: {malformed}.", StatusCodes.Status400BadRequest);
         }
 
         if (header.BrokenField is { } broken)
