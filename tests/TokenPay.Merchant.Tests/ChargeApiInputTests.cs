@@ -47,4 +47,31 @@ public sealed class ChargeApiInputTests : IAsyncLifetime
         (await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders")).ShouldBe(0);
         (await _merchant.ScalarAsync("SELECT COUNT(*) FROM payments")).ShouldBe(0);
     }
+
+    [Theory]
+    [InlineData("/api/charges", """{"userId":"u""", "line 1, position 13")]
+    [InlineData("/api/charges", "{\n  \"userId\": \"u\",\n  \"amount\": 5,,\n}", "line 3, position 15")]
+    [InlineData("/api/refunds", """{"payment":"p1","amount":""", "line 1, position 26")]
+    public async Task MalformedJson_NamesTheLineAndPosition_NotAField(string path, string body, string where)
+    {
+        using var response = await _merchant.Api.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        problem["field"]!.GetValue<string>().ShouldBe("body");
+        problem["detail"]!.GetValue<string>().ShouldStartWith($"The body is not valid JSON at {where}.");
+    }
+
+    [Fact]
+    public async Task FormEncodedBody_415ProblemNamingJson()
+    {
+        using var response = await _merchant.Api.PostAsync("/api/charges", new FormUrlEncodedContent(new Dictionary<string, string> { ["userId"] = "u", ["amount"] = "5" }));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        problem["field"]!.GetValue<string>().ShouldBe("Content-Type");
+        problem["detail"]!.GetValue<string>().ShouldContain("application/json");
+        problem["detail"]!.GetValue<string>().ShouldContain("application/x-www-form-urlencoded");
+    }
 }

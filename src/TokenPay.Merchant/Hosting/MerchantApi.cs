@@ -39,22 +39,30 @@ internal static class MerchantApi
             .Produces<ReconcileSummary>().WithSummary("Settle open payments and refunds with the gateway now.");
     }
 
+    /// <summary>
+    /// Answers the 415 that routing gives a body that is not JSON (the endpoints accept only application/json) with a
+    /// problem naming the expected type, instead of an empty body.
+    /// </summary>
+    public static void UseJsonOnlyProblem(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        await next(http);
+        if (http.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType && !http.Response.HasStarted && http.Request.Path.StartsWithSegments("/api"))
+        {
+            await Results.Problem(
+                title: "Unsupported media type",
+                detail: $"The body must be JSON, sent with Content-Type: application/json (not {http.Request.ContentType ?? "no Content-Type"}).",
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                extensions: new Dictionary<string, object?> { ["field"] = "Content-Type" }).ExecuteAsync(http);
+        }
+    });
+
     private static async Task<IResult> ChargeAsync(HttpContext http, ChargeService charges, CancellationToken cancellationToken)
     {
-        ChargeRequest? request;
-        try
+        const string Shape = "The body must be a JSON object: {\"userId\",\"amount\",\"currency\",\"reason\",\"chargeId\"}.";
+        var read = await ReadAsync<ChargeRequest>(http, Shape, cancellationToken);
+        if (read.Value is not { } request)
         {
-            request = await JsonSerializer.DeserializeAsync<ChargeRequest>(http.Request.Body, Json, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            var field = ex.Path is { Length: > 2 } path ? path[2..] : "body";
-            return Invalid(field, field == "body" ? "The body must be a JSON object: {\"userId\",\"amount\",\"currency\",\"reason\",\"chargeId\"}." : $"{field} has the wrong type or format.");
-        }
-
-        if (request is null)
-        {
-            return Invalid("body", "The body must be a JSON object: {\"userId\",\"amount\",\"currency\",\"reason\",\"chargeId\"}.");
+            return read.Invalid!;
         }
 
         if (ChargeService.Check(request) is { } problem)
@@ -71,20 +79,10 @@ internal static class MerchantApi
     private static async Task<IResult> RefundAsync(HttpContext http, RefundService refunds, CancellationToken cancellationToken)
     {
         const string Shape = "The body must be a JSON object: {\"payment\",\"amount\",\"refundId\",\"reason\"}.";
-        RefundOrder? request;
-        try
+        var read = await ReadAsync<RefundOrder>(http, Shape, cancellationToken);
+        if (read.Value is not { } request)
         {
-            request = await JsonSerializer.DeserializeAsync<RefundOrder>(http.Request.Body, Json, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            var field = ex.Path is { Length: > 2 } path ? path[2..] : "body";
-            return Invalid(field, field == "body" ? Shape : $"{field} has the wrong type or format.");
-        }
-
-        if (request is null)
-        {
-            return Invalid("body", Shape);
+            return read.Invalid!;
         }
 
         if (RefundService.Check(request) is { } problem)
@@ -96,6 +94,35 @@ internal static class MerchantApi
         return result.IsRefundIdConflict
             ? Results.Problem(title: "refundId already used", detail: result.ResultMsg, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["field"] = "refundId" })
             : Results.Json(result);
+    }
+
+    // The syntax is checked before the shape, so a truncated body is not blamed on the field it stopped in.
+    private static async Task<(T? Value, IResult? Invalid)> ReadAsync<T>(HttpContext http, string shape, CancellationToken cancellationToken)
+        where T : class
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body, default, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            // Lines and positions from 1, as editors count them.
+            return (null, Invalid("body", $"The body is not valid JSON at line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}. {shape}"));
+        }
+
+        using (document)
+        {
+            try
+            {
+                return document.Deserialize<T>(Json) is { } value ? (value, null) : (null, Invalid("body", shape));
+            }
+            catch (JsonException ex)
+            {
+                var field = ex.Path is { Length: > 2 } path ? path[2..] : "body";
+                return (null, Invalid(field, field == "body" ? shape : $"{field} has the wrong type or format."));
+            }
+        }
     }
 
     private static IResult Invalid(string field, string message) =>

@@ -61,6 +61,7 @@ public static class MerchantApp
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseJsonOnlyProblem();
         app.MapPayerMaxNotifications("/payermax/notify");
         app.MapMerchantApi();
         app.MapShop();
