@@ -47,7 +47,7 @@ public static partial class PayerMaxNotificationEndpoint
         var body = await ReadBoundedAsync(http.Request, limit, http.RequestAborted);
         if (body is null)
         {
-            await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, "The body is too large.");
+            await RefuseAsync(http, StatusCodes.Status413PayloadTooLarge, $"The body is larger than this endpoint accepts ({limit} bytes).");
             return;
         }
 

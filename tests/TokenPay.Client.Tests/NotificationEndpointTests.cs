@@ -86,4 +86,16 @@ public sealed class NotificationEndpointTests : IAsyncLifetime
         (await response.Content.ReadAsStringAsync()).ShouldNotContain("SUCCESS\",\"msg\":\"Success");
         _handled.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task OversizedBody_413NamingTheLimit()
+    {
+        using var http = new HttpClient();
+
+        using var response = await http.PostAsync(_url, new ByteArrayContent(new byte[(256 * 1024) + 1]));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("262144 bytes");
+        _handled.ShouldBeEmpty();
+    }
 }
