@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace TokenPay.Gateway.Tests;
 
@@ -59,5 +60,20 @@ public sealed class OpenApiTests : IAsyncLifetime
         using var reference = await _host.Http.GetAsync("/docs/");
         reference.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await reference.Content.ReadAsStringAsync()).ShouldContain("\"url\":\"openapi/gateway.json\"");
+    }
+
+    [Fact]
+    public async Task Reference_UsesOnlyLocalAssets_AndNoVendorButtons()
+    {
+        var html = await _host.Http.GetStringAsync("/docs/");
+
+        // Every script and stylesheet from this server; no fonts, AI chat, MCP, deploy toolbar or telemetry from the vendor.
+        Regex.Matches(html, "(?:src|href)=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ShouldAllBe(url => !url.Contains("://") && !url.StartsWith("//"));
+        html.ShouldContain("\"withDefaultFonts\":false");
+        html.ShouldContain("\"hideClientButton\":true");
+        html.ShouldContain("\"showDeveloperTools\":\"never\"");
+        html.ShouldContain("\"agent\":{\"disabled\":true}");
+        using var script = await _host.Http.GetAsync(Regex.Match(html, "src=\"([^\"]+\\.js)\"").Groups[1].Value is var js && js.StartsWith('/') ? js : "/docs/" + js);
+        script.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }

@@ -28,7 +28,10 @@ internal static class GatewayOpenApi
     public static void MapGatewayOpenApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", options => options.WithTitle("TokenPay gateway").WithOpenApiRoutePattern("/openapi/{documentName}.json").AddDocument(DocumentName));
+        // Only what the reference needs, served from this machine: no CDN fonts, AI chat, MCP, deploy toolbar,
+        // vendor client button or telemetry (a sandbox runs offline, and a payments API is not shared with a vendor).
+        app.MapScalarApiReference("/docs", options => options.WithTitle("TokenPay gateway").WithOpenApiRoutePattern("/openapi/{documentName}.json").AddDocument(DocumentName)
+            .DisableDefaultFonts().DisableAgent().DisableMcp().HideDeveloperTools().HideClientButton().DisableTelemetry());
     }
 
     /// <summary>Declares a PayerMax operation: the signed envelope it reads and the signed answer it gives.</summary>

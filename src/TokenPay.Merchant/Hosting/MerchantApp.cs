@@ -68,7 +68,9 @@ public static class MerchantApp
         app.MapOperatorPages();
         app.MapHealthEndpoints();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("TokenPay merchant service").WithOpenApiRoutePattern("/openapi/{documentName}.json").AddDocument("merchant"));
+        // Only local assets and no vendor buttons, as on the gateway's /docs (GatewayOpenApi).
+        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("TokenPay merchant service").WithOpenApiRoutePattern("/openapi/{documentName}.json").AddDocument("merchant")
+            .DisableDefaultFonts().DisableAgent().DisableMcp().HideDeveloperTools().HideClientButton().DisableTelemetry());
         return app;
     }
 
