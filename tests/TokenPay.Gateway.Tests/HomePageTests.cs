@@ -19,6 +19,20 @@ public class HomePageTests(GatewayFixture fixture) : IClassFixture<GatewayFixtur
     }
 
     [Fact]
+    public async Task Root_ListsEveryApi_AndLinksTheReferenceAndTheConsole()
+    {
+        var html = await fixture.Host.Http.GetStringAsync("/");
+
+        foreach (var api in new[] { "orderAndPay", "orderQuery", "inquirePaymentToken", "removePaymentToken", "applyDropinSession", "refund", "refundQuery", "applyPaymentToken", "InquireApplyRequest" })
+        {
+            html.ShouldContain($"<code>{api}</code>");
+        }
+
+        html.ShouldContain("href=\"/docs\"");
+        html.ShouldContain("href=\"/admin/console/\"");
+    }
+
+    [Fact]
     public async Task Favicon_Served()
     {
         using var response = await fixture.Host.Http.GetAsync("/favicon.ico");

@@ -20,16 +20,23 @@ internal static class AssetEndpoints
     // A padlock on blue: the gateway's pages (3DS, cashier, Drop-in) are where card data is entered.
     private const string Favicon = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1f4fa3"/><rect x="9" y="14" width="14" height="11" rx="2" fill="#fff"/><path d="M12 14v-3a4 4 0 0 1 8 0v3" stroke="#fff" stroke-width="2.5" fill="none"/></svg>""";
 
-    /// <summary>What this server is, for a person who opens it in a browser.</summary>
-    private static Task HomeAsync(HttpContext http) => HtmlPage.WriteAsync(http, StatusCodes.Status200OK, "TokenPay gateway", $"""
-        <h1>TokenPay gateway</h1>
-        <p>A card payment gateway that speaks PayerMax's signed JSON protocol: payments, saved cards (tokens),
-        merchant-initiated charges, 3-D Secure, the hosted cashier and Drop-in.</p>
-        <p>API: <code>POST {HtmlPage.Encode(http.Request.PathBase)}/aggregate-pay/api/gateway/orderAndPay</code>, <code>orderQuery</code>,
-        <code>inquirePaymentToken</code>, <code>removePaymentToken</code>, <code>applyDropinSession</code>, each signed with SHA256withRSA in the <code>sign</code> header.</p>
-        <p><a href="/platform-public-key">Platform public key</a> (verify answers and notifications with it) &middot; <a href="/healthz">Health</a></p>
-        <p class="muted">The contract is docs/protocol.md in the TokenPay repository; README.md shows a whole payment with openssl and curl.</p>
-        """);
+    /// <summary>What this server is, for a person who opens it in a browser: every API, the API reference and the console.</summary>
+    private static Task HomeAsync(HttpContext http)
+    {
+        var basePath = HtmlPage.Encode(http.Request.PathBase);
+        var operations = string.Concat(Envelope.GatewayApi.OperationNames.Select(name => $"<li><code>{name}</code></li>"));
+        return HtmlPage.WriteAsync(http, StatusCodes.Status200OK, "TokenPay gateway", $"""
+            <h1>TokenPay gateway</h1>
+            <p>A card payment gateway that speaks PayerMax's signed JSON protocol: payments, saved cards (tokens),
+            merchant-initiated charges, 3-D Secure, the hosted cashier and Drop-in.</p>
+            <p>API: <code>POST {basePath}/aggregate-pay/api/gateway/</code> followed by one of these, each signed with SHA256withRSA in the <code>sign</code> header:</p>
+            <ul>{operations}</ul>
+            <p><a href="{basePath}/docs">API reference</a> (every operation, its fields and answers) &middot;
+            <a href="{basePath}/admin/console/">Operator console</a> (orders, notifications, the event log) &middot;
+            <a href="{basePath}/platform-public-key">Platform public key</a> (verify answers and notifications with it) &middot; <a href="{basePath}/healthz">Health</a></p>
+            <p class="muted">The contract is docs/protocol.md in the TokenPay repository; README.md shows a whole payment with openssl and curl.</p>
+            """);
+    }
 
     private static IResult Serve(string name) =>
         Assets.TryGetValue(name, out var bytes) ? new AssetResult(bytes) : Results.NotFound();
