@@ -126,7 +126,8 @@ internal sealed class Sandbox
         {
             builder.WebHost.UseUrls(GatewayUrl);
             builder.Configuration.AddInMemoryCollection(GatewaySettings(postgres: null));
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:Sandbox:Enabled"] = "true" });
+            // /metrics as a standalone gateway serves it with Gateway:Metrics:Prometheus, so dashboards can be tried here.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:Sandbox:Enabled"] = "true", ["Gateway:Metrics:Prometheus"] = "true" });
             builder.Services.AddSingleton<TimeProvider>(clock);
             LogRequests(builder, "gateway");
         }, cancellationToken);
@@ -157,6 +158,7 @@ internal sealed class Sandbox
               API       {MerchantUrl}/api/...          header X-Operator-Key: {_keys.OperatorApiKey}
               Gateway   {GatewayUrl}/                  PayerMax API under /aggregate-pay/api/gateway/; platform public key at {GatewayUrl}/platform-public-key
               Console   {GatewayUrl}/admin/console/    orders, timelines and notification attempts, the event log, the clock and failure rules
+              Docs      {GatewayUrl}/docs              the API reference; metrics (Prometheus) at {GatewayUrl}/metrics
 
               Sandbox merchant: appId {_keys.AppId}, merchantNo {_keys.MerchantNo}; keys in {Path.Combine(_data, "sandbox.json")}
 
