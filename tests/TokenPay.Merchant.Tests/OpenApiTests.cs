@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace TokenPay.Merchant.Tests;
 
@@ -37,5 +38,17 @@ public sealed class OpenApiTests : IAsyncLifetime
         {
             paths.TryGetProperty(path, out _).ShouldBeTrue(path);
         }
+    }
+
+    [Fact]
+    public async Task Reference_UsesOnlyLocalAssets_AndNoVendorButtons()
+    {
+        var html = await _merchant.Http.GetStringAsync("/docs/");
+
+        Regex.Matches(html, "(?:src|href)=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ShouldAllBe(url => !url.Contains("://") && !url.StartsWith("//"));
+        html.ShouldContain("\"withDefaultFonts\":false");
+        html.ShouldContain("\"hideClientButton\":true");
+        html.ShouldContain("\"showDeveloperTools\":\"never\"");
+        html.ShouldContain("\"agent\":{\"disabled\":true}");
     }
 }
