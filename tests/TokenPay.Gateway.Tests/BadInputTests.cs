@@ -214,6 +214,17 @@ public class BadInputTests(GatewayFixture fixture) : IClassFixture<GatewayFixtur
     }
 
     [Fact]
+    public async Task Body_FormEncoded_400NamingTheContentTypeExpected()
+    {
+        using var response = await Host.Http.PostAsync("/aggregate-pay/api/gateway/orderQuery", new FormUrlEncodedContent(new Dictionary<string, string> { ["outTradeNo"] = "o1" }));
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        answer["code"]!.GetValue<string>().ShouldBe(ResultCodes.ParamsInvalid);
+        answer["msg"]!.GetValue<string>().ShouldContain("The API takes application/json; this body was sent as application/x-www-form-urlencoded.");
+    }
+
+    [Fact]
     public async Task Body_OverLimit_413BeforeAnythingIsParsed()
     {
         var order = GatewayFixture.NewId("big");

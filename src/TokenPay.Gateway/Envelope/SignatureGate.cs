@@ -71,7 +71,9 @@ internal sealed class SignatureGate(MerchantRegistry merchants, TimeProvider clo
     {
         if (!EnvelopeReader.TryRead(body.Span, out var header, out var malformed))
         {
-            return GateOutcome.Refuse(ResultCodes.ParamsInvalid, $"The request body is not a well-formed JSON object: {malformed}.", StatusCodes.Status400BadRequest);
+            // A form or other non-JSON body is the likelier mistake than a typo, so say what was sent.
+            var sentAs = http.HasJsonContentType() || http.ContentType is null ? "" : $" The API takes application/json; this body was sent as {http.ContentType.Split(';')[0]}.";
+            return GateOutcome.Refuse(ResultCodes.ParamsInvalid, $"The request body is not a well-formed JSON object: {malformed}.{sentAs}", StatusCodes.Status400BadRequest);
         }
 
         if (header.BrokenField is { } broken)
