@@ -50,7 +50,7 @@ internal static class MerchantApi
         {
             await Results.Problem(
                 title: "Unsupported media type",
-                detail: $"The body must be JSON, sent with Content-Type: application/json (not {http.Request.ContentType ?? "no Content-Type"}).",
+                detail: $"The body must be JSON, sent with Content-Type: application/json (not {http.Request.ContentType?.Split(';')[0] ?? "no Content-Type"}).",
                 statusCode: StatusCodes.Status415UnsupportedMediaType,
                 extensions: new Dictionary<string, object?> { ["field"] = "Content-Type" }).ExecuteAsync(http);
         }
