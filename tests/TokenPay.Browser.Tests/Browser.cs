@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace TokenPay.Browser.Tests;
@@ -94,5 +95,45 @@ public sealed class BrowserFixture : IAsyncLifetime
             Console.WriteLine($"Screenshot of the failure: {file}");
             throw;
         }
+    }
+}
+
+/// <summary>What a person sees go wrong with a page at one width: sideways scrolling, a word split over lines, and axe's serious findings.</summary>
+public static class Layout
+{
+    // Single words of up to 24 characters are words a person reads (a badge, a button, a brand, a masked card):
+    // they stay on one line. Longer single words are ids (tokens, charge ids), which may wrap.
+    private const string Script = """
+        () => {
+          const problems = [];
+          const page = document.scrollingElement;
+          if (page.scrollWidth > window.innerWidth) problems.push(`the page is ${page.scrollWidth} px wide in a ${window.innerWidth} px window`);
+          for (const element of document.body.querySelectorAll('*')) {
+            const text = element.textContent.trim();
+            if (element.children.length > 0 || ['SCRIPT', 'STYLE', 'OPTION'].includes(element.tagName) || text.length === 0 || text.length > 24 || /\s/.test(text)) continue;
+            const range = document.createRange();
+            range.selectNodeContents(element);
+            const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+            if (lines.size > 1) problems.push(`"${text}" (${element.tagName.toLowerCase()}) is split over ${lines.size} lines`);
+          }
+          return problems;
+        }
+        """;
+
+    /// <summary>Everything wrong with the page as shown now; empty when it fits and reads well.</summary>
+    public static async Task<IReadOnlyList<string>> ProblemsAsync(IPage page)
+    {
+        var problems = (await page.EvaluateAsync<string[]>(Script)).ToList();
+        var axe = await page.RunAxe();
+        problems.AddRange(axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"axe {v.Impact}: {v.Id} ({v.Help}) at {string.Join(", ", v.Nodes.Select(n => n.Target))}"));
+        return problems;
+    }
+
+    /// <summary>Fails with every problem of the page, named with its path and the width.</summary>
+    public static async Task ShouldFitAsync(IPage page)
+    {
+        var problems = await ProblemsAsync(page);
+        var width = await page.EvaluateAsync<int>("() => window.innerWidth");
+        problems.ShouldBeEmpty($"{new Uri(page.Url).PathAndQuery} at {width} px:\n{string.Join("\n", problems)}");
     }
 }

@@ -90,6 +90,70 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         fits.ShouldBeTrue($"the wallet table overflows at {width} px");
     }, width);
 
+    [BrowserTheory]
+    [InlineData(1280)]
+    [InlineData(390)]
+    public Task WalletDeclineAndOperatorPages_FitTheWidth_AndWordsStayWhole(int width) => Fixture.RunAsync($"{nameof(WalletDeclineAndOperatorPages_FitTheWidth_AndWordsStayWhole)}_{width}", async page =>
+    {
+        var user = $"fit{width}";
+        await SignInAsync(page, user);
+        await Layout.ShouldFitAsync(page);
+        // A Mastercard (the longest brand) saved for later, and a Visa saved with a payment.
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/wallet");
+        await FillCardAsync(page, "save-", "5555555555554444");
+        await page.CheckAsync("#save-consent");
+        await page.ClickAsync("#save-submit");
+        await Assertions.Expect(page.Locator("tr.card")).ToHaveCountAsync(1);
+        await page.GotoAsync($"{Shop.BaseUrl}/");
+        await FillCardAsync(page, "", "4444333322221111");
+        await page.CheckAsync("#save");
+        await page.ClickAsync("#buy");
+        await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", OrderStatuses.Success);
+
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/wallet");
+        await Assertions.Expect(page.Locator("tr.card")).ToHaveCountAsync(2);
+        await Layout.ShouldFitAsync(page);
+        // The expiry as the card shows it and the card form asks for it.
+        await Assertions.Expect(page.Locator("tr.card", new() { HasText = "MASTERCARD" })).ToContainTextAsync("12/30");
+
+        // A payment the bank declines: the return page says why.
+        await page.GotoAsync($"{Shop.BaseUrl}/");
+        await FillCardAsync(page, "", "4000000000000069");
+        await page.ClickAsync("#buy");
+        await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", OrderStatuses.Failed);
+        await Layout.ShouldFitAsync(page);
+
+        // Another shopper saves a card that every later charge declines; the operator charges it and opens its attempts.
+        var declining = $"mit{width}";
+        await SignInAsync(page, declining);
+        await FillCardAsync(page, "", "4000000000000341");
+        await page.CheckAsync("#save");
+        await page.ClickAsync("#buy");
+        await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", OrderStatuses.Success);
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/login");
+        await Layout.ShouldFitAsync(page);
+        await page.FillAsync("#operator-user", "operator");
+        await page.FillAsync("#operator-password", MerchantHost.OperatorPassword);
+        await page.ClickAsync("#operator-signin");
+        await Layout.ShouldFitAsync(page);
+        await page.FillAsync("#user", declining);
+        await page.ClickAsync("#charge");
+        await Assertions.Expect(page.Locator("#charge-result")).ToHaveAttributeAsync("data-status", OrderStatuses.Failed);
+        await Layout.ShouldFitAsync(page);
+        await page.ClickAsync("text=Attempts and retries");
+        await Assertions.Expect(page.Locator("#attempts tr[data-attempt]")).ToHaveCountAsync(1);
+        await Layout.ShouldFitAsync(page);
+    }, width);
+
+    private static async Task FillCardAsync(IPage page, string idPrefix, string pan)
+    {
+        await page.FillAsync($"#{idPrefix}cardIdentifierNo", pan);
+        await page.FillAsync($"#{idPrefix}cardHolderFullName", "Fay Fit");
+        await page.FillAsync($"#{idPrefix}cardExpirationMonth", "12");
+        await page.FillAsync($"#{idPrefix}cardExpirationYear", "30");
+        await page.FillAsync($"#{idPrefix}cvv", "123");
+    }
+
     [BrowserFact]
     public Task SaveACardForLater_With3ds_NoPayment_ThenTheWalletShowsIt() => Fixture.RunAsync(nameof(SaveACardForLater_With3ds_NoPayment_ThenTheWalletShowsIt), async page =>
     {

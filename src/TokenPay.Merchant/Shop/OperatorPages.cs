@@ -101,11 +101,11 @@ internal static class OperatorPages
             <p id="charge-result" data-status="{E(result.Status)}" data-replayed="{(result.Replayed ? "true" : "false")}">{E(result.Sentence)}</p>
             {(result.Replayed ? """<p id="replay" class="notice">This chargeId was used before: this is the recorded result of that charge, nothing was charged again.</p>""" : "")}
             <table>
-              <tr><th>User</th><td>{E(user)}</td></tr>
+              <tr><th>User</th><td class="id">{E(user)}</td></tr>
               <tr><th>Amount</th><td>{E(result.Amount.ToString(CultureInfo.InvariantCulture))} {E(result.Currency)}</td></tr>
-              <tr><th>Card</th><td id="charged-card">{(card is null ? "none" : $"{E(card.Brand)} {E(card.MaskedCard)}")}</td></tr>
-              <tr><th>Order</th><td id="order-number">{E(result.OutTradeNo)}</td></tr>
-              <tr><th>Charge id</th><td>{E(result.ChargeId)}</td></tr>
+              <tr><th>Card</th><td id="charged-card" class="word">{(card is null ? "none" : $"{E(card.Brand)} {E(card.MaskedCard)}")}</td></tr>
+              <tr><th>Order</th><td id="order-number" class="id">{E(result.OutTradeNo)}</td></tr>
+              <tr><th>Charge id</th><td class="id">{E(result.ChargeId)}</td></tr>
             </table>
             {(result.RetryNote is { } note ? $"<p id=\"retry-note\" class=\"notice\">{E(note)}</p>" : "")}
             <p><a href="/shop/operator/charges/{E(Uri.EscapeDataString(result.ChargeId))}">Attempts and retries</a> · <a href="/shop/operator?user={E(Uri.EscapeDataString(user))}">Another charge</a></p>
@@ -120,14 +120,15 @@ internal static class OperatorPages
         }
 
         var rows = string.Concat(history.Attempts.Select(a => $"""
-            <tr data-attempt="{a.Attempt}" data-status="{E(a.Status)}"><td>{a.Attempt}</td><td>{E(a.OutTradeNo)}</td><td>{E(a.Status)}</td><td>{E(a.ResultCode)}</td>
+            <tr data-attempt="{a.Attempt}" data-status="{E(a.Status)}"><td>{a.Attempt}</td><td class="word">{E(a.Status)}</td><td class="word">{E(a.ResultCode)}</td><td class="word">{E(a.OutTradeNo)}</td>
             <td>{(a.AdviceCategory is null && a.MerchantAdviceCode is null ? "" : $"category {E(a.AdviceCategory?.ToString(CultureInfo.InvariantCulture) ?? "-")}, MAC {E(a.MerchantAdviceCode ?? "-")}")}</td>
-            <td>{E(a.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC</td></tr>
+            <td class="word">{E(a.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC</td></tr>
             """));
+        // Six columns do not fit a phone: the table scrolls in its own box, status and code first.
         return Page(http, "Operator", $"""
             <h1>Charge {E(history.Status.ToLowerInvariant())}</h1>
-            <p>{E(history.Amount.ToString(CultureInfo.InvariantCulture))} {E(history.Currency)} for {E(history.UserId)}, charge id {E(history.ChargeId)}</p>
-            <table id="attempts"><tr><th>Attempt</th><th>Order</th><th>Status</th><th>Code</th><th>Network advice</th><th>When</th></tr>{rows}</table>
+            <p class="id">{E(history.Amount.ToString(CultureInfo.InvariantCulture))} {E(history.Currency)} for {E(history.UserId)}, charge id {E(history.ChargeId)}</p>
+            <div class="wide" tabindex="0" role="region" aria-label="Attempts"><table id="attempts"><tr><th>Attempt</th><th>Status</th><th>Code</th><th>Order</th><th>Network advice</th><th>When</th></tr>{rows}</table></div>
             <p id="retry-plan" class="notice" data-next="{E(history.NextRetryAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}">{E(history.RetryNote ?? "No retry planned.")}</p>
             <p><a href="/shop/operator">Back</a></p>
             """);
@@ -153,9 +154,9 @@ internal static class OperatorPages
             <h1>Refund {E(result.Status.ToLowerInvariant())}</h1>
             <p id="refund-result" data-status="{E(result.Status)}" data-replayed="{(result.Replayed ? "true" : "false")}">{E(result.Sentence)}</p>
             <table>
-              <tr><th>Payment</th><td>{E(result.Payment)}</td></tr>
+              <tr><th>Payment</th><td class="id">{E(result.Payment)}</td></tr>
               <tr><th>Amount</th><td>{E(result.Amount.ToString(CultureInfo.InvariantCulture))} {E(result.Currency)}</td></tr>
-              <tr><th>Refund number</th><td id="refund-number">{E(result.OutRefundNo)}</td></tr>
+              <tr><th>Refund number</th><td id="refund-number" class="id">{E(result.OutRefundNo)}</td></tr>
             </table>
             <p><a href="/shop/operator">Back</a></p>
             """);

@@ -10,12 +10,24 @@ namespace TokenPay.Merchant.Shop;
 internal static class ShopLayout
 {
     private const string Style = """
-        body{font-family:system-ui,sans-serif;margin:0;background:#f6f4ef;color:#222}main{max-width:34rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:12px}
+        body{font-family:system-ui,sans-serif;margin:0;background:#f6f4ef;color:#222}main{max-width:44rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:12px}
         label{display:block;margin-top:.6rem}input[type=text],input[type=password],input:not([type]){width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #bbb;border-radius:6px}
-        button{margin-top:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2d6a4f;color:#fff;font-size:1rem;cursor:pointer}
-        table{width:100%;border-collapse:collapse;table-layout:fixed}td,th{padding:.4rem;border-bottom:1px solid #eee;text-align:left;overflow-wrap:anywhere;vertical-align:top}
-        .hint{color:#b00020;font-size:.85rem;display:block}.notice{background:#eef6f0;border-radius:8px;padding:.6rem}.muted{color:#666;font-size:.9rem}nav a{margin-right:1rem}
+        button{margin-top:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2d6a4f;color:#fff;font-size:1rem;cursor:pointer;white-space:nowrap}
+        table{width:100%;border-collapse:collapse}td,th{padding:.4rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
+        .word{white-space:nowrap}.id{overflow-wrap:anywhere}.wide{overflow-x:auto}
+        .hint{color:#b00020;font-size:.85rem;display:block}.notice{background:#eef6f0;border-radius:8px;padding:.6rem}.muted{color:#666;font-size:.9rem}
+        nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:baseline}nav a,nav span{white-space:nowrap}
         nav form{display:inline}nav button{margin:0;padding:.2rem .6rem;font-size:.85rem;background:#666}
+        #wallet td.remove button{margin:0;padding:.4rem .9rem}
+        .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+        @media (max-width:40rem){
+          main{margin:0;border-radius:0;padding:1rem}
+          #wallet,#wallet tbody,#wallet tr,#wallet td{display:block}
+          #wallet thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+          #wallet tr{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem .8rem;padding:.6rem 0;border-bottom:1px solid #eee}
+          #wallet td{padding:0;border:0}#wallet td.mit{flex-basis:100%}#wallet td.mit:empty{display:none}
+          #wallet td.expiry::before{content:"expires "}
+        }
         """;
 
     public static string E(string? text) => HtmlEncoder.Default.Encode(text ?? "");

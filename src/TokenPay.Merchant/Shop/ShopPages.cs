@@ -176,11 +176,15 @@ internal static class ShopPages
         {
             PaymentStatuses.Success => payment.SavesCard ? "Thank you, your payment is complete and your card is saved." : "Thank you, your payment is complete.",
             PaymentStatuses.Pending or PaymentStatuses.Created => "Your payment is being processed.",
-            _ => $"The payment did not go through ({payment.ResultCode}).",
+            _ => "The payment did not go through.",
         };
+        // The bank's code is one long word: under the heading, where it may wrap.
+        var code = payment.Status is PaymentStatuses.Success or PaymentStatuses.Pending or PaymentStatuses.Created || payment.ResultCode is null
+            ? ""
+            : $"""<p id="decline-code">The bank answered <code class="id">{E(payment.ResultCode)}</code>.</p>""";
         return Page(http, "Order", $"""
-            <h1 id="order-status" data-status="{E(payment.Status)}">{E(message)}</h1>
-            <p class="muted">Order {E(payment.OutTradeNo)}</p>
+            <h1 id="order-status" data-status="{E(payment.Status)}">{E(message)}</h1>{code}
+            <p class="muted id">Order {E(payment.OutTradeNo)}</p>
             <p><a id="wallet-link" href="/shop/wallet">Your saved cards</a></p>
             """);
     }
@@ -190,12 +194,12 @@ internal static class ShopPages
         var userId = http.ShopperId()!;
         var csrf = Csrf(http);
         var rows = string.Concat((await wallet.ListAsync(userId, ct)).Select(e => $"""
-            <tr class="card" data-token="{E(e.PaymentTokenId)}" data-status="{E(e.Status)}"><td>{E(e.Brand)}</td><td class="masked">{E(e.MaskedCard)}</td><td>{E(e.Expiry?[..7])}</td><td class="status">{E(e.Status)}</td><td class="mit">{(e.MitAllowed && e.Status == TokenStatuses.Activated ? "top-ups allowed" : "")}{(e.Attention is { } attention ? $"""<p class="attention muted">{E(attention)}</p>""" : "")}</td>
-            <td>{(e.Status == TokenStatuses.Activated ? $"""<form method="post" action="/shop/wallet/remove">{csrf}<input type="hidden" name="token" value="{E(e.PaymentTokenId)}"><button class="remove" type="submit">Remove</button></form>""" : "")}</td></tr>
+            <tr class="card" data-token="{E(e.PaymentTokenId)}" data-status="{E(e.Status)}"><td class="word">{E(e.Brand)}</td><td class="masked word">{E(e.MaskedCard)}</td><td class="expiry word">{E(CardExpiry.Format(e.Expiry))}</td><td class="status word">{E(e.Status)}</td><td class="mit">{(e.MitAllowed && e.Status == TokenStatuses.Activated ? "top-ups allowed" : "")}{(e.Attention is { } attention ? $"""<p class="attention muted">{E(attention)}</p>""" : "")}</td>
+            <td class="remove">{(e.Status == TokenStatuses.Activated ? $"""<form method="post" action="/shop/wallet/remove">{csrf}<input type="hidden" name="token" value="{E(e.PaymentTokenId)}"><button class="remove" type="submit">Remove</button></form>""" : "")}</td></tr>
             """));
         return Page(http, "Saved cards", $"""
             <h1>Saved cards of {E(userId)}</h1>
-            <table id="wallet"><tr><th>Brand</th><th>Card</th><th>Expires</th><th>Status</th><th></th><th></th></tr>{rows}</table>
+            <table id="wallet"><thead><tr><th>Brand</th><th>Card</th><th>Expires</th><th>Status</th><th>Later charges</th><th><span class="visually-hidden">Remove</span></th></tr></thead><tbody>{rows}</tbody></table>
             {SaveCardForm(http, null, null)}
             """);
     }
