@@ -213,6 +213,39 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         await Assertions.Expect(page.Locator("#merchantNo")).ToHaveValueAsync("M1");
     }, width: 390);
 
+    [BrowserTheory]
+    [InlineData(1280)]
+    [InlineData(390)]
+    public Task OrderListOrderAndUser_FitTheWidth_AndTheListShowsItsKeyColumns(int width) => browser.RunAsync($"{nameof(OrderListOrderAndUser_FitTheWidth_AndTheListShowsItsKeyColumns)}_{width}", async page =>
+    {
+        var user = $"layout_user_{width}";
+        var declined = await PayAsync(user, "4000000000000069");
+        await PayAsync(user);
+        await PayAsync(user);
+        var tradeToken = (await _gateway.TextColumnAsync($"SELECT trade_token FROM orders WHERE out_trade_no = '{declined}'"))[0];
+
+        await page.GotoAsync($"{_gateway.BaseAddress}admin/console/?userId={user}");
+        await Assertions.Expect(page.Locator("#orders tbody tr")).ToHaveCountAsync(3);
+        await Layout.ShouldFitAsync(page);
+        // Without scrolling the table, each order shows its number, status and amount.
+        var offScreen = await page.EvaluateAsync<string[]>("""
+            () => {
+              const headers = [...document.querySelectorAll('#orders thead th')].map(th => th.textContent);
+              return [...document.querySelectorAll('#orders tbody tr')].flatMap(row => ['outTradeNo', 'Status', 'Amount']
+                .filter(name => { const r = row.cells[headers.indexOf(name)].getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth; })
+                .map(name => `${name} of ${row.cells[headers.indexOf('outTradeNo')].textContent}`));
+            }
+            """);
+        offScreen.ShouldBeEmpty($"off screen at {width} px");
+
+        foreach (var path in new[] { $"admin/console/orders/{tradeToken}", $"admin/console/users/{TestKeys.MerchantNo}/{user}" })
+        {
+            await page.GotoAsync($"{_gateway.BaseAddress}{path}");
+            await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
+            await Layout.ShouldFitAsync(page);
+        }
+    }, width);
+
     // A sandbox rule set by API: an event the console shows, from outside the page.
     private async Task AddRuleAsync(string user)
     {
@@ -220,10 +253,10 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         added.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
     }
 
-    private async Task<string> PayAsync(string user)
+    private async Task<string> PayAsync(string user, string pan = "4444333322221111")
     {
         var order = "con_" + Guid.NewGuid().ToString("N")[..12];
-        var data = OrderRequests.Bind(order, user);
+        var data = OrderRequests.Bind(order, user, pan);
         data["notifyUrl"] = _receiver.Url;
         (await _gateway.Merchant.PostAsync("orderAndPay", data)).Code.ShouldBe(ResultCodes.ApplySuccess);
         return order;

@@ -19,7 +19,7 @@ namespace TokenPay.Gateway.OperatorConsole;
 internal static class ConsolePages
 {
     private const string Style = """
-        main{max-width:76rem;margin:1rem auto;padding:1rem 1.25rem}
+        main{max-width:76rem;margin:1rem auto;padding:1rem 1.25rem}h1{overflow-wrap:anywhere}.id{overflow-wrap:anywhere}button{white-space:nowrap}
         nav{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;margin-bottom:1rem}nav a{font-weight:600}
         .wide{overflow-x:auto;-webkit-overflow-scrolling:touch}
         table{border-collapse:collapse;width:100%;font-size:.88rem}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e5ea;white-space:nowrap}
@@ -29,7 +29,7 @@ internal static class ConsolePages
         form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}form.filters label{margin:0;flex:1 1 9rem}
         form.inline{display:inline}button.small{flex:none;font-size:.85rem;padding:.35rem .7rem;background:#1f4fa3;color:#fff}
         button.primary{flex:none;background:#1f4fa3;color:#fff;padding:.55rem 1rem}
-        .badge{display:inline-block;padding:.05rem .45rem;border-radius:6px;font-size:.8rem;font-weight:600;background:#e3e5ea}
+        .badge{display:inline-block;white-space:nowrap;padding:.05rem .45rem;border-radius:6px;font-size:.8rem;font-weight:600;background:#e3e5ea}
         .SUCCESS,.Delivered,.Activated{background:#d8f0de;color:#135c28}.FAILED,.Failed,.Deleted{background:#fbe0e0;color:#8d1c1c}.PENDING,.Pending{background:#fff1cc;color:#6b4a00}
         ol.timeline{padding-left:1.2rem}ol.timeline li{margin:.3rem 0}ol.timeline time,#events time{font-family:ui-monospace,monospace;font-size:.82rem;color:#5b6170}
         #events{list-style:none;padding:0;max-height:22rem;overflow-y:auto;font-size:.85rem}#events li{padding:.2rem 0;border-bottom:1px solid #eef0f3;overflow-wrap:anywhere}
@@ -89,14 +89,15 @@ internal static class ConsolePages
             .Append(problem is null ? "" : FieldError(problem.Field, problem.Message))
             .Append("</form>");
 
-        html.Append("<div id=\"live-orders\" data-live><div class=\"wide\"><table id=\"orders\"><thead><tr><th>Created (UTC)</th><th>Merchant</th><th>outTradeNo</th><th>User</th><th>Amount</th><th>Status</th><th>Code</th><th>Kind</th></tr></thead><tbody>");
+        // The columns an operator reads first come first: a phone shows them without scrolling the table.
+        html.Append("<div id=\"live-orders\" data-live><div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Orders\"><table id=\"orders\"><thead><tr><th>outTradeNo</th><th>Status</th><th>Amount</th><th>User</th><th>Created (UTC)</th><th>Code</th><th>Kind</th><th>Merchant</th></tr></thead><tbody>");
         foreach (var order in orders)
         {
-            html.Append("<tr><td>").Append(Time(order.CreatedAt)).Append("</td><td>").Append(HtmlPage.Encode(order.MerchantNo))
-                .Append("</td><td><a href=\"/admin/console/orders/").Append(Uri.EscapeDataString(order.TradeToken)).Append("\">").Append(HtmlPage.Encode(order.OutTradeNo)).Append("</a>")
+            html.Append("<tr><td><a href=\"/admin/console/orders/").Append(Uri.EscapeDataString(order.TradeToken)).Append("\">").Append(HtmlPage.Encode(order.OutTradeNo)).Append("</a>")
+                .Append("</td><td>").Append(Badge(order.Status)).Append("</td><td>").Append(Amount(order.AmountMinor, order.Currency))
                 .Append("</td><td><a href=\"").Append(UserLink(order.MerchantNo, order.UserId)).Append("\">").Append(HtmlPage.Encode(order.UserId)).Append("</a>")
-                .Append("</td><td>").Append(Amount(order.AmountMinor, order.Currency)).Append("</td><td>").Append(Badge(order.Status))
-                .Append("</td><td>").Append(HtmlPage.Encode(order.ResultCode)).Append("</td><td>").Append(order.MerchantInitiated ? "MIT" : "customer").Append("</td></tr>");
+                .Append("</td><td>").Append(Time(order.CreatedAt)).Append("</td><td>").Append(HtmlPage.Encode(order.ResultCode))
+                .Append("</td><td>").Append(order.MerchantInitiated ? "MIT" : "customer").Append("</td><td>").Append(HtmlPage.Encode(order.MerchantNo)).Append("</td></tr>");
         }
 
         html.Append("</tbody></table></div>");
@@ -155,9 +156,9 @@ internal static class ConsolePages
         foreach (var notification in notifications)
         {
             html.Append("<section class=\"notification\" id=\"notification-").Append(notification.Id).Append("\"><p><b>").Append(HtmlPage.Encode(notification.NotifyType)).Append("</b> ")
-                .Append(Badge(notification.Status)).Append(" to ").Append(HtmlPage.Encode(notification.Url)).Append(' ')
+                .Append(Badge(notification.Status)).Append(" to <span class=\"id\">").Append(HtmlPage.Encode(notification.Url)).Append("</span> ")
                 .Append("<form class=\"inline\" method=\"post\" action=\"/admin/console/notifications/").Append(notification.Id).Append("/resend\"><button class=\"small resend\">Resend</button></form></p>")
-                .Append("<div class=\"wide\"><table class=\"attempts\"><thead><tr><th>#</th><th>Started (UTC)</th><th>HTTP</th><th>Latency</th><th>Result</th><th>Answer (excerpt)</th></tr></thead><tbody>");
+                .Append("<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Attempts\"><table class=\"attempts\"><thead><tr><th>#</th><th>Started (UTC)</th><th>HTTP</th><th>Latency</th><th>Result</th><th>Answer (excerpt)</th></tr></thead><tbody>");
             foreach (var attempt in attempts[notification.Id])
             {
                 html.Append("<tr><td>").Append(attempt.Attempt).Append("</td><td>").Append(Time(attempt.StartedAt)).Append("</td><td>")
@@ -175,7 +176,7 @@ internal static class ConsolePages
 
         if (refunds.Count > 0)
         {
-            html.Append("<h2>Refunds</h2><div class=\"wide\"><table id=\"refunds\"><thead><tr><th>outRefundNo</th><th>Amount</th><th>Status</th><th>Created</th><th>Ended</th></tr></thead><tbody>");
+            html.Append("<h2>Refunds</h2><div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Refunds\"><table id=\"refunds\"><thead><tr><th>outRefundNo</th><th>Amount</th><th>Status</th><th>Created</th><th>Ended</th></tr></thead><tbody>");
             foreach (var refund in refunds)
             {
                 html.Append("<tr><td>").Append(HtmlPage.Encode(refund.OutRefundNo)).Append("</td><td>").Append(Amount(refund.AmountMinor, refund.Currency)).Append("</td><td>")
@@ -233,7 +234,7 @@ internal static class ConsolePages
         var orders = await store.ListOrdersAsync(new OrderFilter(merchantNo, null, userId, null, null), cancellationToken);
         var html = new StringBuilder(Nav(http, options.Value.Sandbox.Enabled))
             .Append("<h1>User ").Append(HtmlPage.Encode(userId)).Append("</h1><p class=\"muted\">Merchant ").Append(HtmlPage.Encode(merchantNo)).Append("</p><div id=\"live\" data-live><h2>Saved cards</h2>")
-            .Append("<div class=\"wide\"><table id=\"tokens\"><thead><tr><th>paymentTokenID</th><th>Card</th><th>Status</th><th>MIT</th><th>Valid until</th><th>Saved</th></tr></thead><tbody>");
+            .Append("<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Saved cards\"><table id=\"tokens\"><thead><tr><th>paymentTokenID</th><th>Card</th><th>Status</th><th>MIT</th><th>Valid until</th><th>Saved</th></tr></thead><tbody>");
         foreach (var token in saved)
         {
             html.Append("<tr><td>").Append(HtmlPage.Encode(token.PaymentTokenId)).Append("</td><td>").Append(HtmlPage.Encode(token.Card.Brand)).Append(' ').Append(HtmlPage.Encode(token.Card.Masked))
@@ -308,7 +309,7 @@ internal static class ConsolePages
             // The #fragment brings a phone back to this form (and its error) rather than the top of the orders.
             .Append("<form class=\"filters\" id=\"clock-form\" method=\"post\" action=\"/admin/console/clock#clock-form\">").Append(Field("advance", "Move forward by", input.Advance ?? "06:00:00", problem: input.AdvanceProblem))
             .Append("<button class=\"primary\" id=\"move-clock\">Move clock</button>").Append(FieldError("advance", input.AdvanceProblem)).Append("</form>")
-            .Append("<h3>Failure rules</h3><div class=\"wide\" id=\"live-faults\" data-live><table id=\"faults\"><thead><tr><th>Id</th><th>Kind</th><th>Scope</th><th>Used</th><th></th></tr></thead><tbody>");
+            .Append("<h3>Failure rules</h3><div class=\"wide\" id=\"live-faults\" data-live tabindex=\"0\" role=\"region\" aria-label=\"Failure rules\"><table id=\"faults\"><thead><tr><th>Id</th><th>Kind</th><th>Scope</th><th>Used</th><th></th></tr></thead><tbody>");
         foreach (var rule in rules.Active)
         {
             var scope = string.Join(", ", new[] { rule.MerchantNo, rule.UserId is { } u ? $"user {u}" : null, rule.OutTradeNo is { } o ? $"outTradeNo {o}" : null }.OfType<string>().DefaultIfEmpty("all"));
