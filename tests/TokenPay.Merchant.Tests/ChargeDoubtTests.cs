@@ -137,6 +137,26 @@ public sealed class ChargeDoubtTests : IAsyncLifetime
         (await _gateway.ScalarAsync("SELECT COUNT(*) FROM refunds")).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task CallerHangsUpWhileTheChargeIsOnItsWay_TheChargeStillCompletes()
+    {
+        var network = new HeldNetwork("orderAndPay");
+        await using var merchant = await MerchantHost.StartAsync(_gateway, configure: s => s.ConfigureHttpClientDefaults(b => b.AddHttpMessageHandler(() => network)));
+        await SeedWalletAsync(merchant, "mia");
+        using var caller = new CancellationTokenSource();
+
+        var call = merchant.Api.PostAsync("/api/charges", new StringContent("""{"userId":"mia","amount":3,"currency":"USD","reason":"Top-up","chargeId":"c-hangup"}""", System.Text.Encoding.UTF8, "application/json"), caller.Token);
+        await network.Reached;
+        await caller.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => call);
+        await Task.Delay(200); // the merchant sees its caller gone before the gateway's answer comes
+        network.Release();
+
+        var payment = await Eventually.UntilAsync(() => merchant.Service<PaymentStore>().FindAsync(PaymentOrders.ForCharge("c-hangup"), default), p => p!.Status != PaymentStatuses.Created,
+            "the charge to finish without its caller");
+        payment!.Status.ShouldBe(OrderStatuses.Success);
+    }
+
     private async Task SeedWalletAsync(MerchantHost merchant, string user)
     {
         await Shared.SaveCardAsync(_gateway, user);
@@ -144,4 +164,26 @@ public sealed class ChargeDoubtTests : IAsyncLifetime
     }
 
     private Task<long> GatewayMitOrdersAsync() => _gateway.ScalarAsync("SELECT COUNT(*) FROM orders WHERE merchant_initiated = 1");
+}
+
+/// <summary>Holds every call to one API until released, telling when the first one got there.</summary>
+internal sealed class HeldNetwork(string api) : DelegatingHandler
+{
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Reached => _reached.Task;
+
+    public void Release() => _released.SetResult();
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.RequestUri!.Segments[^1] == api)
+        {
+            _reached.TrySetResult();
+            await _released.Task.WaitAsync(cancellationToken);
+        }
+
+        return await base.SendAsync(request, cancellationToken);
+    }
 }

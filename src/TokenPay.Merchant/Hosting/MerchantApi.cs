@@ -70,7 +70,9 @@ internal static class MerchantApi
             return Invalid(problem.Field, problem.Message);
         }
 
-        var result = await charges.ChargeAsync(request, cancellationToken);
+        // Once the request is read, its caller's connection decides nothing: a hang-up must not leave a charge
+        // half sent (it would stay open until settled); the SDK's own timeout bounds the work.
+        var result = await charges.ChargeAsync(request, CancellationToken.None);
         return result.IsChargeIdConflict
             ? Results.Problem(title: "chargeId already used", detail: result.ResultMsg, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["field"] = "chargeId" })
             : Results.Json(result);
@@ -90,7 +92,8 @@ internal static class MerchantApi
             return Invalid(problem.Field, problem.Message);
         }
 
-        var result = await refunds.RefundAsync(request, cancellationToken);
+        // As for charges: the caller's hang-up does not stop a refund half way.
+        var result = await refunds.RefundAsync(request, CancellationToken.None);
         return result.IsRefundIdConflict
             ? Results.Problem(title: "refundId already used", detail: result.ResultMsg, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["field"] = "refundId" })
             : Results.Json(result);
