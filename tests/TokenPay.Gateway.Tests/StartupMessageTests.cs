@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -10,7 +9,7 @@ public sealed class StartupMessageTests
     [Fact]
     public async Task IncompleteMerchantSettings_OneSentenceNamingTheSetting()
     {
-        var (exitCode, output) = await RunGatewayAsync($"http://127.0.0.1:{FreePorts.Next()}", new() { ["Gateway__Merchants__0__AppId"] = "demoapp0001" });
+        var (exitCode, output) = await RunGatewayAsync($"http://127.0.0.1:{FreePorts.Next()}", new() { ["Gateway:Merchants:0:AppId"] = "demoapp0001" });
 
         exitCode.ShouldBe(1);
         output.ShouldContain("Gateway:Merchants:0 needs AppId, MerchantNo and PublicKey.");
@@ -36,20 +35,14 @@ public sealed class StartupMessageTests
         var directory = Directory.CreateTempSubdirectory("tokenpay-start-").FullName;
         try
         {
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"));
-            start.ArgumentList.Add($"--urls={url}");
-            start.Environment["Gateway__Storage__ConnectionString"] = $"Data Source={Path.Combine(directory, "gateway.db")}";
-            foreach (var (key, value) in environment)
+            var settings = new Dictionary<string, string?>(environment.Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)))
             {
-                start.Environment[key] = value;
-            }
-
-            using var process = Process.Start(start)!;
-            var output = new ProcessOutput(process);
+                ["Gateway:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "gateway.db")}",
+            };
+            await using var process = ServiceProcess.Start("TokenPay.Gateway", url, settings, directory);
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await process.WaitForExitAsync(patience.Token);
-            return (process.ExitCode, output.Text);
+            return (process.ExitCode, process.Output);
         }
         finally
         {

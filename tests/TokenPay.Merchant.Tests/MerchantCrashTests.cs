@@ -124,16 +124,14 @@ public sealed class MerchantCrashTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 }
 
-/// <summary>The merchant service as its own process (<c>dotnet TokenPay.Merchant.dll</c>), so a test can kill it with SIGKILL.</summary>
+/// <summary>The merchant service as its own process, so a test can kill it with SIGKILL.</summary>
 internal sealed class MerchantProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly ProcessOutput _output;
+    private readonly ServiceProcess _process;
 
-    private MerchantProcess(Process process, string baseUrl)
+    private MerchantProcess(ServiceProcess process, string baseUrl)
     {
         _process = process;
-        _output = new ProcessOutput(process);
         Api = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
         Api.DefaultRequestHeaders.Add("X-Operator-Key", MerchantHost.OperatorKey);
     }
@@ -143,18 +141,10 @@ internal sealed class MerchantProcess : IAsyncDisposable
     public static async Task<MerchantProcess> StartAsync(GatewayHost gateway, (string Provider, string ConnectionString) storage)
     {
         var baseUrl = $"http://127.0.0.1:{FreePorts.Next()}";
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TokenPay.Merchant.dll"));
-        start.ArgumentList.Add($"--urls={baseUrl}");
         var settings = MerchantHost.Settings(gateway, baseUrl, storage.ConnectionString);
         settings["Merchant:Storage:Provider"] = storage.Provider;
         settings["Logging:LogLevel:Default"] = "Warning";
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var merchant = new MerchantProcess(Process.Start(start)!, baseUrl);
+        var merchant = new MerchantProcess(ServiceProcess.Start("TokenPay.Merchant", baseUrl, settings), baseUrl);
         var waited = Stopwatch.StartNew();
         while (true)
         {
@@ -170,28 +160,18 @@ internal sealed class MerchantProcess : IAsyncDisposable
             catch (HttpRequestException)
             {
                 await merchant.DisposeAsync();
-                throw new InvalidOperationException($"The merchant process did not start:\n{merchant._output.Text}");
+                throw new InvalidOperationException($"The merchant process did not start:\n{merchant._process.Output}");
             }
         }
     }
 
     public async Task<JsonElement> GetJsonAsync(string path) => JsonDocument.Parse(await Api.GetStringAsync(new Uri(path, UriKind.Relative))).RootElement;
 
-    /// <summary>SIGKILL: no shutdown, nothing flushed.</summary>
-    public async Task KillAsync()
-    {
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => _process.KillAsync();
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            await KillAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         Api.Dispose();
     }
 }

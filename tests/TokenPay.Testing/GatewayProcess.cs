@@ -10,20 +10,16 @@ namespace TokenPay.Testing;
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly ProcessOutput _output;
+    private readonly ServiceProcess _process;
     private readonly string _directory;
 
-    private GatewayProcess(Process process, Uri baseAddress, string directory)
+    private GatewayProcess(ServiceProcess process, Uri baseAddress, string directory)
     {
         _process = process;
         _directory = directory;
         BaseAddress = baseAddress;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Merchant = new MerchantClient(Http, TestKeys.AppId, TestKeys.MerchantNo, RsaKeys.ImportPrivateKey(TestKeys.MerchantPrivate), RsaKeys.ImportPublicKey(TestKeys.PlatformPublic), TimeProvider.System);
-        // A test run that ends abruptly takes its nodes with it.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillQuietly();
-        _output = new ProcessOutput(process);
     }
 
     public Uri BaseAddress { get; }
@@ -33,7 +29,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     public MerchantClient Merchant { get; }
 
     /// <summary>What the process printed so far.</summary>
-    public string Output => _output.Text;
+    public string Output => _process.Output;
 
     /// <summary>Starts a node on PostgreSQL database <paramref name="connectionString"/> and waits until it answers.</summary>
     public static async Task<GatewayProcess> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
@@ -56,22 +52,8 @@ public sealed class GatewayProcess : IAsyncDisposable
             config[key] = value;
         }
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"));
-        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
-        // In the environment, not on the command line that every local user can list.
-        foreach (var (key, value) in config)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var node = new GatewayProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"), directory);
+        var url = $"http://127.0.0.1:{port}";
+        var node = new GatewayProcess(ServiceProcess.Start("TokenPay.Gateway", url, config, directory), new Uri(url), directory);
         try
         {
             await node.WaitUntilServingAsync();
@@ -85,34 +67,13 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the process with SIGKILL: no shutdown, no flush, leases left as they are.</summary>
-    public async Task KillAsync()
-    {
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => _process.KillAsync();
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            await KillAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         Http.Dispose();
         Directory.Delete(_directory, recursive: true);
-    }
-
-    private void KillQuietly()
-    {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
     }
 
     private async Task WaitUntilServingAsync()
