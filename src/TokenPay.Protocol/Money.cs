@@ -92,6 +92,15 @@ public static class Countries
 
     private static readonly FrozenSet<string> Known = Codes.Split(' ').ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>Every assigned code, in alphabetical order.</summary>
+    public static IReadOnlyList<string> All { get; } = Codes.Split(' ');
+
+    /// <summary>
+    /// PayerMax's mark for a country nobody named yet (its own answers show <c>"country":"UN"</c> for an order
+    /// placed without one). Never accepted as input: it is not an assigned code.
+    /// </summary>
+    public const string Unknown = "UN";
+
     /// <summary>True for an assigned ISO 3166-1 alpha-2 code in upper case.</summary>
     public static bool IsKnown(string? code) => code is not null && Known.Contains(code);
 }

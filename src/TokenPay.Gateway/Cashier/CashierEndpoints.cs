@@ -26,7 +26,7 @@ internal static class CashierEndpoints
         var order = await OpenOrderAsync(http, cashierId, orders, clock);
         if (order is not null)
         {
-            await RenderAsync(http, StatusCodes.Status200OK, cashierId, order, null, null);
+            await RenderAsync(http, StatusCodes.Status200OK, cashierId, order, null, null, null);
         }
     }
 
@@ -47,20 +47,23 @@ internal static class CashierEndpoints
         }
 
         var entered = CardForm.Read(form);
-        if (CardRules.Check(entered, clock.GetUtcNow(), out var card) is { } problem)
+        var country = AsksCountry(order) ? form["country"].ToString().Trim().ToUpperInvariant() : order.Country;
+        var problem = CardRules.Check(entered, clock.GetUtcNow(), out var card)
+            ?? (Countries.IsKnown(country) ? null : new CardProblem("country", ResultCodes.ParamsInvalid, "country is not an ISO 3166 alpha-2 country code.", "Choose the country you are paying from."));
+        if (problem is not null)
         {
-            await RenderAsync(http, StatusCodes.Status422UnprocessableEntity, cashierId, order, entered, problem);
+            await RenderAsync(http, StatusCodes.Status422UnprocessableEntity, cashierId, order, entered, problem, country);
             return;
         }
 
         var sealedCard = vault.Protect(card!);
-        if (await orders.AttachCardAsync(order.Id, sealedCard, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken) is not { } cardId)
+        if (await orders.AttachCardAsync(order.Id, sealedCard, country, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken) is not { } cardId)
         {
             await HtmlPage.MessageAsync(http, StatusCodes.Status410Gone, "Payment already submitted", "A card was already submitted for this payment.");
             return;
         }
 
-        var result = await payments.AuthorizeAsync(order with { CardId = cardId, Card = CardDisplay.From(sealedCard) }, card!, authenticated: false, storedBy: null, cancellationToken);
+        var result = await payments.AuthorizeAsync(order with { CardId = cardId, Card = CardDisplay.From(sealedCard), Country = country }, card!, authenticated: false, storedBy: null, cancellationToken);
         if (result.ChallengeId is { } challengeId)
         {
             http.Response.Redirect($"/threeds/{challengeId}");
@@ -88,7 +91,25 @@ internal static class CashierEndpoints
         return order;
     }
 
-    private static Task RenderAsync(HttpContext http, int status, string cashierId, OrderRecord order, CardInfo? previous, CardProblem? problem)
+    /// <summary>An order placed without a country (and no default for its merchant): the shopper names it here.</summary>
+    private static bool AsksCountry(OrderRecord order) => order.Country == Countries.Unknown;
+
+    private static string CountryField(OrderRecord order, string? chosen, CardProblem? problem)
+    {
+        if (!AsksCountry(order))
+        {
+            return "";
+        }
+
+        var options = string.Concat(Countries.All.Select(code => $"""<option{(code == chosen ? " selected" : "")}>{code}</option>"""));
+        var error = problem?.Field == "country" ? $"""<p class="error" id="error-country" role="alert">{HtmlPage.Encode(problem.HumanMessage)}</p>""" : "";
+        return $"""
+            <label>Country or region<select name="country" id="country" autocomplete="country" required><option value="">Choose</option>{options}</select></label>
+            {error}
+            """;
+    }
+
+    private static Task RenderAsync(HttpContext http, int status, string cashierId, OrderRecord order, CardInfo? previous, CardProblem? problem, string? chosenCountry)
     {
         var amount = Currencies.FromMinorUnits(order.AmountMinor, order.Currency).ToString(CultureInfo.InvariantCulture);
         var bindOnly = order.AmountMinor == 0;
@@ -98,6 +119,7 @@ internal static class CashierEndpoints
             <p class="amount">{(bindOnly ? "No payment now" : $"{HtmlPage.Encode(amount)} {HtmlPage.Encode(order.Currency)}")}</p>
             <form method="post" action="/cashier/{HtmlPage.Encode(cashierId)}" id="card-form" novalidate>
               {CardForm.Fields(previous, problem)}
+              {CountryField(order, chosenCountry, problem)}
               {Consent(order)}
               <div class="row"><button class="pass" type="submit" id="submit">{HtmlPage.Encode(action)}</button></div>
             </form>

@@ -46,7 +46,7 @@ internal static class OrderAndPayValidator
         if (string.IsNullOrEmpty(r.Currency)) return ApiReply.Invalid("currency is required.");
         var currency = r.Currency.ToUpperInvariant();
         if (!Currencies.IsKnown(currency)) return ApiReply.Error(ResultCodes.CurrencyInvalid, "currency is not an ISO 4217 currency code.");
-        // Absent: PayerMax's own examples omit it; OrderEndpoints takes the saved card's, the session's or the merchant's.
+        // Absent: PayerMax's own examples omit it; OrderEndpoints takes it from the saved card, the session, the card's issuer or the merchant.
         var country = string.IsNullOrEmpty(r.Country) ? null : r.Country.ToUpperInvariant();
         if (country is not null && !Countries.IsKnown(country)) return ApiReply.Error(ResultCodes.CountryInvalid, "country is not an ISO 3166 alpha-2 country code.");
 
@@ -118,13 +118,11 @@ internal static class OrderAndPayValidator
             return ApiReply.Invalid("paymentDetail needs cardInfo, paymentTokenID, or a Drop-in paymentToken with sessionKey.");
         }
 
-        // The customer is at the merchant's own page: PayerMax needs the browser's details. A merchant-initiated
-        // payment has no customer (the official SDKs send neither), the cashier and the Drop-in frame see the browser.
-        if (mode is PaymentMode.Card or PaymentMode.CardBind or PaymentMode.TokenCustomer)
+        // The customer is at the merchant's own page. buyerInfo is optional even then: PayerMax's own example of
+        // saving a card with cardInfo sends none (docs/protocol.md 3.1); a merchant-initiated payment has no customer.
+        if (mode is (PaymentMode.Card or PaymentMode.CardBind or PaymentMode.TokenCustomer) && r.TerminalType is null)
         {
-            if (r.TerminalType is null) return ApiReply.Invalid("terminalType is required for a customer-present Direct_Payment.");
-            if (Required(detail.BuyerInfo?.ClientIp, "paymentDetail.buyerInfo.clientIp", 64) is { } e12) return e12;
-            if (Required(detail.BuyerInfo?.UserAgent, "paymentDetail.buyerInfo.userAgent", 2048) is { } e13) return e13;
+            return ApiReply.Invalid("terminalType is required for a customer-present Direct_Payment.");
         }
 
         var binds = mode == PaymentMode.CardBind || (mode is PaymentMode.Hosted or PaymentMode.DropIn && tokenForFutureUse);

@@ -114,16 +114,14 @@ internal sealed class OrderEndpoints(OrderStore orders, TokenStore tokens, Dropi
 
             default:
                 card = plan.Card!;
+                country ??= IssuingCountries.Of(card.Pan);
                 newCard = vault.Protect(card);
                 display = CardDisplay.From(newCard);
                 break;
         }
 
-        country ??= request.App.DefaultCountry;
-        if (country is null)
-        {
-            return Placement.Refused(ApiReply.Invalid("country is required: send it, or configure a default country for this merchant (Gateway:Merchants:N:Country)."));
-        }
+        // Nobody named it: PayerMax marks it unknown, and its cashier asks the shopper (docs/protocol.md 3.1).
+        country ??= request.App.DefaultCountry ?? Countries.Unknown;
 
         var order = new OrderRecord
         {

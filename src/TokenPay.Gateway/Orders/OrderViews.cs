@@ -1,5 +1,6 @@
 using TokenPay.Acquiring;
 using TokenPay.Gateway.Storage;
+using TokenPay.Gateway.Vault;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
 
@@ -46,7 +47,7 @@ internal static class OrderViews
                     PaymentMethodType = Wire.Card,
                     PaymentTokenId = order.PaymentTokenId,
                     CardInfo = order.Card is { } card
-                        ? new CardInfoView { CardOrg = card.Brand, CardIdentifierNo = card.Masked, CardIdentifierName = card.HolderMasked }
+                        ? new CardInfoView { CardOrg = card.Brand, Country = IssuingCountries.Of(card.Masked) ?? Countries.Unknown, CardIdentifierNo = card.Masked, CardIdentifierName = card.HolderMasked }
                         : null,
                     PayAmount = amount,
                     PayCurrency = order.Currency,

@@ -16,7 +16,7 @@ internal static class HtmlPage
         .muted{color:#5b6170;font-size:.9rem}.row{display:flex;gap:.75rem;margin-top:1.25rem}
         button{flex:1;font-size:1rem;padding:.8rem;border:0;border-radius:8px;cursor:pointer}
         .pass{background:#1a7f37;color:#fff}.fail{background:#c62828;color:#fff}
-        label{display:block;margin-top:.8rem;font-size:.9rem}input{width:100%;box-sizing:border-box;font-size:1rem;padding:.6rem;margin-top:.25rem;border:1px solid #b8bcc6;border-radius:6px}
+        label{display:block;margin-top:.8rem;font-size:.9rem}input,select{width:100%;box-sizing:border-box;font-size:1rem;padding:.6rem;margin-top:.25rem;border:1px solid #b8bcc6;border-radius:6px}
         .error{color:#c62828;font-size:.9rem;margin-top:.25rem}.notice{background:#eef4ff;border-radius:8px;padding:.75rem;font-size:.9rem;margin-top:1rem}
         """;
 

@@ -94,16 +94,16 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
 
     /// <summary>
     /// Vaults the card entered on a cashier page and attaches it to the order (now being sent to the acquirer),
-    /// once; null if the order already has a card or is no longer PENDING.
+    /// with the country the shopper chose, once; null if the order already has a card or is no longer PENDING.
     /// </summary>
-    public async Task<long?> AttachCardAsync(long orderId, StoredCard card, long now, CancellationToken cancellationToken)
+    public async Task<long?> AttachCardAsync(long orderId, StoredCard card, string country, long now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var cardId = await VaultStore.InsertCardAsync(write, card, cancellationToken);
         var attached = await write.ExecuteAsync("""
-            UPDATE orders SET card_id = @cardId, acquirer_state = @sending, sent_at = @now
+            UPDATE orders SET card_id = @cardId, country = @country, acquirer_state = @sending, sent_at = @now
             WHERE id = @orderId AND status = @Pending AND card_id IS NULL;
-            """, new { cardId, orderId, now, sending = AcquirerStates.Sending, Pending }, cancellationToken);
+            """, new { cardId, country, orderId, now, sending = AcquirerStates.Sending, Pending }, cancellationToken);
         if (attached == 0)
         {
             await write.RollbackAsync();

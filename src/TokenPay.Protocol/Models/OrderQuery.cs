@@ -27,7 +27,7 @@ public sealed record OrderView
     public decimal? RefundedAmount { get; init; }
     /// <summary>ISO 4217 currency code.</summary>
     public required string Currency { get; init; }
-    /// <summary>ISO 3166 alpha-2 country code.</summary>
+    /// <summary>ISO 3166 alpha-2 country code; <c>UN</c> while nobody has named it (an order placed without one, before its shopper chose).</summary>
     public required string Country { get; init; }
     /// <summary>Merchant data echoed in queries and notifications (at most 512 characters).</summary>
     public string? Reference { get; init; }
@@ -70,7 +70,7 @@ public sealed record CardInfoView
 {
     /// <summary>Card organisation: VISA, MASTERCARD, AMEX, JCB, UNIONPAY.</summary>
     public required string CardOrg { get; init; }
-    /// <summary>Issuing country, when known.</summary>
+    /// <summary>Issuing country; <c>UN</c> when the issuer's country is not known.</summary>
     public string? Country { get; init; }
     /// <summary>The card number masked: first 6, last 4.</summary>
     public required string CardIdentifierNo { get; init; }

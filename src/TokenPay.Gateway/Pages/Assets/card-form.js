@@ -37,6 +37,7 @@
     }
     var cvvLength = brand(pan) === "AMEX" ? 4 : 3;
     if (!new RegExp("^[0-9]{" + cvvLength + "}$").test(cvv)) found.push(["cvv", "The security code has " + cvvLength + " digits."]);
+    if (form.country && !form.country.value) found.push(["country", "Choose the country you are paying from."]);
     return found;
   }
 
