@@ -20,3 +20,9 @@ catch (Exception ex) when (ex is TokenPay.Storage.StorageUnavailableException or
     await Console.Error.WriteLineAsync(ex.Message);
     return 1;
 }
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // Most often the sandbox's demo shop already listens there: say so instead of a stack trace.
+    await Console.Error.WriteLineAsync($"{ex.Message.TrimEnd('.')}: another process (the sandbox?) listens there. Stop it, or give this merchant service another port with --urls http://127.0.0.1:PORT.");
+    return 1;
+}

@@ -28,6 +28,8 @@ public sealed class StartupMessageTests
         exitCode.ShouldBe(1);
         output.ShouldContain($"Failed to bind to address http://127.0.0.1:{port}: address already in use: another process (the sandbox?) listens there.");
         output.ShouldNotContain("gateway ready");
+        output.ShouldNotContain("Hosting failed to start");
+        output.ShouldNotContain("   at ");
     }
 
     private static async Task<(int ExitCode, string Output)> RunGatewayAsync(string url, Dictionary<string, string> environment)

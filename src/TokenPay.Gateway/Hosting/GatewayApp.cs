@@ -32,10 +32,16 @@ public static partial class GatewayApp
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(args);
-        // Defaults any configuration overrides: the per-request line is off until its category is enabled.
+        // Defaults any configuration overrides: the per-request line is off until its category is enabled, and a
+        // failed start (a busy port, a bad setting) is explained by Program in one sentence, not by the host's
+        // "Hosting failed to start" stack trace (Critical still logs a background service that stops the host).
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
-            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:TokenPay.Gateway.Requests"] = "Warning" },
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:TokenPay.Gateway.Requests"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
+            },
         });
         configure?.Invoke(builder);
         KeepLinkSecretsOutOfLogs(builder.Logging);

@@ -18,6 +18,13 @@ public static class MerchantApp
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Defaults any configuration overrides: a failed start (a busy port, a missing setting) is explained by
+        // Program in one sentence, not by the host's "Hosting failed to start" stack trace (Critical still logs a
+        // background service that stops the host).
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical" },
+        });
         configure?.Invoke(builder);
         // The shop redirects browsers to the gateway's 3DS and cashier links, which are secrets: the framework's
         // request and redirect logs (which print URLs) keep to warnings and errors.
