@@ -3,6 +3,10 @@
 //
 //   PAYERMAX_BASE_URL=http://127.0.0.1:5070 PAYERMAX_APP_ID=... PAYERMAX_MERCHANT_NO=... \
 //   PAYERMAX_MERCHANT_PRIVATE_KEY=... PAYERMAX_PLATFORM_PUBLIC_KEY=... dotnet run --project samples/TokenPay.Sample
+//
+// or, as the running sandbox's merchant:
+//
+//   eval "$(dotnet run --project src/TokenPay.Sandbox -- env)"; dotnet run --project samples/TokenPay.Sample
 using Microsoft.Extensions.DependencyInjection;
 using TokenPay.Client;
 using TokenPay.Protocol.Models;
@@ -10,7 +14,7 @@ using TokenPay.Protocol.Models;
 string[] required = ["PAYERMAX_BASE_URL", "PAYERMAX_APP_ID", "PAYERMAX_MERCHANT_NO", "PAYERMAX_MERCHANT_PRIVATE_KEY", "PAYERMAX_PLATFORM_PUBLIC_KEY"];
 if (required.Where(name => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))).ToList() is { Count: > 0 } missing)
 {
-    Console.Error.WriteLine($"Set {string.Join(", ", missing)} (README.md, \"The SDK\", shows how).");
+    Console.Error.WriteLine($"Set {string.Join(", ", missing)} (README.md, \"The SDK\", shows how; for the running sandbox's merchant: eval \"$(dotnet run --project src/TokenPay.Sandbox -- env)\").");
     return 2;
 }
 

@@ -17,6 +17,7 @@ internal sealed class SandboxUnreachableException(string message) : Exception(me
 /// <summary>
 /// The commands that drive a running sandbox (docs/sandbox.md): <c>clock</c>, <c>faults</c>, <c>listen</c>,
 /// <c>logs tail</c> and <c>trigger</c>. They speak to the sandbox's gateway on 127.0.0.1 as its operator.
+/// <c>env</c> prints the sandbox merchant's SDK settings for a shell.
 /// </summary>
 internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
 {
@@ -32,6 +33,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
         yield return ListenCommand();
         yield return LogsCommand();
         yield return TriggerCommand();
+        yield return EnvCommand();
     }
 
     private Command ClockCommand()
@@ -123,6 +125,26 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
         var trigger = new Command("trigger", "Create what an event needs as the sandbox merchant, so its notifications go out (watch them with listen).") { what };
         trigger.SetAction(async (parse, ct) => await TriggerAsync(parse, parse.GetValue(what)!, ct));
         return trigger;
+    }
+
+    private Command EnvCommand()
+    {
+        var env = new Command("env", "Print the sandbox merchant's SDK settings as shell exports (PAYERMAX_BASE_URL, _APP_ID, _MERCHANT_NO, _MERCHANT_PRIVATE_KEY, " +
+            "_PLATFORM_PUBLIC_KEY), for a program on TokenPay.Client such as samples/TokenPay.Sample: eval \"$(... env)\". It prints the sandbox's own merchant private key.");
+        env.SetAction(async (parse, ct) =>
+        {
+            var target = locator.Locate(parse);
+            // The keys of the sandbox found (never new ones: the gateway would not know them).
+            var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(target.RequireData(invocation), "sandbox.json"));
+            foreach (var (name, value) in ((string, string)[])[
+                ("PAYERMAX_BASE_URL", target.GatewayUrl), ("PAYERMAX_APP_ID", keys.AppId), ("PAYERMAX_MERCHANT_NO", keys.MerchantNo),
+                ("PAYERMAX_MERCHANT_PRIVATE_KEY", keys.MerchantPrivateKey), ("PAYERMAX_PLATFORM_PUBLIC_KEY", keys.PlatformPublicKey)])
+            {
+                // Base64, digits and letters only: single quotes keep them as they are in any POSIX shell.
+                Console.WriteLine($"export {name}='{value}'");
+            }
+        });
+        return env;
     }
 
     private static Option<TimeSpan?> DurationOption() => CommandLineStyle.DurationOption("--for", "Stop after this long, otherwise on Ctrl+C");

@@ -152,6 +152,25 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Env_PrintsTheSdkSettingsOfTheSandboxFound_AsShellExports()
+    {
+        await RecordRunningSandboxAsync();
+
+        var env = await RunAsync(["env"], withPort: false, withData: false);
+        var nowhere = await RunAsync(["--data", _elsewhere, "env"], withPort: false, withData: false);
+
+        env.Exit.ShouldBe(0, env.Output);
+        env.Output.ShouldContain($"export PAYERMAX_BASE_URL='{_gateway.BaseAddress.ToString().TrimEnd('/')}'");
+        env.Output.ShouldContain($"export PAYERMAX_APP_ID='{TestKeys.AppId}'");
+        env.Output.ShouldContain($"export PAYERMAX_MERCHANT_NO='{TestKeys.MerchantNo}'");
+        env.Output.ShouldContain($"export PAYERMAX_MERCHANT_PRIVATE_KEY='{TestKeys.MerchantPrivate}'");
+        env.Output.ShouldContain($"export PAYERMAX_PLATFORM_PUBLIC_KEY='{TestKeys.PlatformPublic}'");
+        nowhere.Exit.ShouldBe(1, nowhere.Output);
+        nowhere.Output.ShouldContain("holds no sandbox (no sandbox.json)");
+        Directory.EnumerateFileSystemEntries(_elsewhere).ShouldBeEmpty("no new sandbox");
+    }
+
+    [Fact]
     public async Task SandboxOptions_AcceptedAfterTheMerchantVerbToo()
     {
         var result = await RunAsync(["merchant", "wallet", "list", "--user", "x", "--data", _data, "--gateway-port", GatewayPort], withPort: false, withData: false);
