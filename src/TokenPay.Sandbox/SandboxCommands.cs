@@ -131,7 +131,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
     {
         var env = new Command("env", "Print the sandbox merchant's SDK settings as shell exports (PAYERMAX_BASE_URL, _APP_ID, _MERCHANT_NO, _MERCHANT_PRIVATE_KEY, " +
             "_PLATFORM_PUBLIC_KEY), for a program on TokenPay.Client such as samples/TokenPay.Sample: eval \"$(... env)\". It prints the sandbox's own merchant private key.");
-        env.SetAction(async (parse, ct) =>
+        env.SetAction(async (parse, _) =>
         {
             var target = locator.Locate(parse);
             // The keys of the sandbox found (never new ones: the gateway would not know them).
