@@ -24,7 +24,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static readonly string[] Triggers = ["payment.succeeded", "payment.failed", "mit.declined", "token.updated", "refund.succeeded"];
+    public static readonly string[] Triggers = ["payment.succeeded", "payment.failed", "card.saved", "mit.declined", "token.updated", "refund.succeeded"];
 
     public IEnumerable<Command> Create()
     {
@@ -122,8 +122,9 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
     {
         var what = new Argument<string>("event") { Description = $"One of: {string.Join(", ", Triggers)}." };
         what.AcceptOnlyFromAmong(Triggers);
-        var trigger = new Command("trigger", "Create what an event needs as the sandbox merchant, so its notifications go out (watch them with listen).") { what };
-        trigger.SetAction(async (parse, ct) => await TriggerAsync(parse, parse.GetValue(what)!, ct));
+        var user = new Option<string?>("--user") { Description = "The customer the orders are for (default: a new trigger_... user)." };
+        var trigger = new Command("trigger", "Create what an event needs as the sandbox merchant, so its notifications go out (watch them with listen).") { what, user };
+        trigger.SetAction(async (parse, ct) => await TriggerAsync(parse, parse.GetValue(what)!, parse.GetValue(user), ct));
         return trigger;
     }
 
@@ -149,7 +150,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
 
     private static Option<TimeSpan?> DurationOption() => CommandLineStyle.DurationOption("--for", "Stop after this long, otherwise on Ctrl+C");
 
-    private async Task TriggerAsync(ParseResult parse, string what, CancellationToken cancellationToken)
+    private async Task TriggerAsync(ParseResult parse, string what, string? customer, CancellationToken cancellationToken)
     {
         // The keys of the sandbox found (never new ones: the gateway would not know them).
         var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(locator.Locate(parse).RequireData(invocation), "sandbox.json"));
@@ -167,7 +168,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<PayerMaxClient>();
         var run = Guid.NewGuid().ToString("N")[..10];
-        var user = $"trigger_{run}";
+        var user = customer ?? $"trigger_{run}";
         var buyer = new BuyerInfo { ClientIp = "127.0.0.1", UserAgent = "tokenpay trigger" };
         OrderDetails Order(string kind, decimal amount) => new($"trg_{kind}_{run}", $"tokenpay trigger {what}", amount, "USD", "US", user);
         CardInfo Card(string number) => new() { CardIdentifierNo = number, CardHolderFullName = "Trigger Test", CardExpirationMonth = "12", CardExpirationYear = "35", Cvv = "123" };
@@ -180,6 +181,10 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
                 case "payment.failed":
                     var status = await PayAsync(client, PaymentRequests.CardPayment(Order("pay", 10.00m), Card(what == "payment.succeeded" ? "4444333322221111" : "4000000000000002"), buyer), cancellationToken);
                     Console.WriteLine($"Order trg_pay_{run}: {status}; its PAYMENT notification goes to the merchant's notify URL.");
+                    break;
+                case "card.saved":
+                    var saved = await SaveCardAsync(client, Order("save", 1.00m), Card("4444333322221111"), buyer, cancellationToken);
+                    Console.WriteLine($"Saved card {saved} for {user} (order trg_save_{run}, 1.00 USD); the merchant's wallet gets it from the notification, or from: merchant wallet list --user {user}");
                     break;
                 case "mit.declined":
                     var token = await SaveCardAsync(client, Order("save", 1.00m), Card("4000000000000341"), buyer, cancellationToken);

@@ -23,7 +23,6 @@ public sealed partial class ReadmeCommandTests : IDisposable
         ["dotnet run --project src/TokenPay.Sandbox -- cluster"] = "needs PostgreSQL's binaries and runs until Ctrl+C; ClusterCommandTests runs the verb",
         ["dotnet run --project src/TokenPay.Gateway -- --urls"] = "the gateway alone without a merchant; the next block starts the same command with one, in the background",
         ["dotnet pack src/TokenPay.Protocol"] = "a Release build of the packages into artifacts/ (slow, writes into the repository)",
-        ["dotnet run --project src/TokenPay.Sandbox -- merchant --help"] = "a reference whose values stand for the reader's own (demo_user's saved card, charges.csv, PMTOKEN..., mit_...); SandboxCommandLineTests runs each command against a sandbox",
         ["dotnet pack src/TokenPay.Sandbox"] = "installs a global tool; .ci/run packs and installs it",
         ["dotnet run --project src/TokenPay.Gateway -- notifications list"] = "42 stands for a notification's id, and the server's database is the reader's",
         ["apt-get install -y wrk"] = "installs a package and runs the 15-minute benchmark",
