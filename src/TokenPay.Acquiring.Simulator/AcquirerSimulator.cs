@@ -6,19 +6,13 @@ namespace TokenPay.Acquiring.Simulator;
 /// <summary>
 /// The sandbox acquirer and card network (docs/stored-credentials.md): outcomes by <c>subject</c> (PayerMax's
 /// habit) and by test card, plus the network rules on stored credentials: merchant-initiated payments must
-/// link to the customer-initiated transaction that stored the card, declines carry advice, retries are
-/// budgeted per card and merchant, and issuers reissue or close test cards. Like a real acquirer it
+/// link to the customer-initiated transaction that stored the card, declines carry advice, reattempts per
+/// card and merchant are limited as each card's network limits them, and issuers reissue or close test cards. Like a real acquirer it
 /// remembers each decision durably before answering, so a gateway that crashed can ask for it.
 /// </summary>
 internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock) : IAcquirer
 {
-    /// <summary>The networks' retry budget: reattempts of declined merchant-initiated payments per card and merchant in <see cref="RetryWindow"/>.</summary>
-    public const int RetryBudget = 15;
-
-    public static readonly TimeSpan RetryWindow = TimeSpan.FromDays(30);
-
     public const string ViolationRetryForbidden = "RETRY_AFTER_DO_NOT_RETRY";
-    public const string ViolationBudgetExceeded = "RETRY_BUDGET_EXCEEDED";
 
     /// <summary>How long the sandbox takes to settle a refund it accepted.</summary>
     public static readonly TimeSpan RefundSettleAfter = TimeSpan.FromSeconds(5);
@@ -78,9 +72,9 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
             history = await store.RecentMitsAsync(request.MerchantNo, cardKey, latestOnly: false, cancellationToken);
         }
 
-        var windowStart = (now - RetryWindow).ToUnixTimeMilliseconds();
+        // A reattempt follows a decline recent enough to count under some network's limit.
         var previous = history.Count > 0 ? history[0] : null;
-        var reattempt = previous is { Declined: true } && previous.DecidedAt > windowStart;
+        var reattempt = previous is { Declined: true } && previous.DecidedAt > (now - NetworkRetryLimits.LongestWindow).ToUnixTimeMilliseconds();
         string? violation = null;
 
         var outcome = await UnlinkedAsync(request, cardKey, cancellationToken);
@@ -93,11 +87,11 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
                 $"Retry refused: the last merchant-initiated payment on this card was declined with do-not-retry advice (category {previous.AdviceCategory}, merchant advice code {previous.MerchantAdviceCode ?? "none"}). The network counts this retry as a violation.",
                 new(previous.AdviceCategory, previous.MerchantAdviceCode));
         }
-        else if (outcome is null && reattempt && history.Count(a => a.Reattempt && a.DecidedAt > windowStart) >= RetryBudget)
+        else if (outcome is null && reattempt && ExceededLimit(request.Card.Brand, history, now) is { } limit)
         {
-            violation = ViolationBudgetExceeded;
+            violation = limit.Violation;
             outcome = AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,
-                $"Retry refused: this merchant already reattempted declined merchant-initiated payments on this card {RetryBudget} times in {RetryWindow.TotalDays:0} days. The network counts this retry as a violation.",
+                $"Retry refused: this merchant already reattempted declined merchant-initiated payments on this card {limit.Describe()}, {limit.Network}'s limit. The network counts this retry as a violation.",
                 new(NetworkAdvice.IssuerCannotApproveNow, null));
         }
 
@@ -125,6 +119,13 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
         };
         await store.RecordDecisionAsync(request.TradeToken, outcome, attempt.DecidedAt, null, attempt, cancellationToken);
         return outcome;
+    }
+
+    /// <summary>The first limit of the card's network (<see cref="NetworkRetryLimits"/>) that one more reattempt now would exceed; null when none.</summary>
+    private static RetryLimit? ExceededLimit(string brand, IReadOnlyList<MitAttempt> history, DateTimeOffset now)
+    {
+        var reattempts = history.Where(a => a.Reattempt).Select(a => DateTimeOffset.FromUnixTimeMilliseconds(a.DecidedAt)).ToList();
+        return NetworkRetryLimits.Of(brand).FirstOrDefault(limit => limit.AllowsAt(reattempts, now) > now);
     }
 
     /// <summary>A merchant-initiated payment must name the consented storing transaction of this card with this merchant.</summary>

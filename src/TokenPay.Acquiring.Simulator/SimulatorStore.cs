@@ -14,7 +14,7 @@ internal sealed class SimulatorStore(RelationalDatabase database)
 {
     private const string SecretName = "card_key_secret";
 
-    /// <summary>The most attempts per merchant and card read to judge a new one: past the retry budget the count no longer matters.</summary>
+    /// <summary>The most attempts per merchant and card read to judge a new one: well past the networks' retry limits (<see cref="TokenPay.Protocol.NetworkRetryLimits"/>).</summary>
     private const int HistoryRows = 100;
 
     private const string SelectSeenCard = "SELECT first_seen_at, expiry_month, expiry_year FROM acquirer_simulator_cards WHERE card_key = @cardKey;";

@@ -4,9 +4,9 @@ namespace TokenPay.Acquiring.Simulator;
 
 /// <summary>
 /// The simulator's test cards (README, "Sandbox"; docs/stored-credentials.md), in families: every valid 16-digit
-/// number 400000 ****** LLLL behaves as the card with those last four digits, so a test can give each customer a
-/// card of their own (network state such as retry budgets is per card). Any other valid, unexpired card is
-/// approved. The advice cards decline only merchant-initiated payments, so they can be stored first.
+/// number 400000 ****** LLLL (Visa) or 520000 ****** LLLL (Mastercard) behaves as the card with those last four
+/// digits, so a test can give each customer a card of their own (network state such as retry counts is per card)
+/// and meet each network's retry limits. Any other valid, unexpired card is approved. The advice cards decline only merchant-initiated payments, so they can be stored first.
 /// </summary>
 internal static class TestCards
 {
@@ -28,7 +28,8 @@ internal static class TestCards
     public const string Replacement = "3337";
     public const string ClosedByIssuer = "4442";
 
-    private const string FamilyPrefix = "400000";
+    /// <summary>The first six digits of the Visa and the Mastercard members of every family.</summary>
+    private static readonly string[] FamilyPrefixes = ["400000", "520000"];
 
     /// <summary>A declined merchant-initiated payment's code, message and advice, and when the issuer approves again.</summary>
     /// <param name="ApprovesAfter">From the first decline of a run of declines: a retry at or after this approves; null: never.</param>
@@ -38,7 +39,7 @@ internal static class TestCards
     public static readonly IReadOnlyDictionary<string, MitDecline> MitDeclines = BuildMitDeclines();
 
     /// <summary>The test-card family of a card (its last four digits), or "" for any other card.</summary>
-    public static string Family(string pan) => pan.Length == 16 && pan.StartsWith(FamilyPrefix, StringComparison.Ordinal) ? pan[^4..] : "";
+    public static string Family(string pan) => pan.Length == 16 && FamilyPrefixes.Any(prefix => pan.StartsWith(prefix, StringComparison.Ordinal)) ? pan[^4..] : "";
 
     /// <summary>
     /// The account a card number belongs to: a replacement card continues its predecessor's account (and stored

@@ -142,25 +142,49 @@ public sealed class StoredCredentialTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheSixteenthRetryIn30Days_IsRefused_AndCountedAsAViolation()
+    public async Task Visa_The20thRetryIn30Days_IsTheIssuers_The21stIsRefusedAndCounted_And30DaysLaterRetriesGoAgain()
     {
-        // MAC 02: the issuer cannot approve for three days; the merchant retries every few minutes.
+        // MAC 02: the issuer cannot approve for three days; the merchant retries every few minutes (Mastercard would refuse the 11th).
         var (token, _) = await BindAsync("eve", "4000000000000028");
-        var answers = new List<GatewayAnswer>();
-        for (var attempt = 0; attempt <= 16; attempt++)
-        {
-            answers.Add(await MitAsync("eve", token));
-            _host.Clock.Advance(TimeSpan.FromMinutes(5));
-        }
+        var answers = await MitsAsync("eve", token, count: 22, every: TimeSpan.FromMinutes(5));
 
         answers.ShouldAllBe(a => a.DataString("status") == OrderStatuses.Failed);
-        answers.Take(16).ShouldAllBe(a => a.DataString("resultMsg").StartsWith("The issuer cannot approve now", StringComparison.Ordinal), "the first decline and 15 retries are the issuer's");
-        answers[16].DataString("resultMsg").ShouldContain("15 times in 30 days");
-        (await ViolationsAsync()).ShouldBe([(AcquirerSimulator.ViolationBudgetExceeded, 1L)]);
+        answers.Take(21).ShouldAllBe(a => a.DataString("resultMsg").StartsWith("The issuer cannot approve now", StringComparison.Ordinal), "the first decline and 20 retries are the issuer's");
+        answers[21].DataString("resultMsg").ShouldBe("Retry refused: this merchant already reattempted declined merchant-initiated payments on this card 20 in 30 days, Visa's limit. The network counts this retry as a violation.");
+        (await ViolationsAsync()).ShouldBe([("VISA_EXCESSIVE_REATTEMPTS", 1L)]);
 
-        // Beyond the window the budget is whole again, and the issuer (three days on) approves.
-        _host.Clock.Advance(TimeSpan.FromDays(31));
+        // 30 days after the last reattempt none is in the window, and the issuer (three days on) approves.
+        _host.Clock.Advance(TimeSpan.FromDays(30));
         (await MitAsync("eve", token)).DataString("status").ShouldBe(OrderStatuses.Success);
+        (await ViolationsAsync()).ShouldBe([("VISA_EXCESSIVE_REATTEMPTS", 1L)]);
+    }
+
+    [Fact]
+    public async Task Mastercard_The11thRetryIn24Hours_IsRefusedAndCounted_AndADayLaterTheIssuerAnswersAgain()
+    {
+        var (token, _) = await BindAsync("eli", "5200000000050028");
+        var answers = await MitsAsync("eli", token, count: 12, every: TimeSpan.FromMinutes(5));
+
+        answers.Take(11).ShouldAllBe(a => a.DataString("resultMsg").StartsWith("The issuer cannot approve now", StringComparison.Ordinal), "the first decline and 10 retries are the issuer's");
+        answers[11].DataString("resultMsg").ShouldBe("Retry refused: this merchant already reattempted declined merchant-initiated payments on this card 10 in 24 hours, Mastercard's limit. The network counts this retry as a violation.");
+        (await ViolationsAsync()).ShouldBe([("MASTERCARD_EXCESSIVE_ATTEMPTS_24H", 1L)]);
+
+        // 24 hours after the refused one the window is empty again; the issuer (MAC 02 for three days) still declines.
+        _host.Clock.Advance(TimeSpan.FromHours(24));
+        (await MitAsync("eli", token)).DataString("resultMsg").ShouldStartWith("The issuer cannot approve now");
+        (await ViolationsAsync()).ShouldBe([("MASTERCARD_EXCESSIVE_ATTEMPTS_24H", 1L)]);
+    }
+
+    [Fact]
+    public async Task Mastercard_The36thRetryIn30Days_IsRefusedAndCounted_ThoughNo24HoursHeldMoreThan10()
+    {
+        // MAC 30: the issuer declines for ten days; six retries a day stay within the 24-hour limit.
+        var (token, _) = await BindAsync("flo", "5200000000050309");
+        var answers = await MitsAsync("flo", token, count: 37, every: TimeSpan.FromHours(4));
+
+        answers.Take(36).ShouldAllBe(a => a.DataString("resultMsg").StartsWith("The issuer cannot approve now", StringComparison.Ordinal), "the first decline and 35 retries are the issuer's");
+        answers[36].DataString("resultMsg").ShouldBe("Retry refused: this merchant already reattempted declined merchant-initiated payments on this card 35 in 30 days, Mastercard's limit. The network counts this retry as a violation.");
+        (await ViolationsAsync()).ShouldBe([("MASTERCARD_EXCESSIVE_ATTEMPTS_30D", 1L)]);
     }
 
     [Theory]
@@ -257,6 +281,19 @@ public sealed class StoredCredentialTests : IAsyncLifetime
         answer.DataString("status").ShouldBe(OrderStatuses.Success, answer.ToString());
         var token = (await _host.Merchant.QueryAsync(outTradeNo)).Data.GetProperty("paymentDetails")[0].GetProperty("paymentTokenID").GetString()!;
         return (token, outTradeNo);
+    }
+
+    /// <summary>Sends <paramref name="count"/> MITs on the token, the clock moving <paramref name="every"/> after each.</summary>
+    private async Task<List<GatewayAnswer>> MitsAsync(string userId, string token, int count, TimeSpan every)
+    {
+        var answers = new List<GatewayAnswer>();
+        for (var i = 0; i < count; i++)
+        {
+            answers.Add(await MitAsync(userId, token));
+            _host.Clock.Advance(every);
+        }
+
+        return answers;
     }
 
     private Task<GatewayAnswer> MitAsync(string userId, string token) =>
