@@ -91,7 +91,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
         {
             violation = limit.Violation;
             outcome = AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,
-                $"Retry refused: this merchant already reattempted declined merchant-initiated payments on this card {limit.Describe()}, {limit.Network}'s limit. The network counts this retry as a violation.",
+                $"Retry refused: this merchant already reattempted declined merchant-initiated payments on this card {limit.Reattempts} times in {limit.WindowInWords()}, {limit.Network}'s limit. The network counts this retry as a violation.",
                 new(NetworkAdvice.IssuerCannotApproveNow, null));
         }
 

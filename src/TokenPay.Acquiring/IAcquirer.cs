@@ -45,7 +45,7 @@ public interface IAuthenticationCallback
 public sealed record AuthenticationHandled(bool Accepted, string? ReturnUrl, bool Succeeded);
 
 /// <param name="TradeToken">The gateway's order id, for the acquirer's reference (and its inquiry).</param>
-/// <param name="MerchantNo">The merchant the payment is for: retry budgets and stop-recurring advice are per card and merchant.</param>
+/// <param name="MerchantNo">The merchant the payment is for: retry limits and stop-recurring advice are per card and merchant.</param>
 /// <param name="Card">The card in the clear (CVV only on a customer-present first use).</param>
 /// <param name="AmountMinor">Whole minor units; 0 asks only to verify the card for a binding.</param>
 /// <param name="Credential">How the card is stored and who initiates (the network's stored-credential indicators).</param>

@@ -38,10 +38,10 @@ public static class NetworkRetryLimits
 /// <param name="Violation">The code an excessive reattempt is counted under.</param>
 public sealed record RetryLimit(string Brand, string Network, int Reattempts, TimeSpan Window, string Violation)
 {
-    /// <summary>The limit in words: "20 in 30 days", "10 in 24 hours".</summary>
-    public string Describe() => Window > TimeSpan.FromDays(1)
-        ? FormattableString.Invariant($"{Reattempts} in {Window.TotalDays:0} days")
-        : FormattableString.Invariant($"{Reattempts} in {Window.TotalHours:0} hours");
+    /// <summary>The window in words: "30 days", "24 hours".</summary>
+    public string WindowInWords() => Window > TimeSpan.FromDays(1)
+        ? FormattableString.Invariant($"{Window.TotalDays:0} days")
+        : FormattableString.Invariant($"{Window.TotalHours:0} hours");
 
     /// <summary>
     /// When this limit next allows a reattempt, given the earlier reattempts on the card: <paramref name="now"/> while the

@@ -150,7 +150,7 @@ public sealed class StoredCredentialTests : IAsyncLifetime
 
         answers.ShouldAllBe(a => a.DataString("status") == OrderStatuses.Failed);
         answers.Take(21).ShouldAllBe(a => a.DataString("resultMsg").StartsWith("The issuer cannot approve now", StringComparison.Ordinal), "the first decline and 20 retries are the issuer's");
-        answers[21].DataString("resultMsg").ShouldBe("Retry refused: this merchant already reattempted declined merchant-initiated payments on this card 20 in 30 days, Visa's limit. The network counts this retry as a violation.");
+        answers[21].DataString("resultMsg").ShouldBe("Retry refused: this merchant already reattempted declined merchant-initiated payments on this card 20 times in 30 days, Visa's limit. The network counts this retry as a violation.");
         (await ViolationsAsync()).ShouldBe([("VISA_EXCESSIVE_REATTEMPTS", 1L)]);
 
         // 30 days after the last reattempt none is in the window, and the issuer (three days on) approves.
@@ -166,7 +166,7 @@ public sealed class StoredCredentialTests : IAsyncLifetime
         var answers = await MitsAsync("eli", token, count: 12, every: TimeSpan.FromMinutes(5));
 
         answers.Take(11).ShouldAllBe(a => a.DataString("resultMsg").StartsWith("The issuer cannot approve now", StringComparison.Ordinal), "the first decline and 10 retries are the issuer's");
-        answers[11].DataString("resultMsg").ShouldBe("Retry refused: this merchant already reattempted declined merchant-initiated payments on this card 10 in 24 hours, Mastercard's limit. The network counts this retry as a violation.");
+        answers[11].DataString("resultMsg").ShouldBe("Retry refused: this merchant already reattempted declined merchant-initiated payments on this card 10 times in 24 hours, Mastercard's limit. The network counts this retry as a violation.");
         (await ViolationsAsync()).ShouldBe([("MASTERCARD_EXCESSIVE_ATTEMPTS_24H", 1L)]);
 
         // 24 hours after the refused one the window is empty again; the issuer (MAC 02 for three days) still declines.
@@ -183,7 +183,7 @@ public sealed class StoredCredentialTests : IAsyncLifetime
         var answers = await MitsAsync("flo", token, count: 37, every: TimeSpan.FromHours(4));
 
         answers.Take(36).ShouldAllBe(a => a.DataString("resultMsg").StartsWith("The issuer cannot approve now", StringComparison.Ordinal), "the first decline and 35 retries are the issuer's");
-        answers[36].DataString("resultMsg").ShouldBe("Retry refused: this merchant already reattempted declined merchant-initiated payments on this card 35 in 30 days, Mastercard's limit. The network counts this retry as a violation.");
+        answers[36].DataString("resultMsg").ShouldBe("Retry refused: this merchant already reattempted declined merchant-initiated payments on this card 35 times in 30 days, Mastercard's limit. The network counts this retry as a violation.");
         (await ViolationsAsync()).ShouldBe([("MASTERCARD_EXCESSIVE_ATTEMPTS_30D", 1L)]);
     }
 

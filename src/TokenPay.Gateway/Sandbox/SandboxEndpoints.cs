@@ -12,7 +12,7 @@ namespace TokenPay.Gateway.Sandbox;
 /// </summary>
 internal static class SandboxEndpoints
 {
-    /// <summary>The longest single move: a year (card expiry, retry budgets and the account updater all fit).</summary>
+    /// <summary>The longest single move: a year (card expiry, retry limits and the account updater all fit).</summary>
     private static readonly TimeSpan LongestMove = TimeSpan.FromDays(366);
 
     public static void MapSandbox(this IEndpointRouteBuilder app)
