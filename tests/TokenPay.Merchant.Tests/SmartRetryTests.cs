@@ -86,6 +86,77 @@ public sealed class SmartRetryTests : IAsyncLifetime
         (await RetryDueAsync()).ShouldBe(new RetrySummary(1, 1, 0));
     }
 
+    /// <summary>
+    /// Eleven charges on one card, declined every time without advice (subject FAILED), would take 33 scheduled
+    /// retries over days 1, 3 and 5. The network counts every MIT on the card after a decline as a reattempt (the
+    /// charges' own first payments 2-11 included: 10 on day 0) and allows Visa 20 in 30 days, Mastercard 10 in 24
+    /// hours and 35 in 30 days. Visa's card gets 10 retries on day 1 and 10 on day 30, and one charge stops;
+    /// Mastercard's 10 and 1 (days 1-2), 10 and 1 (days 3-4), 3 on day 5 (35 in 30 days) and the last 8 on day 30.
+    /// The limits are the networks' published numbers, written out here.
+    /// </summary>
+    [Theory]
+    [InlineData("4242424242424242", 20, 1)]
+    [InlineData("5555555555554444", 33, 0)]
+    public async Task ManyChargesDeclinedOnOneCard_AreRetriedOnlyAsOftenAsItsNetworkAllows(string pan, int retriesAllowed, int stoppedByTheLimit)
+    {
+        await SeedAsync("dan", pan);
+        var start = _gateway.Clock.GetUtcNow();
+        for (var i = 0; i < 11; i++)
+        {
+            (await ChargeAsync("dan", $"c-limit-{i}", "FAILED")).Status.ShouldBe(OrderStatuses.Failed);
+        }
+
+        var sentAt = new List<DateTimeOffset>();
+        for (var hour = 0; hour < 30 * 24; hour++)
+        {
+            _gateway.Clock.Advance(TimeSpan.FromHours(1));
+            sentAt.AddRange(Enumerable.Repeat(_gateway.Clock.GetUtcNow(), (await RetryDueAsync()).Sent));
+        }
+
+        sentAt.Count.ShouldBe(retriesAllowed);
+        List<DateTimeOffset> reattempts = [.. Enumerable.Repeat(start, 10), .. sentAt];
+        (int Most, TimeSpan Window)[] limits = pan[0] == '4' ? [(20, TimeSpan.FromDays(30))] : [(10, TimeSpan.FromHours(24)), (35, TimeSpan.FromDays(30))];
+        foreach (var (most, window) in limits)
+        {
+            reattempts.Max(at => reattempts.Count(other => other > at - window && other <= at)).ShouldBeLessThanOrEqualTo(most, $"reattempts in any {window}");
+        }
+
+        var notes = new List<string?>();
+        for (var i = 0; i < 11; i++)
+        {
+            notes.Add((await _merchant.Service<ChargeService>().HistoryAsync($"c-limit-{i}", default))!.RetryNote);
+        }
+
+        notes.Count(note => note!.StartsWith("No more retries: this card had", StringComparison.Ordinal)).ShouldBe(stoppedByTheLimit, "a charge the limit stopped says so");
+    }
+
+    [Fact]
+    public async Task ElevenChargesDeclinedOnOneMastercard_TenAreRetriedOnTheDay_OneTheNextDay_AndTheSimulatorCountsNoViolation()
+    {
+        // Insufficient funds until two days after the first decline. Charges 2-11 are already 10 reattempts to the network, on day 0.
+        await SeedAsync("eva", "5200000000050994");
+        var start = _gateway.Clock.GetUtcNow();
+        for (var i = 0; i < 11; i++)
+        {
+            (await ChargeAsync("eva", $"c-mc-{i}")).NextRetryAt.ShouldBe(start.AddDays(1));
+        }
+
+        _gateway.Clock.Advance(TimeSpan.FromDays(1));
+        (await RetryDueAsync()).ShouldBe(new RetrySummary(10, 0, 10), "Mastercard allows 10 reattempts on a card in 24 hours");
+        var waiting = (await _merchant.Service<ChargeService>().HistoryAsync("c-mc-10", default))!;
+        (waiting.NextRetryAt, waiting.RetryNote).ShouldBe((start.AddDays(2), $"Retry waits until {PayerMaxTime.Format(start.AddDays(2))}: this card had 10 reattempts in 24 hours, Mastercard's limit."));
+
+        _gateway.Clock.Advance(TimeSpan.FromDays(1));
+        (await RetryDueAsync()).Sent.ShouldBe(1);
+        for (var hour = 0; hour < 28 * 24; hour++)
+        {
+            _gateway.Clock.Advance(TimeSpan.FromHours(1));
+            await RetryDueAsync();
+        }
+
+        (await _gateway.ScalarAsync("SELECT COUNT(*) FROM acquirer_simulator_mits WHERE violation IS NOT NULL")).ShouldBe(0, "the merchant never broke a network rule");
+    }
+
     [Fact]
     public async Task TheApiAndTheOperatorPage_ShowTheAttemptsTheAdviceAndTheNextRetry()
     {
@@ -179,8 +250,8 @@ public sealed class SmartRetryTests : IAsyncLifetime
         return token;
     }
 
-    private Task<ChargeResult> ChargeAsync(string user, string chargeId) =>
-        _merchant.Service<ChargeService>().ChargeAsync(new ChargeRequest(user, 5m, "USD", "Top-up", chargeId), default);
+    private Task<ChargeResult> ChargeAsync(string user, string chargeId, string reason = "Top-up") =>
+        _merchant.Service<ChargeService>().ChargeAsync(new ChargeRequest(user, 5m, "USD", reason, chargeId), default);
 
     private Task<RetrySummary> RetryDueAsync() => _merchant.Service<ChargeRetrier>().RunDueAsync(default);
 }

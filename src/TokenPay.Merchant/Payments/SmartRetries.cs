@@ -14,15 +14,14 @@ internal sealed record RetryPlan(DateTimeOffset? RetryAt, string Note, bool Need
 /// decline; at the advised time after MAC 24-30; an hour after MAC 01 (the gateway has the card's new details
 /// by then); otherwise on the configured schedule counted from the first decline (1, 3 and 5 days). Never
 /// more retries than the schedule has, never later than 30 days after the first decline, and never beyond the
-/// networks' budget of 15 retries per card in 30 days.
+/// card network's retry limits (<see cref="NetworkRetryLimits"/>: Visa 20 in 30 days, Mastercard 10 in 24 hours
+/// and 35 in 30 days): a due retry past one waits until the limit allows it.
 /// </summary>
 internal static class SmartRetries
 {
     public static readonly IReadOnlyList<TimeSpan> DefaultSchedule = [TimeSpan.FromDays(1), TimeSpan.FromDays(3), TimeSpan.FromDays(5)];
 
-    /// <summary>The networks' budget: retries of declined MITs per card (and merchant) in <see cref="Window"/>.</summary>
-    public const int NetworkBudget = 15;
-
+    /// <summary>How long after the first decline a charge may still be retried.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromDays(30);
 
     /// <summary>After MAC 01 the gateway has refreshed the card at once; a short pause is enough.</summary>
@@ -30,8 +29,7 @@ internal static class SmartRetries
 
     /// <param name="declinedAttempt">The attempt just declined (1 = the charge's first payment).</param>
     /// <param name="firstDeclinedAt">When the charge's first attempt was declined.</param>
-    /// <param name="retriesOnCard">Retries already sent on this card in the last <see cref="Window"/>.</param>
-    public static RetryPlan Plan(int declinedAttempt, DateTimeOffset firstDeclinedAt, DateTimeOffset declinedAt, int? category, string? merchantAdviceCode, int retriesOnCard, IReadOnlyList<TimeSpan> schedule)
+    public static RetryPlan Plan(int declinedAttempt, DateTimeOffset firstDeclinedAt, DateTimeOffset declinedAt, int? category, string? merchantAdviceCode, IReadOnlyList<TimeSpan> schedule)
     {
         if (NetworkAdvice.ForbidsRetry(category, merchantAdviceCode))
         {
@@ -48,11 +46,6 @@ internal static class SmartRetries
             return RetryPlan.Stop($"No more retries: the charge was retried {schedule.Count} times.");
         }
 
-        if (retriesOnCard >= NetworkBudget)
-        {
-            return RetryPlan.Stop($"No more retries: this card already had {NetworkBudget} retries in {Window.TotalDays:0} days, the networks' limit.");
-        }
-
         var (at, why) = merchantAdviceCode == NetworkAdvice.NewAccountInformation ? (declinedAt + AfterNewAccountInformation, "after new account information (MAC 01)")
             : NetworkAdvice.RetryDelay(merchantAdviceCode) is { } wait ? (declinedAt + wait, $"as advised (MAC {merchantAdviceCode})")
             : (firstDeclinedAt + schedule[declinedAttempt - 1], "on the retry schedule");
@@ -63,5 +56,28 @@ internal static class SmartRetries
 
         var next = at < declinedAt ? declinedAt : at;
         return new RetryPlan(next, $"Retry {declinedAttempt} of {schedule.Count} due {PayerMaxTime.Format(next)}, {why}.", NeedsCustomer: false);
+    }
+
+    /// <summary>
+    /// Whether a due retry may be sent now under the retry limits of the card's network (every modelled network's
+    /// when the brand is unknown): null to send it; otherwise when the limit next allows it, or stop when that falls
+    /// more than <see cref="Window"/> after the first decline.
+    /// </summary>
+    /// <param name="reattemptsOnCard">
+    /// When the card's earlier reattempts were made, as its network counts them: every MIT on the card that followed a
+    /// declined one, a retry or another charge's first payment alike.
+    /// </param>
+    public static RetryPlan? Pace(string? brand, IReadOnlyList<DateTimeOffset> reattemptsOnCard, DateTimeOffset firstDeclinedAt, DateTimeOffset now)
+    {
+        var (limit, allowedAt) = NetworkRetryLimits.ToKeep(brand).Select(l => (l, l.AllowsAt(reattemptsOnCard, now))).MaxBy(l => l.Item2);
+        if (allowedAt <= now)
+        {
+            return null;
+        }
+
+        var why = $"this card had {limit.Reattempts} reattempts in {limit.WindowInWords()}, {limit.Network}'s limit";
+        return allowedAt > firstDeclinedAt + Window
+            ? RetryPlan.Stop($"No more retries: {why}, and the next would fall more than {Window.TotalDays:0} days after the first decline.")
+            : new RetryPlan(allowedAt, $"Retry waits until {PayerMaxTime.Format(allowedAt)}: {why}.", NeedsCustomer: false);
     }
 }

@@ -28,13 +28,9 @@ internal sealed class RetryLedger(RelationalDatabase database, TimeProvider cloc
         }
         else
         {
-            var first = declined.Attempt == 1 ? declined : (await write.QueryFirstOrDefaultAsync<Payment>("SELECT * FROM payments WHERE charge_id = @chargeId;", new { chargeId }, cancellationToken))!;
-            var retriesOnCard = await write.ScalarAsync<long>(
-                "SELECT COUNT(*) FROM payments WHERE payment_token_id = @PaymentTokenId AND attempt > 1 AND created_at > @since;",
-                new { declined.PaymentTokenId, since = (now - SmartRetries.Window).ToUnixTimeMilliseconds() }, cancellationToken);
-            // A first attempt's last update is its decline: a final payment keeps its state and time.
-            var firstDeclinedAt = declined.Attempt == 1 ? now : DateTimeOffset.FromUnixTimeMilliseconds(first.UpdatedAt);
-            plan = SmartRetries.Plan(declined.Attempt, firstDeclinedAt, now, declined.AdviceCategory, declined.MerchantAdviceCode, (int)retriesOnCard, settings.EffectiveSchedule);
+            var firstDeclinedAt = declined.Attempt == 1 ? now
+                : FirstDeclinedAt((await write.QueryFirstOrDefaultAsync<Payment>("SELECT * FROM payments WHERE charge_id = @chargeId;", new { chargeId }, cancellationToken))!);
+            plan = SmartRetries.Plan(declined.Attempt, firstDeclinedAt, now, declined.AdviceCategory, declined.MerchantAdviceCode, settings.EffectiveSchedule);
         }
 
         await write.ExecuteAsync("UPDATE payments SET retry_at = @retryAt, retry_note = @Note WHERE charge_id = @chargeId;",
@@ -44,6 +40,9 @@ internal sealed class RetryLedger(RelationalDatabase database, TimeProvider cloc
             await MarkAttentionAsync(write, token, plan.Note, now.ToUnixTimeMilliseconds(), cancellationToken);
         }
     }
+
+    // A first attempt's last update is its decline: a final payment keeps its state and time.
+    private static DateTimeOffset FirstDeclinedAt(Payment first) => DateTimeOffset.FromUnixTimeMilliseconds(first.UpdatedAt);
 
     /// <summary>In the caller's transaction: records why a saved card needs its customer.</summary>
     public static Task<int> MarkAttentionAsync(IWriteScope write, string paymentTokenId, string attention, long now, CancellationToken cancellationToken) =>
@@ -60,7 +59,8 @@ internal sealed class RetryLedger(RelationalDatabase database, TimeProvider cloc
 
     /// <summary>
     /// Claims a due retry and records its payment (CREATED, the next attempt number), in one transaction; null when
-    /// another worker claimed it first or the charge's latest attempt is not a decline (then no retry is owed).
+    /// another worker claimed it first, the charge's latest attempt is not a decline (then no retry is owed), or the
+    /// card network's retry limits hold it back (then it waits, or stops, as <see cref="SmartRetries.Pace"/> says).
     /// </summary>
     public Task<Payment?> StartRetryAsync(Payment charge, CancellationToken cancellationToken) =>
         database.WriteAsync(async write =>
@@ -68,9 +68,13 @@ internal sealed class RetryLedger(RelationalDatabase database, TimeProvider cloc
             var chargeId = charge.ChargeId!;
             var latest = (await write.QueryAsync<Payment>($"SELECT * FROM payments WHERE {ChargeAttempts} ORDER BY attempt DESC LIMIT 1;", new { chargeId }, cancellationToken))[0];
             var owed = latest.Status == PaymentStatuses.Failed;
-            var claimed = await write.ExecuteAsync("UPDATE payments SET retry_at = NULL, retry_note = @note WHERE charge_id = @chargeId AND retry_at = @RetryAt;",
-                new { chargeId, charge.RetryAt, note = owed ? $"Retry {latest.Attempt} sent." : "No retry: the latest attempt was not declined." }, cancellationToken);
-            if (claimed == 0 || !owed)
+            var heldBack = owed ? await PaceAsync(write, charge, cancellationToken) : null;
+            var (retryAt, note) = !owed ? (null, "No retry: the latest attempt was not declined.")
+                : heldBack is not null ? (heldBack.RetryAt?.ToUnixTimeMilliseconds(), heldBack.Note)
+                : ((long?)null, $"Retry {latest.Attempt} sent.");
+            var claimed = await write.ExecuteAsync("UPDATE payments SET retry_at = @retryAt, retry_note = @note WHERE charge_id = @chargeId AND retry_at = @RetryAt;",
+                new { chargeId, charge.RetryAt, retryAt, note }, cancellationToken);
+            if (claimed == 0 || !owed || heldBack is not null)
             {
                 return null;
             }
@@ -92,6 +96,28 @@ internal sealed class RetryLedger(RelationalDatabase database, TimeProvider cloc
             };
             return await PaymentStore.TryCreateAsync(write, retry, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken) ? retry : null;
         }, cancellationToken);
+
+    /// <summary>In the claiming transaction: what the card network's retry limits say of a retry now (<see cref="SmartRetries.Pace"/>).</summary>
+    private async Task<RetryPlan?> PaceAsync(IWriteScope write, Payment charge, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var window = NetworkRetryLimits.LongestWindow;
+        var brand = await write.ScalarAsync<string>("SELECT brand FROM wallet WHERE payment_token_id = @PaymentTokenId;", new { charge.PaymentTokenId }, cancellationToken);
+        var mits = await write.QueryAsync<MitOnCard>(
+            "SELECT created_at, status FROM payments WHERE payment_token_id = @PaymentTokenId AND kind = @Mit AND created_at > @since ORDER BY created_at, attempt;",
+            new { charge.PaymentTokenId, PaymentKinds.Mit, since = (now - (2 * window)).ToUnixTimeMilliseconds() }, cancellationToken);
+        // The network tells charges apart no better than by card: every MIT on the card soon after a declined one is a reattempt.
+        var reattempts = mits.Zip(mits.Skip(1))
+            .Where(pair => pair.First.Status == PaymentStatuses.Failed && pair.Second.CreatedAt - pair.First.CreatedAt < (long)window.TotalMilliseconds)
+            .Select(pair => DateTimeOffset.FromUnixTimeMilliseconds(pair.Second.CreatedAt));
+        return SmartRetries.Pace(brand, [.. reattempts], FirstDeclinedAt(charge), now);
+    }
+
+    private sealed record MitOnCard
+    {
+        public required long CreatedAt { get; init; }
+        public required string Status { get; init; }
+    }
 
     /// <summary>A charge's attempts, first to last.</summary>
     public Task<IReadOnlyList<Payment>> AttemptsAsync(string chargeId, CancellationToken cancellationToken) =>
