@@ -7,8 +7,9 @@ namespace TokenPay.Acquiring.Simulator;
 /// The sandbox acquirer and card network (docs/stored-credentials.md): outcomes by <c>subject</c> (PayerMax's
 /// habit) and by test card, plus the network rules on stored credentials: merchant-initiated payments must
 /// link to the customer-initiated transaction that stored the card, declines carry advice, reattempts per
-/// card and merchant are limited as each card's network limits them, and issuers reissue or close test cards. Like a real acquirer it
-/// remembers each decision durably before answering, so a gateway that crashed can ask for it.
+/// card and merchant are limited as the card's network limits them, and issuers reissue or close test
+/// cards. Like a real acquirer it remembers each decision durably before answering, so a gateway that
+/// crashed can ask for it.
 /// </summary>
 internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock) : IAcquirer
 {
