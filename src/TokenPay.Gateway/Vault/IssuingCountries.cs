@@ -12,6 +12,7 @@ internal static class IssuingCountries
     private static readonly FrozenDictionary<string, string> ByBin = new Dictionary<string, string>
     {
         ["400000"] = "US",
+        ["520000"] = "US",
         ["424242"] = "US",
         ["444433"] = "GB",
         ["555555"] = "US",
