@@ -96,6 +96,12 @@ internal static class MerchantMigrations
             ALTER TABLE refunds ADD COLUMN sends INTEGER NOT NULL DEFAULT 0;
             UPDATE refunds SET sends = 1;
             """),
+        new(5, """
+            -- The operator's lists: newest first, by user, and a payment's refunds.
+            CREATE INDEX ix_payments_created ON payments (created_at, out_trade_no);
+            CREATE INDEX ix_payments_user ON payments (user_id, created_at);
+            CREATE INDEX ix_refunds_payment ON refunds (out_trade_no, created_at);
+            """),
     ];
 
     public static readonly IReadOnlyList<Migration> Postgres =
@@ -187,6 +193,12 @@ internal static class MerchantMigrations
             UPDATE payments SET sends = 1;
             ALTER TABLE refunds ADD COLUMN sends INTEGER NOT NULL DEFAULT 0;
             UPDATE refunds SET sends = 1;
+            """),
+        new(5, """
+            -- The operator's lists: newest first, by user, and a payment's refunds.
+            CREATE INDEX ix_payments_created ON payments (created_at, out_trade_no);
+            CREATE INDEX ix_payments_user ON payments (user_id, created_at);
+            CREATE INDEX ix_refunds_payment ON refunds (out_trade_no, created_at);
             """),
     ];
 }

@@ -138,3 +138,44 @@ internal static class RefundStates
 
 /// <summary>What a gateway answer, query or notification says about a refund.</summary>
 internal sealed record RefundUpdate(string OutRefundNo, string Status, string? RefundTradeNo, string? ResultCode, string? ResultMsg);
+
+/// <summary>Where a newest-first list goes on: after the last row shown, by its creation time and then its key (ties share a time).</summary>
+internal sealed record PageMark(long CreatedAt, string Key)
+{
+    /// <summary>The mark as a link carries it: <c>{createdAt}_{key}</c>.</summary>
+    public string Text => $"{CreatedAt}_{Key}";
+
+    /// <summary>The mark of a link, or null when the text is not one.</summary>
+    public static PageMark? Parse(string? text) =>
+        text?.Split('_', 2) is [var at, { Length: > 0 } key] && long.TryParse(at, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var createdAt)
+            ? new PageMark(createdAt, key)
+            : null;
+}
+
+/// <summary>Which payments a list shows; a null filter shows all.</summary>
+internal sealed record PaymentFilter(string? Status = null, string? UserId = null, string? Kind = null, PageMark? Older = null);
+
+/// <summary>Which charges a list shows (by the status of their latest attempt); a null filter shows all.</summary>
+internal sealed record ChargeFilter(string? Status = null, string? UserId = null, PageMark? Older = null);
+
+/// <summary>A customer as the operator's list shows them: a user with saved cards or payments.</summary>
+internal sealed record CustomerSummary
+{
+    public required string UserId { get; init; }
+    public required long ActiveCards { get; init; }
+
+    /// <summary>When their latest payment was made (Unix ms); null when they have none.</summary>
+    public long? LastPaymentAt { get; init; }
+}
+
+/// <summary>An MIT charge as a list shows it: its first payment's request, and its latest attempt's status.</summary>
+internal sealed record ChargeSummary
+{
+    public required string ChargeId { get; init; }
+    public required string UserId { get; init; }
+    public required long AmountMinor { get; init; }
+    public required string Currency { get; init; }
+    public required long CreatedAt { get; init; }
+    public required string Status { get; init; }
+    public required int Attempts { get; init; }
+}

@@ -24,3 +24,14 @@ internal static class MerchantStorage
         services.AddSingleton<NotificationInbox>();
     }
 }
+
+/// <summary>The pieces of the operator's list queries: only the conditions a filter sets, and the newest-first page mark.</summary>
+internal static class Listing
+{
+    public static string Where(params IEnumerable<string?> conditions) =>
+        conditions.OfType<string>().ToList() is { Count: > 0 } set ? " WHERE " + string.Join(" AND ", set) : "";
+
+    /// <summary>Rows older than the mark (<c>@olderAt</c>, <c>@olderKey</c>) in the order <c>{createdAt} DESC, {key} DESC</c>; null without a mark.</summary>
+    public static string? OlderThan(PageMark? mark, string createdAt, string key) =>
+        mark is null ? null : $"({createdAt} < @olderAt OR ({createdAt} = @olderAt AND {key} < @olderKey))";
+}

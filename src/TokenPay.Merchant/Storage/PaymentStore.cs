@@ -41,6 +41,17 @@ internal sealed class PaymentStore(RelationalDatabase database, RetryLedger retr
     public Task<Payment?> FindByChargeAsync(string chargeId, CancellationToken cancellationToken) =>
         database.QueryFirstOrDefaultAsync<Payment>("SELECT * FROM payments WHERE charge_id = @chargeId;", new { chargeId }, cancellationToken);
 
+    /// <summary>Payments the filter matches, newest first, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<Payment>> ListAsync(PaymentFilter filter, int limit, CancellationToken cancellationToken) =>
+        database.QueryAsync<Payment>($"""
+            SELECT * FROM payments{Listing.Where(
+                filter.Status is null ? null : "status = @Status",
+                filter.UserId is null ? null : "user_id = @UserId",
+                filter.Kind is null ? null : "kind = @Kind",
+                Listing.OlderThan(filter.Older, "created_at", "out_trade_no"))}
+            ORDER BY created_at DESC, out_trade_no DESC LIMIT @limit;
+            """, new { filter.Status, filter.UserId, filter.Kind, olderAt = filter.Older?.CreatedAt, olderKey = filter.Older?.Key, limit }, cancellationToken);
+
     /// <summary>Payments still CREATED or PENDING that were last touched before <paramref name="before"/>, oldest first.</summary>
     public Task<IReadOnlyList<Payment>> ListOpenAsync(long before, CancellationToken cancellationToken) =>
         database.QueryAsync<Payment>("SELECT * FROM payments WHERE status IN (@created, @pending) AND updated_at <= @before ORDER BY updated_at LIMIT 500;",

@@ -25,6 +25,11 @@ internal sealed class RefundLedger(RelationalDatabase database, TimeProvider clo
     public Task<MerchantRefund?> FindAsync(string outRefundNo, CancellationToken cancellationToken) =>
         database.QueryFirstOrDefaultAsync<MerchantRefund>("SELECT * FROM refunds WHERE out_refund_no = @outRefundNo;", new { outRefundNo }, cancellationToken);
 
+    /// <summary>A payment's refunds, newest first, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<MerchantRefund>> ListForPaymentAsync(string outTradeNo, int limit, CancellationToken cancellationToken) =>
+        database.QueryAsync<MerchantRefund>("SELECT * FROM refunds WHERE out_trade_no = @outTradeNo ORDER BY created_at DESC, out_refund_no DESC LIMIT @limit;",
+            new { outTradeNo, limit }, cancellationToken);
+
     /// <summary>Refunds still CREATED or REFUND_PENDING that were last touched before <paramref name="before"/>, oldest first.</summary>
     public Task<IReadOnlyList<MerchantRefund>> ListOpenAsync(long before, CancellationToken cancellationToken) =>
         database.QueryAsync<MerchantRefund>("SELECT * FROM refunds WHERE status IN (@created, @pending) AND updated_at <= @before ORDER BY updated_at LIMIT 500;",

@@ -119,6 +119,23 @@ internal sealed class RetryLedger(RelationalDatabase database, TimeProvider cloc
         public required string Status { get; init; }
     }
 
+    /// <summary>
+    /// Charges the filter matches (its status is the latest attempt's), newest first, at most <paramref name="limit"/>;
+    /// a charge is its first payment, the one holding its charge id.
+    /// </summary>
+    public Task<IReadOnlyList<ChargeSummary>> ListChargesAsync(ChargeFilter filter, int limit, CancellationToken cancellationToken) =>
+        database.QueryAsync<ChargeSummary>($"""
+            SELECT c.charge_id, c.user_id, c.amount_minor, c.currency, c.created_at, l.status, l.attempt AS attempts
+            FROM payments c JOIN payments l ON l.out_trade_no = (
+                SELECT a.out_trade_no FROM payments a WHERE a.charge_id = c.charge_id OR a.charge_of = c.charge_id ORDER BY a.attempt DESC LIMIT 1)
+            {Listing.Where(
+                "c.charge_id IS NOT NULL",
+                filter.Status is null ? null : "l.status = @Status",
+                filter.UserId is null ? null : "c.user_id = @UserId",
+                Listing.OlderThan(filter.Older, "c.created_at", "c.charge_id"))}
+            ORDER BY c.created_at DESC, c.charge_id DESC LIMIT @limit;
+            """, new { filter.Status, filter.UserId, olderAt = filter.Older?.CreatedAt, olderKey = filter.Older?.Key, limit }, cancellationToken);
+
     /// <summary>A charge's attempts, first to last.</summary>
     public Task<IReadOnlyList<Payment>> AttemptsAsync(string chargeId, CancellationToken cancellationToken) =>
         database.QueryAsync<Payment>($"SELECT * FROM payments WHERE {ChargeAttempts} ORDER BY attempt;", new { chargeId }, cancellationToken);

@@ -15,6 +15,23 @@ internal sealed class WalletStore(RelationalDatabase database, TimeProvider cloc
     public Task<WalletEntry?> FindAsync(string paymentTokenId, CancellationToken cancellationToken) =>
         database.QueryFirstOrDefaultAsync<WalletEntry>("SELECT * FROM wallet WHERE payment_token_id = @paymentTokenId;", new { paymentTokenId }, cancellationToken);
 
+    /// <summary>
+    /// Customers (users with saved cards or payments) whose user id starts with <paramref name="prefix"/>, by user id
+    /// after <paramref name="after"/>, at most <paramref name="limit"/>; with their active cards and latest payment.
+    /// </summary>
+    public Task<IReadOnlyList<CustomerSummary>> ListCustomersAsync(string? prefix, string? after, int limit, CancellationToken cancellationToken) =>
+        database.QueryAsync<CustomerSummary>($"""
+            SELECT u.user_id,
+                   (SELECT COUNT(*) FROM wallet w WHERE w.user_id = u.user_id AND w.status = @activated) AS active_cards,
+                   (SELECT MAX(p.created_at) FROM payments p WHERE p.user_id = u.user_id) AS last_payment_at
+            FROM (SELECT user_id FROM wallet UNION SELECT user_id FROM payments) u
+            {Listing.Where(
+                // substr, not LIKE: the same case-sensitive match on both engines, and no wildcards to escape.
+                prefix is null ? null : "substr(u.user_id, 1, @prefixLength) = @prefix",
+                after is null ? null : "u.user_id > @after")}
+            ORDER BY u.user_id LIMIT @limit;
+            """, new { activated = TokenStatuses.Activated, prefix, prefixLength = prefix?.Length, after, limit }, cancellationToken);
+
     /// <summary>Writes what the gateway's token inquiry says: it is the authority, so its status wins.</summary>
     public Task UpsertFromGatewayAsync(WalletEntry entry, CancellationToken cancellationToken) =>
         database.WriteAsync(write => UpsertAsync(write, database, entry with { UpdatedAt = Now() }, authoritative: true, cancellationToken), cancellationToken);

@@ -145,6 +145,95 @@ public class MerchantStorageContract
         (await ledger.ListOpenAsync(Now, default)).ShouldBeEmpty();
     }
 
+    [Theory, OnSqlite, OnPostgres]
+    public async Task PaymentList_IsNewestFirst_Filtered_AndAPageGoesOnAfterItsMark(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        var payments = Payments(db.Database);
+        // One clock: every payment has the same time, so the order number breaks the tie.
+        await payments.TryCreateAsync(Checkout("shop_a"), default);
+        await payments.TryCreateAsync(Charge("mit_b", "c-b"), default);
+        await payments.TryCreateAsync(Charge("mit_c", "c-c") with { UserId = "hal" }, default);
+        await payments.TryCreateAsync(Checkout("shop_d"), default);
+        await payments.RefuseAsync("shop_d", "PARAMS_INVALID", "bad", default);
+
+        (await payments.ListAsync(new PaymentFilter(), 10, default)).Select(p => p.OutTradeNo).ShouldBe(["shop_d", "shop_a", "mit_c", "mit_b"]);
+        var first = await payments.ListAsync(new PaymentFilter(), 2, default);
+        var next = await payments.ListAsync(new PaymentFilter(Older: new PageMark(first[^1].CreatedAt, first[^1].OutTradeNo)), 2, default);
+        next.Select(p => p.OutTradeNo).ShouldBe(["mit_c", "mit_b"]);
+        (await payments.ListAsync(new PaymentFilter(UserId: "gina", Kind: PaymentKinds.Mit), 10, default)).Select(p => p.OutTradeNo).ShouldBe(["mit_b"]);
+        (await payments.ListAsync(new PaymentFilter(Status: PaymentStatuses.Refused), 10, default)).Select(p => p.OutTradeNo).ShouldBe(["shop_d"]);
+        (await payments.ListAsync(new PaymentFilter(Kind: PaymentKinds.Checkout, Older: new PageMark(Now + 1, "")), 10, default)).Select(p => p.OutTradeNo).ShouldBe(["shop_d", "shop_a"]);
+        PageMark.Parse(new PageMark(Now, "shop_a_1").Text).ShouldBe(new PageMark(Now, "shop_a_1"));
+    }
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task ChargeList_ShowsEachChargeOnce_WithItsLatestAttemptsStatus(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        var payments = Payments(db.Database);
+        await payments.TryCreateAsync(Charge("mit_r", "charge-r"), default);
+        await payments.ApplyAsync(new OrderUpdate("mit_r", PaymentStatuses.Failed, "T1", "ISSUER_PAYMENT_REJECTED", "later", null, null, null) { AdviceCategory = 2, MerchantAdviceCode = "24" }, default);
+        (await Retries(db.Database).StartRetryAsync((await payments.FindByChargeAsync("charge-r", default))!, default)).ShouldNotBeNull();
+        await payments.TryCreateAsync(Charge("mit_s", "charge-s") with { UserId = "hal" }, default);
+        await payments.ApplyAsync(Update("mit_s", PaymentStatuses.Success, null), default);
+        await payments.TryCreateAsync(Checkout("shop_1"), default);
+        var retries = Retries(db.Database);
+
+        var all = await retries.ListChargesAsync(new ChargeFilter(), 10, default);
+        all.Select(c => (c.ChargeId, c.UserId, c.Status, c.Attempts, c.AmountMinor)).ShouldBe([("charge-s", "hal", PaymentStatuses.Success, 1, 300), ("charge-r", "gina", PaymentStatuses.Created, 2, 300)]);
+        (await retries.ListChargesAsync(new ChargeFilter(Status: PaymentStatuses.Created), 10, default)).Select(c => c.ChargeId).ShouldBe(["charge-r"]);
+        (await retries.ListChargesAsync(new ChargeFilter(Status: PaymentStatuses.Failed), 10, default)).ShouldBeEmpty("a charge's status is its latest attempt's");
+        (await retries.ListChargesAsync(new ChargeFilter(UserId: "hal"), 10, default)).Select(c => c.ChargeId).ShouldBe(["charge-s"]);
+        (await retries.ListChargesAsync(new ChargeFilter(Older: new PageMark(all[0].CreatedAt, all[0].ChargeId)), 1, default)).Select(c => c.ChargeId).ShouldBe(["charge-r"]);
+    }
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task CustomerList_HasEveryUserWithCardsOrPayments_WithActiveCardsAndLastPayment(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        var payments = Payments(db.Database);
+        var wallet = new WalletStore(db.Database, Clock);
+        await wallet.UpsertFromGatewayAsync(Entry(TokenStatuses.Activated, mitAllowed: true), default);
+        await wallet.UpsertFromGatewayAsync(Entry(TokenStatuses.Activated, mitAllowed: true) with { PaymentTokenId = "PMTOKEN_2" }, default);
+        await wallet.UpsertFromGatewayAsync(Entry(TokenStatuses.Deleted, mitAllowed: true) with { PaymentTokenId = "PMTOKEN_3" }, default);
+        await wallet.UpsertFromGatewayAsync(Entry(TokenStatuses.Activated, mitAllowed: true) with { PaymentTokenId = "PMTOKEN_4", UserId = "gil" }, default);
+        await payments.TryCreateAsync(Checkout("shop_1"), default);
+        await payments.TryCreateAsync(Checkout("shop_2") with { UserId = "hal" }, default);
+
+        var all = await wallet.ListCustomersAsync(null, null, 10, default);
+        all.ShouldBe([
+            new CustomerSummary { UserId = "gil", ActiveCards = 1, LastPaymentAt = null },
+            new CustomerSummary { UserId = "gina", ActiveCards = 2, LastPaymentAt = Now },
+            new CustomerSummary { UserId = "hal", ActiveCards = 0, LastPaymentAt = Now },
+        ]);
+        (await wallet.ListCustomersAsync("gi", null, 10, default)).Select(c => c.UserId).ShouldBe(["gil", "gina"]);
+        (await wallet.ListCustomersAsync("gi", "gil", 10, default)).Select(c => c.UserId).ShouldBe(["gina"]);
+        (await wallet.ListCustomersAsync("Gi", null, 10, default)).ShouldBeEmpty("a user id is matched as written");
+        (await wallet.ListCustomersAsync(null, null, 1, default)).Select(c => c.UserId).ShouldBe(["gil"]);
+    }
+
+    [Theory, OnSqlite, OnPostgres]
+    public async Task APaymentsRefunds_AreListedNewestFirst_AndOnlyItsOwn(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        var payments = Payments(db.Database);
+        await payments.TryCreateAsync(Checkout("shop_1"), default);
+        await payments.TryCreateAsync(Checkout("shop_2"), default);
+        var ledger = new RefundLedger(db.Database, Clock);
+        foreach (var (number, payment) in new[] { ("rf_1", "shop_1"), ("rf_2", "shop_2"), ("rf_3", "shop_1") })
+        {
+            await ledger.TryCreateAsync(new MerchantRefund
+            {
+                OutRefundNo = number, RefundId = "id-" + number, OutTradeNo = payment, AmountMinor = 100, Currency = "USD", Status = RefundStates.Created, CreatedAt = 0, UpdatedAt = 0,
+            }, default);
+        }
+
+        (await ledger.ListForPaymentAsync("shop_1", 10, default)).Select(r => r.OutRefundNo).ShouldBe(["rf_3", "rf_1"]);
+        (await ledger.ListForPaymentAsync("shop_1", 1, default)).Select(r => r.OutRefundNo).ShouldBe(["rf_3"]);
+        (await ledger.ListForPaymentAsync("shop_3", 10, default)).ShouldBeEmpty();
+    }
+
     private static Payment Charge(string outTradeNo, string chargeId) => new()
     {
         OutTradeNo = outTradeNo, ChargeId = chargeId, Kind = PaymentKinds.Mit, UserId = "gina", AmountMinor = 300, Currency = "USD", Reason = "Top-up",
