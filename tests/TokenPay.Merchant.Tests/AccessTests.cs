@@ -95,13 +95,13 @@ public sealed class AccessTests : IAsyncLifetime
         // Signed in, but a charge posted without the page's antiforgery token (a cross-site form) changes nothing.
         await SignInOperatorAsync(session);
         await session.GetAsync("/shop/operator");
-        var forged = await session.PostFormAsync("/shop/operator/charge", ChargeForm("forged-1"), withToken: false);
+        var forged = await session.PostFormAsync("/shop/operator/customers/alice/charge", ChargeForm("forged-1"), withToken: false);
         forged.Status.ShouldBe(HttpStatusCode.Forbidden);
-        var crossOrigin = await session.PostFormAsync("/shop/operator/charge", ChargeForm("forged-2"), origin: "http://evil.example");
+        var crossOrigin = await session.PostFormAsync("/shop/operator/customers/alice/charge", ChargeForm("forged-2"), origin: "http://evil.example");
         crossOrigin.Status.ShouldBe(HttpStatusCode.Forbidden);
         (await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders WHERE merchant_initiated = 1")).ShouldBe(0);
 
-        var charged = await session.PostFormAsync("/shop/operator/charge", ChargeForm("real-1"));
+        var charged = await session.PostFormAsync("/shop/operator/customers/alice/charge", ChargeForm("real-1"));
         charged.Status.ShouldBe(HttpStatusCode.OK);
         charged.Body.ShouldContain("data-status=\"SUCCESS\"");
         (await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders WHERE merchant_initiated = 1")).ShouldBe(1);
@@ -170,7 +170,8 @@ public sealed class AccessTests : IAsyncLifetime
     [InlineData("/shop/checkout")]
     [InlineData("/shop/wallet/remove")]
     [InlineData("/shop/operator/login")]
-    [InlineData("/shop/operator/charge")]
+    [InlineData("/shop/operator/customers/alice/charge")]
+    [InlineData("/shop/operator/payments/any/refund")]
     public async Task MalformedFormPosts_RefusedNever500(string path)
     {
         foreach (var (contentType, body) in new[] { ("multipart/form-data", "a=b"), ("multipart/form-data; boundary=x", "--x\r\n"), ("application/x-www-form-urlencoded", new string('k', 5000) + "=v"), ("application/json", "{") })
@@ -185,8 +186,8 @@ public sealed class AccessTests : IAsyncLifetime
         }
     }
 
-    private static KeyValuePair<string, string>[] ChargeForm(string chargeId) =>
-        [new("user", "alice"), new("amount", "5.00"), new("currency", "USD"), new("reason", "Top-up"), new("chargeId", chargeId)];
+    private KeyValuePair<string, string>[] ChargeForm(string chargeId) =>
+        [new("paymentTokenId", _aliceToken), new("amount", "5.00"), new("currency", "USD"), new("reason", "Top-up"), new("chargeId", chargeId)];
 
     private static async Task SignInShopperAsync(PageSession session, string user)
     {

@@ -154,7 +154,13 @@ public static class MerchantCommands
 
     private static async Task<int> ChargeAsync(IServiceProvider services, ChargeRequest request, bool json, CancellationToken cancellationToken)
     {
-        var result = await services.GetRequiredService<ChargeService>().ChargeAsync(request, cancellationToken);
+        var charges = services.GetRequiredService<ChargeService>();
+        if (await charges.CheckCardAsync(request, cancellationToken) is { } problem)
+        {
+            return UsageError($"--{Flag(problem.Field)}: {problem.Message}");
+        }
+
+        var result = await charges.ChargeAsync(request, cancellationToken);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(result, Json));
@@ -417,6 +423,7 @@ public static class MerchantCommands
         "userId" => "user",
         "chargeId" => "charge-id",
         "refundId" => "refund-id",
+        "paymentTokenId" => "token",
         var other => other,
     };
 

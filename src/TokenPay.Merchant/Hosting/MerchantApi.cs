@@ -16,7 +16,7 @@ internal static class MerchantApi
         var api = app.MapGroup("/api").AddEndpointFilter(MerchantSecurity.RequireOperatorKeyAsync).WithTags("Operator API")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/charges", ChargeAsync).Accepts<ChargeRequest>("application/json").Produces<ChargeResult>().ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Charge a user's saved card without the user (unscheduled MIT); the chargeId never charges twice.");
+            .WithSummary("Charge a user's saved card without the user (unscheduled MIT): the card paymentTokenId, or else the newest that allows it; the chargeId never charges twice.");
         api.MapGet("/charges/{chargeId}", async (string chargeId, ChargeService charges, CancellationToken ct) =>
             await charges.HistoryAsync(chargeId, ct) is { } history ? Results.Json(history) : NotFound("chargeId", "No charge with this chargeId."))
             .Produces<ChargeHistory>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A charge's attempts, the network's advice on each decline, and the next retry.");
@@ -58,14 +58,14 @@ internal static class MerchantApi
 
     private static async Task<IResult> ChargeAsync(HttpContext http, ChargeService charges, CancellationToken cancellationToken)
     {
-        const string Shape = "The body must be a JSON object: {\"userId\",\"amount\",\"currency\",\"reason\",\"chargeId\"}.";
+        const string Shape = "The body must be a JSON object: {\"userId\",\"amount\",\"currency\",\"reason\",\"chargeId\"} and optionally \"paymentTokenId\" (the saved card to charge).";
         var read = await ReadAsync<ChargeRequest>(http, Shape, cancellationToken);
         if (read.Value is not { } request)
         {
             return read.Invalid!;
         }
 
-        if (ChargeService.Check(request) is { } problem)
+        if ((ChargeService.Check(request) ?? await charges.CheckCardAsync(request, cancellationToken)) is { } problem)
         {
             return Invalid(problem.Field, problem.Message);
         }

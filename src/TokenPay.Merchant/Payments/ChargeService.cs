@@ -74,8 +74,20 @@ internal sealed partial class ChargeService(
             return new("amount", $"amount must be positive with at most {Currencies.MinorDigits(currency)} decimals for {currency}.");
         }
 
+        if (request.PaymentTokenId is { } token && (string.IsNullOrWhiteSpace(token) || token.Length > 64)) return new("paymentTokenId", "paymentTokenId, when given, is the id of one of the user's saved cards (at most 64 characters).");
         return request.Reason is { Length: > 256 } ? new("reason", "reason is at most 256 characters.") : null;
     }
+
+    /// <summary>
+    /// Whether the chosen card (<see cref="ChargeRequest.PaymentTokenId"/>) may be charged: it must be one of this user's
+    /// active cards that allows merchant-initiated charges. Null when it may, or when none was chosen (the newest such card is used).
+    /// Callers check after <see cref="Check"/>, before <see cref="ChargeAsync"/>.
+    /// </summary>
+    public async Task<FieldProblem?> CheckCardAsync(ChargeRequest request, CancellationToken cancellationToken) =>
+        request.PaymentTokenId is not { } token || await wallet.FindAsync(token, cancellationToken) is { } card && WalletService.IsChargeable(card) && card.UserId == request.UserId
+            ? null
+            // The same words whether the card is another user's or does not exist: nothing about other users leaks.
+            : new("paymentTokenId", $"paymentTokenId {token} is not an active saved card of {request.UserId} that allows charges without the customer; nothing was charged.");
 
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
     {
@@ -83,6 +95,12 @@ internal sealed partial class ChargeService(
         {
             // A caller that skipped Check: a bug, not a customer's mistake.
             throw new ArgumentException(problem.Message, nameof(request));
+        }
+
+        if (await CheckCardAsync(request, cancellationToken) is { } cardProblem)
+        {
+            // As above: never another user's card, whoever calls.
+            throw new ArgumentException(cardProblem.Message, nameof(request));
         }
 
         var currency = request.Currency.Trim().ToUpperInvariant();
@@ -115,7 +133,7 @@ internal sealed partial class ChargeService(
         }
 
         // Asked before. Like an idempotency key: the same chargeId with other parameters is refused, naming them.
-        var differences = Differences(existing, request.UserId, amountMinor, currency);
+        var differences = Differences(existing, request.UserId, amountMinor, currency, request.PaymentTokenId);
         if (differences.Count > 0)
         {
             return new ChargeResult(request.ChargeId, existing.OutTradeNo, PaymentStatuses.Refused, ChargeResult.ChargeIdReused,
@@ -157,9 +175,14 @@ internal sealed partial class ChargeService(
             first.RetryAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null, first.RetryNote);
     }
 
-    private static List<(string Field, string Detail)> Differences(Payment existing, string userId, long amountMinor, string currency)
+    private static List<(string Field, string Detail)> Differences(Payment existing, string userId, long amountMinor, string currency, string? paymentTokenId)
     {
         var differences = new List<(string Field, string Detail)>();
+        if (paymentTokenId is not null && existing.PaymentTokenId is { } charged && charged != paymentTokenId)
+        {
+            differences.Add(("paymentTokenId", $"paymentTokenId was {charged}, now {paymentTokenId}"));
+        }
+
         if (existing.UserId != userId)
         {
             differences.Add(("userId", $"userId was {existing.UserId}, now {userId}"));

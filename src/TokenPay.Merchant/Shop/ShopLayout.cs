@@ -11,7 +11,7 @@ internal static class ShopLayout
 {
     private const string Style = """
         body{font-family:system-ui,sans-serif;margin:0;background:#f6f4ef;color:#222}main{max-width:44rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:12px}
-        label{display:block;margin-top:.6rem}input[type=text],input[type=password],input:not([type]){width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #bbb;border-radius:6px}
+        label{display:block;margin-top:.6rem}input[type=text],input[type=password],input:not([type]),select{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #bbb;border-radius:6px}
         button{margin-top:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2d6a4f;color:#fff;font-size:1rem;cursor:pointer;white-space:nowrap}
         table{width:100%;border-collapse:collapse}td,th{padding:.4rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
         .word{white-space:nowrap}.id{overflow-wrap:anywhere}.wide{overflow-x:auto}
@@ -19,6 +19,7 @@ internal static class ShopLayout
         nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:baseline}nav a,nav span{white-space:nowrap}
         nav form{display:inline}nav button{margin:0;padding:.2rem .6rem;font-size:.85rem;background:#666}
         #wallet td.remove button{margin:0;padding:.4rem .9rem}
+        fieldset{border:1px solid #ddd;border-radius:8px;margin-top:.8rem}fieldset label{margin-top:.3rem}
         .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
         @media (max-width:40rem){
           main{margin:0;border-radius:0;padding:1rem}
@@ -27,6 +28,10 @@ internal static class ShopLayout
           #wallet tr{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem .8rem;padding:.6rem 0;border-bottom:1px solid #eee}
           #wallet td{padding:0;border:0}#wallet td.mit{flex-basis:100%}#wallet td.mit:empty{display:none}
           #wallet td.expiry::before{content:"expires "}
+          table.list,.list tbody,.list tr,.list td{display:block}
+          .list thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+          .list tr{display:flex;flex-wrap:wrap;gap:.2rem .8rem;padding:.5rem 0;border-bottom:1px solid #eee}
+          .list td{padding:0;border:0}.list td:first-child{flex-basis:100%}.list td:empty{display:none}
         }
         """;
 

@@ -12,9 +12,12 @@ internal sealed class WalletService(PayerMaxClient client, WalletStore entries)
 
     public Task<WalletEntry?> FindAsync(string paymentTokenId, CancellationToken cancellationToken) => entries.FindAsync(paymentTokenId, cancellationToken);
 
-    /// <summary>The card an unscheduled charge uses: the user's most recently saved active card that allows MIT.</summary>
+    /// <summary>Whether an unscheduled charge may use the card: it is active and its customer allowed merchant-initiated charges.</summary>
+    public static bool IsChargeable(WalletEntry entry) => entry.Status == TokenStatuses.Activated && entry.MitAllowed;
+
+    /// <summary>The card an unscheduled charge uses when none is chosen: the user's most recently saved chargeable card.</summary>
     public async Task<WalletEntry?> ChargeableCardAsync(string userId, CancellationToken cancellationToken) =>
-        (await entries.ListAsync(userId, cancellationToken)).Where(e => e.Status == TokenStatuses.Activated && e.MitAllowed).MaxBy(e => e.UpdatedAt);
+        (await entries.ListAsync(userId, cancellationToken)).Where(IsChargeable).MaxBy(e => e.UpdatedAt);
 
     /// <summary>Takes the gateway's list of the user's tokens as the truth (status, expiry, MIT capability).</summary>
     public async Task<IReadOnlyList<WalletEntry>> SyncAsync(string userId, CancellationToken cancellationToken)
