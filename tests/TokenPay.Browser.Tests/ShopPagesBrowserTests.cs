@@ -49,7 +49,7 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         await page.FillAsync("#operator-user", "operator");
         await page.FillAsync("#operator-password", MerchantHost.OperatorPassword);
         await page.ClickAsync("#operator-signin");
-        await page.FillAsync("#user", user);
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/customers/{user}");
         await page.FillAsync("#amount", "3.10");
         var chargeId = await page.Locator("input[name=chargeId]").InputValueAsync();
         await page.ClickAsync("#charge");
@@ -58,7 +58,7 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         (await page.Locator("#replay").CountAsync()).ShouldBe(0);
         var charged = await page.Locator("#order-number").InnerTextAsync();
         // The same form again (a double submit, a resubmitted page): the same chargeId.
-        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator?user={user}");
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/customers/{user}");
         await page.Locator("input[name=chargeId]").EvaluateAsync("(input, id) => input.value = id", chargeId);
         await page.FillAsync("#amount", "3.10");
         await page.ClickAsync("#charge");
@@ -66,19 +66,19 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         await Assertions.Expect(page.Locator("#charge-result")).ToHaveAttributeAsync("data-replayed", "true");
         (await Gateway.ScalarAsync($"SELECT COUNT(*) FROM orders WHERE user_id = '{user}' AND merchant_initiated = 1")).ShouldBe(1);
 
-        // Part of the charge goes back from the same page.
-        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator");
-        await page.FillAsync("#refund-payment", charged);
+        // Part of the charge goes back from the payment's page.
+        await page.ClickAsync("#order-number");
         await page.FillAsync("#refund-amount", "1.10");
         await page.ClickAsync("#refund");
         await Assertions.Expect(page.Locator("#refund-result")).ToHaveAttributeAsync("data-status", RefundStatuses.Pending);
         (await Gateway.ScalarAsync($"SELECT COUNT(*) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.out_trade_no = '{charged}' AND r.amount_minor = 110")).ShouldBe(1);
 
-        // A bad amount gets a person's message.
-        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator?user={user}");
+        // A bad amount gets a person's message next to the field.
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/customers/{user}");
         await page.FillAsync("#amount", "five");
         await page.ClickAsync("#charge");
-        await Assertions.Expect(page.Locator("#charge-result")).ToHaveTextAsync("Enter the amount as a number such as 5.00.");
+        await Assertions.Expect(page.Locator("#hint-amount")).ToHaveTextAsync("Enter the amount as a number such as 5.00.");
+        await Assertions.Expect(page.Locator("#amount")).ToHaveValueAsync("five");
 
         // The shopper removes the card: it no longer says top-ups are allowed, and the table fits the page.
         await page.GotoAsync($"{Shop.BaseUrl}/shop/wallet");
@@ -136,7 +136,8 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         await page.FillAsync("#operator-password", MerchantHost.OperatorPassword);
         await page.ClickAsync("#operator-signin");
         await Layout.ShouldFitAsync(page);
-        await page.FillAsync("#user", declining);
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/customers/{declining}");
+        await page.FillAsync("#amount", "5.00");
         await page.ClickAsync("#charge");
         await Assertions.Expect(page.Locator("#charge-result")).ToHaveAttributeAsync("data-status", OrderStatuses.Failed);
         await Layout.ShouldFitAsync(page);

@@ -343,7 +343,7 @@ internal static class OperatorPages
     private static string CustomerTable(IEnumerable<CustomerSummary> customers)
     {
         var rows = string.Concat(customers.Select(c => $"""
-            <tr data-user="{E(c.UserId)}"><td class="id"><a href="/shop/operator/customers/{E(Uri.EscapeDataString(c.UserId))}">{E(c.UserId)}</a></td><td>{c.ActiveCards}</td><td>{(c.LastPaymentAt is { } at ? E(When(at)) : "none")}</td></tr>
+            <tr data-user="{E(c.UserId)}"><td class="{UserClass(c.UserId)}"><a href="/shop/operator/customers/{E(Uri.EscapeDataString(c.UserId))}">{E(c.UserId)}</a></td><td>{c.ActiveCards}</td><td>{(c.LastPaymentAt is { } at ? E(When(at)) : "none")}</td></tr>
             """));
         return rows.Length == 0
             ? """<p class="muted" id="customers">No customers yet: a customer appears once they save a card or pay.</p>"""
@@ -353,7 +353,7 @@ internal static class OperatorPages
     private static string PaymentTable(IEnumerable<Payment> payments)
     {
         var rows = string.Concat(payments.Select(p => $"""
-            <tr data-order="{E(p.OutTradeNo)}" data-status="{E(p.Status)}"><td class="id"><a href="/shop/operator/payments/{E(Uri.EscapeDataString(p.OutTradeNo))}">{E(p.OutTradeNo)}</a></td><td class="id">{E(p.UserId)}</td>
+            <tr data-order="{E(p.OutTradeNo)}" data-status="{E(p.Status)}"><td class="id"><a href="/shop/operator/payments/{E(Uri.EscapeDataString(p.OutTradeNo))}">{E(p.OutTradeNo)}</a></td><td class="{UserClass(p.UserId)}">{E(p.UserId)}</td>
             <td class="word">{E(Money(p.AmountMinor, p.Currency))}</td><td class="word">{E(PaymentWords.GetValueOrDefault(p.Status, p.Status))}</td><td>{E(When(p.CreatedAt))}</td></tr>
             """));
         return rows.Length == 0
@@ -364,7 +364,7 @@ internal static class OperatorPages
     private static string ChargeTable(IEnumerable<ChargeSummary> charges)
     {
         var rows = string.Concat(charges.Select(c => $"""
-            <tr data-charge="{E(c.ChargeId)}" data-status="{E(c.Status)}"><td class="id"><a href="/shop/operator/charges/{E(Uri.EscapeDataString(c.ChargeId))}">{E(c.ChargeId)}</a></td><td class="id">{E(c.UserId)}</td>
+            <tr data-charge="{E(c.ChargeId)}" data-status="{E(c.Status)}"><td class="id"><a href="/shop/operator/charges/{E(Uri.EscapeDataString(c.ChargeId))}">{E(c.ChargeId)}</a></td><td class="{UserClass(c.UserId)}">{E(c.UserId)}</td>
             <td class="word">{E(Money(c.AmountMinor, c.Currency))}</td><td class="word">{E(PaymentWords.GetValueOrDefault(c.Status, c.Status))}{(c.Attempts > 1 ? $" (attempt {c.Attempts})" : "")}</td><td>{E(When(c.CreatedAt))}</td></tr>
             """));
         return rows.Length == 0
@@ -446,6 +446,9 @@ internal static class OperatorPages
         TokenStatuses.Deleted => "removed",
         _ => status.ToLowerInvariant(),
     };
+
+    // A user id of a word's length stays whole; a longer one is an id that may wrap (as Layout tells them apart).
+    private static string UserClass(string userId) => userId.Length <= 24 ? "word" : "id";
 
     private static string Money(long minor, string currency) => $"{Currencies.FromMinorUnits(minor, currency).ToString(CultureInfo.InvariantCulture)} {currency}";
 
