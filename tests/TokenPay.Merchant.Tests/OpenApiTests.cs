@@ -33,6 +33,8 @@ public sealed class OpenApiTests : IAsyncLifetime
         charge.GetProperty("responses").TryGetProperty("409", out _).ShouldBeTrue();
         paths.GetProperty("/api/charges/{chargeId}").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content")
             .GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString().ShouldBe("#/components/schemas/ChargeHistory");
+        // The card to charge, optional: without it the user's newest card that allows charges without them.
+        schemas.GetProperty("ChargeRequest").GetProperty("properties").TryGetProperty("paymentTokenId", out _).ShouldBeTrue();
         schemas.GetProperty("ChargeAttempt").GetProperty("properties").TryGetProperty("merchantAdviceCode", out _).ShouldBeTrue();
         foreach (var path in (string[])["/api/refunds", "/api/refunds/{refundId}", "/api/payments/{outTradeNo}", "/api/wallet/{userId}", "/api/wallet/{userId}/sync", "/api/wallet/{userId}/{paymentTokenId}", "/api/reconcile"])
         {

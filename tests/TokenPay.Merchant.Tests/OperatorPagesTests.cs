@@ -67,6 +67,20 @@ public sealed class OperatorPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Api_ACardNotSeenHereYet_IsAskedOfTheGateway_AndChargedOnlyForItsOwner()
+    {
+        var carols = await Shared.SaveCardAsync(_gateway, "carol");
+
+        using var dave = await _merchant.Api.PostAsJsonAsync("/api/charges", new { userId = "dave", amount = 1.00m, currency = "USD", reason = "Top-up", chargeId = "elsewhere-1", paymentTokenId = carols });
+        dave.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using var carol = await _merchant.Api.PostAsJsonAsync("/api/charges", new { userId = "carol", amount = 1.00m, currency = "USD", reason = "Top-up", chargeId = "elsewhere-2", paymentTokenId = carols });
+        carol.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await MitOrdersAsync(carols)).ShouldBe(1);
+        (await _gateway.ScalarAsync("SELECT COUNT(*) FROM orders WHERE merchant_initiated = 1 AND user_id = 'dave'")).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task AnotherUsersCard_IsRefusedNamingTheField_AndNothingIsCharged()
     {
         using var session = await SignedInAsync();

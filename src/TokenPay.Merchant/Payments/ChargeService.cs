@@ -47,7 +47,10 @@ public sealed record ChargeAttempt(int Attempt, string OutTradeNo, string Status
 /// <summary>A charge with all its attempts: its outcome is its latest attempt's.</summary>
 public sealed record ChargeHistory(string ChargeId, string UserId, decimal Amount, string Currency, string Status, IReadOnlyList<ChargeAttempt> Attempts, DateTimeOffset? NextRetryAt, string? RetryNote);
 
-/// <summary>A charge request: charge this user's saved card, without the user (unscheduled MIT).</summary>
+/// <summary>
+/// A charge request: charge this user's saved card, without the user (unscheduled MIT). <c>PaymentTokenId</c> chooses
+/// the card (one of the user's active cards that allows it); without it, the user's newest such card.
+/// </summary>
 public sealed record ChargeRequest(string UserId, decimal Amount, string Currency, string Reason, string ChargeId, string? PaymentTokenId = null);
 
 /// <summary>Why a request cannot be charged: the field (as the API names it) and what is allowed.</summary>
@@ -83,11 +86,32 @@ internal sealed partial class ChargeService(
     /// active cards that allows merchant-initiated charges. Null when it may, or when none was chosen (the newest such card is used).
     /// Callers check after <see cref="Check"/>, before <see cref="ChargeAsync"/>.
     /// </summary>
-    public async Task<FieldProblem?> CheckCardAsync(ChargeRequest request, CancellationToken cancellationToken) =>
-        request.PaymentTokenId is not { } token || await wallet.FindAsync(token, cancellationToken) is { } card && WalletService.IsChargeable(card) && card.UserId == request.UserId
+    public async Task<FieldProblem?> CheckCardAsync(ChargeRequest request, CancellationToken cancellationToken)
+    {
+        if (request.PaymentTokenId is not { } token)
+        {
+            return null;
+        }
+
+        var card = await wallet.FindAsync(token, cancellationToken);
+        if (card is null)
+        {
+            // Saved through another channel and not seen here yet: the gateway's list of this user's cards is the authority.
+            try
+            {
+                card = (await wallet.SyncAsync(request.UserId, cancellationToken)).FirstOrDefault(c => c.PaymentTokenId == token);
+            }
+            catch (PayerMaxException)
+            {
+                return new("paymentTokenId", $"paymentTokenId {token} is not known here yet and the gateway could not be asked about it; nothing was charged. Try again shortly.");
+            }
+        }
+
+        // The same words whether the card is another user's or does not exist: nothing about other users leaks.
+        return card is not null && WalletService.IsChargeable(card) && card.UserId == request.UserId
             ? null
-            // The same words whether the card is another user's or does not exist: nothing about other users leaks.
             : new("paymentTokenId", $"paymentTokenId {token} is not an active saved card of {request.UserId} that allows charges without the customer; nothing was charged.");
+    }
 
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
     {
@@ -97,10 +121,11 @@ internal sealed partial class ChargeService(
             throw new ArgumentException(problem.Message, nameof(request));
         }
 
-        if (await CheckCardAsync(request, cancellationToken) is { } cardProblem)
+        if (request.PaymentTokenId is { } chosen && await wallet.FindAsync(chosen, cancellationToken) is { } card && card.UserId != request.UserId)
         {
-            // As above: never another user's card, whoever calls.
-            throw new ArgumentException(cardProblem.Message, nameof(request));
+            // As above (callers check with CheckCardAsync): never another user's card, whoever calls. A removed card of
+            // this user is refused below, recorded, with nothing sent.
+            throw new ArgumentException($"paymentTokenId {chosen} is not a card of {request.UserId}.", nameof(request));
         }
 
         var currency = request.Currency.Trim().ToUpperInvariant();
