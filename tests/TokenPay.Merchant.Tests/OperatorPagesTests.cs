@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using TokenPay.Merchant.Storage;
 using TokenPay.Merchant.Wallet;
 using TokenPay.Protocol;
 
@@ -189,6 +191,28 @@ public sealed class OperatorPagesTests : IAsyncLifetime
         var bad = await session.GetAsync("/shop/operator/payments?status=PAID");
         bad.Status.ShouldBe(HttpStatusCode.BadRequest);
         bad.Body.ShouldContain("aria-describedby=\"hint-filter-status\"");
+    }
+
+    [Fact]
+    public async Task PaymentList_PagesOnWithOlder_WithoutRepeatingOrSkipping()
+    {
+        var store = _merchant.Service<PaymentStore>();
+        var orders = Enumerable.Range(0, 27).Select(i => $"shop_pager_{i:D2}").ToList();
+        foreach (var order in orders)
+        {
+            await store.TryCreateAsync(new Payment { OutTradeNo = order, Kind = PaymentKinds.Checkout, UserId = "pager", AmountMinor = 100, Currency = "USD", Status = PaymentStatuses.Pending, CreatedAt = 0, UpdatedAt = 0 }, default);
+        }
+
+        using var session = await SignedInAsync();
+        var first = await session.GetAsync("/shop/operator/payments?user=pager");
+        var older = WebUtility.HtmlDecode(Regex.Match(first.Body, "id=\"older\" href=\"([^\"]+)\"").Groups[1].Value);
+        older.ShouldStartWith("/shop/operator/payments?user=pager&older=");
+        var second = await session.GetAsync(older);
+
+        var shown = Regex.Matches(first.Body + second.Body, "data-order=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        shown.ShouldBe(orders.OrderDescending(StringComparer.Ordinal).ToList(), "newest first (one clock: by order number), each once");
+        second.Body.ShouldNotContain("id=\"older\"");
+        (await session.GetAsync("/shop/operator/payments?older=broken")).Body.ShouldContain("This link to older payments is broken");
     }
 
     [Fact]
