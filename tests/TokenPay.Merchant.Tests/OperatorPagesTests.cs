@@ -65,6 +65,12 @@ public sealed class OperatorPagesTests : IAsyncLifetime
         // The same chargeId with another card is another charge: refused, nothing charged again.
         using var reused = await _merchant.Api.PostAsJsonAsync("/api/charges", new { userId = "alice", amount = 2.00m, currency = "USD", reason = "Top-up", chargeId = "api-1", paymentTokenId = _aliceMastercard });
         reused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        // So is the same chargeId for another user; and asked again as it was, it answers its record.
+        using var otherUser = await _merchant.Api.PostAsJsonAsync("/api/charges", new { userId = "bob", amount = 2.00m, currency = "USD", reason = "Top-up", chargeId = "api-1", paymentTokenId = _aliceVisa });
+        otherUser.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        using var replay = await _merchant.Api.PostAsJsonAsync("/api/charges", new { userId = "alice", amount = 2.00m, currency = "USD", reason = "Top-up", chargeId = "api-1", paymentTokenId = _aliceVisa });
+        replay.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await replay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("replayed").GetBoolean().ShouldBeTrue();
         (await MitOrdersAsync(_aliceVisa), await MitOrdersAsync(_aliceMastercard)).ShouldBe((1L, 1L));
     }
 

@@ -88,7 +88,8 @@ internal sealed partial class ChargeService(
     /// </summary>
     public async Task<FieldProblem?> CheckCardAsync(ChargeRequest request, CancellationToken cancellationToken)
     {
-        if (request.PaymentTokenId is not { } token)
+        // A chargeId asked before answers its record (or names what differs), whatever became of the card since.
+        if (request.PaymentTokenId is not { } token || await payments.FindByChargeAsync(request.ChargeId, cancellationToken) is not null)
         {
             return null;
         }
@@ -121,13 +122,6 @@ internal sealed partial class ChargeService(
             throw new ArgumentException(problem.Message, nameof(request));
         }
 
-        if (request.PaymentTokenId is { } chosen && await wallet.FindAsync(chosen, cancellationToken) is { } card && card.UserId != request.UserId)
-        {
-            // As above (callers check with CheckCardAsync): never another user's card, whoever calls. A removed card of
-            // this user is refused below, recorded, with nothing sent.
-            throw new ArgumentException($"paymentTokenId {chosen} is not a card of {request.UserId}.", nameof(request));
-        }
-
         var currency = request.Currency.Trim().ToUpperInvariant();
         Currencies.TryToMinorUnits(request.Amount, currency, out var amountMinor);
 
@@ -135,6 +129,13 @@ internal sealed partial class ChargeService(
         var existing = await payments.FindByChargeAsync(request.ChargeId, cancellationToken);
         if (existing is null)
         {
+            if (request.PaymentTokenId is { } chosen && await wallet.FindAsync(chosen, cancellationToken) is { } card && card.UserId != request.UserId)
+            {
+                // As above (callers check with CheckCardAsync): never another user's card, whoever calls. A removed card of
+                // this user is refused below, recorded, with nothing sent.
+                throw new ArgumentException($"paymentTokenId {chosen} is not a card of {request.UserId}.", nameof(request));
+            }
+
             var token = request.PaymentTokenId ?? (await wallet.ChargeableCardAsync(request.UserId, cancellationToken))?.PaymentTokenId;
             var created = await payments.TryCreateAsync(new Payment
             {
