@@ -114,7 +114,8 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         await Assertions.Expect(page.Locator("tr.card")).ToHaveCountAsync(2);
         await Layout.ShouldFitAsync(page);
         // The expiry as the card shows it and the card form asks for it.
-        await Assertions.Expect(page.Locator("tr.card", new() { HasText = "MASTERCARD" })).ToContainTextAsync("12/30");
+        await Assertions.Expect(page.Locator("tr.card", new() { HasText = "MASTERCARD" }).Locator(".expiry")).ToHaveTextAsync("12/30");
+        await Assertions.Expect(page.Locator("tr.card", new() { HasText = "VISA" }).Locator(".expiry")).ToHaveTextAsync("12/30");
 
         // A payment the bank declines: the return page says why.
         await page.GotoAsync($"{Shop.BaseUrl}/");

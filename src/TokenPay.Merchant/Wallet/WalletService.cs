@@ -8,7 +8,28 @@ namespace TokenPay.Merchant.Wallet;
 /// <summary>A user's saved cards: filled from notifications and queries, reconciled with inquirePaymentToken, removed with removePaymentToken.</summary>
 internal sealed class WalletService(PayerMaxClient client, WalletStore entries)
 {
-    public Task<IReadOnlyList<WalletEntry>> ListAsync(string userId, CancellationToken cancellationToken) => entries.ListAsync(userId, cancellationToken);
+    /// <summary>
+    /// The user's cards, each with its expiry. A card saved by a payment arrives without one (orderQuery and the
+    /// PAYMENT notification do not carry it, and TOKENIZATION notifications may be off): the token inquiry, which
+    /// does, fills it in the first time the wallet is read. Unreachable, the gateway leaves the list as it was.
+    /// </summary>
+    public async Task<IReadOnlyList<WalletEntry>> ListAsync(string userId, CancellationToken cancellationToken)
+    {
+        var list = await entries.ListAsync(userId, cancellationToken);
+        if (!list.Any(e => e.Expiry is null && e.Status == TokenStatuses.Activated))
+        {
+            return list;
+        }
+
+        try
+        {
+            return await SyncAsync(userId, cancellationToken);
+        }
+        catch (PayerMaxException)
+        {
+            return list;
+        }
+    }
 
     public Task<WalletEntry?> FindAsync(string paymentTokenId, CancellationToken cancellationToken) => entries.FindAsync(paymentTokenId, cancellationToken);
 
