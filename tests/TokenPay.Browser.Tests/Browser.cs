@@ -120,10 +120,16 @@ public static class Layout
         }
         """;
 
-    /// <summary>Everything wrong with the page as shown now; empty when it fits and reads well.</summary>
+    /// <summary>Everything wrong with the page as shown now, its frames (Drop-in's card fields) included; empty when it fits and reads well.</summary>
     public static async Task<IReadOnlyList<string>> ProblemsAsync(IPage page)
     {
-        var problems = (await page.EvaluateAsync<string[]>(Script)).ToList();
+        var problems = new List<string>();
+        foreach (var frame in page.Frames)
+        {
+            var where = frame == page.MainFrame ? "" : $"in the frame {new Uri(frame.Url).AbsolutePath}: ";
+            problems.AddRange((await frame.EvaluateAsync<string[]>(Script)).Select(problem => where + problem));
+        }
+
         var axe = await page.RunAxe();
         problems.AddRange(axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"axe {v.Impact}: {v.Id} ({v.Help}) at {string.Join(", ", v.Nodes.Select(n => n.Target))}"));
         return problems;

@@ -123,6 +123,79 @@ public sealed class CheckoutBrowserTests(BrowserFixture browser) : IClassFixture
         (await _gateway.ScalarAsync("SELECT COUNT(*) FROM vault_cards")).ShouldBe(0);
     });
 
+    [BrowserTheory]
+    [InlineData(1280)]
+    [InlineData(390)]
+    public Task GatewayPages_FitTheWidth_EmptyWithAnErrorAndAtTheEnd(int width) => browser.RunAsync($"{nameof(GatewayPages_FitTheWidth_EmptyWithAnErrorAndAtTheEnd)}_{width}", async page =>
+    {
+        await page.GotoAsync(_gateway.BaseAddress.ToString());
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("TokenPay gateway");
+        await Layout.ShouldFitAsync(page);
+
+        // The cashier: empty, with a field's error, then the 3DS challenge.
+        var (_, link) = await HostedAsync($"fit_cashier_{width}", 25m);
+        await page.GotoAsync(link);
+        await Layout.ShouldFitAsync(page);
+        await FillCardAsync(page, "4444 3333 2222 1112");
+        await page.ClickAsync("#submit");
+        await Assertions.Expect(page.Locator("#error-cardIdentifierNo")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+        await FillCardAsync(page, "4000000000003220");
+        await page.ClickAsync("#submit");
+        await Browser.WaitForUrlAsync(page, new Regex("/threeds/"));
+        await Layout.ShouldFitAsync(page);
+        var challenge = page.Url;
+        await page.ClickAsync("#pass");
+        await Browser.WaitForUrlAsync(page, _site.ReturnUrl);
+
+        // A shopper who comes back to a used link, or follows a wrong one.
+        foreach (var (url, heading) in new[] { (link, "Link no longer valid"), (challenge, "Link no longer valid"), ($"{_gateway.BaseAddress}cashier/CSnosuchcashier", "Link not valid"), ($"{_gateway.BaseAddress}threeds/nosuchchallenge", "Link not valid") })
+        {
+            await page.GotoAsync(url);
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(heading);
+            await Layout.ShouldFitAsync(page);
+        }
+
+        // A 3DS payment of a merchant that names no page to return to ends on the gateway's result page.
+        var order = "fit_3ds_" + Guid.NewGuid().ToString("N")[..12];
+        var data = OrderRequests.Card(order, $"fit_3ds_{width}", "4000000000003220");
+        data.Remove("frontCallbackUrl");
+        var answer = await _gateway.Merchant.PostAsync("orderAndPay", data);
+        await page.GotoAsync(answer.DataString("redirectUrl"));
+        await page.ClickAsync("#pass");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Payment complete");
+        await Layout.ShouldFitAsync(page);
+    }, width);
+
+    [BrowserTheory]
+    [InlineData(1280)]
+    [InlineData(390)]
+    public Task DropInFrame_FitsTheMerchantPage_EmptyWithAnErrorAndAccepted(int width) => browser.RunAsync($"{nameof(DropInFrame_FitsTheMerchantPage_EmptyWithAnErrorAndAccepted)}_{width}", async page =>
+    {
+        await page.GotoAsync($"{_site.BaseUrl}/dropin?user=fit_dropin_{width}");
+        var frame = page.FrameLocator("iframe[title='Card details']");
+        await Assertions.Expect(frame.Locator("#submit")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+
+        await frame.Locator("#cardIdentifierNo").FillAsync("4444333322221112");
+        await frame.Locator("#submit").ClickAsync();
+        await Assertions.Expect(frame.Locator("#error-cardIdentifierNo")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+
+        await frame.Locator("#cardIdentifierNo").FillAsync("4242424242424242");
+        await frame.Locator("#cardExpirationMonth").FillAsync("12");
+        await frame.Locator("#cardExpirationYear").FillAsync("30");
+        await frame.Locator("#cvv").FillAsync("123");
+        await frame.Locator("#submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("SUCCESS");
+        await Layout.ShouldFitAsync(page);
+
+        // The frame of a session that is not (or no longer) open.
+        await page.GotoAsync($"{_gateway.BaseAddress}dropin/v1/frame?clientKey=CKnone&sessionKey=DSnone&origin={Uri.EscapeDataString(_site.BaseUrl)}");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Card entry unavailable");
+        await Layout.ShouldFitAsync(page);
+    }, width);
+
     private async Task<(string Order, string Link)> HostedAsync(string user, decimal amount)
     {
         var order = "hosted_" + Guid.NewGuid().ToString("N")[..12];

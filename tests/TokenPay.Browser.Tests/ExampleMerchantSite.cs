@@ -47,10 +47,10 @@ public sealed class ExampleMerchantSite : IAsyncDisposable
             var clientKey = session.DataString("clientKey");
             var sessionKey = session.DataString("sessionKey");
             var html = $$"""
-                <!doctype html><html><head><meta charset="utf-8"><title>Save a card</title></head><body>
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Save a card</title><style>#result{overflow-wrap:anywhere}</style></head><body><main>
                 <h1>Save a card for top-ups</h1>
                 <div id="card"></div>
-                <p id="result"></p>
+                <p id="result"></p></main>
                 <script src="{{gateway.BaseAddress}}dropin/v1/dropin.js"></script>
                 <script>
                   TokenPayDropin.mount("#card", {
