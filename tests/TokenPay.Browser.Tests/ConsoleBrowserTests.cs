@@ -238,6 +238,19 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
             """);
         offScreen.ShouldBeEmpty($"off screen at {width} px");
 
+        // The sandbox's clock and faults: a rule in the table, then each form with its field's error.
+        await AddRuleAsync($"{user}_with_a_rather_long_user_id_0123456789");
+        await Assertions.Expect(page.Locator("#faults tbody")).ToContainTextAsync(user);
+        await Layout.ShouldFitAsync(page);
+        await page.FillAsync("#advance", "soon");
+        await page.ClickAsync("#move-clock");
+        await Assertions.Expect(page.Locator("#advance-error")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+        await page.FillAsync("#rule", """{"kind":"notification.explode"}""");
+        await page.ClickAsync("#add-fault");
+        await Assertions.Expect(page.Locator("#rule-error")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+
         foreach (var path in new[] { $"admin/console/orders/{tradeToken}", $"admin/console/users/{TestKeys.MerchantNo}/{user}" })
         {
             await page.GotoAsync($"{_gateway.BaseAddress}{path}");
