@@ -147,6 +147,59 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         await Layout.ShouldFitAsync(page);
     }, width);
 
+    [BrowserTheory]
+    [InlineData(1280)]
+    [InlineData(390)]
+    public Task SignInDropinAndResultPages_FitTheWidth_EmptyWithAnErrorAndAtTheEnd(int width) => Fixture.RunAsync($"{nameof(SignInDropinAndResultPages_FitTheWidth_EmptyWithAnErrorAndAtTheEnd)}_{width}", async page =>
+    {
+        // Signed out: the shop's front, the sign-in, and a name it refuses.
+        await page.GotoAsync($"{Shop.BaseUrl}/");
+        await Assertions.Expect(page.Locator("#signin-link")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+        await page.ClickAsync("#signin-link");
+        await Layout.ShouldFitAsync(page);
+        await page.FillAsync("#user", "not a name!");
+        await page.ClickAsync("#signin");
+        await Assertions.Expect(page.Locator("#signin-error")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+
+        // The Drop-in route, saving the card: the shop's page with the gateway's frame, empty, with an error, and the result.
+        var user = $"dropinfit{width}";
+        await SignInAsync(page, user);
+        await page.CheckAsync("input[name=route][value=dropin]");
+        await page.CheckAsync("#save");
+        await page.ClickAsync("#buy");
+        var frame = page.FrameLocator("iframe[title='Card details']");
+        await Assertions.Expect(frame.Locator("#submit")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+        await frame.Locator("#cardIdentifierNo").FillAsync("5555555555554445");
+        await frame.Locator("#submit").ClickAsync();
+        await Assertions.Expect(frame.Locator("#error-cardIdentifierNo")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+        await frame.Locator("#cardIdentifierNo").FillAsync("5555555555554444");
+        await frame.Locator("#cardExpirationMonth").FillAsync("12");
+        await frame.Locator("#cardExpirationYear").FillAsync("30");
+        await frame.Locator("#cvv").FillAsync("123");
+        await frame.Locator("#submit").ClickAsync();
+        await Browser.WaitForUrlAsync(page, new Regex("/shop/return"));
+        await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", OrderStatuses.Success);
+        await Layout.ShouldFitAsync(page);
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/return?order=shop_nosuchorder");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Unknown order");
+        await Layout.ShouldFitAsync(page);
+
+        // Saving a card for later: refused with hints, then declined by the bank.
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/wallet");
+        await page.ClickAsync("#save-submit");
+        await Assertions.Expect(page.Locator("#save-refused")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+        await FillCardAsync(page, "save-", "4000000000000069");
+        await page.CheckAsync("#save-consent");
+        await page.ClickAsync("#save-submit");
+        await Assertions.Expect(page.Locator("#save-result")).ToBeVisibleAsync();
+        await Layout.ShouldFitAsync(page);
+    }, width);
+
     private static async Task FillCardAsync(IPage page, string idPrefix, string pan)
     {
         await page.FillAsync($"#{idPrefix}cardIdentifierNo", pan);
