@@ -41,7 +41,7 @@ internal static class ChallengePage
         var amount = Currencies.FromMinorUnits(challenge.AmountMinor, challenge.Currency).ToString(CultureInfo.InvariantCulture);
         await WriteAsync(http, StatusCodes.Status200OK, "Confirm your payment", $"""
             <h1>Confirm your payment</h1>
-            <p class="muted">Your bank asks you to confirm this payment (3-D Secure test page).</p>
+            <p class="muted">Your bank asks you to confirm this payment (<span class="nowrap">3-D Secure</span> test page).</p>
             <p class="amount">{Encode(amount)} {Encode(challenge.Currency)}</p>
             <p>{Encode(challenge.Subject)}</p>
             <p class="muted">Card {Encode(challenge.MaskedCard)}</p>
@@ -135,8 +135,8 @@ internal static class ChallengePage
             main{max-width:28rem;margin:2rem auto;background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 1px 4px #0002}
             h1{font-size:1.3rem;margin-top:0}.amount{font-size:1.6rem;font-weight:600}.muted{color:#5b6170;font-size:.9rem}
             .row{display:flex;gap:.75rem;margin-top:1.25rem}button{flex:1;font-size:1rem;padding:.8rem;border:0;border-radius:8px;cursor:pointer}
-            .pass{background:#1a7f37;color:#fff}.fail{background:#c62828;color:#fff}
-            </style></head><body><p class="muted" style="text-align:center">Sandbox Bank · 3-D Secure</p><main>{{body}}</main></body></html>
+            .pass{background:#1a7f37;color:#fff}.fail{background:#c62828;color:#fff}.nowrap{white-space:nowrap}
+            </style></head><body><header><p class="muted" style="text-align:center">Sandbox Bank · <span class="nowrap">3-D Secure</span></p></header><main>{{body}}</main></body></html>
             """, http.RequestAborted);
     }
 }

@@ -98,9 +98,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
-/// <summary>What a person sees go wrong with a page at one width: sideways scrolling, a word split over lines, and axe's serious findings.</summary>
+/// <summary>What a person sees go wrong with a page at one width: sideways scrolling, a word split over lines, a field too narrow to show what is typed, and axe's serious findings.</summary>
 public static class Layout
 {
+    // A field narrower than 56 px shows fewer than four digits of what is typed (a CVV, a year).
     // Single words of up to 24 characters are words a person reads (a badge, a button, a brand, a masked card):
     // they stay on one line. Longer single words are ids (tokens, charge ids), which may wrap.
     private const string Script = """
@@ -108,6 +109,10 @@ public static class Layout
           const problems = [];
           const page = document.scrollingElement;
           if (page.scrollWidth > window.innerWidth) problems.push(`the page is ${page.scrollWidth} px wide in a ${window.innerWidth} px window`);
+          for (const input of document.body.querySelectorAll('input:not([type=checkbox], [type=radio], [type=hidden]), textarea, select')) {
+            const width = input.getBoundingClientRect().width;
+            if (width > 0 && width < 56) problems.push(`the field #${input.id} is ${Math.round(width)} px wide`);
+          }
           for (const element of document.body.querySelectorAll('*')) {
             const text = element.textContent.trim();
             if (element.children.length > 0 || ['SCRIPT', 'STYLE', 'OPTION'].includes(element.tagName) || text.length === 0 || text.length > 24 || /\s/.test(text)) continue;

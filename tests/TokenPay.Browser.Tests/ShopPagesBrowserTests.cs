@@ -160,7 +160,9 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         await Layout.ShouldFitAsync(page);
         await page.FillAsync("#user", "not a name!");
         await page.ClickAsync("#signin");
-        await Assertions.Expect(page.Locator("#signin-error")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#signin-error")).ToHaveTextAsync("Enter a name of 1 to 64 letters, digits or . _ - @.");
+        await Assertions.Expect(page.Locator("#user")).ToHaveValueAsync("not a name!");
+        await Assertions.Expect(page.Locator("#user")).ToHaveAttributeAsync("aria-invalid", "true");
         await Layout.ShouldFitAsync(page);
 
         // The Drop-in route, saving the card: the shop's page with the gateway's frame, empty, with an error, and the result.

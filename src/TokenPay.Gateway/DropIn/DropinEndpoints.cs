@@ -85,6 +85,9 @@ internal sealed class DropinEndpoints(DropinStore dropins, CardVault vault, Time
         app.MapPost("/dropin/v1/tokens", (Delegate)IssueTokenAsync);
     }
 
+    // Inside the merchant's page: the fields sit on it, not on a card of their own with a grey margin.
+    private const string FrameStyle = "body{background:transparent}main{margin:0 auto;padding:.5rem;box-shadow:none}";
+
     /// <summary>The card fields, framed by the merchant page whose origin the script passed.</summary>
     private async Task FrameAsync(HttpContext http, string? clientKey, string? sessionKey, string? origin)
     {
@@ -102,7 +105,7 @@ internal sealed class DropinEndpoints(DropinStore dropins, CardVault vault, Time
               <div class="row"><button class="pass" type="submit" id="submit">Use this card</button></div>
             </form>
             """;
-        await HtmlPage.WriteAsync(http, StatusCodes.Status200OK, "Card details", body, scripts: ["card-form.js", "dropin-frame.js"], frameAncestors: origin!);
+        await HtmlPage.WriteAsync(http, StatusCodes.Status200OK, "Card details", body, scripts: ["card-form.js", "dropin-frame.js"], frameAncestors: origin!, style: FrameStyle);
     }
 
     /// <summary>

@@ -22,18 +22,21 @@ internal static class CardForm
     public static string Digits(string? text) => new((text ?? "").Where(c => c is not (' ' or '-')).ToArray());
 
     public static string Fields(CardInfo? previous, CardProblem? problem) => $"""
-        <label>Card number<input name="cardIdentifierNo" id="cardIdentifierNo" inputmode="numeric" autocomplete="cc-number" maxlength="23" required></label>
+        <label>Card number<input name="cardIdentifierNo" id="cardIdentifierNo" {Invalid(problem, "cardIdentifierNo")} inputmode="numeric" autocomplete="cc-number" maxlength="23" required></label>
         {Error(problem, "cardIdentifierNo")}
-        <label>Name on card<input name="cardHolderFullName" id="cardHolderFullName" autocomplete="cc-name" maxlength="128" value="{HtmlPage.Encode(previous?.CardHolderFullName)}"></label>
+        <label>Name on card<input name="cardHolderFullName" id="cardHolderFullName" {Invalid(problem, "cardHolderFullName")} autocomplete="cc-name" maxlength="128" value="{HtmlPage.Encode(previous?.CardHolderFullName)}"></label>
         {Error(problem, "cardHolderFullName")}
         <div class="row">
-          <label>Month (MM)<input name="cardExpirationMonth" id="cardExpirationMonth" inputmode="numeric" autocomplete="cc-exp-month" maxlength="2" required value="{HtmlPage.Encode(previous?.CardExpirationMonth)}"></label>
-          <label>Year (YY)<input name="cardExpirationYear" id="cardExpirationYear" inputmode="numeric" autocomplete="cc-exp-year" maxlength="4" required value="{HtmlPage.Encode(previous?.CardExpirationYear)}"></label>
-          <label>CVV<input name="cvv" id="cvv" inputmode="numeric" autocomplete="cc-csc" maxlength="4" required></label>
+          <label>Month (MM)<input name="cardExpirationMonth" id="cardExpirationMonth" {Invalid(problem, "cardExpirationMonth")} inputmode="numeric" autocomplete="cc-exp-month" maxlength="2" required value="{HtmlPage.Encode(previous?.CardExpirationMonth)}"></label>
+          <label>Year (YY)<input name="cardExpirationYear" id="cardExpirationYear" {Invalid(problem, "cardExpirationYear")} inputmode="numeric" autocomplete="cc-exp-year" maxlength="4" required value="{HtmlPage.Encode(previous?.CardExpirationYear)}"></label>
+          <label>CVV<input name="cvv" id="cvv" {Invalid(problem, "cvv")} inputmode="numeric" autocomplete="cc-csc" maxlength="4" required></label>
         </div>
         {Error(problem, "cardExpirationMonth")}{Error(problem, "cardExpirationYear")}{Error(problem, "cvv")}
         <p class="error" id="form-error" role="alert"></p>
         """;
+
+    private static string Invalid(CardProblem? problem, string field) =>
+        problem?.Field == field ? $"aria-invalid=\"true\" aria-describedby=\"error-{field}\"" : "";
 
     private static string Error(CardProblem? problem, string field) =>
         problem?.Field == field ? $"""<p class="error" id="error-{field}" role="alert">{HtmlPage.Encode(problem.HumanMessage)}</p>""" : "";

@@ -13,7 +13,7 @@ internal static class HtmlPage
         body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d1f24}
         main{max-width:28rem;margin:2rem auto;background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 1px 4px #0002}
         h1{font-size:1.3rem;margin-top:0}.amount{font-size:1.6rem;font-weight:600}
-        .muted{color:#5b6170;font-size:.9rem}.row{display:flex;gap:.75rem;margin-top:1.25rem}
+        .muted{color:#5b6170;font-size:.9rem}.row{display:flex;gap:.75rem;margin-top:1.25rem;align-items:flex-end}
         button{flex:1;font-size:1rem;padding:.8rem;border:0;border-radius:8px;cursor:pointer}
         .pass{background:#1a7f37;color:#fff}.fail{background:#c62828;color:#fff}
         label{display:block;margin-top:.8rem;font-size:.9rem}input,select{width:100%;box-sizing:border-box;font-size:1rem;padding:.6rem;margin-top:.25rem;border:1px solid #b8bcc6;border-radius:6px}

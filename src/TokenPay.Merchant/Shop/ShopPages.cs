@@ -79,15 +79,18 @@ internal static class ShopPages
             """, status);
     }
 
-    private static IResult SignIn(HttpContext http, string? returnUrl) => Page(http, "Sign in", $"""
+    private static IResult SignIn(HttpContext http, string? returnUrl) => SignInForm(http, returnUrl, null, null, StatusCodes.Status200OK);
+
+    /// <param name="typed">The name as entered, shown again with <paramref name="error"/> when it was refused.</param>
+    private static IResult SignInForm(HttpContext http, string? returnUrl, string? typed, string? error, int status) => Page(http, "Sign in", $"""
         <h1>Sign in</h1><p class="muted">A demo sign-in: any name works, and it is who you are in this shop until you sign out.</p>
         <form method="post" action="/shop/signin">
           {Csrf(http)}
           <input type="hidden" name="returnUrl" value="{E(LocalPath(returnUrl))}">
-          <label>Your name (letters, digits, . _ - @; at most 64)<input name="user" id="user" autocomplete="username"></label>
+          <label>Your name (letters, digits, . _ - @; at most 64)<input name="user" id="user" autocomplete="username" value="{E(typed)}"{(error is null ? "" : " aria-invalid=\"true\" aria-describedby=\"signin-error\"")}></label>{(error is null ? "" : $"<span class=\"hint\" id=\"signin-error\">{E(error)}</span>")}
           <button type="submit" id="signin">Sign in</button>
         </form>
-        """);
+        """, status);
 
     private static async Task<IResult> SignInAsync(HttpContext http)
     {
@@ -95,7 +98,7 @@ internal static class ShopPages
         var user = form["user"].ToString().Trim();
         if (!IsUserId(user))
         {
-            return Page(http, "Sign in", """<h1>Sign in</h1><p id="signin-error">Enter a name of 1 to 64 letters, digits or . _ - @.</p><p><a href="/shop/signin">Try again</a></p>""", StatusCodes.Status400BadRequest);
+            return SignInForm(http, form["returnUrl"], user, "Enter a name of 1 to 64 letters, digits or . _ - @.", StatusCodes.Status400BadRequest);
         }
 
         await http.SignInShopperAsync(user);
@@ -251,7 +254,7 @@ internal static class ShopPages
 
         if (hints.Count > 0)
         {
-            return Page(http, "Saved cards", $"""<p class="hint" id="save-refused">The card was not saved; see the hints below.</p>{SaveCardForm(http, form, hints)}""", StatusCodes.Status422UnprocessableEntity);
+            return Page(http, "Saved cards", $"""<h1>Saved cards of {E(http.ShopperId())}</h1><p class="hint" id="save-refused">The card was not saved; see the hints below.</p>{SaveCardForm(http, form, hints)}""", StatusCodes.Status422UnprocessableEntity);
         }
 
         var answer = await checkout.SaveCardAsync(BaseUrl(http), http.ShopperId()!, CardFrom(form), Buyer(http), ct);

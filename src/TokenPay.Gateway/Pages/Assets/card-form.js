@@ -41,17 +41,25 @@
     return found;
   }
 
+  // Each error goes where the server puts it: under its field, or under the row of expiry and CVV fields
+  // (inside the row it would squeeze them), in the fields' order. A new attempt replaces the server's errors too.
   function show(found) {
-    var old = form.querySelectorAll(".client-error");
+    var old = form.querySelectorAll("p.error[id^='error-']");
     for (var i = 0; i < old.length; i++) old[i].remove();
+    var invalid = form.querySelectorAll("[aria-invalid]");
+    for (var j = 0; j < invalid.length; j++) { invalid[j].removeAttribute("aria-invalid"); invalid[j].removeAttribute("aria-describedby"); }
     found.forEach(function (problem) {
       var input = form.elements[problem[0]];
       var p = document.createElement("p");
-      p.className = "error client-error";
+      p.className = "error";
       p.id = "error-" + problem[0];
       p.setAttribute("role", "alert");
       p.textContent = problem[1];
-      input.closest("label").insertAdjacentElement("afterend", p);
+      var after = input.closest(".row") || input.closest("label");
+      while (after.nextElementSibling && after.nextElementSibling.matches("p.error[id^='error-']")) after = after.nextElementSibling;
+      after.insertAdjacentElement("afterend", p);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", p.id);
     });
   }
 
