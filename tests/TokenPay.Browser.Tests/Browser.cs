@@ -98,7 +98,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
-/// <summary>What a person sees go wrong with a page at one width: sideways scrolling, a word split over lines, a field too narrow to show what is typed, and axe's serious findings.</summary>
+/// <summary>What a person sees go wrong with a page at one width: sideways scrolling, a word split over lines, a field too narrow to show what is typed, a frame that cuts off its content, and axe's serious findings.</summary>
 public static class Layout
 {
     // A field narrower than 56 px shows fewer than four digits of what is typed (a CVV, a year).
@@ -109,6 +109,8 @@ public static class Layout
           const problems = [];
           const page = document.scrollingElement;
           if (page.scrollWidth > window.innerWidth) problems.push(`the page is ${page.scrollWidth} px wide in a ${window.innerWidth} px window`);
+          // A frame (Drop-in's card fields) grows with its content: what it cuts off, a person may never find.
+          if (window !== window.top && page.scrollHeight > window.innerHeight) problems.push(`the frame shows ${window.innerHeight} px of its ${page.scrollHeight} px`);
           for (const input of document.body.querySelectorAll('input:not([type=checkbox], [type=radio], [type=hidden]), textarea, select')) {
             const width = input.getBoundingClientRect().width;
             if (width > 0 && width < 56) problems.push(`the field #${input.id} is ${Math.round(width)} px wide`);
@@ -132,6 +134,19 @@ public static class Layout
         foreach (var frame in page.Frames)
         {
             var where = frame == page.MainFrame ? "" : $"in the frame {new Uri(frame.Url).AbsolutePath}: ";
+            if (frame != page.MainFrame)
+            {
+                // The page around the frame resizes it on a message from it: let a change of content settle first.
+                try
+                {
+                    await frame.WaitForFunctionAsync("() => document.scrollingElement.scrollHeight <= window.innerHeight", null, new FrameWaitForFunctionOptions { Timeout = 5_000 });
+                }
+                catch (TimeoutException)
+                {
+                    // Still cut off: the check below says so.
+                }
+            }
+
             problems.AddRange((await frame.EvaluateAsync<string[]>(Script)).Select(problem => where + problem));
         }
 

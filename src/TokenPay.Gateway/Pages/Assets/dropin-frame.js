@@ -7,7 +7,8 @@
 
   function post(message) { window.parent.postMessage(message, origin); }
 
-  function resize() { post({ type: "tokenpay:resize", height: document.documentElement.scrollHeight }); }
+  // The merchant page sizes the frame to its content: errors shown or cleared change the height.
+  function resize() { post({ type: "tokenpay:resize", height: Math.ceil(document.body.getBoundingClientRect().height) }); }
 
   window.TokenPayDropinFrame = {
     submit: function (f) {
@@ -35,7 +36,6 @@
           formError.textContent = result.body.message || "The card could not be used.";
           button.disabled = false;
           post({ type: "tokenpay:error", field: result.body.field, message: result.body.message });
-          resize();
           return;
         }
         f.cardIdentifierNo.value = "";
@@ -48,5 +48,5 @@
       });
     }
   };
-  resize();
+  new ResizeObserver(resize).observe(document.body);
 })();
