@@ -132,15 +132,17 @@ public sealed class CheckoutBrowserTests(BrowserFixture browser) : IClassFixture
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("TokenPay gateway");
         await Layout.ShouldFitAsync(page);
 
-        // The cashier: empty, with a field's error, then the 3DS challenge.
-        var (_, link) = await HostedAsync($"fit_cashier_{width}", 25m);
+        // The cashier of an order placed without a country (it asks for one): empty, with fields' errors, then the 3DS challenge.
+        var (_, link) = await HostedAsync($"fit_cashier_{width}", 25m, country: null);
         await page.GotoAsync(link);
         await Layout.ShouldFitAsync(page);
         await FillCardAsync(page, "4444 3333 2222 1112");
         await page.ClickAsync("#submit");
         await Assertions.Expect(page.Locator("#error-cardIdentifierNo")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#error-country")).ToBeVisibleAsync();
         await Layout.ShouldFitAsync(page);
         await FillCardAsync(page, "4000000000003220");
+        await page.SelectOptionAsync("#country", "DE");
         await page.ClickAsync("#submit");
         await Browser.WaitForUrlAsync(page, new Regex("/threeds/"));
         await Layout.ShouldFitAsync(page);
@@ -196,10 +198,12 @@ public sealed class CheckoutBrowserTests(BrowserFixture browser) : IClassFixture
         await Layout.ShouldFitAsync(page);
     }, width);
 
-    private async Task<(string Order, string Link)> HostedAsync(string user, decimal amount)
+    /// <param name="country">The order's country; null sends none, so the cashier asks the shopper.</param>
+    private async Task<(string Order, string Link)> HostedAsync(string user, decimal amount, string? country = "US")
     {
         var order = "hosted_" + Guid.NewGuid().ToString("N")[..12];
         var data = OrderRequests.Bind(order, user, amount: amount, subject: "Browser order");
+        if (country is null) data.Remove("country");
         data["integrate"] = "Hosted_Checkout";
         data["frontCallbackUrl"] = _site.ReturnUrl;
         var detail = data["paymentDetail"]!.AsObject();

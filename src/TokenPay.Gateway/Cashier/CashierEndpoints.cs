@@ -94,21 +94,6 @@ internal static class CashierEndpoints
     /// <summary>An order placed without a country (and no default for its merchant): the shopper names it here.</summary>
     private static bool AsksCountry(OrderRecord order) => order.Country == Countries.Unknown;
 
-    private static string CountryField(OrderRecord order, string? chosen, CardProblem? problem)
-    {
-        if (!AsksCountry(order))
-        {
-            return "";
-        }
-
-        var options = string.Concat(Countries.All.Select(code => $"""<option{(code == chosen ? " selected" : "")}>{code}</option>"""));
-        var error = problem?.Field == "country" ? $"""<p class="error" id="error-country" role="alert">{HtmlPage.Encode(problem.HumanMessage)}</p>""" : "";
-        return $"""
-            <label>Country or region<select name="country" id="country" autocomplete="country" required><option value="">Choose</option>{options}</select></label>
-            {error}
-            """;
-    }
-
     private static Task RenderAsync(HttpContext http, int status, string cashierId, OrderRecord order, CardInfo? previous, CardProblem? problem, string? chosenCountry)
     {
         var amount = Currencies.FromMinorUnits(order.AmountMinor, order.Currency).ToString(CultureInfo.InvariantCulture);
@@ -119,7 +104,7 @@ internal static class CashierEndpoints
             <p class="amount">{(bindOnly ? "No payment now" : $"{HtmlPage.Encode(amount)} {HtmlPage.Encode(order.Currency)}")}</p>
             <form method="post" action="/cashier/{HtmlPage.Encode(cashierId)}" id="card-form" novalidate>
               {CardForm.Fields(previous, problem)}
-              {CountryField(order, chosenCountry, problem)}
+              {(AsksCountry(order) ? CardForm.CountryField(chosenCountry, problem) : "")}
               {Consent(order)}
               <div class="row"><button class="pass" type="submit" id="submit">{HtmlPage.Encode(action)}</button></div>
             </form>

@@ -1,4 +1,5 @@
 using TokenPay.Gateway.Orders;
+using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
 
 namespace TokenPay.Gateway.Pages;
@@ -34,6 +35,16 @@ internal static class CardForm
         {Error(problem, "cardExpirationMonth")}{Error(problem, "cardExpirationYear")}{Error(problem, "cvv")}
         <p class="error" id="form-error" role="alert"></p>
         """;
+
+    /// <summary>The country choice the cashier adds when nobody has named the order's country (docs/protocol.md 2.1).</summary>
+    public static string CountryField(string? chosen, CardProblem? problem)
+    {
+        var options = string.Concat(Countries.All.Select(code => $"""<option{(code == chosen ? " selected" : "")}>{code}</option>"""));
+        return $"""
+            <label>Country or region<select name="country" id="country" {Invalid(problem, "country")} autocomplete="country" required><option value="">Choose</option>{options}</select></label>
+            {Error(problem, "country")}
+            """;
+    }
 
     private static string Invalid(CardProblem? problem, string field) =>
         problem?.Field == field ? $"aria-invalid=\"true\" aria-describedby=\"error-{field}\"" : "";
