@@ -38,7 +38,7 @@ public class ClientCallBenchmarks
             Environment = PayerMaxEnvironment.Custom,
             BaseUrl = new Uri("http://gateway.bench/"),
             AppId = "sandboxapp0000000000000000000001",
-            MerchantNo = "SANDBOX000000001",
+            MerchantNo = "SANDBOX00000001",
             MerchantPrivateKey = File.ReadAllText(Path.Combine(Vectors, "merchant-private.pkcs8.b64")),
             PlatformPublicKey = File.ReadAllText(Path.Combine(Vectors, "platform-public.spki.b64")),
         };

@@ -154,7 +154,7 @@ public class BadInputTests(GatewayFixture fixture) : IClassFixture<GatewayFixtur
     [Theory]
     [InlineData("appId", "\"unknownapp\"", "MERCHANT_APP_INVALID", "appId")]
     [InlineData("appId", "<remove>", "PARAMS_INVALID", "appId")]
-    [InlineData("merchantNo", "\"OTHER000000000002\"", "MERCHANT_INVALID", "merchantNo")]
+    [InlineData("merchantNo", "\"OTHER0000000002\"", "MERCHANT_INVALID", "merchantNo")]
     [InlineData("merchantNo", "<remove>", "MERCHANT_INVALID", "merchantNo")]
     [InlineData("keyVersion", "\"2\"", "SIGN_VERIFY_FAILED", "keyVersion")]
     [InlineData("keyVersion", "<remove>", "PARAMS_INVALID", "keyVersion")]

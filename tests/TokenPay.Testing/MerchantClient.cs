@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Signing;
+using TokenPay.Testing.PayerMaxSchema;
 
 namespace TokenPay.Testing;
 
@@ -66,6 +67,12 @@ public sealed class MerchantClient(HttpClient http, string appId, string merchan
         using var response = await http.SendAsync(request);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         var signature = response.Headers.TryGetValues("sign", out var values) ? values.Single() : null;
+        // Every answer a test sees must be one PayerMax's schema allows (a violation fails that test).
+        if (response.StatusCode == HttpStatusCode.OK && PayerMaxSchemas.OperationOf(api) is { } operation)
+        {
+            PayerMaxSchemas.Check(operation, bytes);
+        }
+
         return new GatewayAnswer(response.StatusCode, bytes, signature, PayerMaxSignature.Verify(platformPublicKey, bytes, signature));
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TokenPay.Testing.PayerMaxSchema;
 
 namespace TokenPay.Testing;
 
@@ -29,6 +30,7 @@ public sealed class NotificationReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedNotification> _received = new();
+    private readonly ConcurrentQueue<Exception> _misshapen = new();
     private readonly CancellationTokenSource _stopping = new();
     private int _count;
 
@@ -39,7 +41,15 @@ public sealed class NotificationReceiver : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
-    public IReadOnlyList<ReceivedNotification> Received => [.. _received];
+    /// <summary>What arrived; throws (failing the test that reads it) if any of it does not fit PayerMax's schema.</summary>
+    public IReadOnlyList<ReceivedNotification> Received
+    {
+        get
+        {
+            ThrowIfMisshapen();
+            return [.. _received];
+        }
+    }
 
     public static async Task<NotificationReceiver> StartAsync()
     {
@@ -76,7 +86,9 @@ public sealed class NotificationReceiver : IAsyncDisposable
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer);
         var reply = Reply(Interlocked.Increment(ref _count));
-        _received.Enqueue(new ReceivedNotification(buffer.ToArray(), http.Request.Headers["sign"].ToString(), http.Request.ContentType ?? ""));
+        var notification = new ReceivedNotification(buffer.ToArray(), http.Request.Headers["sign"].ToString(), http.Request.ContentType ?? "");
+        CheckShape(notification);
+        _received.Enqueue(notification);
         if (reply.Hang)
         {
             await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, _stopping.Token).Token).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -88,11 +100,37 @@ public sealed class NotificationReceiver : IAsyncDisposable
         await http.Response.WriteAsync(reply.Body);
     }
 
+    // Every notification a test receives must be one PayerMax's schema allows; the test that reads it hears otherwise.
+    private void CheckShape(ReceivedNotification notification)
+    {
+        try
+        {
+            var notifyType = System.Text.Json.Nodes.JsonNode.Parse(notification.Body)?["notifyType"]?.GetValue<string>();
+            if (PayerMaxSchemas.NotificationOf(notifyType) is { } operation)
+            {
+                PayerMaxSchemas.Check(operation, notification.Body);
+            }
+        }
+        catch (Exception ex) when (ex is Xunit.Sdk.XunitException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            _misshapen.Enqueue(ex);
+        }
+    }
+
+    private void ThrowIfMisshapen()
+    {
+        if (!_misshapen.IsEmpty)
+        {
+            throw new Xunit.Sdk.XunitException(string.Join("\n", _misshapen.Select(e => e.Message)));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
         _stopping.Dispose();
+        ThrowIfMisshapen();
     }
 }

@@ -7,9 +7,9 @@ namespace TokenPay.Testing;
 public static class TestKeys
 {
     public const string AppId = "sandboxapp0000000000000000000001";
-    public const string MerchantNo = "SANDBOX000000001";
+    public const string MerchantNo = "SANDBOX00000001";
     public const string OtherAppId = "otherapp00000000000000000000002";
-    public const string OtherMerchantNo = "OTHER000000000002";
+    public const string OtherMerchantNo = "OTHER0000000002";
 
     public static string MerchantPrivate => Vector("merchant-private.pkcs8.b64");
 
