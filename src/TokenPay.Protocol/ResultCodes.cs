@@ -105,9 +105,11 @@ public static class Wire
     public const string TokenScopeAcquiring = "tokenAcq";
     /// <summary>Only tokens usable for MIT.</summary>
     public const string TokenScopeMit = "tokenMit";
+    /// <summary><c>ifCVV</c>: a payment with the token needs no CVV again.</summary>
+    public const string CvvNotNeeded = "N";
     /// <summary>An order reached a terminal state.</summary>
     public const string NotifyPayment = "PAYMENT";
-    /// <summary>A card was saved.</summary>
+    /// <summary>A card was saved, or its token changed later (removed, expired, closed or updated by the issuer).</summary>
     public const string NotifyTokenization = "TOKENIZATION";
     /// <summary>A refund reached a final state.</summary>
     public const string NotifyRefund = "REFUND";

@@ -40,7 +40,7 @@ internal sealed class TokenEndpoints(TokenStore tokenStore, OrderStore orders, T
             .Where(t => data.TokenScope == Wire.TokenScopeAcquiring || t.MitType is not null)
             .Where(t => data.PaymentTokenId is null || t.PaymentTokenId == data.PaymentTokenId)
             .Where(t => data.CardOrg is null || string.Equals(t.Card.Brand, data.CardOrg, StringComparison.OrdinalIgnoreCase))
-            .Select(t => View(t, data.TokenScope, now))
+            .Select(t => View(t, now))
             .ToList();
         return ApiReply.Success(new InquirePaymentTokenResult { TokenList = views });
     }
@@ -97,17 +97,18 @@ internal sealed class TokenEndpoints(TokenStore tokenStore, OrderStore orders, T
         }
     }
 
-    private static PaymentTokenView View(TokenRecord token, string scope, DateTimeOffset now) => new()
+    private static PaymentTokenView View(TokenRecord token, DateTimeOffset now) => new()
     {
         PaymentTokenId = token.PaymentTokenId,
         UserId = token.UserId,
-        TokenScope = scope,
+        // Every token is an acquiring token (PayerMax's only scope); tokenMit is ours, a filter of the request only.
+        TokenScope = Wire.TokenScopeAcquiring,
         PaymentTokenStatus = TokenRules.StatusAt(token, now),
         // Stored as the first instant after the expiry month; shown as its last millisecond.
         PaymentTokenExpiry = PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(token.ExpiresAt - 1)),
         CardInfo = token.Card.Masked,
         Brand = token.Card.Brand,
-        IfCVV = "N",
+        IfCVV = Wire.CvvNotNeeded,
         PaymentMethodType = Wire.Card,
         TargetOrg = token.Card.Brand,
         AccountDisplay = $"{token.Card.Brand} ****{token.Card.Masked[^4..]}",

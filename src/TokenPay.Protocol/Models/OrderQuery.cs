@@ -29,13 +29,15 @@ public sealed record OrderView
     public required string Currency { get; init; }
     /// <summary>ISO 3166 alpha-2 country code; <c>UN</c> while nobody has named it (an order placed without one, before its shopper chose).</summary>
     public required string Country { get; init; }
+    /// <summary>The country of the checkout the customer paid in: the order's country.</summary>
+    public required string CashierCountry { get; init; }
     /// <summary>Merchant data echoed in queries and notifications (at most 512 characters).</summary>
     public string? Reference { get; init; }
     /// <summary>When the order reached its terminal state (RFC 3339).</summary>
     public string? CompleteTime { get; init; }
     /// <summary>Why a payment failed (a card outcome code of docs/protocol.md 4).</summary>
     public string? ResultCode { get; init; }
-    /// <summary>The failure (or success) explanation.</summary>
+    /// <summary>The failure (or success) explanation; empty while the order is pending.</summary>
     public string? ResultMsg { get; init; }
     /// <summary>The acquirer's reference.</summary>
     public string? ChannelNo { get; init; }
