@@ -178,7 +178,8 @@ public sealed class NotificationInboxTests : IAsyncLifetime
         ["data"] = new JsonObject
         {
             ["outTradeNo"] = "shop_order_1", ["paymentTokenID"] = "PMTOKEN_GINA_1", ["userId"] = "gina", ["paymentTokenStatus"] = "Activated",
-            ["paymentTokenExpiry"] = "2030-03-31T23:59:59.999+00:00", ["cardInfo"] = "444433******1111", ["brand"] = "VISA", ["paymentMethodType"] = "CARD", ["merchantInitiated"] = true,
+            ["paymentTokenExpiry"] = "2030-03-31T23:59:59.999+00:00", ["cardInfo"] = "444433******1111", ["brand"] = "VISA", ["paymentMethodType"] = "CARD",
+            ["tokenScope"] = "tokenAcq", ["ifCVV"] = "N", ["country"] = "US", ["supportMIT"] = true, ["status"] = "SUCCESS",
         },
     }.ToJsonString();
 

@@ -69,6 +69,7 @@ public static partial class GatewayApp
         services.AddSingleton<AcquirerRouter>();
         services.AddSingleton<IAuthenticationCallback, AuthenticationCallback>();
         services.AddSingleton<CardUpdater>();
+        services.AddSingleton<TokenExpiry>();
         services.AddSingleton(secrets.Vault);
         services.AddSingleton(new PlatformSigner(secrets.PlatformKey));
         services.AddSingleton(new MerchantRegistry(options.Merchants));

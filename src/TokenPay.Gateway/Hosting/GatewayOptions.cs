@@ -83,7 +83,7 @@ public sealed class MerchantOptions
     /// <summary>Where REFUND notifications go when a refund names no refundNotifyUrl (none when both are absent).</summary>
     public string? RefundNotifyUrl { get; set; }
 
-    /// <summary>Also send a TOKENIZATION notification when a binding order saves a card.</summary>
+    /// <summary>Also send TOKENIZATION notifications: when a card is saved, and on every later change of its token (docs/protocol.md 5.1).</summary>
     public bool TokenizationNotifications { get; set; }
 
     /// <summary>The country (ISO 3166 alpha-2) of this merchant's orders that send none and pay with no saved card or Drop-in session.</summary>

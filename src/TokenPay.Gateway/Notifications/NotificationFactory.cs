@@ -10,7 +10,7 @@ using TokenPay.Protocol.Models;
 
 namespace TokenPay.Gateway.Notifications;
 
-/// <summary>Builds the notifications an order's or a refund's final state owes its merchant (docs/protocol.md 5).</summary>
+/// <summary>Builds the notifications an order's or a refund's final state, or a token's change, owes its merchant (docs/protocol.md 5).</summary>
 internal sealed class NotificationFactory(MerchantRegistry merchants)
 {
     /// <param name="order">The order as it ends: status, result, completion time and card display set.</param>
@@ -30,19 +30,25 @@ internal sealed class NotificationFactory(MerchantRegistry merchants)
             : [new NotificationDraft(Wire.NotifyPayment, url, tokenId => Payment(order with { PaymentTokenId = tokenId }, app))];
         if (app.TokenizationNotifications && boundCard is not null && order.Status == OrderStatuses.Success)
         {
-            drafts.Add(new NotificationDraft(Wire.NotifyTokenization, url, tokenId => Tokenization(order, boundCard, tokenId!, TokenStatuses.Activated, null, order.CompletedAt!.Value, app)));
+            // Only the first notification of a token names the payment that saved it; an application is no payment.
+            var outTradeNo = Tokens.TokenApplicationEndpoints.IsApplication(order) ? null : order.OutTradeNo;
+            drafts.Add(new NotificationDraft(Wire.NotifyTokenization, url, tokenId => Tokenization(app, order.MerchantNo, order.CompletedAt!.Value, TokenView(
+                order.UserId, tokenId!, TokenStatuses.Activated, boundCard.ValidUntil, Cards.Mask(boundCard.Pan), boundCard.Brand, order, outTradeNo, order.Country, order.MitType, cardUpdate: null))));
         }
 
         return drafts;
     }
 
     /// <summary>
-    /// The TOKENIZATION notification of the account updater's change to a token's card (to merchants that take
-    /// TOKENIZATION notifications): the token as it is now, and what changed.
+    /// The TOKENIZATION notification of a later change to a token (docs/protocol.md 5.1): removed, expired, or the
+    /// card changed or closed by its issuer (<paramref name="cardUpdate"/>). Null when the merchant takes no
+    /// TOKENIZATION notifications.
     /// </summary>
-    /// <param name="binding">The order that saved the card (its outTradeNo and notify URL).</param>
-    /// <param name="card">The card now behind the token (the old one for a closed card).</param>
-    public NotificationDraft? ForCardUpdate(OrderRecord binding, TokenRecord token, string change, PlainCard card, DateTimeOffset at)
+    /// <param name="binding">The order that saved the card (its notify URL, and the requestId of an application).</param>
+    /// <param name="token">The token that changed.</param>
+    /// <param name="status">Its paymentTokenStatus after the change.</param>
+    /// <param name="card">The card behind the token after the change.</param>
+    public NotificationDraft? ForTokenChange(OrderRecord binding, TokenRecord token, string status, string? cardUpdate, StoredCard card, DateTimeOffset at)
     {
         var app = merchants.FindApp(binding.AppId);
         if (app is not { TokenizationNotifications: true } || (binding.NotifyUrl ?? app.NotifyUrl) is not { } url)
@@ -50,8 +56,8 @@ internal sealed class NotificationFactory(MerchantRegistry merchants)
             return null;
         }
 
-        var status = change == CardUpdates.Closed ? TokenStatuses.Deleted : token.Status;
-        var body = Tokenization(binding with { MitType = token.MitType }, card, token.PaymentTokenId, status, change, at.ToUnixTimeMilliseconds(), app);
+        var body = Tokenization(app, token.MerchantNo, at.ToUnixTimeMilliseconds(), TokenView(
+            token.UserId, token.PaymentTokenId, status, Cards.ValidUntil(card.ExpiryMonth, card.ExpiryYear), card.Masked, card.Brand, binding, outTradeNo: null, token.Country ?? binding.Country, token.MitType, cardUpdate));
         return new NotificationDraft(Wire.NotifyTokenization, url, _ => body);
     }
 
@@ -99,28 +105,39 @@ internal sealed class NotificationFactory(MerchantRegistry merchants)
         });
     }
 
-    private static byte[] Tokenization(OrderRecord order, PlainCard card, string tokenId, string status, string? cardUpdate, long at, MerchantApp app) => Serialize(new Notification<TokenizationView>
+    /// <param name="validUntil">The first instant after the card's expiry month.</param>
+    /// <param name="binding">The order that saved the card: an application's names its requestId.</param>
+    private static TokenizationView TokenView(
+        string userId, string tokenId, string status, DateTimeOffset validUntil, string maskedCard, string brand, OrderRecord binding, string? outTradeNo, string country, string? mitType, string? cardUpdate) => new()
+    {
+        UserId = userId,
+        PaymentTokenId = tokenId,
+        TokenScope = Wire.TokenScopeAcquiring,
+        PaymentTokenExpiry = PayerMaxTime.Format(validUntil.AddMilliseconds(-1)),
+        PaymentTokenStatus = status,
+        CardInfo = maskedCard,
+        IfCVV = Wire.CvvNotNeeded,
+        Brand = brand,
+        OutTradeNo = outTradeNo,
+        PaymentMethodType = Wire.Card,
+        Country = country,
+        RequestId = Tokens.TokenApplicationEndpoints.RequestIdOf(binding),
+        SupportMit = mitType is not null,
+        // The saving succeeded: a token exists only for a card that was saved.
+        Status = OrderStatuses.Success,
+        CardUpdate = cardUpdate,
+    };
+
+    private static byte[] Tokenization(MerchantApp app, string merchantNo, long at, TokenizationView data) => Serialize(new Notification<TokenizationView>
     {
         AppId = app.AppId,
-        MerchantNo = order.MerchantNo,
+        MerchantNo = merchantNo,
         KeyVersion = app.KeyVersion,
         NotifyTime = PayerMaxTime.Format(DateTimeOffset.FromUnixTimeMilliseconds(at)),
         NotifyType = Wire.NotifyTokenization,
         Code = ResultCodes.ApplySuccess,
         Msg = "Success.",
-        Data = new TokenizationView
-        {
-            OutTradeNo = order.OutTradeNo,
-            PaymentTokenId = tokenId,
-            UserId = order.UserId,
-            PaymentTokenStatus = status,
-            PaymentTokenExpiry = PayerMaxTime.Format(card.ValidUntil.AddMilliseconds(-1)),
-            CardInfo = Cards.Mask(card.Pan),
-            Brand = card.Brand,
-            PaymentMethodType = Wire.Card,
-            MerchantInitiated = order.MitType is not null,
-            CardUpdate = cardUpdate,
-        },
+        Data = data,
     });
 
     private static byte[] Serialize<T>(Notification<T> notification) => JsonSerializer.SerializeToUtf8Bytes(notification, PayerMaxJson.Options);

@@ -7,7 +7,7 @@ using TokenPay.Protocol;
 namespace TokenPay.Gateway.Orders;
 
 /// <summary>What one sweep did.</summary>
-internal readonly record struct SweepResult(int Recovered, int Closed, int RefundsEnded, int CardsUpdated);
+internal readonly record struct SweepResult(int Recovered, int Closed, int RefundsEnded, int CardsUpdated, int TokensExpired);
 
 /// <summary>
 /// Finishes PENDING orders nobody else will, on the injected clock: orders sent to the acquirer but not
@@ -15,9 +15,10 @@ internal readonly record struct SweepResult(int Recovered, int Closed, int Refun
 /// and orders past their expireTime are closed, after asking the acquirer if they had reached it. Every node
 /// may run it: each order ends in one transaction that only moves a PENDING order. It also ends pending
 /// refunds whose outcome the acquirer now knows (<see cref="Refunds.RefundProcessor.SettleDueAsync"/>) and runs the
-/// account updater over tokens due a check (<see cref="Tokens.CardUpdater"/>).
+/// account updater over tokens due a check (<see cref="Tokens.CardUpdater"/>), then ends the tokens whose card
+/// has expired (<see cref="Tokens.TokenExpiry"/>).
 /// </summary>
-internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, Refunds.RefundProcessor refunds, Tokens.CardUpdater cardUpdater, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
+internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, Refunds.RefundProcessor refunds, Tokens.CardUpdater cardUpdater, Tokens.TokenExpiry tokenExpiry, TokenStore tokens, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
     : BackgroundService, IScheduledWork
 {
     private const int BatchSize = 500;
@@ -32,14 +33,14 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
         var (nextExpiry, oldestSent) = await orders.PendingTimesAsync(cancellationToken);
-        long?[] due = [nextExpiry, oldestSent + (long)_recoverAfter.TotalMilliseconds];
+        long?[] due = [nextExpiry, oldestSent + (long)_recoverAfter.TotalMilliseconds, await tokens.NextExpiryAsync(cancellationToken)];
         return due.Min() is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
     }
 
     public async Task<int> RunDueAsync(CancellationToken cancellationToken)
     {
         var swept = await SweepAsync(cancellationToken);
-        return swept.Recovered + swept.Closed + swept.RefundsEnded + swept.CardsUpdated;
+        return swept.Recovered + swept.Closed + swept.RefundsEnded + swept.CardsUpdated + swept.TokensExpired;
     }
 
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
@@ -48,12 +49,14 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
         var closed = await CloseExpiredAsync(cancellationToken);
         var refundsEnded = await refunds.SettleDueAsync(cancellationToken);
         var cardsUpdated = await cardUpdater.CheckDueAsync(cancellationToken);
-        if (recovered + closed + refundsEnded + cardsUpdated > 0)
+        // After the account updater: a card it renewed is not expired.
+        var tokensExpired = await tokenExpiry.ExpireDueAsync(cancellationToken);
+        if (recovered + closed + refundsEnded + cardsUpdated + tokensExpired > 0)
         {
-            LogSwept(logger, recovered, closed, refundsEnded, cardsUpdated);
+            LogSwept(logger, recovered, closed, refundsEnded, cardsUpdated, tokensExpired);
         }
 
-        return new SweepResult(recovered, closed, refundsEnded, cardsUpdated);
+        return new SweepResult(recovered, closed, refundsEnded, cardsUpdated, tokensExpired);
     }
 
     private async Task<int> RecoverAsync(CancellationToken cancellationToken)
@@ -131,8 +134,8 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
         while (await _timer!.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Pending-order sweep: {Recovered} settled with the acquirer, {Closed} expired orders ended, {RefundsEnded} refunds ended, {CardsUpdated} stored cards updated")]
-    private static partial void LogSwept(ILogger logger, int recovered, int closed, int refundsEnded, int cardsUpdated);
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Pending-order sweep: {Recovered} settled with the acquirer, {Closed} expired orders ended, {RefundsEnded} refunds ended, {CardsUpdated} stored cards updated, {TokensExpired} tokens expired")]
+    private static partial void LogSwept(ILogger logger, int recovered, int closed, int refundsEnded, int cardsUpdated, int tokensExpired);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Pending-order sweep failed with {ExceptionType}; retrying on the next tick")]
     private static partial void LogSweepFailed(ILogger logger, string? exceptionType);

@@ -223,5 +223,9 @@ internal static class PostgresMigrations
             UPDATE payment_tokens SET updates_checked_at = created_at;
             CREATE INDEX ix_tokens_update_check ON payment_tokens (status, updates_checked_at);
             """),
+        new(8, """
+            -- The sweep ends tokens whose card expired (status Expired, with a TOKENIZATION notification).
+            CREATE INDEX ix_tokens_expiry ON payment_tokens (expires_at) WHERE status = 'Activated';
+            """),
     ];
 }

@@ -200,6 +200,15 @@ internal sealed record DropinToken(string PaymentToken, DropinSession Session, l
 /// </summary>
 internal sealed record NotificationDraft(string NotifyType, string Url, Func<string?, byte[]> Body);
 
+/// <summary>
+/// What a change to a token owes the merchant: the TOKENIZATION notification made from the token as found
+/// (null when the merchant takes none), queued under the order that saved the card.
+/// </summary>
+internal sealed record TokenChangeNotice(long BindingOrderId, Func<TokenRecord, NotificationDraft?> Draft)
+{
+    public static readonly TokenChangeNotice None = new(0, _ => null);
+}
+
 /// <summary>A notification claimed for delivery under a lease.</summary>
 internal sealed record DueNotification
 {

@@ -18,20 +18,60 @@ internal sealed class TokenStore(RelationalDatabase database)
         database.QueryAsync<TokenRecord, StoredCard, TokenRecord>(
             $"{SelectWithCard} WHERE t.merchant_no = @merchantNo AND t.user_id = @userId ORDER BY t.id;", WithCard, "id", new { merchantNo, userId }, cancellationToken);
 
-    /// <summary>Marks the user's token Deleted (idempotent); null when this merchant's user has no such token.</summary>
-    public async Task<TokenRecord?> DeleteAsync(string merchantNo, string userId, string paymentTokenId, long now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks the user's token Deleted (idempotent); null when this merchant's user has no such token. The call that
+    /// deletes it queues its TOKENIZATION notification (<paramref name="notification"/>) in the same transaction.
+    /// </summary>
+    public async Task<TokenRecord?> DeleteAsync(string merchantNo, string userId, string paymentTokenId, long now, TokenChangeNotice notice, CancellationToken cancellationToken)
     {
         var key = new { merchantNo, userId, paymentTokenId, now, deleted = TokenStatuses.Deleted };
         await using var write = await database.BeginWriteAsync(cancellationToken);
-        await write.ExecuteAsync("""
+        var deleted = await write.ExecuteAsync("""
             UPDATE payment_tokens SET status = @deleted, deleted_at = @now
             WHERE merchant_no = @merchantNo AND user_id = @userId AND payment_token_id = @paymentTokenId AND status <> @deleted;
             """, key, cancellationToken);
         var token = (await write.QueryAsync<TokenRecord, StoredCard, TokenRecord>(
             $"{SelectWithCard} WHERE t.merchant_no = @merchantNo AND t.user_id = @userId AND t.payment_token_id = @paymentTokenId;", WithCard, "id", key, cancellationToken))
             .FirstOrNone();
+        if (deleted == 1 && token is not null)
+        {
+            await QueueAsync(write, token, TokenStatuses.Deleted, now, notice.BindingOrderId, notice.Draft(token), cancellationToken);
+        }
+
         await write.CommitAsync();
         return token;
+    }
+
+    /// <summary>Activated tokens whose card has expired by <paramref name="now"/> (the sweep marks them Expired).</summary>
+    public Task<IReadOnlyList<TokenRecord>> FindExpiredAsync(long now, int batchSize, CancellationToken cancellationToken) =>
+        database.QueryAsync<TokenRecord, StoredCard, TokenRecord>(
+            $"{SelectWithCard} WHERE t.status = @activated AND t.expires_at <= @now ORDER BY t.expires_at LIMIT @batchSize;",
+            WithCard, "id", new { activated = TokenStatuses.Activated, now, batchSize }, cancellationToken);
+
+    /// <summary>When the next Activated token expires, or null when none is Activated.</summary>
+    public Task<long?> NextExpiryAsync(CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<long?>("SELECT MIN(expires_at) FROM payment_tokens WHERE status = @activated;", new { activated = TokenStatuses.Activated }, cancellationToken);
+
+    /// <summary>
+    /// Marks an expired token Expired and queues its TOKENIZATION notification, in one transaction. False (nothing
+    /// written) when it no longer stands as found: removed, renewed by the account updater, or expired by another node.
+    /// </summary>
+    public async Task<bool> ExpireAsync(TokenRecord token, long now, TokenChangeNotice notice, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var expired = await write.ExecuteAsync("""
+            UPDATE payment_tokens SET status = @expired
+            WHERE id = @Id AND status = @activated AND expires_at <= @now AND card_id = @CardId;
+            """, new { expired = TokenStatuses.Expired, activated = TokenStatuses.Activated, now, token.Id, token.CardId }, cancellationToken);
+        if (expired == 0)
+        {
+            await write.RollbackAsync();
+            return false;
+        }
+
+        await QueueAsync(write, token, TokenStatuses.Expired, now, notice.BindingOrderId, notice.Draft(token), cancellationToken);
+        await write.CommitAsync();
+        return true;
     }
 
     /// <summary>
@@ -116,13 +156,19 @@ internal sealed class TokenStore(RelationalDatabase database)
             return false;
         }
 
+        await QueueAsync(write, token, change, now, bindingOrderId, notification, cancellationToken);
+
+        await write.CommitAsync();
+        return true;
+    }
+
+    // One notification per change of a token: the change and its time name it.
+    private static async Task QueueAsync(IWriteScope write, TokenRecord token, string change, long now, long bindingOrderId, NotificationDraft? notification, CancellationToken cancellationToken)
+    {
         if (notification is not null)
         {
             await NotificationOutbox.EnqueueAsync(write, $"token:{token.Id}:{change}:{now}", bindingOrderId, notification.NotifyType, notification.Url, notification.Body(token.PaymentTokenId), now, cancellationToken);
         }
-
-        await write.CommitAsync();
-        return true;
     }
 
     private static TokenRecord WithCard(TokenRecord token, StoredCard card) => token with { Card = card };

@@ -103,7 +103,8 @@ internal sealed partial class CardUpdater(
         var newCard = update.Card is { } card ? vault.Protect(card) : null;
         var now = clock.GetUtcNow();
         var binding = await orders.FindBindingAsync(token.MerchantNo, token.PaymentTokenId, cancellationToken);
-        var notification = binding is null ? null : notifications.ForCardUpdate(binding, token, change, update.Card ?? vault.Reveal(token.Card), now);
+        var status = change == CardUpdates.Closed ? Protocol.TokenStatuses.Deleted : token.Status;
+        var notification = binding is null ? null : notifications.ForTokenChange(binding, token, status, change, newCard ?? token.Card, now);
         if (!await tokens.ApplyCardUpdateAsync(token, newCard, change, now.ToUnixTimeMilliseconds(), binding?.Id ?? 0, notification, cancellationToken))
         {
             return false;

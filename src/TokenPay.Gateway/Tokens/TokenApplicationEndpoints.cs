@@ -23,6 +23,9 @@ internal sealed class TokenApplicationEndpoints(OrderEndpoints orders, OrderStor
 
     public static bool IsApplication(OrderRecord order) => order.OutTradeNo.StartsWith(OrderPrefix, StringComparison.Ordinal);
 
+    /// <summary>The merchant's requestId of an application's order; null for any other order.</summary>
+    public static string? RequestIdOf(OrderRecord order) => IsApplication(order) ? order.OutTradeNo[OrderPrefix.Length..] : null;
+
     public async Task<ApiReply> ApplyAsync(VerifiedRequest request, CancellationToken cancellationToken)
     {
         if (!ApiData.TryParse<ApplyPaymentTokenRequest>(request, out var data, out var error))
@@ -73,7 +76,7 @@ internal sealed class TokenApplicationEndpoints(OrderEndpoints orders, OrderStor
     }
 
     private ApiReply Answer(VerifiedRequest request, OrderRecord order) =>
-        Answer(request, order.OutTradeNo[OrderPrefix.Length..], order.Status, order.PaymentTokenId, order.ChallengeId, order.ResultCode, order.ResultMsg);
+        Answer(request, RequestIdOf(order)!, order.Status, order.PaymentTokenId, order.ChallengeId, order.ResultCode, order.ResultMsg);
 
     // The application's order state in this API's words: SUCCESS, PENDING (with the challenge), or FAILED (a decline or an expiry).
     private ApiReply Answer(VerifiedRequest request, string requestId, string orderStatus, string? tokenId, string? challengeId, string? code, string? message)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
@@ -8,7 +9,7 @@ using TokenPay.Protocol.Models;
 namespace TokenPay.Gateway.Tokens;
 
 /// <summary>inquirePaymentToken and removePaymentToken: a merchant sees and removes only its own users' tokens.</summary>
-internal sealed class TokenEndpoints(TokenStore tokenStore, OrderStore orders, TimeProvider clock, IOptions<GatewayOptions> options)
+internal sealed class TokenEndpoints(TokenStore tokenStore, OrderStore orders, NotificationFactory notifications, NotificationSignal dispatcherSignal, TimeProvider clock, IOptions<GatewayOptions> options)
 {
     private readonly TimeSpan _acquirerTimeout = options.Value.Orders.AcquirerTimeout;
 
@@ -67,12 +68,19 @@ internal sealed class TokenEndpoints(TokenStore tokenStore, OrderStore orders, T
             return ApiReply.Invalid("removeReason must be at most 256 characters.");
         }
 
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var token = await tokenStore.DeleteAsync(request.App.MerchantNo, data.UserId, data.PaymentTokenId, now, cancellationToken);
+        var at = clock.GetUtcNow();
+        var now = at.ToUnixTimeMilliseconds();
+        var binding = await orders.FindBindingAsync(request.App.MerchantNo, data.PaymentTokenId, cancellationToken);
+        var notice = binding is null
+            ? TokenChangeNotice.None
+            : new TokenChangeNotice(binding.Id, removed => notifications.ForTokenChange(binding, removed, TokenStatuses.Deleted, null, removed.Card, at));
+        var token = await tokenStore.DeleteAsync(request.App.MerchantNo, data.UserId, data.PaymentTokenId, now, notice, cancellationToken);
         if (token is null)
         {
             return ApiReply.Error(ResultCodes.TokenNotExist, "paymentTokenID does not exist for this userId.");
         }
+
+        dispatcherSignal.Notify();
 
         await WaitForAuthorizationsAsync(token, now, cancellationToken);
         return ApiReply.Success(new RemovePaymentTokenResult { UserId = token.UserId, PaymentTokenId = token.PaymentTokenId, PaymentTokenStatus = TokenStatuses.Deleted });

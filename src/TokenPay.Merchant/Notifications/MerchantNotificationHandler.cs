@@ -31,7 +31,7 @@ internal sealed class MerchantNotificationHandler(NotificationInbox inbox) : IPa
                 MaskedCard = token.CardInfo,
                 Expiry = token.PaymentTokenExpiry,
                 Status = token.PaymentTokenStatus,
-                MitAllowed = token.MerchantInitiated,
+                MitAllowed = token.SupportMit,
                 BindingOutTradeNo = token.OutTradeNo,
                 UpdatedAt = 0,
                 Attention = WalletService.AttentionFor(token.CardUpdate),

@@ -97,7 +97,7 @@ public class OrderStoreContract
         var stores = new GatewayStores(db.Database);
         var (orderId, cardId) = await stores.InsertOrderWithCardAsync("bind_1");
         await stores.Orders.CompleteAsync(Success(orderId, Bind(cardId, "PMTOKEN_1")), default);
-        await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u1", "PMTOKEN_1", 3_000, default);
+        await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u1", "PMTOKEN_1", 3_000, TokenChangeNotice.None, default);
 
         var mit = await stores.Orders.TryInsertAsync(Order("mit_1", createdAt: 4_000) with { PaymentTokenId = "PMTOKEN_1", CardId = cardId, MerchantInitiated = true }, null, null, default);
 

@@ -18,10 +18,10 @@ public class TokenStoreContract
         (token.UserId, token.Status, token.MitType, token.ExpiresAt, token.Country, token.Card.Id).ShouldBe(("u1", TokenStatuses.Activated, Wire.MitUnscheduled, 9_000_000L, "US", cardId));
         (await stores.Tokens.FindAsync("other-merchant", "PMTOKEN_1", default)).ShouldBeNull();
         (await stores.Tokens.ListAsync(TestKeys.MerchantNo, "u2", default)).ShouldBeEmpty();
-        (await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u2", "PMTOKEN_1", 3_000, default)).ShouldBeNull("another user's token");
+        (await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u2", "PMTOKEN_1", 3_000, TokenChangeNotice.None, default)).ShouldBeNull("another user's token");
 
-        var removed = await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u1", "PMTOKEN_1", 3_000, default);
-        var again = await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u1", "PMTOKEN_1", 4_000, default);
+        var removed = await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u1", "PMTOKEN_1", 3_000, TokenChangeNotice.None, default);
+        var again = await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u1", "PMTOKEN_1", 4_000, TokenChangeNotice.None, default);
 
         removed!.Status.ShouldBe(TokenStatuses.Deleted);
         again!.Status.ShouldBe(TokenStatuses.Deleted);
