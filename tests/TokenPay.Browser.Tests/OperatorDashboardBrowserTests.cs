@@ -121,10 +121,7 @@ public sealed class OperatorDashboardBrowserTests(BrowserFixture browser) : Shop
         await page.ClickAsync("#buy");
         await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", OrderStatuses.Success);
 
-        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/login");
-        await page.FillAsync("#operator-user", "operator");
-        await page.FillAsync("#operator-password", MerchantHost.OperatorPassword);
-        await page.ClickAsync("#operator-signin");
+        await SignInOperatorAsync(page);
         await page.FillAsync("#find-user", user);
         await page.ClickAsync("#find-customer button");
         await page.ClickAsync($"#customers tr[data-user='{user}'] a");

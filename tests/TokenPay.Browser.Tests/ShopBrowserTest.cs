@@ -38,4 +38,13 @@ public abstract class ShopBrowserTest(BrowserFixture browser) : IClassFixture<Br
         await page.ClickAsync("#signin");
         await Assertions.Expect(page.Locator("#signed-in")).ToHaveTextAsync(user);
     }
+
+    /// <summary>Signs the operator in with the test password; the page is then the dashboard.</summary>
+    protected async Task SignInOperatorAsync(IPage page)
+    {
+        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/login");
+        await page.FillAsync("#operator-user", "operator");
+        await page.FillAsync("#operator-password", MerchantHost.OperatorPassword);
+        await page.ClickAsync("#operator-signin");
+    }
 }

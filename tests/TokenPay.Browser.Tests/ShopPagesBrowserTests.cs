@@ -45,10 +45,7 @@ public sealed class ShopPagesBrowserTests(BrowserFixture browser) : ShopBrowserT
         await Assertions.Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", OrderStatuses.Success);
 
         // The operator charges the card, then submits the same form again (same chargeId): a replay, charged once.
-        await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/login");
-        await page.FillAsync("#operator-user", "operator");
-        await page.FillAsync("#operator-password", MerchantHost.OperatorPassword);
-        await page.ClickAsync("#operator-signin");
+        await SignInOperatorAsync(page);
         await page.GotoAsync($"{Shop.BaseUrl}/shop/operator/customers/{user}");
         await page.FillAsync("#amount", "3.10");
         var chargeId = await page.Locator("input[name=chargeId]").InputValueAsync();
