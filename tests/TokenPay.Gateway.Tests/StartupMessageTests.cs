@@ -13,7 +13,7 @@ public sealed class StartupMessageTests
 
         exitCode.ShouldBe(1);
         output.ShouldContain("Gateway:Merchants:0 needs AppId, MerchantNo and PublicKey.");
-        output.ShouldNotContain("   at ");
+        output.ShouldNotContain("   at ", customMessage: output);
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class StartupMessageTests
         output.ShouldContain($"Failed to bind to address http://127.0.0.1:{port}: address already in use: another process (the sandbox?) listens there.");
         output.ShouldNotContain("gateway ready");
         output.ShouldNotContain("Hosting failed to start");
-        output.ShouldNotContain("   at ");
+        output.ShouldNotContain("   at ", customMessage: output);
     }
 
     private static async Task<(int ExitCode, string Output)> RunGatewayAsync(string url, Dictionary<string, string> environment)

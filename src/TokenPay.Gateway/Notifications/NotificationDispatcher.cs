@@ -48,8 +48,9 @@ internal sealed partial class NotificationDispatcher(
                 var idle = Volatile.Read(ref _busySlots) >= _options.MaxConcurrency ? _options.PollInterval : await IdleTimeAsync(stoppingToken);
                 await signal.WaitAsync(idle, clock, stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping, also when the host fails to start (a busy port): a dispatch cut short is no failure.
                 break;
             }
             catch (Exception ex)
@@ -96,8 +97,9 @@ internal sealed partial class NotificationDispatcher(
 
     public override void Dispose()
     {
-        _claiming.Dispose();
+        // Stop the loop first: a claim it is still finishing then fails as part of stopping (ExecuteAsync), not as a fault.
         base.Dispose();
+        _claiming.Dispose();
     }
 
     /// <summary>Leases as many due notifications as there are free delivery slots and starts sending them; returns how many.</summary>

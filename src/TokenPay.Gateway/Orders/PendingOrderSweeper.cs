@@ -120,18 +120,25 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A restart recovers what a crash left before the first tick.
-        do
+        try
         {
-            try
+            do
             {
-                await SweepAsync(stoppingToken);
+                try
+                {
+                    await SweepAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogSweepFailed(logger, ex.GetType().FullName);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogSweepFailed(logger, ex.GetType().FullName);
-            }
+            while (await _timer!.WaitForNextTickAsync(stoppingToken));
         }
-        while (await _timer!.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, also when the host fails to start (a busy port): a sweep cut short is no failure.
+        }
     }
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Pending-order sweep: {Recovered} settled with the acquirer, {Closed} expired orders ended, {RefundsEnded} refunds ended, {CardsUpdated} stored cards updated, {TokensExpired} tokens expired")]

@@ -31,16 +31,23 @@ internal abstract class PeriodicService(TimeProvider clock, Func<TimeSpan> inter
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (await _timer!.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
+            while (await _timer!.WaitForNextTickAsync(stoppingToken))
             {
-                await RunOnceAsync(stoppingToken);
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    OnFailed(ex);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                OnFailed(ex);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, also when the host fails to start (a busy port): a run cut short is no failure.
         }
     }
 }
