@@ -177,7 +177,7 @@ internal sealed class Sandbox
               refunds succeed 5 s later; comments REFUND_FAILED (fails later), REFUND_REJECTED (fails at once), REFUND_PENDING (24 h)
 
             Test bench (docs/sandbox.md), from another terminal: ... clock advance 06:00:00 | faults add '{LostAnswerRule}' |
-              listen --forward-to http://127.0.0.1:3000/notify | logs tail | trigger payment.succeeded   (... = tokenpay, or dotnet run --project src/TokenPay.Sandbox --)
+              listen --forward-to http://127.0.0.1:3000/payermax/notify | logs tail | trigger payment.succeeded   (... = tokenpay, or dotnet run --project src/TokenPay.Sandbox --)
             Merchant commands: dotnet run --project src/TokenPay.Sandbox -- merchant --help
             {(_quiet ? "" : "Each request served is printed below (--quiet to stop).")}
 

@@ -9,16 +9,10 @@ namespace TokenPay.Gateway.Tests;
 /// </summary>
 public sealed class PayerMaxSchemaTests
 {
-    [Fact]
+    [WithPayerMaxDescriptionFact]
     public void Fixture_IsTheStructureOfTheOpenApiDescription()
     {
-        if (PayerMaxSchemaGenerator.FindOpenApiFile() is not { } openApi)
-        {
-            // Developers and CI have shared/ beside the repository; elsewhere there is nothing to compare with.
-            Environment.GetEnvironmentVariable("CI").ShouldNotBe("true", "shared/spec/payermax-openapi-subset.json is missing beside the repository");
-            return;
-        }
-
+        var openApi = PayerMaxSchemaGenerator.FindOpenApiFile()!;
         var generated = PayerMaxSchemaGenerator.Generate(File.ReadAllText(openApi));
         if (Environment.GetEnvironmentVariable("TOKENPAY_REGENERATE_SCHEMA") == "1")
         {
@@ -63,5 +57,20 @@ public sealed class PayerMaxSchemaTests
         var body = JsonNode.Parse("""{"code":"APPLY_SUCCESS","msg":"Success.","data":{"userId":"u1","paymentTokenID":"PMTOKEN1","paymentTokenStatus":"Deleted"}}""")!;
 
         PayerMaxSchemas.Violations("removePaymentToken", body).ShouldBeEmpty();
+    }
+}
+
+/// <summary>
+/// A test that compares with PayerMax's description (shared/spec beside the repository, not part of it: only its
+/// structure may be kept here); skipped, with the reason, where a clone has nothing beside it.
+/// </summary>
+public sealed class WithPayerMaxDescriptionFactAttribute : FactAttribute
+{
+    public WithPayerMaxDescriptionFactAttribute()
+    {
+        if (PayerMaxSchemaGenerator.FindOpenApiFile() is null)
+        {
+            Skip = "shared/spec/payermax-openapi-subset.json is not beside this clone: nothing to compare the committed fixture with.";
+        }
     }
 }

@@ -22,7 +22,7 @@ internal static class ConsolePages
         main{max-width:76rem;margin:1rem auto;padding:1rem 1.25rem}h1{overflow-wrap:anywhere}.id{overflow-wrap:anywhere}button{white-space:nowrap}
         nav{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;margin-bottom:1rem}nav a{font-weight:600}
         .wide{overflow-x:auto;-webkit-overflow-scrolling:touch}
-        table{border-collapse:collapse;width:100%;font-size:.88rem}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e5ea;white-space:nowrap}
+        table{border-collapse:collapse;width:100%;font-size:.88rem}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e5ea;white-space:nowrap}td.id{white-space:normal;overflow-wrap:anywhere;min-width:6rem}
         th{background:#f4f5f7}td.excerpt{white-space:normal;word-break:break-all;max-width:28rem}
         select{display:block;width:100%;box-sizing:border-box;font-size:1rem;padding:.6rem;margin-top:.25rem;border:1px solid #b8bcc6;border-radius:6px;background:#fff}
         .wide{margin-top:.75rem}
@@ -93,11 +93,11 @@ internal static class ConsolePages
         html.Append("<div id=\"live-orders\" data-live><div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Orders\"><table id=\"orders\"><thead><tr><th>outTradeNo</th><th>Status</th><th>Amount</th><th>User</th><th>Created (UTC)</th><th>Code</th><th>Kind</th><th>Merchant</th></tr></thead><tbody>");
         foreach (var order in orders)
         {
-            html.Append("<tr><td><a href=\"/admin/console/orders/").Append(Uri.EscapeDataString(order.TradeToken)).Append("\">").Append(HtmlPage.Encode(order.OutTradeNo)).Append("</a>")
+            html.Append("<tr>").Append(IdCell(order.OutTradeNo)).Append("<a href=\"/admin/console/orders/").Append(Uri.EscapeDataString(order.TradeToken)).Append("\">").Append(HtmlPage.Encode(order.OutTradeNo)).Append("</a>")
                 .Append("</td><td>").Append(Badge(order.Status)).Append("</td><td>").Append(Amount(order.AmountMinor, order.Currency))
-                .Append("</td><td><a href=\"").Append(UserLink(order.MerchantNo, order.UserId)).Append("\">").Append(HtmlPage.Encode(order.UserId)).Append("</a>")
+                .Append("</td>").Append(IdCell(order.UserId)).Append("<a href=\"").Append(UserLink(order.MerchantNo, order.UserId)).Append("\">").Append(HtmlPage.Encode(order.UserId)).Append("</a>")
                 .Append("</td><td>").Append(Time(order.CreatedAt)).Append("</td><td>").Append(HtmlPage.Encode(order.ResultCode))
-                .Append("</td><td>").Append(order.MerchantInitiated ? "MIT" : "customer").Append("</td><td>").Append(HtmlPage.Encode(order.MerchantNo)).Append("</td></tr>");
+                .Append("</td><td>").Append(order.MerchantInitiated ? "MIT" : "customer").Append("</td>").Append(IdCell(order.MerchantNo)).Append(HtmlPage.Encode(order.MerchantNo)).Append("</td></tr>");
         }
 
         html.Append("</tbody></table></div>");
@@ -245,7 +245,7 @@ internal static class ConsolePages
         html.Append("</tbody></table></div><h2>Orders</h2><ul>");
         foreach (var order in orders)
         {
-            html.Append("<li><a href=\"/admin/console/orders/").Append(Uri.EscapeDataString(order.TradeToken)).Append("\">").Append(HtmlPage.Encode(order.OutTradeNo)).Append("</a> ")
+            html.Append("<li><a class=\"id\" href=\"/admin/console/orders/").Append(Uri.EscapeDataString(order.TradeToken)).Append("\">").Append(HtmlPage.Encode(order.OutTradeNo)).Append("</a> ")
                 .Append(Amount(order.AmountMinor, order.Currency)).Append(' ').Append(Badge(order.Status)).Append("</li>");
         }
 
@@ -391,6 +391,12 @@ internal static class ConsolePages
         problem is null ? "" : $"<p class=\"error field-error\" id=\"{name}-error\" role=\"alert\">{HtmlPage.Encode(problem)}</p>";
 
     private static string Term(string term, string valueHtml) => $"<dt>{HtmlPage.Encode(term)}</dt><dd>{valueHtml}</dd>";
+
+    /// <summary>
+    /// The opening of a table cell holding an id: a long one (a merchant service's order number) may wrap anywhere so
+    /// the columns after it stay in view; a short one reads as one word and stays on its line.
+    /// </summary>
+    private static string IdCell(string id) => id.Length > 24 ? "<td class=\"id\">" : "<td>";
 
     private static string Badge(string status) => $"<span class=\"badge {HtmlPage.Encode(status)}\">{HtmlPage.Encode(status)}</span>";
 

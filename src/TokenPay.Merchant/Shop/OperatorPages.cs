@@ -326,7 +326,7 @@ internal static class OperatorPages
         }
 
         var rows = string.Concat(history.Attempts.Select(a => $"""
-            <tr data-attempt="{a.Attempt}" data-status="{E(a.Status)}"><td>{a.Attempt}</td><td class="word">{E(PaymentWords.GetValueOrDefault(a.Status, a.Status))}</td><td class="word">{E(a.ResultCode)}</td><td class="word"><a href="/shop/operator/payments/{E(Uri.EscapeDataString(a.OutTradeNo))}">{E(a.OutTradeNo)}</a></td>
+            <tr data-attempt="{a.Attempt}" data-status="{E(a.Status)}"><td>{a.Attempt}</td><td class="word">{E(PaymentWords.GetValueOrDefault(a.Status, a.Status))}</td><td class="word">{E(a.ResultCode)}</td><td class="id"><a href="/shop/operator/payments/{E(Uri.EscapeDataString(a.OutTradeNo))}">{E(a.OutTradeNo)}</a></td>
             <td>{(a.AdviceCategory is null && a.MerchantAdviceCode is null ? "" : $"category {E(a.AdviceCategory?.ToString(CultureInfo.InvariantCulture) ?? "-")}, MAC {E(a.MerchantAdviceCode ?? "-")}")}</td>
             <td class="word">{E(a.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC</td></tr>
             """));
