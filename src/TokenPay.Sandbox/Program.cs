@@ -101,11 +101,17 @@ try
     var exit = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
     return parsed.Errors.Count > 0 ? 2 : exit;
 }
-catch (Exception ex) when (ex is ClusterSetupException or SandboxUnreachableException or TokenPay.Storage.StorageUnavailableException)
+catch (SandboxUnreachableException ex)
 {
-    // Something on this machine a person fixes: one sentence, no stack trace.
+    // No sandbox found or reached: the same code as the merchant commands' "not reachable".
     await Console.Error.WriteLineAsync(ex.Message);
-    return 1;
+    return TokenPay.Merchant.Cli.MerchantCommands.NotKnownYet;
+}
+catch (Exception ex) when (ex is ClusterSetupException or SandboxRefusedException or TokenPay.Storage.StorageUnavailableException)
+{
+    // Something on this machine a person fixes, or the sandbox's refusal: one sentence, no stack trace.
+    await Console.Error.WriteLineAsync(ex.Message);
+    return TokenPay.Merchant.Cli.MerchantCommands.NotDone;
 }
 
 /// <summary>The sandbox's own options among a merchant command's arguments: accepted before or after the verb.</summary>

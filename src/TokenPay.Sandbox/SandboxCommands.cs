@@ -11,8 +11,11 @@ using TokenPay.Protocol.Models;
 
 namespace TokenPay.Sandbox;
 
-/// <summary>Says a running sandbox could not be reached or refused the command; one sentence, exit code 1.</summary>
+/// <summary>Says no sandbox could be found or reached; one sentence, exit code 3 (as the merchant commands' "not reachable").</summary>
 internal sealed class SandboxUnreachableException(string message) : Exception(message);
+
+/// <summary>Says the running sandbox refused or could not do a well-formed command; one sentence, exit code 1.</summary>
+internal sealed class SandboxRefusedException(string message) : Exception(message);
 
 /// <summary>
 /// The commands that drive a running sandbox (docs/sandbox.md): <c>clock</c>, <c>faults</c>, <c>listen</c>,
@@ -40,11 +43,11 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
     {
         var show = new Command("show", "Print the sandbox's time and how far it is ahead of real time.");
         show.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Get, "/sandbox/clock", null, ct)));
-        var by = new Argument<string>("duration") { Description = "How far: a duration such as 30m, 6h, 7d, 06:00:00 or 7.00:00:00." };
+        // Not a duration is a usage error here (exit 2); the gateway still says how far it may move (at most a year).
+        var by = CommandLineStyle.DurationArgument("duration", "advance", "How far");
         var advance = new Command("advance", "Move the clock forward, running everything that falls due on the way.") { by };
-        // 6h becomes 06:00:00; anything else goes as typed and the gateway says what it takes.
         advance.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock",
-            new { advance = CommandLineStyle.TryParseDuration(parse.GetValue(by)!)?.ToString("c", CultureInfo.InvariantCulture) ?? parse.GetValue(by) }, ct)));
+            new { advance = parse.GetValue(by)!.Value.ToString("c", CultureInfo.InvariantCulture) }, ct)));
         var at = new Argument<string>("time") { Description = "An ISO 8601 time with offset, such as 2027-01-01T00:00:00Z." };
         var to = new Command("to", "Move the clock forward to a time.") { at };
         to.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { to = parse.GetValue(at) }, ct)));
@@ -57,22 +60,25 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
     {
         var list = new Command("list", "The failure rules still in force.");
         list.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Get, "/sandbox/faults", null, ct)));
-        var json = new Argument<string>("rule") { Description = "The rule as JSON, e.g. '{\"kind\":\"api.lost-answer\",\"userId\":\"alice\"}' (docs/sandbox.md)." };
-        var add = new Command("add", "Set a failure rule.") { json };
-        add.SetAction(async (parse, ct) =>
+        var json = new Argument<JsonElement>("rule")
         {
-            JsonElement rule;
-            try
+            Description = "The rule as JSON, e.g. '{\"kind\":\"api.lost-answer\",\"userId\":\"alice\"}' (docs/sandbox.md).",
+            // Not JSON is a usage error (exit 2); a rule the sandbox does not take is its refusal (exit 1).
+            CustomParser = result =>
             {
-                rule = JsonSerializer.Deserialize<JsonElement>(parse.GetValue(json)!);
-            }
-            catch (JsonException)
-            {
-                throw new SandboxUnreachableException("The rule is not JSON; see docs/sandbox.md for the kinds and their fields.");
-            }
-
-            Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/faults", rule, ct));
-        });
+                try
+                {
+                    return JsonSerializer.Deserialize<JsonElement>(result.Tokens.Count > 0 ? result.Tokens[0].Value : "");
+                }
+                catch (JsonException)
+                {
+                    result.AddError("The rule is not JSON; see docs/sandbox.md for the kinds and their fields.");
+                    return default;
+                }
+            },
+        };
+        var add = new Command("add", "Set a failure rule.") { json };
+        add.SetAction(async (parse, ct) => Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/faults", parse.GetValue(json), ct)));
         var id = new Argument<string>("id") { Description = "The rule's id (flt_...)." };
         var remove = new Command("remove", "Remove a failure rule before its uses are spent.") { id };
         remove.SetAction(async (parse, ct) =>
@@ -203,7 +209,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
                     var paid = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = order.OutTradeNo }, cancellationToken);
                     var refund = paid.Data is { } view
                         ? await client.RefundAsync(RefundRequests.Partial($"trg_refund_{run}", view, 4.00m, "tokenpay trigger"), cancellationToken)
-                        : throw new SandboxUnreachableException($"The order was not found: {paid.Code} {paid.Msg}");
+                        : throw new SandboxRefusedException($"The order was not found: {paid.Code} {paid.Msg}");
                     Console.WriteLine($"Order {order.OutTradeNo}: {payment}; refund trg_refund_{run}: {refund.Code} {refund.Data?.Status}. Refunds end 5 s later: moving the sandbox clock a minute.");
                     Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = "00:01:00" }, cancellationToken));
                     break;
@@ -220,7 +226,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
         }
         catch (PayerMaxException ex)
         {
-            throw new SandboxUnreachableException($"The sandbox gateway at {GatewayUrl(parse)} did not complete the payment: {ex.Message}");
+            throw new SandboxRefusedException($"The sandbox gateway at {GatewayUrl(parse)} did not complete the payment: {ex.Message}");
         }
     }
 
@@ -243,7 +249,7 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
     {
         await client.OrderAndPayAsync(PaymentRequests.CardPaymentAndSave(order, card, buyer, MitType.Unscheduled), cancellationToken);
         var saved = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = order.OutTradeNo }, cancellationToken);
-        return saved.Data?.PaymentDetails is [{ PaymentTokenId: { } token }, ..] ? token : throw new SandboxUnreachableException($"The card was not saved: {saved.Code} {saved.Msg}");
+        return saved.Data?.PaymentDetails is [{ PaymentTokenId: { } token }, ..] ? token : throw new SandboxRefusedException($"The card was not saved: {saved.Code} {saved.Msg}");
     }
 
     // Follows the event log; prints what `line` makes of each event, until Ctrl+C or the duration ends.
@@ -309,10 +315,10 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
         }
 
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var reason = response.StatusCode == HttpStatusCode.NotFound && text.Length == 0
-            ? "the gateway there is not in sandbox mode (Gateway:Sandbox:Enabled)"
-            : TryError(text) ?? $"HTTP {(int)response.StatusCode}";
-        throw new SandboxUnreachableException($"Refused: {reason}");
+        // A gateway not in sandbox mode is no sandbox there (exit 3); anything else is the sandbox's refusal (exit 1).
+        throw response.StatusCode == HttpStatusCode.NotFound && text.Length == 0
+            ? new SandboxUnreachableException("Refused: the gateway there is not in sandbox mode (Gateway:Sandbox:Enabled)")
+            : new SandboxRefusedException($"Refused: {TryError(text) ?? $"HTTP {(int)response.StatusCode}"}");
     }
 
     private static string? TryError(string text)

@@ -53,16 +53,33 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Clock_ShowsAndMoves_AndRefusesABadDurationWithExitCode1()
+    public async Task Clock_ShowsAndMoves_ABadDurationIsAUsageError_AMoveTooFarIsRefused()
     {
         var moved = await RunAsync("clock", "advance", "01:30:00");
         var shown = await RunAsync("clock");
         var bad = await RunAsync("clock", "advance", "soon");
+        var tooFar = await RunAsync("clock", "advance", "400d");
 
         moved.Exit.ShouldBe(0, moved.Output);
         shown.Output.ShouldContain("\"offset\": \"01:30:00\"");
-        bad.Exit.ShouldBe(1);
-        bad.Output.ShouldContain("advance must be a positive duration");
+        bad.Exit.ShouldBe(2, bad.Output);
+        bad.Output.ShouldContain("advance must be a positive duration such as 30s, 5m, 2h, 7d or 00:05:00 (got 'soon')");
+        tooFar.Exit.ShouldBe(1, tooFar.Output);
+        tooFar.Output.ShouldContain("Refused: advance must be at most");
+        (await RunAsync("clock")).Output.ShouldContain("\"offset\": \"01:30:00\"", customMessage: "neither moved the clock");
+    }
+
+    [Fact]
+    public async Task FaultsAdd_NotJsonIsAUsageError_ARuleTheSandboxDoesNotTakeIsRefused()
+    {
+        var notJson = await RunAsync("faults", "add", "{kind:x}");
+        var unknown = await RunAsync("faults", "add", """{"kind":"no.such-kind"}""");
+
+        notJson.Exit.ShouldBe(2, notJson.Output);
+        notJson.Output.ShouldContain("The rule is not JSON; see docs/sandbox.md");
+        unknown.Exit.ShouldBe(1, unknown.Output);
+        unknown.Output.ShouldContain("Refused: ");
+        (await RunAsync("faults", "list")).Output.ShouldNotContain("no.such-kind");
     }
 
     [Fact]
@@ -110,14 +127,20 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WithoutASandboxThere_OneSentenceAndExitCode1()
+    public async Task WithoutASandboxThere_OneSentenceAndExitCode3_AsTheMerchantCommands()
     {
-        var port = FreePorts.Next();
+        var port = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var result = await RunAsync(["--gateway-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "clock"], withPort: false);
+        var clock = await RunAsync(["--gateway-port", port, "clock"], withPort: false);
+        var faults = await RunAsync(["--gateway-port", port, "faults", "list"], withPort: false);
+        var logs = await RunAsync(["--gateway-port", port, "logs", "tail", "--for", "1s"], withPort: false);
 
-        result.Exit.ShouldBe(1);
-        result.Output.ShouldContain($"No sandbox answers at http://127.0.0.1:{port}");
+        foreach (var (exit, output) in (ReadOnlySpan<(int, string)>)[clock, faults, logs])
+        {
+            exit.ShouldBe(3, output);
+            output.ShouldContain($"No sandbox answers at http://127.0.0.1:{port}; start it first");
+            output.ShouldNotContain("   at ");
+        }
     }
 
     private string GatewayPort => _gateway.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -130,8 +153,8 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
 
         merchant.Exit.ShouldBe(3, merchant.Output);
         merchant.Output.ShouldContain("No running sandbox found and no --data given. Start one in another terminal (dotnet run --project src/TokenPay.Sandbox), or pass --data");
-        trigger.Exit.ShouldBe(1, trigger.Output);
-        trigger.Output.ShouldContain("No running sandbox found");
+        trigger.Exit.ShouldBe(3, trigger.Output);
+        trigger.Output.ShouldContain("No running sandbox found and no --data given.");
         Directory.EnumerateFileSystemEntries(_elsewhere).ShouldBeEmpty("no new sandbox (keys, databases) where the command ran");
         merchant.Output.ShouldNotContain("   at ");
     }
@@ -165,7 +188,7 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
         env.Output.ShouldContain($"export PAYERMAX_MERCHANT_NO='{TestKeys.MerchantNo}'");
         env.Output.ShouldContain($"export PAYERMAX_MERCHANT_PRIVATE_KEY='{TestKeys.MerchantPrivate}'");
         env.Output.ShouldContain($"export PAYERMAX_PLATFORM_PUBLIC_KEY='{TestKeys.PlatformPublic}'");
-        nowhere.Exit.ShouldBe(1, nowhere.Output);
+        nowhere.Exit.ShouldBe(3, nowhere.Output);
         nowhere.Output.ShouldContain("holds no sandbox (no sandbox.json)");
         Directory.EnumerateFileSystemEntries(_elsewhere).ShouldBeEmpty("no new sandbox");
     }

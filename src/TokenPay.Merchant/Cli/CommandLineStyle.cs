@@ -97,6 +97,13 @@ public static class CommandLineStyle
         CustomParser = result => ParseDuration(result, name),
     };
 
+    /// <summary>A duration argument such as <c>advance 6h</c>; anything else is a usage error naming <paramref name="field"/>.</summary>
+    public static Argument<TimeSpan?> DurationArgument(string name, string field, string description) => new(name)
+    {
+        Description = $"{description}: a duration such as 30m, 6h, 7d, 06:00:00 or 7.00:00:00.",
+        CustomParser = result => ParseDuration(result, field),
+    };
+
     /// <summary>Reads 500ms, 5s, 2m, 6h, 7d, 1.5h or a .NET TimeSpan (00:05:00, 7.00:00:00); null when it is none of these.</summary>
     public static TimeSpan? TryParseDuration(string text)
     {
