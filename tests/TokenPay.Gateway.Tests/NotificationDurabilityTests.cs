@@ -113,12 +113,35 @@ public sealed class NotificationDurabilityTests : IAsyncLifetime
         var output = new StringWriter();
 
         var exit = await TokenPay.Gateway.Admin.GatewayCommands.TryRunAsync(
-            ["notifications", "resend", id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--Gateway:Storage:Provider={(GatewayHost.OnPostgres ? "Postgres" : "Sqlite")}", $"--Gateway:Storage:ConnectionString={host.ConnectionString}"], output);
+            ["notifications", "resend", id.ToString(System.Globalization.CultureInfo.InvariantCulture), .. Storage(host)], output);
 
         exit.ShouldBe(0);
         output.ToString().ShouldContain($"Notification {id}");
         (await host.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Pending'")).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task CommandLineAttempts_ListsEachAttempt_AndAnUnknownIdIsNotFound()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Notifications:Schedule:0"] = "00:00:00" });
+        _receiver.Reply = _ => ReceiverReply.ServerError;
+        await PayAsync(host, GatewayFixture.NewId("cli"));
+        await Eventually.UntilAsync(() => host.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Failed'"), c => c == 1, "failure");
+        var id = await host.ScalarAsync("SELECT id FROM notifications");
+        var found = new StringWriter();
+        var unknown = new StringWriter();
+
+        var foundExit = await TokenPay.Gateway.Admin.GatewayCommands.TryRunAsync(["notifications", "attempts", id.ToString(System.Globalization.CultureInfo.InvariantCulture), .. Storage(host)], found);
+        var unknownExit = await TokenPay.Gateway.Admin.GatewayCommands.TryRunAsync(["notifications", "attempts", (id + 1000).ToString(System.Globalization.CultureInfo.InvariantCulture), .. Storage(host)], unknown);
+
+        foundExit.ShouldBe(0, found.ToString());
+        found.ToString().ShouldContain("\n1\t");
+        unknownExit.ShouldBe(1, unknown.ToString());
+        unknown.ToString().ShouldBe($"No notification {id + 1000}.{Environment.NewLine}");
+    }
+
+    private static string[] Storage(GatewayHost host) =>
+        [$"--Gateway:Storage:Provider={(GatewayHost.OnPostgres ? "Postgres" : "Sqlite")}", $"--Gateway:Storage:ConnectionString={host.ConnectionString}"];
 
     private async Task PayAsync(GatewayHost host, string order)
     {

@@ -77,6 +77,13 @@ internal static class GatewayCommands
 
     private static async Task<int> AttemptsAsync(NotificationOutbox outbox, long id, TextWriter output, CancellationToken cancellationToken)
     {
+        // A notification not attempted yet has no attempts either: only an unknown id is "not found".
+        if (!await outbox.ExistsAsync(id, cancellationToken))
+        {
+            await output.WriteLineAsync($"No notification {id}.");
+            return 1;
+        }
+
         await output.WriteLineAsync("attempt\tstarted\thttp\tlatency ms\terror\tresponse");
         foreach (var a in await outbox.ListAttemptsAsync(id, cancellationToken))
         {

@@ -124,6 +124,9 @@ internal sealed class NotificationOutbox(RelationalDatabase database)
             WHERE CAST(@status AS TEXT) IS NULL OR n.status = @status ORDER BY n.id DESC LIMIT @limit;
             """, new { status, limit }, cancellationToken);
 
+    public async Task<bool> ExistsAsync(long notificationId, CancellationToken cancellationToken) =>
+        (await database.QueryAsync<long>("SELECT id FROM notifications WHERE id = @notificationId;", new { notificationId }, cancellationToken)).Count == 1;
+
     public Task<IReadOnlyList<AttemptSummary>> ListAttemptsAsync(long notificationId, CancellationToken cancellationToken) =>
         database.QueryAsync<AttemptSummary>("""
             SELECT attempt, started_at, http_status, latency_ms, response_excerpt, error
