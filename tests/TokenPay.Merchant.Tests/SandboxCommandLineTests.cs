@@ -59,11 +59,14 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
         var shown = await RunAsync("clock");
         var bad = await RunAsync("clock", "advance", "soon");
         var tooFar = await RunAsync("clock", "advance", "400d");
+        var missing = await RunAsync("clock", "advance");
 
         moved.Exit.ShouldBe(0, moved.Output);
         shown.Output.ShouldContain("\"offset\": \"01:30:00\"");
         bad.Exit.ShouldBe(2, bad.Output);
         bad.Output.ShouldContain("advance must be a positive duration such as 30s, 5m, 2h, 7d or 00:05:00 (got 'soon')");
+        missing.Exit.ShouldBe(2, missing.Output);
+        missing.Output.ShouldNotContain("   at ");
         tooFar.Exit.ShouldBe(1, tooFar.Output);
         tooFar.Output.ShouldContain("Refused: advance must be at most");
         (await RunAsync("clock")).Output.ShouldContain("\"offset\": \"01:30:00\"", customMessage: "neither moved the clock");

@@ -101,6 +101,8 @@ public static class CommandLineStyle
     public static Argument<TimeSpan?> DurationArgument(string name, string field, string description) => new(name)
     {
         Description = $"{description}: a duration such as 30m, 6h, 7d, 06:00:00 or 7.00:00:00.",
+        // Required, though its type is nullable (what the parser returns for a bad value).
+        Arity = ArgumentArity.ExactlyOne,
         CustomParser = result => ParseDuration(result, field),
     };
 
