@@ -43,14 +43,16 @@ internal sealed class TokenStore(RelationalDatabase database)
     }
 
     /// <summary>Activated tokens whose card has expired by <paramref name="now"/> (the sweep marks them Expired).</summary>
+    // The status is written into these two queries, not bound: only then may either engine use the partial index
+    // ix_tokens_expiry (WHERE status = 'Activated') for a sweep that runs every few seconds.
     public Task<IReadOnlyList<TokenRecord>> FindExpiredAsync(long now, int batchSize, CancellationToken cancellationToken) =>
         database.QueryAsync<TokenRecord, StoredCard, TokenRecord>(
-            $"{SelectWithCard} WHERE t.status = @activated AND t.expires_at <= @now ORDER BY t.expires_at LIMIT @batchSize;",
-            WithCard, "id", new { activated = TokenStatuses.Activated, now, batchSize }, cancellationToken);
+            $"{SelectWithCard} WHERE t.status = '{TokenStatuses.Activated}' AND t.expires_at <= @now ORDER BY t.expires_at LIMIT @batchSize;",
+            WithCard, "id", new { now, batchSize }, cancellationToken);
 
     /// <summary>When the next Activated token expires, or null when none is Activated.</summary>
     public Task<long?> NextExpiryAsync(CancellationToken cancellationToken) =>
-        database.QueryFirstOrDefaultAsync<long?>("SELECT MIN(expires_at) FROM payment_tokens WHERE status = @activated;", new { activated = TokenStatuses.Activated }, cancellationToken);
+        database.QueryFirstOrDefaultAsync<long?>($"SELECT MIN(expires_at) FROM payment_tokens WHERE status = '{TokenStatuses.Activated}';", null, cancellationToken);
 
     /// <summary>
     /// Marks an expired token Expired and queues its TOKENIZATION notification, in one transaction. False (nothing
