@@ -1,4 +1,5 @@
 using TokenPay.Gateway.Admin;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Storage;
 

@@ -36,7 +36,7 @@ internal sealed class RequestLog(string service) : IStartupFilter
             return;
         }
 
-        var line = $"{service,-8} {http.Request.Method,-6} {TokenPay.Gateway.Hosting.PublicLinks.RedactSecrets(http.Request.Path.Value)} {http.Response.StatusCode} {elapsed.TotalMilliseconds:F0} ms";
+        var line = $"{service,-8} {http.Request.Method,-6} {TokenPay.Gateway.Core.PublicLinks.RedactSecrets(http.Request.Path.Value)} {http.Response.StatusCode} {elapsed.TotalMilliseconds:F0} ms";
         lock (Console)
         {
             System.Console.WriteLine(line);

@@ -366,6 +366,6 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
         }
     }
 
-    /// <summary>An event as the gateway sends it (TokenPay.Gateway.Hosting.GatewayEvent).</summary>
+    /// <summary>An event as the gateway sends it (TokenPay.Gateway.Core.GatewayEvent).</summary>
     private sealed record GatewayEventLine(long Id, DateTimeOffset At, string Kind, string Message, Dictionary<string, string?>? Data);
 }

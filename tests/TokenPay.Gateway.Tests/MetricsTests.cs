@@ -61,7 +61,7 @@ public sealed class MetricsTests : IAsyncLifetime
         host.Clock.Advance(TimeSpan.FromSeconds(90));
 
         // This gateway's own gauges: the exporter merges same-named series of every gateway in the test process.
-        var meter = host.App.Services.GetRequiredService<TokenPay.Gateway.Hosting.GatewayMetrics>().Meter;
+        var meter = host.App.Services.GetRequiredService<TokenPay.Gateway.Core.GatewayMetrics>().Meter;
         var values = new Dictionary<string, double>();
         using (var listener = new System.Diagnostics.Metrics.MeterListener())
         {

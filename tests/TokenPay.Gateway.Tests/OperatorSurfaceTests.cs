@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Hosting;
 
 namespace TokenPay.Gateway.Tests;

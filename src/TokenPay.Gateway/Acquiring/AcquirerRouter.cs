@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using TokenPay.Acquiring;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 
 namespace TokenPay.Gateway.Acquiring;
 

@@ -3,9 +3,8 @@ using System.Net.ServerSentEvents;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Notifications;
-using TokenPay.Gateway.OperatorConsole;
 using TokenPay.Gateway.Storage;
 
 namespace TokenPay.Gateway.Admin;
@@ -16,15 +15,16 @@ namespace TokenPay.Gateway.Admin;
 /// </summary>
 internal static class AdminEndpoints
 {
-    public static void MapAdmin(this IEndpointRouteBuilder app)
+    /// <summary>The guarded <c>/admin</c> group, for the operator console to add its pages to.</summary>
+    public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin").AddEndpointFilter(GuardAsync);
         admin.MapGet("/notifications", ListAsync);
         admin.MapGet("/notifications/{id:long}/attempts", AttemptsAsync);
         admin.MapPost("/notifications/{id:long}/resend", ResendAsync);
         admin.MapGet("/events", FollowEvents);
-        admin.MapConsole();
         admin.MapGet("/log", (GatewayEvents events, long? after) => Results.Json(events.Since(after ?? 0)));
+        return admin;
     }
 
     // Server-sent events: the kept log, then live; a reconnecting reader sends Last-Event-ID (or ?after=) and misses nothing kept.

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using TokenPay.Acquiring.Simulator;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Storage;
 
 namespace TokenPay.Gateway.Admin;

@@ -112,13 +112,5 @@ internal static class CashierEndpoints
         return HtmlPage.WriteAsync(http, status, action, body, scripts: ["card-form.js"]);
     }
 
-    /// <summary>What the customer agrees to when the card is saved, in the order's own terms.</summary>
-    internal static string Consent(bool saves, string? mitType) => !saves ? "" : mitType switch
-    {
-        Wire.MitUnscheduled => """<p class="notice" id="consent">Your card will be saved. You authorise the merchant to charge it later without you being present, at times and for amounts that depend on your use (unscheduled payments). You can remove the card at any time.</p>""",
-        Wire.MitScheduled => """<p class="notice" id="consent">Your card will be saved. You authorise the merchant to charge it on the agreed schedule without you being present. You can remove the card at any time.</p>""",
-        _ => """<p class="notice" id="consent">Your card will be saved so you can pay faster next time. It will only be charged when you pay.</p>""",
-    };
-
-    private static string Consent(OrderRecord order) => Consent(order.TokenForFutureUse, order.MitType);
+    private static string Consent(OrderRecord order) => CardForm.Consent(order.TokenForFutureUse, order.MitType);
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using TokenPay.Gateway.Cashier;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Envelope;
-using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Pages;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.Vault;
@@ -101,7 +100,7 @@ internal sealed class DropinEndpoints(DropinStore dropins, CardVault vault, Time
         var body = $"""
             <form id="card-form" data-mode="dropin" data-client-key="{HtmlPage.Encode(clientKey)}" data-session-key="{HtmlPage.Encode(sessionKey)}" data-origin="{HtmlPage.Encode(origin)}" novalidate>
               {CardForm.Fields(null, null)}
-              {CashierEndpoints.Consent(session.TokenForFutureUse, session.MitType)}
+              {CardForm.Consent(session.TokenForFutureUse, session.MitType)}
               <div class="row"><button class="pass" type="submit" id="submit">Use this card</button></div>
             </form>
             """;

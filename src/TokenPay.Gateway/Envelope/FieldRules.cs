@@ -1,3 +1,5 @@
+using TokenPay.Gateway.Core;
+
 namespace TokenPay.Gateway.Envelope;
 
 /// <summary>The field checks every API shares; each refusal names the field.</summary>
@@ -18,7 +20,7 @@ internal static class FieldRules
         if (value is null) return null;
         if (value.Length > maxLength) return ApiReply.Invalid($"{field} must be at most {maxLength} characters.");
         // A browser is redirected to it (a Location header) and notifications are sent to it: printable ASCII only.
-        if (!Hosting.PublicLinks.IsRedirectable(value)) return ApiReply.Invalid($"{field} must be printable ASCII without spaces: percent-encode other characters.");
+        if (!PublicLinks.IsRedirectable(value)) return ApiReply.Invalid($"{field} must be printable ASCII without spaces: percent-encode other characters.");
         return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? null
             : ApiReply.Invalid($"{field} must be an absolute http(s) URL.");

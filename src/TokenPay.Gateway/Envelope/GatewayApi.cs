@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using TokenPay.Gateway.Core;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Signing;
 
@@ -95,11 +96,11 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
             return;
         }
 
-        using var activity = Hosting.GatewayTracing.Source.StartActivity(OperationName(http.Request.Path));
+        using var activity = GatewayTracing.Source.StartActivity(OperationName(http.Request.Path));
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("tokenpay.app_id", request.App.AppId);
-            activity.SetTag(Hosting.GatewayTracing.OutTradeNo, ApiData.KeysOf(request.Data).OutTradeNo);
+            activity.SetTag(GatewayTracing.OutTradeNo, ApiData.KeysOf(request.Data).OutTradeNo);
         }
 
         // Past the gate the client's connection decides nothing: a hang-up must not leave an order half placed

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TokenPay.Gateway.Core;
 using TokenPay.Protocol.Json;
 using TokenPay.Protocol.Models;
 using TokenPay.Protocol.Signing;
@@ -6,12 +7,12 @@ using TokenPay.Protocol.Signing;
 namespace TokenPay.Gateway.Envelope;
 
 /// <summary>The one signing exit: serializes an answer once, signs those bytes, sends those bytes.</summary>
-internal sealed class GatewayResponder(PlatformSigner signer, Hosting.GatewayMetrics metrics)
+internal sealed class GatewayResponder(PlatformSigner signer, GatewayMetrics metrics)
 {
     public async Task WriteAsync(HttpContext http, int statusCode, ApiReply reply)
     {
         metrics.Answered(GatewayApi.OperationName(http.Request.Path), reply.Code);
-        if (http.Features.Get<Hosting.AnsweredCode>() is { } answered)
+        if (http.Features.Get<AnsweredCode>() is { } answered)
         {
             answered.Code = reply.Code;
         }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
-using TokenPay.Gateway.Hosting;
-using TokenPay.Gateway.Merchants;
+using TokenPay.Gateway.Core;
 using TokenPay.Hosting;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Signing;

@@ -8,10 +8,11 @@ using TokenPay.Acquiring.Simulator;
 using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Admin;
 using TokenPay.Gateway.Cashier;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.DropIn;
 using TokenPay.Gateway.Envelope;
-using TokenPay.Gateway.Merchants;
 using TokenPay.Gateway.Notifications;
+using TokenPay.Gateway.OperatorConsole;
 using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Pages;
 using TokenPay.Gateway.Refunds;
@@ -154,7 +155,7 @@ public static partial class GatewayApp
         app.MapCashier();
         app.MapAssets();
         app.Services.GetRequiredService<DropinEndpoints>().Map(app);
-        app.MapAdmin();
+        app.MapAdmin().MapConsole();
         app.MapHealthEndpoints();
         app.MapGatewayOpenApi();
         if (options.Sandbox.Enabled)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.Vault;
 using TokenPay.Protocol.Signing;

@@ -1,15 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using TokenPay.Gateway.Envelope;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.OperatorConsole;
 
 namespace TokenPay.Gateway.Hosting;
-
-/// <summary>Set by the one signing exit: the PayerMax code of the answer, for the request line.</summary>
-internal sealed class AnsweredCode
-{
-    public string? Code { get; set; }
-}
 
 /// <summary>
 /// One line per request: method, path, HTTP status, the answer's PayerMax code and milliseconds, as a log

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using TokenPay.Acquiring;
-using TokenPay.Gateway.Merchants;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Storage;
-using TokenPay.Gateway.Vault;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Json;
 using TokenPay.Protocol.Models;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Storage;
 
 namespace TokenPay.Gateway.Notifications;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Pages;
 using TokenPay.Gateway.Sandbox;

@@ -1,8 +1,8 @@
 using TokenPay.Acquiring;
 using TokenPay.Gateway.Acquiring;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.DropIn;
 using TokenPay.Gateway.Envelope;
-using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.Tokens;
 using TokenPay.Gateway.Vault;

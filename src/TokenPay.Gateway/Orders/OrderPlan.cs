@@ -1,5 +1,4 @@
 using TokenPay.Acquiring;
-using TokenPay.Gateway.Vault;
 
 namespace TokenPay.Gateway.Orders;
 

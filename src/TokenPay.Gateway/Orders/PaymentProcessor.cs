@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenPay.Acquiring;
 using TokenPay.Gateway.Acquiring;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.Tokens;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Storage;
 using TokenPay.Hosting;
 using TokenPay.Protocol;

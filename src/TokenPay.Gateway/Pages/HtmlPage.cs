@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
+using TokenPay.Gateway.Core;
 
 namespace TokenPay.Gateway.Pages;
 
@@ -57,7 +58,7 @@ internal static class HtmlPage
     public static Task ReturnToMerchantAsync(HttpContext http, string? frontCallbackUrl, bool succeeded)
     {
         // Checked at orderAndPay; an older row that would not fit a Location header gets the page instead.
-        if (frontCallbackUrl is not null && Hosting.PublicLinks.IsRedirectable(frontCallbackUrl))
+        if (frontCallbackUrl is not null && PublicLinks.IsRedirectable(frontCallbackUrl))
         {
             http.Response.Headers.CacheControl = "no-store";
             http.Response.Redirect(frontCallbackUrl);

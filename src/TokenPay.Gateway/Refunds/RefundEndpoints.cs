@@ -1,5 +1,5 @@
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Envelope;
-using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;

@@ -1,11 +1,11 @@
+using Microsoft.Extensions.Options;
 using TokenPay.Acquiring;
 using TokenPay.Gateway.Acquiring;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
-using Microsoft.Extensions.Options;
 
 namespace TokenPay.Gateway.Refunds;
 

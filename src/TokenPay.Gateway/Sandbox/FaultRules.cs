@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TokenPay.Acquiring;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Sandbox;

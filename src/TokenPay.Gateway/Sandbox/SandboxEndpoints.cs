@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using TokenPay.Gateway.Admin;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Hosting;
 
 namespace TokenPay.Gateway.Sandbox;

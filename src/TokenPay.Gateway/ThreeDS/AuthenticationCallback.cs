@@ -1,5 +1,5 @@
 using TokenPay.Acquiring;
-using TokenPay.Gateway.Hosting;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.Vault;

@@ -1,7 +1,8 @@
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Envelope;
-using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Storage;
+using TokenPay.Gateway.Vault;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
 using static TokenPay.Gateway.Envelope.FieldRules;

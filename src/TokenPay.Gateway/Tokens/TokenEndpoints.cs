@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
+using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Envelope;
-using TokenPay.Gateway.Hosting;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
 using TokenPay.Protocol;

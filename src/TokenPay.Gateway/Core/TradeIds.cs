@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace TokenPay.Gateway.Orders;
+namespace TokenPay.Gateway.Core;
 
 /// <summary>The gateway's identifiers, in PayerMax's shapes: timestamp plus random digits, unique by index.</summary>
 internal static class TradeIds

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace TokenPay.Gateway.Hosting;
+namespace TokenPay.Gateway.Core;
 
 /// <summary>
 /// The gateway's spans, activity source <c>TokenPay.Gateway</c> (exported by OpenTelemetry with

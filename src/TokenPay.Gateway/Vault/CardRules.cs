@@ -1,10 +1,9 @@
 using System.Globalization;
 using TokenPay.Acquiring;
-using TokenPay.Gateway.Vault;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
 
-namespace TokenPay.Gateway.Orders;
+namespace TokenPay.Gateway.Vault;
 
 /// <summary>A card field that fails a rule: the API message names the field, the human one is for pages.</summary>
 internal sealed record CardProblem(string Field, string Code, string Message, string HumanMessage);

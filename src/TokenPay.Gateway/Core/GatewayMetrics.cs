@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace TokenPay.Gateway.Hosting;
+namespace TokenPay.Gateway.Core;
 
 /// <summary>
 /// The gateway's own instruments, meter <c>TokenPay.Gateway</c> (exported by OpenTelemetry: <c>Gateway:Metrics</c>).

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace TokenPay.Gateway.Hosting;
+namespace TokenPay.Gateway.Core;
 
 /// <summary>One entry of the gateway's event log.</summary>
 /// <param name="Kind">What happened: <c>notification.attempt</c>, <c>fault.fired</c>, <c>clock.moved</c>, <c>request</c>...</param>

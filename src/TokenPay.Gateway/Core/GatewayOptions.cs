@@ -1,6 +1,6 @@
 using TokenPay.Storage;
 
-namespace TokenPay.Gateway.Hosting;
+namespace TokenPay.Gateway.Core;
 
 /// <summary>The <c>Gateway</c> configuration section. Key names are a contract: README and scripts use them.</summary>
 public sealed class GatewayOptions

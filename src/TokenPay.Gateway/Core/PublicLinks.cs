@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace TokenPay.Gateway.Hosting;
+namespace TokenPay.Gateway.Core;
 
 /// <summary>
 /// Absolute links handed to browsers: <c>Gateway:PublicBaseUrl</c> when set, else the request's own origin,

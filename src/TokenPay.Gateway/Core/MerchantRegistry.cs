@@ -1,9 +1,8 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
-using TokenPay.Gateway.Hosting;
 using TokenPay.Protocol.Signing;
 
-namespace TokenPay.Gateway.Merchants;
+namespace TokenPay.Gateway.Core;
 
 /// <summary>A merchant application and the public key it signs with for one key version.</summary>
 internal sealed record MerchantApp(string AppId, string MerchantNo, string KeyVersion, RSA PublicKey, string? NotifyUrl, bool TokenizationNotifications, string? DefaultCountry, string? RefundNotifyUrl);
