@@ -13,7 +13,7 @@ public sealed record RetrySummary(int Sent, int Succeeded, int Declined);
 /// clock every <c>Merchant:SmartRetries:PollInterval</c>. Each retry is claimed and recorded before it is
 /// sent, so two passes (or two merchant nodes) never send the same retry twice.
 /// </summary>
-internal sealed partial class ChargeRetrier(RetryLedger retries, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<ChargeRetrier> logger)
+internal sealed class ChargeRetrier(RetryLedger retries, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<ChargeRetrier> logger)
     : PeriodicService(clock, () => options.Value.SmartRetries.PollInterval), IScheduledWork
 {
     private const int BatchSize = 200;
@@ -55,15 +55,9 @@ internal sealed partial class ChargeRetrier(RetryLedger retries, ChargeService c
         var summary = await RunDueAsync(cancellationToken);
         if (summary.Sent > 0)
         {
-            LogRetried(logger, summary.Sent, summary.Succeeded, summary.Declined);
+            logger.ChargeRetriesSent(summary.Sent, summary.Succeeded, summary.Declined);
         }
     }
 
-    protected override void OnFailed(Exception exception) => LogFailed(logger, exception.GetType().FullName);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Sent} charge retries: {Succeeded} succeeded, {Declined} declined")]
-    private static partial void LogRetried(ILogger logger, int sent, int succeeded, int declined);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending due charge retries failed with {ExceptionType}; trying again on the next tick")]
-    private static partial void LogFailed(ILogger logger, string? exceptionType);
+    protected override void OnFailed(Exception exception) => logger.ChargeRetriesFailed(exception.GetType().FullName);
 }

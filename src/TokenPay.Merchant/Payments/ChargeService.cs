@@ -61,7 +61,7 @@ public sealed record FieldProblem(string Field, string Message);
 /// payment is recorded before the request is sent, and a charge whose answer was lost is settled with
 /// orderQuery by that number before anything is sent again. Asking twice never charges twice.
 /// </summary>
-internal sealed partial class ChargeService(
+internal sealed class ChargeService(
     PayerMaxClient client, PaymentStore payments, RetryLedger retries, WalletService wallet, IOptions<MerchantOptions> options, TimeProvider clock, ILogger<ChargeService> logger)
 {
     /// <summary>What is wrong with a request, or null when it can be charged. Callers check before <see cref="ChargeAsync"/>.</summary>
@@ -328,13 +328,13 @@ internal sealed partial class ChargeService(
             if (ex is PayerMaxTransportException { NothingSent: true } && sends == 1
                 && await payments.RefuseUnsentAsync(payment.OutTradeNo, sends, NotSentCodes.GatewayUnreachable, "The gateway could not be reached; nothing was sent. Charging again with the same chargeId sends it.", cancellationToken))
             {
-                LogNotSent(logger, payment.OutTradeNo);
+                logger.ChargeNotSent(payment.OutTradeNo);
                 return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
             }
 
             // The outcome is unknown: settle by order number now if possible; otherwise the payment stays
             // CREATED, a repeated charge settles it, and so does the reconciler.
-            LogUnknownOutcome(logger, payment.OutTradeNo, ex.GetType().Name);
+            logger.ChargeOutcomeUnknown(payment.OutTradeNo, ex.GetType().Name);
             return await SettleAsync(payment, IfAbsent.KeepOpen, cancellationToken);
         }
 
@@ -357,12 +357,6 @@ internal sealed partial class ChargeService(
 
         return result with { NextRetryAt = charge.RetryAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null, RetryNote = charge.RetryNote };
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Charge {OutTradeNo}: outcome unknown after {Failure}; settling by order number")]
-    private static partial void LogUnknownOutcome(ILogger logger, string outTradeNo, string failure);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Charge {OutTradeNo}: the gateway could not be reached; nothing was sent")]
-    private static partial void LogNotSent(ILogger logger, string outTradeNo);
 }
 
 /// <summary>What settling does with an order the gateway says it does not have.</summary>

@@ -12,7 +12,7 @@ public sealed record ReconcileSummary(int Checked, int Settled, int StillOpen);
 /// Settles payments still open after <c>Merchant:ReconcileAfter</c> with orderQuery, so a notification that
 /// never comes does not leave an order pending forever.
 /// </summary>
-internal sealed partial class Reconciler(PaymentStore payments, ChargeService charges, RefundLedger refundLedger, RefundService refunds, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
+internal sealed class Reconciler(PaymentStore payments, ChargeService charges, RefundLedger refundLedger, RefundService refunds, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
     : PeriodicService(clock, () => options.Value.ReconcileInterval), IScheduledWork
 {
     public string Name => "merchant reconciler";
@@ -59,15 +59,9 @@ internal sealed partial class Reconciler(PaymentStore payments, ChargeService ch
         var summary = await ReconcileAsync(cancellationToken);
         if (summary.Checked > 0)
         {
-            LogReconciled(logger, summary.Checked, summary.Settled);
+            logger.Reconciled(summary.Checked, summary.Settled);
         }
     }
 
-    protected override void OnFailed(Exception exception) => LogFailed(logger, exception.GetType().FullName);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Checked} open payments, {Settled} settled")]
-    private static partial void LogReconciled(ILogger logger, int @checked, int settled);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciliation failed with {ExceptionType}; retrying on the next tick")]
-    private static partial void LogFailed(ILogger logger, string? exceptionType);
+    protected override void OnFailed(Exception exception) => logger.ReconciliationFailed(exception.GetType().FullName);
 }

@@ -35,7 +35,7 @@ public sealed record RefundOutcome(string RefundId, string OutRefundNo, string P
 /// the request is sent, and one whose answer was lost is settled with refundQuery by that number before
 /// anything is sent again, so asking twice never refunds twice.
 /// </summary>
-internal sealed partial class RefundService(PayerMaxClient client, PaymentStore payments, RefundLedger refunds, IOptions<MerchantOptions> options, TimeProvider clock, ILogger<RefundService> logger)
+internal sealed class RefundService(PayerMaxClient client, PaymentStore payments, RefundLedger refunds, IOptions<MerchantOptions> options, TimeProvider clock, ILogger<RefundService> logger)
 {
     /// <summary>What is wrong with a request (the field, as the API names it), or null.</summary>
     public static FieldProblem? Check(RefundOrder request)
@@ -182,7 +182,7 @@ internal sealed partial class RefundService(PayerMaxClient client, PaymentStore 
             }
 
             // Unknown: settle by refund number now if possible; otherwise the reconciler (or a repeat) does.
-            LogUnknownOutcome(logger, refund.OutRefundNo, ex.GetType().Name);
+            logger.RefundOutcomeUnknown(refund.OutRefundNo, ex.GetType().Name);
             return await SettleAsync(refund, IfAbsent.KeepOpen, cancellationToken);
         }
 
@@ -191,7 +191,4 @@ internal sealed partial class RefundService(PayerMaxClient client, PaymentStore 
 
     private static RefundOutcome Outcome(MerchantRefund r) =>
         new(r.RefundId, r.OutRefundNo, r.OutTradeNo, r.Status, r.RefundTradeNo, r.ResultCode, r.ResultMsg, Currencies.FromMinorUnits(r.AmountMinor, r.Currency), r.Currency);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refund {OutRefundNo}: outcome unknown after {Failure}; settling by refund number")]
-    private static partial void LogUnknownOutcome(ILogger logger, string outRefundNo, string failure);
 }
