@@ -14,10 +14,16 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (ex is TokenPay.Storage.StorageUnavailableException or Microsoft.Extensions.Options.OptionsValidationException)
+catch (TokenPay.Storage.StorageUnavailableException ex)
 {
-    // A configuration or outage a person fixes: one sentence, no stack trace.
+    // An outage a person fixes: one sentence, no stack trace.
     await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}
+catch (Exception ex) when (MerchantApp.WrongSettings(ex) is { } wrong)
+{
+    // A configuration a person fixes: a sentence naming each wrong setting, no stack trace.
+    await Console.Error.WriteLineAsync(wrong);
     return 1;
 }
 catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)

@@ -53,6 +53,17 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task WrongMerchantAndPayerMaxSettings_ASentenceNamingEach_Exit2()
+    {
+        var (exit, output) = await RunAsync("reconcile --Merchant:SmartRetries:PollInterval=0 --Merchant:ReconcileInterval=-00:01:00");
+
+        exit.ShouldBe(2, output);
+        output.ShouldContain("Merchant:ReconcileInterval must be positive and at most 49 days.; Merchant:SmartRetries:PollInterval must be positive and at most 49 days.");
+        output.ShouldContain("PayerMax:AppId is required.");
+        output.ShouldNotContain("   at ");
+    }
+
+    [Fact]
     public async Task BatchWithBadLines_EachReportedWithItsLine_NothingCharged()
     {
         await File.WriteAllTextAsync(Path.Combine(_directory, "bad.csv"), "userId,amount,currency,reason,chargeId\nu1,5.00,USD,\"Top-up, monthly\",c1\nu2,five,USD,x,c2\n");

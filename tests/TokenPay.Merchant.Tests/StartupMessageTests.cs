@@ -32,12 +32,29 @@ public sealed class StartupMessageTests
         output.ShouldNotContain("   at ");
     }
 
-    private static async Task<(int ExitCode, string Output)> RunMerchantAsync(string url, bool withPayerMax)
+    [Fact]
+    public async Task WrongRetrySchedule_OneSentenceNamingIt()
+    {
+        var descendingSchedule = new Dictionary<string, string?>
+        {
+            ["Merchant:SmartRetries:Schedule:0"] = "2.00:00:00",
+            ["Merchant:SmartRetries:Schedule:1"] = "1.00:00:00",
+        };
+
+        var (exitCode, output) = await RunMerchantAsync($"http://127.0.0.1:{FreePorts.Next()}", withPayerMax: true, descendingSchedule);
+
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain("Merchant:SmartRetries:Schedule must be positive offsets in ascending order.");
+        output.ShouldNotContain("Hosting failed to start");
+        output.ShouldNotContain("   at ");
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunMerchantAsync(string url, bool withPayerMax, Dictionary<string, string?>? extra = null)
     {
         var directory = Directory.CreateTempSubdirectory("tokenpay-start-").FullName;
         try
         {
-            var settings = new Dictionary<string, string?> { ["Merchant:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "merchant.db")}" };
+            var settings = new Dictionary<string, string?>(extra ?? []) { ["Merchant:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "merchant.db")}" };
             if (withPayerMax)
             {
                 settings["PayerMax:Environment"] = "Custom";

@@ -394,6 +394,8 @@ public static class MerchantCommands
                 // Added last so --Section:Key=value wins over the host's defaults (the sandbox's database, gateway and keys).
                 builder.Configuration.AddCommandLine(configuration);
             });
+            // A command does not start the host, so it makes the checks the server makes at start itself.
+            app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
             return await run(app.Services);
         }
         catch (Exception ex) when (ex is TokenPay.Client.PayerMaxException or HttpRequestException or IOException)
@@ -406,9 +408,9 @@ public static class MerchantCommands
             Console.Error.WriteLine(ex.Message);
             return NotKnownYet;
         }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        catch (Exception ex) when (MerchantApp.WrongSettings(ex) is { } wrong)
         {
-            return UsageError(ex.Message);
+            return UsageError(wrong);
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using TokenPay.Client;
 using TokenPay.Hosting;
@@ -32,13 +33,13 @@ public static class MerchantApp
         {
             builder.Logging.AddFilter(category, LogLevel.Warning);
         }
-        var options = builder.Configuration.GetSection(MerchantOptions.Section).Get<MerchantOptions>() ?? new MerchantOptions();
-        Validate(options);
-
         var services = builder.Services;
-        services.Configure<MerchantOptions>(builder.Configuration.GetSection(MerchantOptions.Section));
+        services.AddOptions<MerchantOptions>().BindConfiguration(MerchantOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MerchantOptions>, MerchantOptionsValidator>();
         services.AddPayerMaxClient(builder.Configuration.GetSection(PayerMaxClientOptions.Section));
-        await services.AddMerchantStorageAsync(options.EffectiveStorage, cancellationToken);
+        // The storage is opened and migrated before the container exists, so its settings are read here directly.
+        var storage = (builder.Configuration.GetSection(MerchantOptions.Section).Get<MerchantOptions>() ?? new MerchantOptions()).EffectiveStorage;
+        await services.AddMerchantStorageAsync(storage, cancellationToken);
         services.AddSingleton<WalletService>();
         services.AddSingleton<ChargeService>();
         services.AddSingleton<RefundService>();
@@ -81,19 +82,14 @@ public static class MerchantApp
         return app;
     }
 
-    private static void Validate(MerchantOptions options)
+    /// <summary>
+    /// The wrong settings a start or a command was refused for, a sentence each (one line per section), or null for
+    /// any other failure. The host reports two sections refused at once (Merchant and PayerMax) as one AggregateException.
+    /// </summary>
+    internal static string? WrongSettings(Exception exception) => exception switch
     {
-        var retries = options.SmartRetries;
-        // A PeriodicTimer takes at most 2^32-2 ms (about 49.7 days).
-        if (retries.PollInterval <= TimeSpan.Zero || retries.PollInterval > TimeSpan.FromDays(49))
-        {
-            throw new Microsoft.Extensions.Options.OptionsValidationException(MerchantOptions.Section, typeof(MerchantOptions), ["Merchant:SmartRetries:PollInterval must be positive and at most 49 days."]);
-        }
-
-        var schedule = retries.EffectiveSchedule;
-        if (schedule[0] <= TimeSpan.Zero || schedule.Zip(schedule.Skip(1)).Any(pair => pair.Second <= pair.First))
-        {
-            throw new Microsoft.Extensions.Options.OptionsValidationException(MerchantOptions.Section, typeof(MerchantOptions), ["Merchant:SmartRetries:Schedule must be positive offsets in ascending order."]);
-        }
-    }
+        OptionsValidationException refused => refused.Message,
+        AggregateException { InnerExceptions: var inner } when inner.All(e => e is OptionsValidationException) => string.Join(Environment.NewLine, inner.Select(e => e.Message)),
+        _ => null,
+    };
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using TokenPay.Storage;
 
 namespace TokenPay.Merchant.Hosting;
@@ -68,4 +69,37 @@ public sealed class OperatorOptions
 
     /// <summary>The operator password as an ASP.NET Core Identity password hash (make one with <c>merchant hash-password</c>); never the password itself.</summary>
     public string? PasswordHash { get; set; }
+}
+
+/// <summary>
+/// Checks <see cref="MerchantOptions"/> when the service starts (a command checks before it runs), with one
+/// sentence per wrong setting that names it.
+/// </summary>
+internal sealed class MerchantOptionsValidator : IValidateOptions<MerchantOptions>
+{
+    // A PeriodicTimer takes at most 2^32-2 ms (about 49.7 days).
+    private static readonly TimeSpan LongestInterval = TimeSpan.FromDays(49);
+
+    public ValidateOptionsResult Validate(string? name, MerchantOptions options)
+    {
+        var failures = new List<string>();
+        if (options.ReconcileInterval <= TimeSpan.Zero || options.ReconcileInterval > LongestInterval)
+        {
+            failures.Add("Merchant:ReconcileInterval must be positive and at most 49 days.");
+        }
+
+        var retries = options.SmartRetries;
+        if (retries.PollInterval <= TimeSpan.Zero || retries.PollInterval > LongestInterval)
+        {
+            failures.Add("Merchant:SmartRetries:PollInterval must be positive and at most 49 days.");
+        }
+
+        var schedule = retries.EffectiveSchedule;
+        if (schedule[0] <= TimeSpan.Zero || schedule.Zip(schedule.Skip(1)).Any(pair => pair.Second <= pair.First))
+        {
+            failures.Add("Merchant:SmartRetries:Schedule must be positive offsets in ascending order.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
