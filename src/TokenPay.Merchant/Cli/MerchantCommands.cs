@@ -53,7 +53,23 @@ public static class MerchantCommands
         return parsed.Errors.Count > 0 ? Usage : exit;
     }
 
+    // Runs a command's work against the service built from this invocation's configuration (see WithServicesAsync).
+    private delegate Task<int> WithServices(Func<IServiceProvider, Task<int>> run);
+
     private static RootCommand Build(string[] configuration, Func<Task<Action<WebApplicationBuilder>>> configure)
+    {
+        WithServices withServices = run => WithServicesAsync(configuration, configure, run);
+        return new RootCommand($"TokenPay merchant service commands. {ExitCodes} " +
+            "Configuration keys may be passed too and win over the defaults, e.g. --PayerMax:BaseUrl=http://127.0.0.1:5080.")
+        {
+            ChargeCommand(withServices), ChargeStatusCommand(withServices), RetryCommand(withServices), ChargeBatchCommand(withServices),
+            RefundCommand(withServices), WalletCommand(withServices), ReconcileCommand(withServices), HashPasswordCommand(),
+        };
+    }
+
+    private static Option<bool> JsonFlag() => new("--json") { Description = "Print the result as JSON." };
+
+    private static Command ChargeCommand(WithServices withServices)
     {
         var user = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
         var amount = new Option<decimal>("--amount") { Description = "Amount in major units, e.g. 5.00.", Required = true, CustomParser = ParseAmount };
@@ -61,8 +77,7 @@ public static class MerchantCommands
         var reason = new Option<string>("--reason") { Description = "What the charge is for (the order subject).", DefaultValueFactory = _ => "Charge" };
         var chargeId = new Option<string>("--charge-id") { Description = "Your idempotency key: the same id never charges twice; reused with other parameters it is refused.", Required = true };
         var token = new Option<string?>("--token") { Description = "The saved card to charge (paymentTokenID); default: the user's most recent card that allows merchant-initiated charges." };
-        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-
+        var json = JsonFlag();
         var charge = new Command("charge", "Charge a customer's saved card without the customer (an unscheduled merchant-initiated payment).") { user, amount, currency, reason, chargeId, token, json };
         charge.SetAction((parse, ct) =>
         {
@@ -70,9 +85,34 @@ public static class MerchantCommands
             // Checked before the service is built: a usage error touches no database and no gateway.
             return ChargeService.Check(request) is { } problem
                 ? Task.FromResult(UsageError($"--{Flag(problem.Field)}: {problem.Message}"))
-                : WithServicesAsync(configuration, configure, services => ChargeAsync(services, request, parse.GetValue(json), ct));
+                : withServices(services => ChargeAsync(services, request, parse.GetValue(json), ct));
         });
+        return charge;
+    }
 
+    private static Command ChargeStatusCommand(WithServices withServices)
+    {
+        var chargeId = new Option<string>("--charge-id") { Description = "The charge's idempotency key.", Required = true };
+        var json = JsonFlag();
+        var status = new Command("charge-status", "Show a charge's attempts, the network's advice on each decline, and the next retry.") { chargeId, json };
+        status.SetAction((parse, ct) => withServices(services => ChargeStatusAsync(services, parse.GetValue(chargeId)!, parse.GetValue(json), ct)));
+        return status;
+    }
+
+    private static Command RetryCommand(WithServices withServices)
+    {
+        var retry = new Command("retry", "Send the retries of declined charges that are due now (the server does this every Merchant:SmartRetries:PollInterval).");
+        retry.SetAction((parse, ct) => withServices(async services =>
+        {
+            var summary = await services.GetRequiredService<ChargeRetrier>().RunDueAsync(ct);
+            AnsiConsole.WriteLine($"{summary.Sent} retries sent: {summary.Succeeded} succeeded, {summary.Declined} declined.");
+            return summary.Declined == 0 ? Ok : NotDone;
+        }));
+        return retry;
+    }
+
+    private static Command ChargeBatchCommand(WithServices withServices)
+    {
         var file = new Option<FileInfo>("--file") { Description = $"CSV file of charges: {ChargeBatch.Columns} (RFC 4180 quoting; an optional header line).", Required = true };
         var parallel = new Option<int>("--parallel") { Description = "Charges sent at once.", DefaultValueFactory = _ => 16 };
         parallel.Validators.Add(result =>
@@ -83,6 +123,7 @@ public static class MerchantCommands
             }
         });
         var output = new Option<FileInfo?>("--out") { Description = "Also write one result per charge to this CSV file." };
+        var json = JsonFlag();
         var batch = new Command("charge-batch", "Run the charges of a CSV file; safe to run again (each line's chargeId charges once).") { file, parallel, output, json };
         batch.SetAction((parse, ct) =>
         {
@@ -90,54 +131,54 @@ public static class MerchantCommands
             var lines = ReadBatch(parse.GetValue(file)!);
             return lines is null
                 ? Task.FromResult(Usage)
-                : WithServicesAsync(configuration, configure, services => BatchAsync(services, lines, parse.GetValue(parallel), parse.GetValue(output), parse.GetValue(json), ct));
+                : withServices(services => BatchAsync(services, lines, parse.GetValue(parallel), parse.GetValue(output), parse.GetValue(json), ct));
         });
+        return batch;
+    }
 
-        var walletUser = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
-        var list = new Command("list", "Show a customer's saved cards, refreshed from the gateway.") { walletUser, json };
-        list.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ListAsync(services, parse.GetValue(walletUser)!, parse.GetValue(json), ct)));
+    private static Command RefundCommand(WithServices withServices)
+    {
+        var payment = new Option<string>("--payment") { Description = "The payment to refund (its outTradeNo).", Required = true };
+        var amount = new Option<decimal>("--amount") { Description = "Amount to give back in major units, e.g. 2.50 (at most what is left of the payment).", Required = true, CustomParser = ParseAmount };
+        var refundId = new Option<string>("--refund-id") { Description = "Your idempotency key: the same id never refunds twice; reused with other parameters it is refused.", Required = true };
+        var reason = new Option<string?>("--reason") { Description = "Why (sent to the gateway as comments)." };
+        var json = JsonFlag();
+        var refund = new Command("refund", "Give a payment back, in full or in part.") { payment, amount, refundId, reason, json };
+        refund.SetAction((parse, ct) =>
+        {
+            var request = new RefundOrder(parse.GetValue(payment)!, parse.GetValue(amount), parse.GetValue(refundId)!, parse.GetValue(reason));
+            return RefundService.Check(request) is { } problem
+                ? Task.FromResult(UsageError($"--{Flag(problem.Field)}: {problem.Message}"))
+                : withServices(services => RefundAsync(services, request, parse.GetValue(json), ct));
+        });
+        return refund;
+    }
+
+    private static Command WalletCommand(WithServices withServices)
+    {
+        var listUser = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
+        var json = JsonFlag();
+        var list = new Command("list", "Show a customer's saved cards, refreshed from the gateway.") { listUser, json };
+        list.SetAction((parse, ct) => withServices(services => ListAsync(services, parse.GetValue(listUser)!, parse.GetValue(json), ct)));
         var removeUser = new Option<string>("--user") { Description = "The customer's user id.", Required = true };
         var removeToken = new Option<string>("--token") { Description = "The saved card (paymentTokenID).", Required = true };
         var remove = new Command("remove", "Remove a saved card; it can no longer be charged.") { removeUser, removeToken };
-        remove.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => RemoveAsync(services, parse.GetValue(removeUser)!, parse.GetValue(removeToken)!, ct)));
-        var wallet = new Command("wallet", "Customers' saved cards.") { list, remove };
+        remove.SetAction((parse, ct) => withServices(services => RemoveAsync(services, parse.GetValue(removeUser)!, parse.GetValue(removeToken)!, ct)));
+        return new Command("wallet", "Customers' saved cards.") { list, remove };
+    }
 
-        var refundPayment = new Option<string>("--payment") { Description = "The payment to refund (its outTradeNo).", Required = true };
-        var refundAmount = new Option<decimal>("--amount") { Description = "Amount to give back in major units, e.g. 2.50 (at most what is left of the payment).", Required = true, CustomParser = ParseAmount };
-        var refundId = new Option<string>("--refund-id") { Description = "Your idempotency key: the same id never refunds twice; reused with other parameters it is refused.", Required = true };
-        var refundReason = new Option<string?>("--reason") { Description = "Why (sent to the gateway as comments)." };
-        var refund = new Command("refund", "Give a payment back, in full or in part.") { refundPayment, refundAmount, refundId, refundReason, json };
-        refund.SetAction((parse, ct) =>
-        {
-            var request = new RefundOrder(parse.GetValue(refundPayment)!, parse.GetValue(refundAmount), parse.GetValue(refundId)!, parse.GetValue(refundReason));
-            return RefundService.Check(request) is { } problem
-                ? Task.FromResult(UsageError($"--{Flag(problem.Field)}: {problem.Message}"))
-                : WithServicesAsync(configuration, configure, services => RefundAsync(services, request, parse.GetValue(json), ct));
-        });
-
-        var statusChargeId = new Option<string>("--charge-id") { Description = "The charge's idempotency key.", Required = true };
-        var status = new Command("charge-status", "Show a charge's attempts, the network's advice on each decline, and the next retry.") { statusChargeId, json };
-        status.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ChargeStatusAsync(services, parse.GetValue(statusChargeId)!, parse.GetValue(json), ct)));
-
-        var retry = new Command("retry", "Send the retries of declined charges that are due now (the server does this every Merchant:SmartRetries:PollInterval).");
-        retry.SetAction((parse, ct) => WithServicesAsync(configuration, configure, async services =>
-        {
-            var summary = await services.GetRequiredService<ChargeRetrier>().RunDueAsync(ct);
-            AnsiConsole.WriteLine($"{summary.Sent} retries sent: {summary.Succeeded} succeeded, {summary.Declined} declined.");
-            return summary.Declined == 0 ? Ok : NotDone;
-        }));
-
+    private static Command ReconcileCommand(WithServices withServices)
+    {
         var reconcile = new Command("reconcile", "Settle payments whose outcome is still open, by asking the gateway.");
-        reconcile.SetAction((parse, ct) => WithServicesAsync(configuration, configure, services => ReconcileAsync(services, ct)));
+        reconcile.SetAction((parse, ct) => withServices(services => ReconcileAsync(services, ct)));
+        return reconcile;
+    }
 
+    private static Command HashPasswordCommand()
+    {
         var hash = new Command("hash-password", "Read a password on standard input and print the hash for Merchant:Operator:PasswordHash.");
         hash.SetAction(_ => HashPassword());
-
-        return new RootCommand($"TokenPay merchant service commands. {ExitCodes} " +
-            "Configuration keys may be passed too and win over the defaults, e.g. --PayerMax:BaseUrl=http://127.0.0.1:5080.")
-        {
-            charge, status, retry, batch, refund, wallet, reconcile, hash,
-        };
+        return hash;
     }
 
     private static decimal ParseAmount(System.CommandLine.Parsing.ArgumentResult result)
