@@ -125,40 +125,53 @@ internal sealed class ChargeService(
         var currency = request.Currency.Trim().ToUpperInvariant();
         Currencies.TryToMinorUnits(request.Amount, currency, out var amountMinor);
 
-        var outTradeNo = PaymentOrders.ForCharge(request.ChargeId);
         var existing = await payments.FindByChargeAsync(request.ChargeId, cancellationToken);
         if (existing is null)
         {
-            if (request.PaymentTokenId is { } chosen && await wallet.FindAsync(chosen, cancellationToken) is { } card && card.UserId != request.UserId)
-            {
-                // As above (callers check with CheckCardAsync): never another user's card, whoever calls. A removed card of
-                // this user is refused below, recorded, with nothing sent.
-                throw new ArgumentException($"paymentTokenId {chosen} is not a card of {request.UserId}.", nameof(request));
-            }
-
-            var token = request.PaymentTokenId ?? (await wallet.ChargeableCardAsync(request.UserId, cancellationToken))?.PaymentTokenId;
-            var created = await payments.TryCreateAsync(new Payment
-            {
-                OutTradeNo = outTradeNo,
-                ChargeId = request.ChargeId,
-                Kind = PaymentKinds.Mit,
-                UserId = request.UserId,
-                AmountMinor = amountMinor,
-                Currency = currency,
-                Reason = request.Reason,
-                PaymentTokenId = token,
-                Status = PaymentStatuses.Created,
-                CreatedAt = 0,
-                UpdatedAt = 0,
-            }, cancellationToken);
-            existing = (await payments.FindByChargeAsync(request.ChargeId, cancellationToken))!;
+            var (payment, created) = await RecordAsync(request, amountMinor, currency, cancellationToken);
             if (created)
             {
-                return await SendAsync(existing, cancellationToken);
+                return await SendAsync(payment, cancellationToken);
             }
+
+            // Another call with this chargeId recorded it first: answered as a repeat.
+            existing = payment;
         }
 
-        // Asked before. Like an idempotency key: the same chargeId with other parameters is refused, naming them.
+        return await RepeatAsync(existing, request, amountMinor, currency, cancellationToken);
+    }
+
+    /// <summary>Records a new charge's first attempt; false when the chargeId was recorded meanwhile (the payment returned is that one).</summary>
+    private async Task<(Payment Payment, bool Created)> RecordAsync(ChargeRequest request, long amountMinor, string currency, CancellationToken cancellationToken)
+    {
+        if (request.PaymentTokenId is { } chosen && await wallet.FindAsync(chosen, cancellationToken) is { } card && card.UserId != request.UserId)
+        {
+            // A caller that skipped CheckCardAsync (a bug): never another user's card, whoever calls. A removed card of
+            // this user is refused by SendAsync, recorded, with nothing sent.
+            throw new ArgumentException($"paymentTokenId {chosen} is not a card of {request.UserId}.", nameof(request));
+        }
+
+        var created = await payments.TryCreateAsync(new Payment
+        {
+            OutTradeNo = PaymentOrders.ForCharge(request.ChargeId),
+            ChargeId = request.ChargeId,
+            Kind = PaymentKinds.Mit,
+            UserId = request.UserId,
+            AmountMinor = amountMinor,
+            Currency = currency,
+            Reason = request.Reason,
+            PaymentTokenId = await CardToChargeAsync(request, cancellationToken),
+            Status = PaymentStatuses.Created,
+            CreatedAt = 0,
+            UpdatedAt = 0,
+        }, cancellationToken);
+        return ((await payments.FindByChargeAsync(request.ChargeId, cancellationToken))!, created);
+    }
+
+    /// <summary>The answer to a chargeId asked before.</summary>
+    private async Task<ChargeResult> RepeatAsync(Payment existing, ChargeRequest request, long amountMinor, string currency, CancellationToken cancellationToken)
+    {
+        // Like an idempotency key: the same chargeId with other parameters is refused, naming them.
         var differences = Differences(existing, request.UserId, amountMinor, currency, request.PaymentTokenId);
         if (differences.Count > 0)
         {
@@ -173,8 +186,7 @@ internal sealed class ChargeService(
         var latest = (await retries.AttemptsAsync(request.ChargeId, cancellationToken))[^1];
         if (latest is { IsRefusedUnsent: true, Attempt: 1 })
         {
-            var token = request.PaymentTokenId ?? (await wallet.ChargeableCardAsync(request.UserId, cancellationToken))?.PaymentTokenId;
-            await payments.ReopenUnsentAsync(latest.OutTradeNo, token, cancellationToken);
+            await payments.ReopenUnsentAsync(latest.OutTradeNo, await CardToChargeAsync(request, cancellationToken), cancellationToken);
             latest = (await payments.FindAsync(latest.OutTradeNo, cancellationToken))!;
             if (latest.Status == PaymentStatuses.Created)
             {
@@ -185,6 +197,10 @@ internal sealed class ChargeService(
         var recorded = latest.IsFinal ? await ResultAsync(latest, cancellationToken) : await SettleAsync(latest, IfAbsent.Resend, cancellationToken);
         return recorded with { Replayed = true };
     }
+
+    // The card asked for, else the user's most recent card that allows merchant-initiated charges (null: none).
+    private async Task<string?> CardToChargeAsync(ChargeRequest request, CancellationToken cancellationToken) =>
+        request.PaymentTokenId ?? (await wallet.ChargeableCardAsync(request.UserId, cancellationToken))?.PaymentTokenId;
 
     /// <summary>A charge with its attempts and retry plan; null when the chargeId is unknown.</summary>
     public async Task<ChargeHistory?> HistoryAsync(string chargeId, CancellationToken cancellationToken)
