@@ -27,12 +27,25 @@ public static class MerchantApp
             InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical" },
         });
         configure?.Invoke(builder);
-        // The shop redirects browsers to the gateway's 3DS and cashier links, which are secrets: the framework's
-        // request and redirect logs (which print URLs) keep to warnings and errors.
+        KeepLinksOutOfFrameworkLogs(builder);
+        await AddServicesAsync(builder, cancellationToken);
+        var app = builder.Build();
+        ConfigurePipeline(app);
+        return app;
+    }
+
+    // The shop redirects browsers to the gateway's 3DS and cashier links, which are secrets: the framework's
+    // request and redirect logs (which print URLs) keep to warnings and errors, whatever the host configured.
+    private static void KeepLinksOutOfFrameworkLogs(WebApplicationBuilder builder)
+    {
         foreach (var category in (string[])["Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Http.Result"])
         {
             builder.Logging.AddFilter(category, LogLevel.Warning);
         }
+    }
+
+    private static async Task AddServicesAsync(WebApplicationBuilder builder, CancellationToken cancellationToken)
+    {
         var services = builder.Services;
         services.AddOptions<MerchantOptions>().BindConfiguration(MerchantOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MerchantOptions>, MerchantOptionsValidator>();
@@ -65,8 +78,10 @@ public static class MerchantApp
             };
             return Task.CompletedTask;
         }));
+    }
 
-        var app = builder.Build();
+    private static void ConfigurePipeline(WebApplication app)
+    {
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseJsonOnlyProblem();
@@ -79,7 +94,6 @@ public static class MerchantApp
         // Only local assets and no vendor buttons, as on the gateway's /docs (GatewayOpenApi).
         app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("TokenPay merchant service").WithOpenApiRoutePattern("/openapi/{documentName}.json").AddDocument("merchant")
             .DisableDefaultFonts().DisableAgent().DisableMcp().HideDeveloperTools().HideClientButton().DisableTelemetry());
-        return app;
     }
 
     /// <summary>
