@@ -59,21 +59,7 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
             sandbox.RecordMerchantStorage(merchantDatabase);
             using var running = RunningSandbox.Record(sandbox);
 
-            Console.WriteLine($"""
-
-                TokenPay cluster is running: {nodeCount} gateway nodes on PostgreSQL{(local is null ? "" : $" 127.0.0.1:{local.Port} (data in {Path.Combine(sandbox.DataDirectory, "postgres")})")}.
-                Stop everything with Ctrl+C.
-
-                  Front door  {sandbox.GatewayUrl}/   round robin over the nodes, each checked at /readyz every 2 s
-                {string.Join('\n', nodes.Select((n, i) => $"  Node {i + 1}      http://127.0.0.1:{ports[i]}/   pid {n.Id}"))}
-                  Shop        {sandbox.MerchantUrl}/   the demo merchant, on the same PostgreSQL
-                  Operator    {sandbox.MerchantUrl}/shop/operator   user operator, password {sandbox.Keys.OperatorPassword}; API key {sandbox.Keys.OperatorApiKey}
-                  Merchant    appId {sandbox.Keys.AppId}, merchantNo {sandbox.Keys.MerchantNo}; keys in {Path.Combine(sandbox.DataDirectory, "sandbox.json")}
-
-                Try: kill -9 one node's pid while you pay or charge: the front door sends its requests to the others and drops it
-                (one line below says so), and the other nodes deliver its pending notifications once its leases expire.
-
-                """);
+            PrintWelcome(nodes, ports, local);
             await merchant.WaitForShutdownAsync(cancellationToken);
             return 0;
         }
@@ -86,6 +72,24 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
             }
         }
     }
+
+    // Where everything is and how to see the front door at work.
+    private void PrintWelcome(List<Process> nodes, List<int> ports, LocalPostgres? local) =>
+        Console.WriteLine($"""
+
+            TokenPay cluster is running: {nodeCount} gateway nodes on PostgreSQL{(local is null ? "" : $" 127.0.0.1:{local.Port} (data in {Path.Combine(sandbox.DataDirectory, "postgres")})")}.
+            Stop everything with Ctrl+C.
+
+              Front door  {sandbox.GatewayUrl}/   round robin over the nodes, each checked at /readyz every 2 s
+            {string.Join('\n', nodes.Select((n, i) => $"  Node {i + 1}      http://127.0.0.1:{ports[i]}/   pid {n.Id}"))}
+              Shop        {sandbox.MerchantUrl}/   the demo merchant, on the same PostgreSQL
+              Operator    {sandbox.MerchantUrl}/shop/operator   user operator, password {sandbox.Keys.OperatorPassword}; API key {sandbox.Keys.OperatorApiKey}
+              Merchant    appId {sandbox.Keys.AppId}, merchantNo {sandbox.Keys.MerchantNo}; keys in {Path.Combine(sandbox.DataDirectory, "sandbox.json")}
+
+            Try: kill -9 one node's pid while you pay or charge: the front door sends its requests to the others and drops it
+            (one line below says so), and the other nodes deliver its pending notifications once its leases expire.
+
+            """);
 
     private async Task<Process> StartNodeAsync(int port, string database, CancellationToken cancellationToken)
     {

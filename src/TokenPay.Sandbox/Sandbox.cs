@@ -149,6 +149,13 @@ internal sealed class Sandbox
         RecordMerchantStorage(postgres: null);
         using var running = RunningSandbox.Record(this);
 
+        PrintWelcome();
+        await Task.WhenAll(gateway.WaitForShutdownAsync(cancellationToken), merchant.WaitForShutdownAsync(cancellationToken));
+        return 0;
+    }
+
+    // Where everything is and what to try first.
+    private void PrintWelcome() =>
         Console.WriteLine($"""
 
             TokenPay sandbox is running (data in {_data}; stop with Ctrl+C, start again to continue).
@@ -182,9 +189,6 @@ internal sealed class Sandbox
             {(_quiet ? "" : "Each request served is printed below (--quiet to stop).")}
 
             """);
-        await Task.WhenAll(gateway.WaitForShutdownAsync(cancellationToken), merchant.WaitForShutdownAsync(cancellationToken));
-        return 0;
-    }
 
     /// <summary>The gateway's settings: on the sandbox's SQLite file, or on a PostgreSQL database (the cluster's nodes).</summary>
     public Dictionary<string, string?> GatewaySettings(string? postgres) => new()

@@ -158,62 +158,10 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
 
     private async Task TriggerAsync(ParseResult parse, string what, string? customer, CancellationToken cancellationToken)
     {
-        // The keys of the sandbox found (never new ones: the gateway would not know them).
-        var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(locator.Locate(parse).RequireData(invocation), "sandbox.json"));
-        var services = new ServiceCollection();
-        services.AddPayerMaxClient(o =>
-        {
-            o.Environment = PayerMaxEnvironment.Custom;
-            o.BaseUrl = new Uri(GatewayUrl(parse));
-            o.AppId = keys.AppId;
-            o.MerchantNo = keys.MerchantNo;
-            o.MerchantPrivateKey = keys.MerchantPrivateKey;
-            o.PlatformPublicKey = keys.PlatformPublicKey;
-            o.MaxRetries = 0;
-        });
-        await using var provider = services.BuildServiceProvider();
-        var client = provider.GetRequiredService<PayerMaxClient>();
-        var run = Guid.NewGuid().ToString("N")[..10];
-        var user = customer ?? $"trigger_{run}";
-        var buyer = new BuyerInfo { ClientIp = "127.0.0.1", UserAgent = "tokenpay trigger" };
-        OrderDetails Order(string kind, decimal amount) => new($"trg_{kind}_{run}", $"tokenpay trigger {what}", amount, "USD", "US", user);
-        CardInfo Card(string number) => new() { CardIdentifierNo = number, CardHolderFullName = "Trigger Test", CardExpirationMonth = "12", CardExpirationYear = "35", Cvv = "123" };
-
+        await using var provider = await SandboxMerchantClientAsync(parse);
         try
         {
-            switch (what)
-            {
-                case "payment.succeeded":
-                case "payment.failed":
-                    var status = await PayAsync(client, PaymentRequests.CardPayment(Order("pay", 10.00m), Card(what == "payment.succeeded" ? "4444333322221111" : "4000000000000002"), buyer), cancellationToken);
-                    Console.WriteLine($"Order trg_pay_{run}: {status}; its PAYMENT notification goes to the merchant's notify URL.");
-                    break;
-                case "card.saved":
-                    var saved = await SaveCardAsync(client, Order("save", 1.00m), Card("4444333322221111"), buyer, cancellationToken);
-                    Console.WriteLine($"Saved card {saved} for {user} (order trg_save_{run}, 1.00 USD); the merchant's wallet gets it from the notification, or from: merchant wallet list --user {user}");
-                    break;
-                case "mit.declined":
-                    var token = await SaveCardAsync(client, Order("save", 1.00m), Card("4000000000000341"), buyer, cancellationToken);
-                    var mit = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(Order("mit", 25.00m), token, buyer), cancellationToken);
-                    Console.WriteLine($"Saved card {token} for {user}; MIT trg_mit_{run}: {mit.Code} {mit.Data?.Status} {mit.Data?.ResultCode}; PAYMENT notifications for both.");
-                    break;
-                case "token.updated":
-                    var renewed = await SaveCardAsync(client, Order("save", 1.00m), Card("4000000000001117"), buyer, cancellationToken);
-                    Console.WriteLine($"Saved card {renewed} for {user}; its issuer renews it 7 days after first use: moving the sandbox clock 8 days.");
-                    Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = "8.00:00:00" }, cancellationToken));
-                    Console.WriteLine("The account updater changed the card behind the same token; a TOKENIZATION notification says so.");
-                    break;
-                case "refund.succeeded":
-                    var order = Order("pay", 10.00m);
-                    var payment = await PayAsync(client, PaymentRequests.CardPayment(order, Card("4444333322221111"), buyer), cancellationToken);
-                    var paid = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = order.OutTradeNo }, cancellationToken);
-                    var refund = paid.Data is { } view
-                        ? await client.RefundAsync(RefundRequests.Partial($"trg_refund_{run}", view, 4.00m, "tokenpay trigger"), cancellationToken)
-                        : throw new SandboxRefusedException($"The order was not found: {paid.Code} {paid.Msg}");
-                    Console.WriteLine($"Order {order.OutTradeNo}: {payment}; refund trg_refund_{run}: {refund.Code} {refund.Data?.Status}. Refunds end 5 s later: moving the sandbox clock a minute.");
-                    Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = "00:01:00" }, cancellationToken));
-                    break;
-            }
+            await RunTriggerAsync(parse, provider.GetRequiredService<PayerMaxClient>(), what, customer, cancellationToken);
         }
         catch (PayerMaxTransportException ex) when (ex.NothingSent)
         {
@@ -227,6 +175,68 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
         catch (PayerMaxException ex)
         {
             throw new SandboxRefusedException($"The sandbox gateway at {GatewayUrl(parse)} did not complete the payment: {ex.Message}");
+        }
+    }
+
+    // The SDK as the sandbox's own merchant, with the keys of the sandbox found (never new ones: the gateway would not know them).
+    private async Task<ServiceProvider> SandboxMerchantClientAsync(ParseResult parse)
+    {
+        var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(locator.Locate(parse).RequireData(invocation), "sandbox.json"));
+        var services = new ServiceCollection();
+        services.AddPayerMaxClient(o =>
+        {
+            o.Environment = PayerMaxEnvironment.Custom;
+            o.BaseUrl = new Uri(GatewayUrl(parse));
+            o.AppId = keys.AppId;
+            o.MerchantNo = keys.MerchantNo;
+            o.MerchantPrivateKey = keys.MerchantPrivateKey;
+            o.PlatformPublicKey = keys.PlatformPublicKey;
+            o.MaxRetries = 0;
+        });
+        return services.BuildServiceProvider();
+    }
+
+    // Makes the event happen as a merchant would, with orders of its own (trg_..._RUN) and a new customer unless one is named.
+    private async Task RunTriggerAsync(ParseResult parse, PayerMaxClient client, string what, string? customer, CancellationToken cancellationToken)
+    {
+        var run = Guid.NewGuid().ToString("N")[..10];
+        var user = customer ?? $"trigger_{run}";
+        var buyer = new BuyerInfo { ClientIp = "127.0.0.1", UserAgent = "tokenpay trigger" };
+        OrderDetails Order(string kind, decimal amount) => new($"trg_{kind}_{run}", $"tokenpay trigger {what}", amount, "USD", "US", user);
+        CardInfo Card(string number) => new() { CardIdentifierNo = number, CardHolderFullName = "Trigger Test", CardExpirationMonth = "12", CardExpirationYear = "35", Cvv = "123" };
+
+        switch (what)
+        {
+            case "payment.succeeded":
+            case "payment.failed":
+                var status = await PayAsync(client, PaymentRequests.CardPayment(Order("pay", 10.00m), Card(what == "payment.succeeded" ? "4444333322221111" : "4000000000000002"), buyer), cancellationToken);
+                Console.WriteLine($"Order trg_pay_{run}: {status}; its PAYMENT notification goes to the merchant's notify URL.");
+                break;
+            case "card.saved":
+                var saved = await SaveCardAsync(client, Order("save", 1.00m), Card("4444333322221111"), buyer, cancellationToken);
+                Console.WriteLine($"Saved card {saved} for {user} (order trg_save_{run}, 1.00 USD); the merchant's wallet gets it from the notification, or from: merchant wallet list --user {user}");
+                break;
+            case "mit.declined":
+                var token = await SaveCardAsync(client, Order("save", 1.00m), Card("4000000000000341"), buyer, cancellationToken);
+                var mit = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(Order("mit", 25.00m), token, buyer), cancellationToken);
+                Console.WriteLine($"Saved card {token} for {user}; MIT trg_mit_{run}: {mit.Code} {mit.Data?.Status} {mit.Data?.ResultCode}; PAYMENT notifications for both.");
+                break;
+            case "token.updated":
+                var renewed = await SaveCardAsync(client, Order("save", 1.00m), Card("4000000000001117"), buyer, cancellationToken);
+                Console.WriteLine($"Saved card {renewed} for {user}; its issuer renews it 7 days after first use: moving the sandbox clock 8 days.");
+                Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = "8.00:00:00" }, cancellationToken));
+                Console.WriteLine("The account updater changed the card behind the same token; a TOKENIZATION notification says so.");
+                break;
+            case "refund.succeeded":
+                var order = Order("pay", 10.00m);
+                var payment = await PayAsync(client, PaymentRequests.CardPayment(order, Card("4444333322221111"), buyer), cancellationToken);
+                var paid = await client.OrderQueryAsync(new OrderQueryRequest { OutTradeNo = order.OutTradeNo }, cancellationToken);
+                var refund = paid.Data is { } view
+                    ? await client.RefundAsync(RefundRequests.Partial($"trg_refund_{run}", view, 4.00m, "tokenpay trigger"), cancellationToken)
+                    : throw new SandboxRefusedException($"The order was not found: {paid.Code} {paid.Msg}");
+                Console.WriteLine($"Order {order.OutTradeNo}: {payment}; refund trg_refund_{run}: {refund.Code} {refund.Data?.Status}. Refunds end 5 s later: moving the sandbox clock a minute.");
+                Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/clock", new { advance = "00:01:00" }, cancellationToken));
+                break;
         }
     }
 
