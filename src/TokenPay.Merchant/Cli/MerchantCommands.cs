@@ -84,7 +84,7 @@ public static class MerchantCommands
             var request = new ChargeRequest(parse.GetValue(user)!, parse.GetValue(amount), parse.GetValue(currency)!, parse.GetValue(reason)!, parse.GetValue(chargeId)!, parse.GetValue(token));
             // Checked before the service is built: a usage error touches no database and no gateway.
             return ChargeService.Check(request) is { } problem
-                ? Task.FromResult(UsageError($"--{Flag(problem.Field)}: {problem.Message}"))
+                ? Task.FromResult(UsageError(problem))
                 : withServices(services => ChargeAsync(services, request, parse.GetValue(json), ct));
         });
         return charge;
@@ -148,7 +148,7 @@ public static class MerchantCommands
         {
             var request = new RefundOrder(parse.GetValue(payment)!, parse.GetValue(amount), parse.GetValue(refundId)!, parse.GetValue(reason));
             return RefundService.Check(request) is { } problem
-                ? Task.FromResult(UsageError($"--{Flag(problem.Field)}: {problem.Message}"))
+                ? Task.FromResult(UsageError(problem))
                 : withServices(services => RefundAsync(services, request, parse.GetValue(json), ct));
         });
         return refund;
@@ -198,7 +198,7 @@ public static class MerchantCommands
         var charges = services.GetRequiredService<ChargeService>();
         if (await charges.CheckCardAsync(request, cancellationToken) is { } problem)
         {
-            return UsageError($"--{Flag(problem.Field)}: {problem.Message}");
+            return UsageError(problem);
         }
 
         var result = await charges.ChargeAsync(request, cancellationToken);
@@ -460,6 +460,9 @@ public static class MerchantCommands
         Console.Error.WriteLine(message);
         return Usage;
     }
+
+    // A request's field problem, named by the flag a person typed.
+    private static int UsageError(FieldProblem problem) => UsageError($"--{Flag(problem.Field)}: {problem.Message}");
 
     private static string Flag(string field) => field switch
     {
