@@ -8,7 +8,7 @@ internal static class GatewayStorage
     public const string Section = "Gateway:Storage";
 
     // Any fixed number: the advisory lock that serializes the gateway's migrations across nodes.
-    public static readonly Schema Schema = new("gateway", SqliteMigrations.All, PostgresMigrations.All, LockId: 0x546F6B656E506179);
+    public static readonly Schema Schema = new("gateway", GatewaySchema.Versions(sqlite: true), GatewaySchema.Versions(sqlite: false), LockId: 0x546F6B656E506179);
 
     /// <summary>Opens the configured database, applies its migrations, and registers it with one store per role.</summary>
     public static async Task<RelationalDatabase> AddGatewayStorageAsync(this IServiceCollection services, StorageOptions storage, CancellationToken cancellationToken)

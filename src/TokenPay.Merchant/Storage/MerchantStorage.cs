@@ -8,7 +8,7 @@ internal static class MerchantStorage
     public const string Section = "Merchant:Storage";
 
     // Any fixed number other than the gateway's: the advisory lock of the merchant schema's migrations.
-    public static readonly Schema Schema = new("merchant", MerchantMigrations.Sqlite, MerchantMigrations.Postgres, LockId: 0x546F6B656E4D6572);
+    public static readonly Schema Schema = new("merchant", MerchantSchema.Versions(sqlite: true), MerchantSchema.Versions(sqlite: false), LockId: 0x546F6B656E4D6572);
 
     /// <summary>Opens the configured database, applies its migrations, and registers it with one store per role.</summary>
     public static async Task AddMerchantStorageAsync(this IServiceCollection services, StorageOptions storage, CancellationToken cancellationToken)
