@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Time.Testing;
 using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Tests;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using TokenPay.Merchant.Storage;
 using TokenPay.Protocol;
 
