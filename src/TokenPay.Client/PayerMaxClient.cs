@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Json;
 using TokenPay.Protocol.Models;
@@ -31,6 +33,7 @@ public sealed partial class PayerMaxClient
     private readonly Uri _baseUrl;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
+    private readonly ResiliencePipeline _retryTransient;
 
     /// <summary>Creates a client (normally through <c>AddPayerMaxClient</c>).</summary>
     public PayerMaxClient(HttpClient httpClient, PayerMaxCredentials credentials, TimeProvider? timeProvider = null, ILogger<PayerMaxClient>? logger = null)
@@ -44,6 +47,7 @@ public sealed partial class PayerMaxClient
         _baseUrl = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
         _clock = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<PayerMaxClient>.Instance;
+        _retryTransient = RetryTransientFailures();
     }
 
     // Every operation takes its request type: the protocol's required fields are required members, so a
@@ -122,20 +126,35 @@ public sealed partial class PayerMaxClient
     private async Task<PayerMaxResult<TResult>> SendAsync<TData, TResult>(string api, string version, TData data, bool retrySafe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var attempts = retrySafe ? 1 + _options.MaxRetries : 1;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await SendOnceAsync<TData, TResult>(api, version, data, retrySafe, cancellationToken);
-            }
-            catch (PayerMaxTransportException ex) when (attempt < attempts)
-            {
-                LogRetrying(_logger, api, attempt, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * (1 << (attempt - 1))), _clock, cancellationToken);
-            }
-        }
+        var pipeline = retrySafe ? _retryTransient : ResiliencePipeline.Empty;
+        return await pipeline.ExecuteAsync(
+            async attemptToken => await SendOnceAsync<TData, TResult>(api, version, data, retrySafe, attemptToken),
+            cancellationToken);
     }
+
+    // Only a transport failure of a call safe to repeat is retried, after 200 ms, 400 ms, 800 ms... on the injected
+    // clock; a signature failure is not transient and is never retried. The retry wraps the whole call, not the
+    // HttpClient (AddResilienceHandler): a handler sees HTTP only, not an answer that is not a protocol answer, and
+    // would re-send the old signed requestTime instead of signing each attempt anew.
+    // Polly needs at least one retry, so MaxRetries 0 is no pipeline at all.
+    private ResiliencePipeline RetryTransientFailures() => _options.MaxRetries == 0
+        ? ResiliencePipeline.Empty
+        : new ResiliencePipelineBuilder { TimeProvider = _clock }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<PayerMaxTransportException>(),
+                MaxRetryAttempts = _options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(200),
+                UseJitter = false,
+                OnRetry = retry =>
+                {
+                    var failure = (PayerMaxTransportException)retry.Outcome.Exception!;
+                    LogRetrying(_logger, failure.Api, retry.AttemptNumber + 1, failure.Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
 
     private async Task<PayerMaxResult<TResult>> SendOnceAsync<TData, TResult>(string api, string version, TData data, bool retrySafe, CancellationToken cancellationToken)
     {

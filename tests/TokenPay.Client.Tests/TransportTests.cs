@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using TokenPay.Client;
 using TokenPay.Protocol.Models;
 
@@ -55,6 +58,39 @@ public class TransportTests
     }
 
     [Fact]
+    public async Task OrderQuery_Retries_WaitOnTheInjectedClock_200msThen400ms_AndLogWhy()
+    {
+        var body = """{"code":"ORDER_NOT_EXIST","msg":"no"}"""u8.ToArray();
+        var clock = new TimerRecordingClock(GatewayHost.Epoch);
+        var logs = new CapturedLogs();
+        var stub = new StubHandler((_, n) => n < 3 ? Answer(HttpStatusCode.BadGateway, "x"u8.ToArray(), null) : Answer(HttpStatusCode.OK, body, null));
+        var client = ClientFactory.For(new Uri("http://gateway.test/"), clock, http =>
+        {
+            http.ConfigurePrimaryHttpMessageHandler(() => stub);
+            http.Services.AddSingleton<ILoggerProvider>(logs);
+        });
+
+        var query = client.OrderQueryAsync(new() { OutTradeNo = "o1" });
+
+        await clock.UntilWaitingAsync(TimeSpan.FromMilliseconds(200));
+        clock.Advance(TimeSpan.FromMilliseconds(199));
+        stub.Calls.ShouldBe(1, "the first retry waits 200 ms of the injected clock");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await clock.UntilWaitingAsync(TimeSpan.FromMilliseconds(400));
+        stub.Calls.ShouldBe(2);
+        clock.Advance(TimeSpan.FromMilliseconds(400));
+
+        (await query).Code.ShouldBe("ORDER_NOT_EXIST");
+        stub.Calls.ShouldBe(3);
+        logs.Lines.Where(l => l.Contains("retrying", StringComparison.Ordinal)).Select(l => l[..l.IndexOf(" (", StringComparison.Ordinal)]).ShouldBe(
+        [
+            "Warning TokenPay.Client.PayerMaxClient: PayerMax orderQuery attempt 1 failed",
+            "Warning TokenPay.Client.PayerMaxClient: PayerMax orderQuery attempt 2 failed",
+        ]);
+        logs.All.ShouldContain("(orderQuery answered HTTP 502. It is safe to call again.); retrying");
+    }
+
+    [Fact]
     public async Task OrderQuery_GatewayDown_TypedExceptionSafeToRetry()
     {
         var client = ClientFactory.For(new Uri("http://127.0.0.1:9/"), TimeProvider.System, tweak: o => o.MaxRetries = 1);
@@ -98,6 +134,21 @@ public class TransportTests
         var handler = new StubHandler(answer);
         stub = handler;
         return ClientFactory.For(new Uri("http://gateway.test/"), TimeProvider.System, http => http.ConfigurePrimaryHttpMessageHandler(() => handler));
+    }
+
+    /// <summary>The library's fake clock, noting each timer's due time so a test knows when a wait has begun.</summary>
+    private sealed class TimerRecordingClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private readonly ConcurrentQueue<TimeSpan> _dueTimes = new();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _dueTimes.Enqueue(dueTime);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+
+        public Task UntilWaitingAsync(TimeSpan dueTime) =>
+            Eventually.UntilAsync(() => Task.FromResult(_dueTimes.Count(d => d == dueTime)), n => n == 1, $"a wait of {dueTime.TotalMilliseconds} ms");
     }
 
     private static HttpResponseMessage Answer(HttpStatusCode status, byte[] body, string? sign)
