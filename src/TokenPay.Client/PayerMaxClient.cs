@@ -23,7 +23,7 @@ namespace TokenPay.Client;
 /// <see cref="OrderQueryAsync"/> with the same <c>outTradeNo</c> (the protocol's idempotency key) and
 /// continue from its answer; sending <c>orderAndPay</c> again with the same number answers <c>ORDER_REPEAT</c>.
 /// </remarks>
-public sealed partial class PayerMaxClient
+public sealed class PayerMaxClient
 {
     private const string ApiPath = "aggregate-pay/api/gateway/";
 
@@ -150,7 +150,7 @@ public sealed partial class PayerMaxClient
                 OnRetry = retry =>
                 {
                     var failure = (PayerMaxTransportException)retry.Outcome.Exception!;
-                    LogRetrying(_logger, failure.Api, retry.AttemptNumber + 1, failure.Message);
+                    _logger.Retrying(failure.Api, retry.AttemptNumber + 1, failure.Message);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -232,7 +232,7 @@ public sealed partial class PayerMaxClient
         }
 
         var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        LogAnswered(_logger, api, parsed.Code, elapsedMs);
+        _logger.Answered(api, parsed.Code, elapsedMs);
         return new PayerMaxResult<TResult> { Code = parsed.Code, Msg = parsed.Msg ?? "", Data = parsed.Data, IsSigned = signed };
     }
 
@@ -241,10 +241,4 @@ public sealed partial class PayerMaxClient
         : api == "orderAndPay"
             ? " The order may or may not exist: query it by outTradeNo before paying again."
             : " Check the outcome before calling again.";
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "PayerMax {Api} answered {Code} in {ElapsedMs:0.0} ms")]
-    private static partial void LogAnswered(ILogger logger, string api, string code, double elapsedMs);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PayerMax {Api} attempt {Attempt} failed ({Reason}); retrying")]
-    private static partial void LogRetrying(ILogger logger, string api, int attempt, string reason);
 }

@@ -21,7 +21,7 @@ public interface IPayerMaxNotificationHandler
 /// <c>MapPayerMaxNotifications</c>: an endpoint that reads the raw body, verifies it, calls the handler, and
 /// answers <c>{"code":"SUCCESS","msg":"Success"}</c> only after the handler finished without error.
 /// </summary>
-public static partial class PayerMaxNotificationEndpoint
+public static class PayerMaxNotificationEndpoint
 {
     private static readonly byte[] Ack = JsonSerializer.SerializeToUtf8Bytes(new NotificationAck { Code = NotificationAck.SuccessCode, Msg = "Success" }, PayerMaxJson.Options);
 
@@ -54,7 +54,7 @@ public static partial class PayerMaxNotificationEndpoint
         var verification = services.GetRequiredService<PayerMaxNotificationVerifier>().Verify(body, http.Request.Headers["sign"]);
         if (verification.Notification is not { } notification)
         {
-            LogRefused(logger, verification.FailureReason);
+            logger.NotificationRefused(verification.FailureReason);
             await RefuseAsync(http, StatusCodes.Status401Unauthorized, verification.FailureReason!);
             return;
         }
@@ -66,7 +66,7 @@ public static partial class PayerMaxNotificationEndpoint
         catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
         {
             // Not acknowledged: the platform will send it again.
-            LogHandlerFailed(logger, notification.NotifyType, notification.Payment?.OutTradeNo, ex.GetType().FullName);
+            logger.NotificationHandlerFailed(notification.NotifyType, notification.Payment?.OutTradeNo, ex.GetType().FullName);
             await RefuseAsync(http, StatusCodes.Status500InternalServerError, "The notification could not be processed.");
             return;
         }
@@ -105,10 +105,4 @@ public static partial class PayerMaxNotificationEndpoint
 
         return buffer.ToArray();
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a PayerMax notification: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string? reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The {NotifyType} notification for order {OutTradeNo} was not acknowledged: the handler threw {ExceptionType}")]
-    private static partial void LogHandlerFailed(ILogger logger, string notifyType, string? outTradeNo, string? exceptionType);
 }
