@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using TokenPay.Acquiring;
 using TokenPay.Gateway.Core;
@@ -11,17 +10,12 @@ namespace TokenPay.Gateway.Acquiring;
 /// </summary>
 internal sealed class AcquirerRouter(IServiceProvider services, IOptions<GatewayOptions> options)
 {
-    // In sandbox mode each acquirer has the failure rules in front of it, one wrapper per name (it holds what the rules hold back).
-    private readonly ConcurrentDictionary<string, IAcquirer> _sandboxed = new();
-
     /// <summary>The acquirer new payments of this merchant go to.</summary>
     public string NameFor(string merchantNo) =>
         options.Value.Acquirers.Merchants.TryGetValue(merchantNo, out var name) ? name : options.Value.Acquirers.Default;
 
     /// <summary>The acquirer registered under <paramref name="name"/> (an order keeps the name it was sent to, so recovery asks the same one).</summary>
-    public IAcquirer Get(string name) => options.Value.Sandbox.Enabled
-        ? _sandboxed.GetOrAdd(name, n => ActivatorUtilities.CreateInstance<Sandbox.FaultyAcquirer>(services, services.GetRequiredKeyedService<IAcquirer>(n)))
-        : services.GetRequiredKeyedService<IAcquirer>(name);
+    public IAcquirer Get(string name) => services.GetRequiredKeyedService<IAcquirer>(name);
 
     /// <summary>The acquirer a stored order (or its refund) went to; orders older than routing go to the merchant's current one.</summary>
     public IAcquirer Of(string? recordedName, string merchantNo) => Get(NameOf(recordedName, merchantNo));

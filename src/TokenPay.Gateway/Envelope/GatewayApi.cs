@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using Microsoft.AspNetCore.Http.Features;
 using TokenPay.Gateway.Core;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Signing;
@@ -10,10 +11,11 @@ namespace TokenPay.Gateway.Envelope;
 internal delegate Task<ApiReply> ApiOperation(VerifiedRequest request, CancellationToken cancellationToken);
 
 /// <summary>
-/// The road every API request takes: signature gate, one feature operation, signing exit. Failures that
-/// are bugs or outages answer a signed SYSTEM_ERROR; bad input never reaches that path.
+/// The road every API request takes: signature gate, one feature operation, signing exit. The gateway is the
+/// outermost endpoint filter of the operations: filters inside it (the sandbox's faults) and the operation see
+/// a verified request. Failures that are bugs or outages answer a signed SYSTEM_ERROR; bad input never reaches that path.
 /// </summary>
-internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder responder, Sandbox.ApiFaults faults, ILogger<GatewayApi> logger)
+internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder responder, ILogger<GatewayApi> logger) : IEndpointFilter
 {
     public const string BasePath = "/aggregate-pay/api/gateway";
 
@@ -27,8 +29,23 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
     public static string OperationName(PathString path) =>
         path.StartsWithSegments(BasePath, out var rest) && rest.Value is { Length: > 1 } name && Operations.Contains(name[1..]) ? name[1..] : "other";
 
-    public async Task HandleAsync(HttpContext http, ApiOperation operation)
+    /// <summary>
+    /// The endpoint of an operation, mapped behind this gate: it answers the verified request. A Delegate (not a
+    /// RequestDelegate) so the endpoint has a method the OpenAPI document can describe.
+    /// </summary>
+    /// <remarks>
+    /// Past the gate the client's connection decides nothing: a hang-up must not leave an order half placed
+    /// (stored but never authorized). The gateway's own timeouts (the acquirer's among them) bound the work.
+    /// </remarks>
+    public static Delegate Operation(ApiOperation operation) =>
+        (HttpContext http) => operation(VerifiedRequestOf(http), CancellationToken.None);
+
+    /// <summary>The request the gate verified, for the operation and the filters inside the gate.</summary>
+    public static VerifiedRequest VerifiedRequestOf(HttpContext http) => http.Features.GetRequiredFeature<VerifiedRequest>();
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        var http = context.HttpContext;
         var cancellationToken = http.RequestAborted;
         byte[]? buffer = null;
         try
@@ -38,8 +55,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
                 (buffer, var length) = await gate.ReadBodyAsync(http.Request, cancellationToken);
                 if (buffer is not null)
                 {
-                    await AnswerAsync(http, operation, buffer.AsMemory(0, length));
-                    return;
+                    return await AnswerAsync(context, next, buffer.AsMemory(0, length));
                 }
             }
             catch (BadHttpRequestException ex)
@@ -49,7 +65,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
                 if (ex.StatusCode != StatusCodes.Status413PayloadTooLarge)
                 {
                     await responder.WriteAsync(http, ex.StatusCode, ApiReply.Invalid("The request body could not be read."));
-                    return;
+                    return Results.Empty;
                 }
             }
 
@@ -73,6 +89,8 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+
+        return Results.Empty;
     }
 
     /// <summary>An API path the router matched to no operation (an unknown API, or not POST): still a signed JSON answer.</summary>
@@ -86,14 +104,15 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
             ApiReply.Invalid(known ? $"{name} takes POST with a signed JSON body." : "No such API; see docs/protocol.md for the APIs this gateway offers."));
     }
 
-    private async Task AnswerAsync(HttpContext http, ApiOperation operation, ReadOnlyMemory<byte> body)
+    private async Task<object?> AnswerAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, ReadOnlyMemory<byte> body)
     {
+        var http = context.HttpContext;
         var outcome = gate.Check(http.Request, body, http.Request.Headers[PayerMaxSignature.HeaderName]);
         if (outcome.Request is not { } request)
         {
             LogRefused(logger, http.Request.Path, outcome.Rejection.Code, outcome.Rejection.Msg, "(not verified)");
             await responder.WriteAsync(http, outcome.StatusCode, outcome.Rejection);
-            return;
+            return Results.Empty;
         }
 
         using var activity = GatewayTracing.Source.StartActivity(OperationName(http.Request.Path));
@@ -103,21 +122,22 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
             activity.SetTag(GatewayTracing.OutTradeNo, ApiData.KeysOf(request.Data).OutTradeNo);
         }
 
-        // Past the gate the client's connection decides nothing: a hang-up must not leave an order half placed
-        // (stored but never authorized). The gateway's own timeouts (the acquirer's among them) bound the work.
-        var reply = (faults.Any ? await faults.BeforeAsync(request, CancellationToken.None) : null) ?? await operation(request, CancellationToken.None);
+        http.Features.Set(request);
+        var answer = await next(context);
+        if (answer is not ApiReply reply)
+        {
+            // A filter inside the gate answered in its own way (the sandbox loses answers on purpose): that stands.
+            return answer;
+        }
+
         activity?.SetTag("tokenpay.code", reply.Code);
         if (!reply.IsSuccess)
         {
             LogRefused(logger, http.Request.Path, reply.Code, reply.Msg, request.App.AppId);
         }
 
-        if (faults.Any && faults.LoseAnswer(http, request))
-        {
-            return;
-        }
-
         await responder.WriteAsync(http, StatusCodes.Status200OK, reply);
+        return Results.Empty;
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "API request {Path} failed with {ExceptionType}: {StackTrace}")]

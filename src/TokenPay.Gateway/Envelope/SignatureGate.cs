@@ -1,7 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Core;
-using TokenPay.Hosting;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Signing;
 
@@ -22,14 +21,13 @@ internal readonly record struct GateOutcome(VerifiedRequest? Request, int Status
 /// size bound, the merchant's key for (appId, keyVersion) verifies <c>sign</c> over those exact bytes, then
 /// merchant and requestTime are checked. Only then may a feature parse <c>data</c>.
 /// </summary>
-internal sealed class SignatureGate(MerchantRegistry merchants, TimeProvider clock, IOptions<GatewayOptions> options)
+internal sealed class SignatureGate(MerchantRegistry merchants, TimeProvider clock, IRequestTimeWindow timeWindow, IOptions<GatewayOptions> options)
 {
     private const int MaxVersionLength = 8;
     private readonly int _maxBodyBytes = options.Value.MaxRequestBodyBytes;
 
     /// <summary>The largest request body accepted (<c>Gateway:MaxRequestBodyBytes</c>), named in the 413 answer.</summary>
     public int MaxBodyBytes => _maxBodyBytes;
-    private readonly TimeSpan _window = options.Value.RequestTimeWindow;
 
     /// <summary>Reads the body into a pooled buffer the caller returns; null when it exceeds the bound.</summary>
     public async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -131,10 +129,9 @@ internal sealed class SignatureGate(MerchantRegistry merchants, TimeProvider clo
         }
 
         var now = clock.GetUtcNow();
-        // A moved sandbox clock: the sandbox's merchant signs with it, other clients with the wall clock; both are on time.
-        if ((requestTime - now).Duration() > _window && (clock is not SandboxClock sandbox || (requestTime - sandbox.Real.GetUtcNow()).Duration() > _window))
+        if (!timeWindow.IsOnTime(requestTime, now))
         {
-            return GateOutcome.Refuse(ResultCodes.RequestTimeOverTime, $"requestTime is more than {_window:c} away from the gateway clock ({PayerMaxTime.Format(now)}).");
+            return GateOutcome.Refuse(ResultCodes.RequestTimeOverTime, $"requestTime is more than {timeWindow.Width:c} away from the gateway clock ({PayerMaxTime.Format(now)}).");
         }
 
         if (!header.DataIsObject)

@@ -54,18 +54,11 @@ public static partial class GatewayApp
         var secrets = await GatewaySecrets.LoadAsync(options, new SettingsStore(database), cancellationToken);
 
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
-        if (options.Sandbox.Enabled)
-        {
-            UseSandboxClock(services);
-        }
-
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayEvents>();
+        // The console's sandbox forms bind the failure rules also when the sandbox is off (there are none then).
         services.AddSingleton<FaultRules>();
         services.AddSingleton<OperatorConsole.ConsoleStore>();
-        services.AddSingleton<ApiFaults>();
-        services.AddSingleton<NotificationFaults>();
-        services.AddSingleton<NotificationForwarding>();
         await services.AddAcquirerSimulatorAsync(database, cancellationToken);
         services.AddSingleton<AcquirerRouter>();
         services.AddSingleton<IAuthenticationCallback, AuthenticationCallback>();
@@ -74,6 +67,7 @@ public static partial class GatewayApp
         services.AddSingleton(secrets.Vault);
         services.AddSingleton(new PlatformSigner(secrets.PlatformKey));
         services.AddSingleton(new MerchantRegistry(options.Merchants));
+        services.AddSingleton<IRequestTimeWindow, ConfiguredTimeWindow>();
         services.AddSingleton<SignatureGate>();
         services.AddSingleton<GatewayResponder>();
         services.AddSingleton<GatewayApi>();
@@ -98,6 +92,7 @@ public static partial class GatewayApp
             NotificationSender.ConfigureHandler(handler, options.Notifications.AllowPrivateNetworks);
             return ActivatorUtilities.CreateInstance<NotificationSender>(sp, new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });
         });
+        services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<NotificationSender>());
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<NotificationResender>();
         services.AddStorageHealthChecks();
@@ -109,6 +104,11 @@ public static partial class GatewayApp
         if (options.Notifications.Enabled)
         {
             services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
+        }
+
+        if (options.Sandbox.Enabled)
+        {
+            services.AddGatewaySandbox();
         }
 
         var app = builder.Build();
@@ -150,7 +150,7 @@ public static partial class GatewayApp
         app.UseMiddleware<RequestLine>();
         app.UseRouting();
 
-        MapApi(app);
+        var api = MapApi(app);
         app.MapAcquirerSimulator();
         app.MapCashier();
         app.MapAssets();
@@ -160,8 +160,7 @@ public static partial class GatewayApp
         app.MapGatewayOpenApi();
         if (options.Sandbox.Enabled)
         {
-            app.Services.GetRequiredService<SandboxClock>().Attach(app.Services.GetServices<IScheduledWork>());
-            app.MapSandbox();
+            app.MapSandbox(api);
         }
 
         if (options.Metrics.Prometheus)
@@ -173,16 +172,8 @@ public static partial class GatewayApp
         return app;
     }
 
-    // One sandbox clock: the host's (the sandbox shares one with its merchant), or one over the host's clock (a test's fake), or over real time.
-    private static void UseSandboxClock(IServiceCollection services)
-    {
-        var registered = services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider;
-        var clock = registered as SandboxClock ?? new SandboxClock(registered ?? TimeProvider.System);
-        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
-        services.AddSingleton(clock);
-    }
-
-    private static void MapApi(WebApplication app)
+    // The operations' group, for filters inside the signature gate.
+    private static RouteGroupBuilder MapApi(WebApplication app)
     {
         var gateway = app.Services.GetRequiredService<GatewayApi>();
         var orders = app.Services.GetRequiredService<OrderEndpoints>();
@@ -190,32 +181,34 @@ public static partial class GatewayApp
         var dropin = app.Services.GetRequiredService<DropinEndpoints>();
         var refunds = app.Services.GetRequiredService<RefundEndpoints>();
         var applications = app.Services.GetRequiredService<TokenApplicationEndpoints>();
-        var api = app.MapGroup(GatewayApi.BasePath);
+        var root = app.MapGroup(GatewayApi.BasePath);
+        var api = root.MapGroup("").AddEndpointFilter(gateway);
 
         ApiOperation orderAndPay = orders.OrderAndPayAsync, orderQuery = orders.OrderQueryAsync;
         ApiOperation inquire = tokens.InquireAsync, remove = tokens.RemoveAsync, applyDropin = dropin.ApplySessionAsync;
         ApiOperation refund = refunds.RefundAsync, refundQuery = refunds.RefundQueryAsync;
         ApiOperation applyToken = applications.ApplyAsync, inquireApply = applications.InquireAsync;
-        api.MapPost("/orderAndPay", Operation(gateway, orderAndPay))
+        api.MapPost("/orderAndPay", GatewayApi.Operation(orderAndPay))
             .Describes<OrderAndPayRequest, OrderAndPayResult>("Pay by card, saved card (MIT or customer-present), hosted cashier or Drop-in token; optionally save the card.");
-        api.MapPost("/orderQuery", Operation(gateway, orderQuery))
+        api.MapPost("/orderQuery", GatewayApi.Operation(orderQuery))
             .Describes<OrderQueryRequest, OrderView>("An order by outTradeNo, with its card, token, decline and network advice.");
-        api.MapPost("/inquirePaymentToken", Operation(gateway, inquire))
+        api.MapPost("/inquirePaymentToken", GatewayApi.Operation(inquire))
             .Describes<InquirePaymentTokenRequest, InquirePaymentTokenResult>("A user's saved cards (tokenAcq: all, tokenMit: usable for MIT).");
-        api.MapPost("/removePaymentToken", Operation(gateway, remove))
+        api.MapPost("/removePaymentToken", GatewayApi.Operation(remove))
             .Describes<RemovePaymentTokenRequest, RemovePaymentTokenResult>("Remove a saved card; it can no longer be charged.");
-        api.MapPost("/applyDropinSession", Operation(gateway, applyDropin))
+        api.MapPost("/applyDropinSession", GatewayApi.Operation(applyDropin))
             .Describes<ApplyDropinSessionRequest, ApplyDropinSessionResult>("A Drop-in session for the card component.");
-        api.MapPost("/refund", Operation(gateway, refund))
+        api.MapPost("/refund", GatewayApi.Operation(refund))
             .Describes<RefundRequest, RefundResult>("Refund a successful payment, in full or in parts.");
-        api.MapPost("/refundQuery", Operation(gateway, refundQuery))
+        api.MapPost("/refundQuery", GatewayApi.Operation(refundQuery))
             .Describes<RefundQueryRequest, RefundView>("A refund by outRefundNo or refundTradeNo.");
-        api.MapPost("/applyPaymentToken", Operation(gateway, applyToken))
+        api.MapPost("/applyPaymentToken", GatewayApi.Operation(applyToken))
             .Describes<ApplyPaymentTokenRequest, TokenApplicationResult>("Save a card without a payment (zero-amount verification).");
-        api.MapPost("/InquireApplyRequest", Operation(gateway, inquireApply))
+        api.MapPost("/InquireApplyRequest", GatewayApi.Operation(inquireApply))
             .Describes<InquireApplyRequestRequest, TokenApplicationResult>("Where a token application stands.");
         // Every other path under the API base, the base itself and names with a dot included.
-        api.MapFallback("{**path}", gateway.RefuseUnroutedAsync);
+        root.MapFallback("{**path}", gateway.RefuseUnroutedAsync);
+        return api;
     }
 
     // OpenTelemetry only when something is exported: metrics (Prometheus, OTLP) and spans (OTLP).
@@ -248,9 +241,6 @@ public static partial class GatewayApp
             }
         });
     }
-
-    // A Delegate (not a RequestDelegate) so the endpoint has a method the OpenAPI document can describe.
-    private static Delegate Operation(GatewayApi gateway, ApiOperation operation) => (HttpContext http) => gateway.HandleAsync(http, operation);
 
     private static void Validate(GatewayOptions options)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Storage;
@@ -14,13 +13,11 @@ namespace TokenPay.Gateway.Notifications;
 /// </summary>
 internal sealed partial class NotificationDispatcher(
     NotificationOutbox outbox,
-    NotificationSender sender,
+    INotificationSender sender,
     NotificationSignal signal,
     TimeProvider clock,
     GatewayMetrics metrics,
     GatewayEvents events,
-    Sandbox.NotificationFaults faults,
-    Sandbox.NotificationForwarding forwarding,
     IOptions<GatewayOptions> options,
     ILogger<NotificationDispatcher> logger) : BackgroundService, IScheduledWork
 {
@@ -179,28 +176,17 @@ internal sealed partial class NotificationDispatcher(
 
     private async Task DeliverAsync(DueNotification notification, CancellationToken cancellationToken)
     {
-        var (fault, ruleId, delay) = faults.Any ? faults.Plan(notification) : default;
-        if (fault is Sandbox.DeliveryFault.Delay or Sandbox.DeliveryFault.HoldBack)
-        {
-            await outbox.PostponeAsync(notification.Id, Owner, (clock.GetUtcNow() + delay).ToUnixTimeMilliseconds(), cancellationToken);
-            return;
-        }
-
         using var activity = GatewayTracing.Source.StartActivity("notification.deliver", System.Diagnostics.ActivityKind.Producer);
         activity?.SetTag("tokenpay.notify_type", notification.NotifyType);
         activity?.SetTag(GatewayTracing.OutTradeNo, notification.OutTradeNo);
         activity?.SetTag("tokenpay.attempt", notification.Attempts + 1);
         var started = clock.GetUtcNow();
         var startedTimestamp = clock.GetTimestamp();
-        var result = fault switch
+        var result = await sender.SendAsync(notification, cancellationToken);
+        if (result.PostponedTo is { } postponedTo)
         {
-            Sandbox.DeliveryFault.Drop => new SendResult(false, null, null, $"dropped by sandbox fault {ruleId}"),
-            Sandbox.DeliveryFault.BadSignature => await sender.SendAsync(notification.Url, notification.Body, cancellationToken, signatureOver: [.. notification.Body, (byte)' ']),
-            _ => await sender.SendAsync(notification.Url, notification.Body, cancellationToken),
-        };
-        if (fault == Sandbox.DeliveryFault.Duplicate)
-        {
-            await sender.SendAsync(notification.Url, notification.Body, cancellationToken);
+            await outbox.PostponeAsync(notification.Id, Owner, postponedTo.ToUnixTimeMilliseconds(), cancellationToken);
+            return;
         }
 
         var latency = clock.GetElapsedTime(startedTimestamp);
@@ -228,58 +214,12 @@ internal sealed partial class NotificationDispatcher(
 
         if (recorded)
         {
-            PublishDelivery("notification.attempt", $", attempt {notification.Attempts + 1}", notification, result, latency);
+            events.PublishDelivery("notification.attempt", $", attempt {notification.Attempts + 1}", notification, result, latency);
             if (!result.Acknowledged && nextAttemptAt is null)
             {
                 LogGaveUp(logger, notification.Id, notification.Attempts + 1);
             }
         }
-
-        if (forwarding.Any)
-        {
-            await ForwardAsync(notification, cancellationToken);
-        }
-
-        if (faults.Any)
-        {
-            foreach (var overtaken in faults.Overtaken(notification))
-            {
-                await outbox.BringForwardAsync(overtaken, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-                signal.Notify();
-            }
-        }
-    }
-
-    // The sandbox's `listen --forward-to`: a copy to each local listener; its answer is only reported.
-    private async Task ForwardAsync(DueNotification notification, CancellationToken cancellationToken)
-    {
-        foreach (var url in forwarding.Targets)
-        {
-            var started = clock.GetTimestamp();
-            var forwarded = await sender.SendAsync(url, notification.Body, cancellationToken);
-            PublishDelivery("notification.forwarded", $" forwarded to {url}", notification, forwarded, clock.GetElapsedTime(started), url);
-        }
-    }
-
-    // One event per delivery (an attempt, or a forwarded copy with the answer): what the console and `listen` show.
-    private void PublishDelivery(string kind, string what, DueNotification notification, SendResult result, TimeSpan took, string? url = null)
-    {
-        var status = result.HttpStatus?.ToString(CultureInfo.InvariantCulture);
-        events.Publish(
-            kind,
-            $"{notification.NotifyType} notification for {notification.OutTradeNo}{what}: {(result.Acknowledged ? "acknowledged" : result.Error)} ({status ?? "no answer"}, {took.TotalMilliseconds:0} ms)",
-            new Dictionary<string, string?>
-            {
-                ["notificationId"] = notification.Id.ToString(CultureInfo.InvariantCulture),
-                ["notifyType"] = notification.NotifyType,
-                ["outTradeNo"] = notification.OutTradeNo,
-                ["attempt"] = (notification.Attempts + 1).ToString(CultureInfo.InvariantCulture),
-                ["httpStatus"] = status,
-                ["acknowledged"] = result.Acknowledged ? "true" : "false",
-                ["latencyMs"] = ((long)took.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
-                ["url"] = url,
-                ["answer"] = url is null ? null : result.ResponseExcerpt,
-            });
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} failed after {Attempts} attempts; an operator can re-send it")]

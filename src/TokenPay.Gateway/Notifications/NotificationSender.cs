@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Envelope;
+using TokenPay.Gateway.Storage;
 using TokenPay.Protocol.Json;
 using TokenPay.Protocol.Models;
 using TokenPay.Protocol.Signing;
@@ -12,13 +13,25 @@ using TokenPay.Protocol.Signing;
 namespace TokenPay.Gateway.Notifications;
 
 /// <summary>The result of one delivery attempt.</summary>
-internal sealed record SendResult(bool Acknowledged, int? HttpStatus, string? ResponseExcerpt, string? Error);
+internal sealed record SendResult(bool Acknowledged, int? HttpStatus, string? ResponseExcerpt, string? Error)
+{
+    /// <summary>Set when the notification was not sent but is to go at this time (no attempt is counted).</summary>
+    public DateTimeOffset? PostponedTo { get; init; }
+
+    public static SendResult Postponed(DateTimeOffset to) => new(false, null, null, null) { PostponedTo = to };
+}
+
+/// <summary>Sends a due notification to its merchant; the dispatcher records what came of it.</summary>
+internal interface INotificationSender
+{
+    Task<SendResult> SendAsync(DueNotification notification, CancellationToken cancellationToken);
+}
 
 /// <summary>
 /// Sends one signed notification: POST of the stored bytes with the platform signature in <c>sign</c>,
 /// acknowledged only by HTTP 200 with <c>{"code":"SUCCESS"}</c>, within the timeout, redirects not followed.
 /// </summary>
-internal sealed class NotificationSender(HttpClient http, PlatformSigner signer, TimeProvider clock, IOptions<GatewayOptions> options)
+internal sealed class NotificationSender(HttpClient http, PlatformSigner signer, TimeProvider clock, IOptions<GatewayOptions> options) : INotificationSender
 {
     public const int ExcerptBytes = 512;
     private readonly TimeSpan _timeout = options.Value.Notifications.Timeout;
@@ -31,6 +44,9 @@ internal sealed class NotificationSender(HttpClient http, PlatformSigner signer,
         handler.PooledConnectionLifetime = TimeSpan.FromMinutes(2);
         handler.ConnectCallback = NetworkGuard.ConnectCallback(allowPrivateNetworks);
     }
+
+    public Task<SendResult> SendAsync(DueNotification notification, CancellationToken cancellationToken) =>
+        SendAsync(notification.Url, notification.Body, cancellationToken);
 
     /// <param name="signatureOver">Sign these bytes instead of the body (the sandbox's bad-signature rule).</param>
     public async Task<SendResult> SendAsync(string url, byte[] body, CancellationToken cancellationToken, byte[]? signatureOver = null)

@@ -15,7 +15,7 @@ internal static class SandboxEndpoints
     /// <summary>The longest single move: a year (card expiry, retry limits and the account updater all fit).</summary>
     private static readonly TimeSpan LongestMove = TimeSpan.FromDays(366);
 
-    public static void MapSandbox(this IEndpointRouteBuilder app)
+    public static void Map(IEndpointRouteBuilder app)
     {
         var sandbox = app.MapGroup("/sandbox").AddEndpointFilter(AdminEndpoints.GuardAsync).ExcludeFromDescription();
         sandbox.MapGet("/clock", (SandboxClock clock) => Results.Json(ClockView(clock)));
