@@ -1,9 +1,10 @@
 namespace TokenPay.Hosting;
 
 /// <summary>
-/// Background work that falls due on the clock (notification retries, order expiry, reconciliation...). Its
-/// service runs it on its own timer; the sandbox clock also runs it at each moment it moves through, so moving
-/// time delivers every retry at its offset instead of all at once at the end.
+/// Background work that falls due on the clock (notification retries, order expiry, reconciliation...). A
+/// <see cref="ScheduledWorkRunner"/> (or, for work that must wake at once, its own loop) runs it on real time; the
+/// sandbox clock also runs it at each moment it moves through, so moving time delivers every retry at its offset
+/// instead of all at once at the end: its <see cref="NextDueAsync"/> must therefore name every moment it has work.
 /// </summary>
 public interface IScheduledWork
 {

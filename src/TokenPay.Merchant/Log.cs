@@ -21,13 +21,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Sent {Sent} charge retries: {Succeeded} succeeded, {Declined} declined")]
     public static partial void ChargeRetriesSent(this ILogger logger, int sent, int succeeded, int declined);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Sending due charge retries failed with {ExceptionType}; trying again on the next tick")]
-    public static partial void ChargeRetriesFailed(this ILogger logger, string? exceptionType);
-
     // 4xxx: reconciliation of open payments and refunds (Reconciler).
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconciled {Checked} open payments, {Settled} settled")]
     public static partial void Reconciled(this ILogger logger, int @checked, int settled);
-
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Reconciliation failed with {ExceptionType}; retrying on the next tick")]
-    public static partial void ReconciliationFailed(this ILogger logger, string? exceptionType);
 }

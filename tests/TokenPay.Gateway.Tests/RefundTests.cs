@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using TokenPay.Gateway.Orders;
+using TokenPay.Gateway.Refunds;
 using TokenPay.Protocol;
 using TokenPay.Protocol.Signing;
 
@@ -281,10 +281,10 @@ public sealed class RefundTests : IAsyncLifetime
 
     private Task<GatewayAnswer> QueryByTradeNoAsync(string refundTradeNo) => _host.Merchant.PostAsync("refundQuery", new JsonObject { ["refundTradeNo"] = refundTradeNo });
 
-    // Moves the clock on and runs the sweep that asks the acquirer about pending refunds (the timer may run it too).
+    // Moves the clock on and runs the refund settlement that asks the acquirer about pending refunds (the timer may run it too).
     private async Task SettleAsync(TimeSpan by)
     {
         _host.Clock.Advance(by);
-        await ((PendingOrderSweeper)_host.App.Services.GetService(typeof(PendingOrderSweeper))!).SweepAsync(CancellationToken.None);
+        await ((RefundSettlement)_host.App.Services.GetService(typeof(RefundSettlement))!).RunDueAsync(CancellationToken.None);
     }
 }

@@ -18,7 +18,11 @@ public sealed class SandboxClockTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Sandbox:Enabled"] = "true" });
+        _host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Sandbox:Enabled"] = "true",
+            ["Gateway:Merchants:0:TokenizationNotifications"] = "true",
+        });
         _receiver = await NotificationReceiver.StartAsync();
     }
 
@@ -66,6 +70,54 @@ public sealed class SandboxClockTests : IAsyncLifetime
         var query = await _host.Merchant.QueryAsync(order);
         query.Code.ShouldBe(ResultCodes.ApplySuccess);
         query.DataString("status").ShouldBe(OrderStatuses.Closed);
+    }
+
+    [Fact]
+    public async Task MovingPastARefundsCheckTime_SettlesItThenNotAtTheEnd()
+    {
+        var order = GatewayFixture.NewId("rfclk");
+        (await _host.Merchant.PostAsync("orderAndPay", OrderRequests.Card(order, "u_refund"))).DataString("status").ShouldBe(OrderStatuses.Success);
+        var refund = await _host.Merchant.PostAsync("refund", new System.Text.Json.Nodes.JsonObject
+        {
+            ["outRefundNo"] = "rf_clock", ["refundAmount"] = 10m, ["refundCurrency"] = "USD", ["outTradeNo"] = order, ["comments"] = "REFUND_PENDING",
+        });
+        refund.DataString("status").ShouldBe(RefundStatuses.Pending);
+
+        (await MoveAsync(new { advance = "2.00:00:00" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The sandbox acquirer settles a REFUND_PENDING refund 24 hours on; the move stops there and asks.
+        (await _host.ColumnAsync("SELECT completed_at - created_at FROM refunds WHERE out_refund_no = 'rf_clock'")).ShouldBe([(long)TimeSpan.FromHours(24).TotalMilliseconds]);
+    }
+
+    [Fact]
+    public async Task MovingPastACardsExpiry_EndsItsTokenAtTheExpiry()
+    {
+        await using var receiver = await NotificationReceiver.StartAsync();
+        var data = OrderRequests.Bind(GatewayFixture.NewId("tokexp"), "u_token_expiry");
+        data["notifyUrl"] = receiver.Url;
+        var card = data["paymentDetail"]!["cardInfo"]!;
+        card["cardExpirationMonth"] = "12";
+        card["cardExpirationYear"] = "26";
+        (await _host.Merchant.PostAsync("orderAndPay", data)).DataString("status").ShouldBe(OrderStatuses.Success);
+
+        (await MoveAsync(new { to = "2027-01-10T00:00:00Z" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // Valid through December 2026: expired (and its merchant told) the moment the month ends, not at the move's end.
+        (await _host.ColumnAsync("SELECT created_at FROM notifications WHERE subject LIKE 'token:%:Expired:%'"))
+            .ShouldBe([new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds()]);
+    }
+
+    [Fact]
+    public async Task MovingPastTheAccountUpdatersCheck_FindsTheIssuersChangeAtTheFirstDailyCheckAfterIt()
+    {
+        var bind = GatewayFixture.NewId("acu");
+        (await _host.Merchant.PostAsync("orderAndPay", OrderRequests.Bind(bind, "u_updater", pan: "4000000000001117"))).DataString("status").ShouldBe(OrderStatuses.Success);
+
+        (await MoveAsync(new { advance = "10.00:00:00" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The issuer reissues the card 7 days on; the daily check after that (not the move's end, 10 days on) finds it.
+        var found = (await _host.ColumnAsync("SELECT card_updated_at - created_at FROM payment_tokens WHERE user_id = 'u_updater'")).ShouldHaveSingleItem();
+        found.ShouldBeInRange((long)TimeSpan.FromDays(7).TotalMilliseconds, (long)TimeSpan.FromDays(8).TotalMilliseconds);
     }
 
     [Theory]

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TokenPay.Acquiring;
 using TokenPay.Acquiring.Simulator;
-using TokenPay.Gateway.Orders;
+using TokenPay.Gateway.Tokens;
 using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Tests;
@@ -40,7 +40,7 @@ public sealed class StoredCredentialTests : IAsyncLifetime
         return GatewayHost.StartAsync(settings);
     }
 
-    /// <summary>The sweep runs as the fake clock moves; with the scheduled updater off, only a decline can trigger a card update.</summary>
+    /// <summary>The account updater runs as the fake clock moves; with the scheduled updater off, only a decline can trigger a card update.</summary>
     private async Task UseHostWithoutScheduledUpdatesAsync()
     {
         await _host.DisposeAsync();
@@ -213,10 +213,10 @@ public sealed class StoredCredentialTests : IAsyncLifetime
         // Past the issuer's change and a day more: the daily check after the change finds it.
         _host.Clock.Advance(TimeSpan.FromDays(8));
 
-        // The sweep also runs as the fake clock moves: whichever sweep comes first applies the update, once.
+        // The updater also runs as the fake clock moves: whichever run comes first applies the update, once.
         var listed = await Eventually.UntilAsync(async () =>
             {
-                await SweepAsync();
+                await CheckCardsAsync();
                 return (await _host.Merchant.InquireTokensAsync("gil")).Data.GetProperty("tokenList")[0];
             },
             t => t.TryGetProperty("cardUpdate", out _), "the account updater's change");
@@ -226,7 +226,7 @@ public sealed class StoredCredentialTests : IAsyncLifetime
         (update.GetProperty("paymentTokenExpiry").GetString(), update.GetProperty("paymentTokenStatus").GetString()).ShouldBe(("2033-03-31T23:59:59.999+00:00", TokenStatuses.Activated));
         update.TryGetProperty("outTradeNo", out _).ShouldBeFalse("only the first notification of a token names the payment that saved it");
         (await MitAsync("gil", token)).DataString("status").ShouldBe(OrderStatuses.Success);
-        (await SweepAsync()).CardsUpdated.ShouldBe(0, "checked once per interval, and the card is current now");
+        (await CheckCardsAsync()).ShouldBe(0, "checked once per interval, and the card is current now");
     }
 
     [Fact]
@@ -253,7 +253,7 @@ public sealed class StoredCredentialTests : IAsyncLifetime
         var (token, _) = await BindAsync("ivy", "4000000000004442");
         _host.Clock.Advance(TimeSpan.FromDays(8));
 
-        await SweepAsync();
+        await CheckCardsAsync();
 
         var update = await WaitForCardUpdateAsync(token);
         (update.GetProperty("cardUpdate").GetString(), update.GetProperty("paymentTokenStatus").GetString()).ShouldBe(("CLOSED", TokenStatuses.Deleted));
@@ -315,7 +315,7 @@ public sealed class StoredCredentialTests : IAsyncLifetime
     private async Task<IReadOnlyList<(string, long)>> ViolationsAsync() =>
         [.. (await _host.App.Services.GetRequiredService<SimulatorStore>().ViolationsAsync(TestKeys.MerchantNo, default)).Select(v => (v.Violation, v.Count))];
 
-    private Task<SweepResult> SweepAsync() => _host.App.Services.GetRequiredService<PendingOrderSweeper>().SweepAsync(CancellationToken.None);
+    private Task<int> CheckCardsAsync() => _host.App.Services.GetRequiredService<CardUpdater>().CheckDueAsync(CancellationToken.None);
 
     private async Task<JsonElement> WaitForPaymentAsync(string outTradeNo) =>
         (await Eventually.UntilAsync(() => Task.FromResult(_receiver.Received.Select(r => r.Json).FirstOrDefault(j =>

@@ -80,14 +80,14 @@ public sealed class TokenizationNotificationTests : IAsyncLifetime
         var tokenId = await BindAsync("dan");
         // The card (03/30) is valid through March 2030.
         _host.Clock.Advance(new DateTimeOffset(2030, 3, 31, 23, 0, 0, TimeSpan.Zero) - _host.Clock.GetUtcNow());
-        await SweepAsync();
+        await ExpireTokensAsync();
         (await _host.Merchant.InquireTokensAsync("dan")).Data.GetProperty("tokenList")[0].GetProperty("paymentTokenStatus").GetString().ShouldBe(TokenStatuses.Activated);
 
         _host.Clock.Advance(TimeSpan.FromHours(2));
-        // The host's own sweep may run first: either ends the token, once.
-        await SweepAsync();
+        // The host's own runner may run first: either ends the token, once.
+        await ExpireTokensAsync();
         var expired = await TokenizationAsync(2);
-        await SweepAsync();
+        await ExpireTokensAsync();
 
         (expired.GetProperty("paymentTokenID").GetString(), expired.GetProperty("paymentTokenStatus").GetString()).ShouldBe((tokenId, TokenStatuses.Expired));
         expired.TryGetProperty("outTradeNo", out _).ShouldBeFalse();
@@ -105,7 +105,7 @@ public sealed class TokenizationNotificationTests : IAsyncLifetime
 
         (await _host.OtherMerchant.RemoveTokenAsync("eve", tokenId)).Code.ShouldBe(ResultCodes.ApplySuccess);
         _host.Clock.Advance(TimeSpan.FromDays(365 * 4));
-        await SweepAsync();
+        await ExpireTokensAsync();
 
         (await _host.ScalarAsync("SELECT COUNT(*) FROM notifications")).ShouldBe(1, "the payment's PAYMENT notification only");
     }
@@ -125,8 +125,8 @@ public sealed class TokenizationNotificationTests : IAsyncLifetime
         return tokenizations[count - 1].Json.GetProperty("data");
     }
 
-    private Task<Orders.SweepResult> SweepAsync() =>
-        ((Orders.PendingOrderSweeper)_host.App.Services.GetService(typeof(Orders.PendingOrderSweeper))!).SweepAsync(CancellationToken.None);
+    private Task<int> ExpireTokensAsync() =>
+        ((Tokens.TokenExpiry)_host.App.Services.GetService(typeof(Tokens.TokenExpiry))!).ExpireDueAsync(CancellationToken.None);
 
     private static JsonObject Application(string requestId, string userId) => new()
     {

@@ -62,8 +62,6 @@ public static partial class GatewayApp
         await services.AddAcquirerSimulatorAsync(database, cancellationToken);
         services.AddSingleton<AcquirerRouter>();
         services.AddSingleton<IAuthenticationCallback, AuthenticationCallback>();
-        services.AddSingleton<CardUpdater>();
-        services.AddSingleton<TokenExpiry>();
         services.AddSingleton(secrets.Vault);
         services.AddSingleton(new PlatformSigner(secrets.PlatformKey));
         services.AddSingleton(new MerchantRegistry(options.Merchants));
@@ -79,10 +77,8 @@ public static partial class GatewayApp
         services.AddSingleton<TokenApplicationEndpoints>();
         services.AddSingleton<RefundProcessor>();
         services.AddSingleton<RefundEndpoints>();
-        services.AddSingleton<PendingOrderSweeper>();
-        services.AddHostedService(sp => sp.GetRequiredService<PendingOrderSweeper>());
         // The sandbox clock runs these at each moment it moves through, in this order.
-        services.AddSingleton<IScheduledWork>(sp => sp.GetRequiredService<PendingOrderSweeper>());
+        services.AddOrderScheduling().AddRefundScheduling().AddTokenScheduling();
         services.AddSingleton<IScheduledWork>(sp => sp.GetRequiredService<NotificationDispatcher>());
         services.AddSingleton<NotificationFactory>();
         services.AddSingleton<NotificationSignal>();

@@ -4,7 +4,6 @@ using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
-using TokenPay.Gateway.Tokens;
 using TokenPay.Gateway.Vault;
 using TokenPay.Protocol;
 
@@ -24,7 +23,7 @@ internal sealed partial class PaymentProcessor(
     VaultStore cards,
     CardVault vault,
     AcquirerRouter acquirers,
-    CardUpdater cardUpdater,
+    ICardChangeCheck cardChanges,
     NotificationFactory notifications,
     NotificationSignal dispatcherSignal,
     TimeProvider clock,
@@ -78,7 +77,7 @@ internal sealed partial class PaymentProcessor(
                 if (outcome.Advice?.MerchantAdviceCode is NetworkAdvice.NewAccountInformation or NetworkAdvice.StopRecurring && order.PaymentTokenId is { } tokenId)
                 {
                     // The issuer says the stored card changed: learn how now, so the merchant's next attempt uses the news.
-                    await cardUpdater.CheckTokenAsync(order.MerchantNo, tokenId, cancellationToken);
+                    await cardChanges.CheckTokenAsync(order.MerchantNo, tokenId, cancellationToken);
                 }
 
                 return result;

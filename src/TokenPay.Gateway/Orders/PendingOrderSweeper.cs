@@ -7,56 +7,46 @@ using TokenPay.Protocol;
 namespace TokenPay.Gateway.Orders;
 
 /// <summary>What one sweep did.</summary>
-internal readonly record struct SweepResult(int Recovered, int Closed, int RefundsEnded, int CardsUpdated, int TokensExpired);
+internal readonly record struct SweepResult(int Recovered, int Closed);
 
 /// <summary>
 /// Finishes PENDING orders nobody else will, on the injected clock: orders sent to the acquirer but not
 /// finished within <c>Gateway:Orders:RecoverAfter</c> (a crash, a timeout) are settled by asking the acquirer,
 /// and orders past their expireTime are closed, after asking the acquirer if they had reached it. Every node
-/// may run it: each order ends in one transaction that only moves a PENDING order. It also ends pending
-/// refunds whose outcome the acquirer now knows (<see cref="Refunds.RefundProcessor.SettleDueAsync"/>) and runs the
-/// account updater over tokens due a check (<see cref="Tokens.CardUpdater"/>), then ends the tokens whose card
-/// has expired (<see cref="Tokens.TokenExpiry"/>).
+/// may run it: each order ends in one transaction that only moves a PENDING order.
 /// </summary>
-internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, Refunds.RefundProcessor refunds, Tokens.CardUpdater cardUpdater, Tokens.TokenExpiry tokenExpiry, TokenStore tokens, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
-    : BackgroundService, IScheduledWork
+internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
+    : IScheduledWork
 {
     private const int BatchSize = 500;
 
     private readonly TimeSpan _recoverAfter = options.Value.Orders.RecoverAfter;
-
-    // Made at start, not in ExecuteAsync (which .NET runs later on a background thread), so ticks count from start.
-    private PeriodicTimer? _timer;
 
     public string Name => "gateway order sweep";
 
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
         var (nextExpiry, oldestSent) = await orders.PendingTimesAsync(cancellationToken);
-        long?[] due = [nextExpiry, oldestSent + (long)_recoverAfter.TotalMilliseconds, await tokens.NextExpiryAsync(cancellationToken)];
+        long?[] due = [nextExpiry, oldestSent + (long)_recoverAfter.TotalMilliseconds];
         return due.Min() is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
     }
 
     public async Task<int> RunDueAsync(CancellationToken cancellationToken)
     {
         var swept = await SweepAsync(cancellationToken);
-        return swept.Recovered + swept.Closed + swept.RefundsEnded + swept.CardsUpdated + swept.TokensExpired;
+        return swept.Recovered + swept.Closed;
     }
 
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         var recovered = await RecoverAsync(cancellationToken);
         var closed = await CloseExpiredAsync(cancellationToken);
-        var refundsEnded = await refunds.SettleDueAsync(cancellationToken);
-        var cardsUpdated = await cardUpdater.CheckDueAsync(cancellationToken);
-        // After the account updater: a card it renewed is not expired.
-        var tokensExpired = await tokenExpiry.ExpireDueAsync(cancellationToken);
-        if (recovered + closed + refundsEnded + cardsUpdated + tokensExpired > 0)
+        if (recovered + closed > 0)
         {
-            LogSwept(logger, recovered, closed, refundsEnded, cardsUpdated, tokensExpired);
+            LogSwept(logger, recovered, closed);
         }
 
-        return new SweepResult(recovered, closed, refundsEnded, cardsUpdated, tokensExpired);
+        return new SweepResult(recovered, closed);
     }
 
     private async Task<int> RecoverAsync(CancellationToken cancellationToken)
@@ -105,45 +95,6 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
         return total;
     }
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        _timer = new PeriodicTimer(options.Value.Orders.ExpirySweepInterval, clock);
-        return base.StartAsync(cancellationToken);
-    }
-
-    public override void Dispose()
-    {
-        _timer?.Dispose();
-        base.Dispose();
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // A restart recovers what a crash left before the first tick.
-        try
-        {
-            do
-            {
-                try
-                {
-                    await SweepAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogSweepFailed(logger, ex.GetType().FullName);
-                }
-            }
-            while (await _timer!.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping, also when the host fails to start (a busy port): a sweep cut short is no failure.
-        }
-    }
-
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Pending-order sweep: {Recovered} settled with the acquirer, {Closed} expired orders ended, {RefundsEnded} refunds ended, {CardsUpdated} stored cards updated, {TokensExpired} tokens expired")]
-    private static partial void LogSwept(ILogger logger, int recovered, int closed, int refundsEnded, int cardsUpdated, int tokensExpired);
-
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Pending-order sweep failed with {ExceptionType}; retrying on the next tick")]
-    private static partial void LogSweepFailed(ILogger logger, string? exceptionType);
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Pending-order sweep: {Recovered} settled with the acquirer, {Closed} expired orders ended")]
+    private static partial void LogSwept(ILogger logger, int recovered, int closed);
 }

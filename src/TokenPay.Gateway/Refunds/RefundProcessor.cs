@@ -11,8 +11,9 @@ namespace TokenPay.Gateway.Refunds;
 
 /// <summary>
 /// A refund's life after its rules passed: recorded (amount reserved on the order), sent to the acquirer, and
-/// ended, with its REFUND notification, when the acquirer's outcome is known: at once, or by the sweep that
-/// asks about pending refunds on every node (each ends in one transaction that moves only a PENDING refund).
+/// ended, with its REFUND notification, when the acquirer's outcome is known: at once, or by the refund settlement
+/// (<see cref="RefundSettlement"/>) that asks about pending refunds on every node (each ends in one transaction that
+/// moves only a PENDING refund).
 /// </summary>
 internal sealed partial class RefundProcessor(
     RefundStore refunds,
@@ -38,7 +39,7 @@ internal sealed partial class RefundProcessor(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Unknown at the acquirer: the refund stays pending and the sweep asks after RecoverAfter (when it was recorded to).
+            // Unknown at the acquirer: the refund stays pending and refund settlement asks after RecoverAfter (when it was recorded to).
             LogAcquirerFailed(logger, refund.RefundTradeNo, ex.GetType().FullName);
             return refund;
         }

@@ -75,6 +75,10 @@ internal sealed class RefundStore(RelationalDatabase database)
         database.QueryAsync<RefundRecord>($"{SelectWithOrder} WHERE r.check_at <= @now AND r.status = @pending ORDER BY r.check_at LIMIT @batchSize;",
             new { now, batchSize, pending = RefundStatuses.Pending }, cancellationToken);
 
+    /// <summary>When the acquirer is next asked about a pending refund, or null when none is pending.</summary>
+    public Task<long?> NextCheckAsync(CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<long?>("SELECT MIN(check_at) FROM refunds WHERE check_at IS NOT NULL AND status = @pending;", new { pending = RefundStatuses.Pending }, cancellationToken);
+
     /// <summary>When to ask the acquirer about a pending refund next.</summary>
     public async Task ScheduleCheckAsync(long refundId, long checkAt, CancellationToken cancellationToken)
     {

@@ -115,6 +115,10 @@ internal sealed class TokenStore(RelationalDatabase database)
             $"{SelectWithCard} WHERE t.status = @activated AND t.updates_checked_at < @checkedBefore ORDER BY t.updates_checked_at LIMIT @batchSize;",
             WithCard, "id", new { activated = TokenStatuses.Activated, checkedBefore, batchSize }, cancellationToken);
 
+    /// <summary>When an Activated token was last checked longest ago, or null when none is Activated.</summary>
+    public Task<long?> OldestUpdateCheckAsync(CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<long?>($"SELECT MIN(updates_checked_at) FROM payment_tokens WHERE status = '{TokenStatuses.Activated}';", null, cancellationToken);
+
     /// <summary>Records that these tokens were checked now, in one transaction (row by row: list parameters differ between engines).</summary>
     public Task MarkCheckedAsync(IReadOnlyList<long> tokenIds, long now, CancellationToken cancellationToken) =>
         database.WriteAsync(async write =>

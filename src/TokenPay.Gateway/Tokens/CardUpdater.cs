@@ -3,8 +3,10 @@ using TokenPay.Acquiring;
 using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Notifications;
+using TokenPay.Gateway.Orders;
 using TokenPay.Gateway.Storage;
 using TokenPay.Gateway.Vault;
+using TokenPay.Hosting;
 
 namespace TokenPay.Gateway.Tokens;
 
@@ -13,7 +15,7 @@ namespace TokenPay.Gateway.Tokens;
 /// the stored card, at most once per <c>Gateway:Acquirers:AccountUpdaterInterval</c> (and at once after a
 /// decline saying the card changed), and puts the news behind the same <c>paymentTokenID</c>: a new expiry or
 /// number is vaulted and the merchant keeps its token; a closed card ends the token. Each change sends a
-/// TOKENIZATION notification saying what changed.
+/// TOKENIZATION notification saying what changed. Scheduled work of its own: due when the longest-unchecked token is.
 /// </summary>
 internal sealed partial class CardUpdater(
     TokenStore tokens,
@@ -24,14 +26,31 @@ internal sealed partial class CardUpdater(
     NotificationSignal dispatcherSignal,
     TimeProvider clock,
     IOptions<GatewayOptions> options,
-    ILogger<CardUpdater> logger)
+    ILogger<CardUpdater> logger) : IScheduledWork, ICardChangeCheck
 {
     private const int BatchSize = 200;
 
-    /// <summary>The sweep runs every few seconds; looking for due tokens once a minute is plenty for a daily check.</summary>
+    /// <summary>Its runner ticks every few seconds; looking for due tokens once a minute is plenty for a daily check.</summary>
     private static readonly TimeSpan LookEvery = TimeSpan.FromMinutes(1);
 
     private long _nextLookAt;
+
+    public string Name => "gateway account updater";
+
+    /// <summary>When the longest-unchecked token falls due (a moment after its interval, as the check looks), but no sooner than the next look.</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        var interval = options.Value.Acquirers.AccountUpdaterInterval;
+        if (interval <= TimeSpan.Zero || await tokens.OldestUpdateCheckAsync(cancellationToken) is not { } oldest)
+        {
+            return null;
+        }
+
+        var due = oldest + (long)interval.TotalMilliseconds + 1;
+        return DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(due, Interlocked.Read(ref _nextLookAt)));
+    }
+
+    public Task<int> RunDueAsync(CancellationToken cancellationToken) => CheckDueAsync(cancellationToken);
 
     /// <summary>Checks the tokens whose last check is older than the interval; returns how many changed.</summary>
     public async Task<int> CheckDueAsync(CancellationToken cancellationToken)

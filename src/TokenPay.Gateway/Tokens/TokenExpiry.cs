@@ -1,16 +1,25 @@
 using TokenPay.Gateway.Notifications;
 using TokenPay.Gateway.Storage;
+using TokenPay.Hosting;
 using TokenPay.Protocol;
 
 namespace TokenPay.Gateway.Tokens;
 
 /// <summary>
-/// Ends the tokens whose card has expired (run by the order sweep, on the injected clock): each becomes Expired
-/// with its TOKENIZATION notification queued in the same transaction (to merchants that take them).
+/// Ends the tokens whose card has expired, each at its expiry on the injected clock: each becomes Expired with
+/// its TOKENIZATION notification queued in the same transaction (to merchants that take them).
 /// </summary>
 internal sealed class TokenExpiry(TokenStore tokens, OrderStore orders, NotificationFactory notifications, NotificationSignal dispatcherSignal, TimeProvider clock)
+    : IScheduledWork
 {
     private const int BatchSize = 200;
+
+    public string Name => "gateway token expiry";
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
+        await tokens.NextExpiryAsync(cancellationToken) is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
+
+    public Task<int> RunDueAsync(CancellationToken cancellationToken) => ExpireDueAsync(cancellationToken);
 
     /// <summary>Expires every token due by now; returns how many.</summary>
     public async Task<int> ExpireDueAsync(CancellationToken cancellationToken)

@@ -59,13 +59,9 @@ public static class MerchantApp
         services.AddSingleton<ChargeBatch>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<IPayerMaxNotificationHandler, MerchantNotificationHandler>();
-        services.AddSingleton<Reconciler>();
-        services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
-        services.AddSingleton<ChargeRetrier>();
-        services.AddHostedService(sp => sp.GetRequiredService<ChargeRetrier>());
-        // The sandbox clock runs these at each moment it moves through (TokenPay.Hosting.SandboxClock).
-        services.AddSingleton<IScheduledWork>(sp => sp.GetRequiredService<Reconciler>());
-        services.AddSingleton<IScheduledWork>(sp => sp.GetRequiredService<ChargeRetrier>());
+        // Each on its interval; the sandbox clock runs them at each moment it moves through, in this order (TokenPay.Hosting.SandboxClock).
+        services.AddScheduledWork<Reconciler>(sp => sp.GetRequiredService<IOptions<MerchantOptions>>().Value.ReconcileInterval);
+        services.AddScheduledWork<ChargeRetrier>(sp => sp.GetRequiredService<IOptions<MerchantOptions>>().Value.SmartRetries.PollInterval);
         services.AddMerchantSecurity();
         services.AddStorageHealthChecks();
         services.AddOpenApi("merchant", openApi => openApi.AddDocumentTransformer((document, _, _) =>

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Options;
 using TokenPay.Hosting;
-using TokenPay.Merchant.Hosting;
 using TokenPay.Merchant.Storage;
 
 namespace TokenPay.Merchant.Payments;
@@ -13,8 +11,7 @@ public sealed record RetrySummary(int Sent, int Succeeded, int Declined);
 /// clock every <c>Merchant:SmartRetries:PollInterval</c>. Each retry is claimed and recorded before it is
 /// sent, so two passes (or two merchant nodes) never send the same retry twice.
 /// </summary>
-internal sealed class ChargeRetrier(RetryLedger retries, ChargeService charges, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<ChargeRetrier> logger)
-    : PeriodicService(clock, () => options.Value.SmartRetries.PollInterval), IScheduledWork
+internal sealed class ChargeRetrier(RetryLedger retries, ChargeService charges, ILogger<ChargeRetrier> logger) : IScheduledWork
 {
     private const int BatchSize = 200;
 
@@ -23,7 +20,16 @@ internal sealed class ChargeRetrier(RetryLedger retries, ChargeService charges, 
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
         await retries.NextDueAsync(cancellationToken) is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
 
-    async Task<int> IScheduledWork.RunDueAsync(CancellationToken cancellationToken) => (await RunDueAsync(cancellationToken)).Sent;
+    async Task<int> IScheduledWork.RunDueAsync(CancellationToken cancellationToken)
+    {
+        var summary = await RunDueAsync(cancellationToken);
+        if (summary.Sent > 0)
+        {
+            logger.ChargeRetriesSent(summary.Sent, summary.Succeeded, summary.Declined);
+        }
+
+        return summary.Sent;
+    }
 
     public async Task<RetrySummary> RunDueAsync(CancellationToken cancellationToken)
     {
@@ -49,15 +55,4 @@ internal sealed class ChargeRetrier(RetryLedger retries, ChargeService charges, 
 
         return new RetrySummary(sent, succeeded, declined);
     }
-
-    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
-    {
-        var summary = await RunDueAsync(cancellationToken);
-        if (summary.Sent > 0)
-        {
-            logger.ChargeRetriesSent(summary.Sent, summary.Succeeded, summary.Declined);
-        }
-    }
-
-    protected override void OnFailed(Exception exception) => logger.ChargeRetriesFailed(exception.GetType().FullName);
 }

@@ -13,7 +13,7 @@ public sealed record ReconcileSummary(int Checked, int Settled, int StillOpen);
 /// never comes does not leave an order pending forever.
 /// </summary>
 internal sealed class Reconciler(PaymentStore payments, ChargeService charges, RefundLedger refundLedger, RefundService refunds, TimeProvider clock, IOptions<MerchantOptions> options, ILogger<Reconciler> logger)
-    : PeriodicService(clock, () => options.Value.ReconcileInterval), IScheduledWork
+    : IScheduledWork
 {
     public string Name => "merchant reconciler";
 
@@ -24,11 +24,20 @@ internal sealed class Reconciler(PaymentStore payments, ChargeService charges, R
         return oldest.Min() is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) + options.Value.ReconcileAfter : null;
     }
 
-    async Task<int> IScheduledWork.RunDueAsync(CancellationToken cancellationToken) => (await ReconcileAsync(cancellationToken)).Settled;
+    async Task<int> IScheduledWork.RunDueAsync(CancellationToken cancellationToken)
+    {
+        var summary = await ReconcileAsync(cancellationToken);
+        if (summary.Checked > 0)
+        {
+            logger.Reconciled(summary.Checked, summary.Settled);
+        }
+
+        return summary.Settled;
+    }
 
     public async Task<ReconcileSummary> ReconcileAsync(CancellationToken cancellationToken)
     {
-        var cutoff = (Clock.GetUtcNow() - options.Value.ReconcileAfter).ToUnixTimeMilliseconds();
+        var cutoff = (clock.GetUtcNow() - options.Value.ReconcileAfter).ToUnixTimeMilliseconds();
         var open = await payments.ListOpenAsync(cutoff, cancellationToken);
         var settled = 0;
         foreach (var payment in open)
@@ -53,15 +62,4 @@ internal sealed class Reconciler(PaymentStore payments, ChargeService charges, R
         var checkedCount = open.Count + openRefunds.Count;
         return new ReconcileSummary(checkedCount, settled, checkedCount - settled);
     }
-
-    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
-    {
-        var summary = await ReconcileAsync(cancellationToken);
-        if (summary.Checked > 0)
-        {
-            logger.Reconciled(summary.Checked, summary.Settled);
-        }
-    }
-
-    protected override void OnFailed(Exception exception) => logger.ReconciliationFailed(exception.GetType().FullName);
 }
