@@ -20,6 +20,7 @@ internal sealed record PaymentResult(string Status, string? ResultCode, string? 
 /// </summary>
 internal sealed partial class PaymentProcessor(
     OrderStore orders,
+    TokenStore tokens,
     VaultStore cards,
     CardVault vault,
     AcquirerRouter acquirers,
@@ -145,6 +146,40 @@ internal sealed partial class PaymentProcessor(
     {
         var completedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var bind = status == OrderStatuses.Success && card is not null ? Binding(order, card, decided?.NetworkTransactionId) : null;
+        while (true)
+        {
+            var completion = await CompletionAsync(order, status, code, message, decided, completedAt, bind, bind is null ? null : card, cancellationToken);
+            switch (await orders.CompleteAsync(completion, cancellationToken))
+            {
+                case CompletionOutcome.Applied:
+                    if (completion.Notifications.Count > 0)
+                    {
+                        dispatcherSignal.Notify();
+                    }
+
+                    return new PaymentResult(status, code, message, completion.PaymentTokenId, null, decided?.Advice);
+
+                case CompletionOutcome.TokenMoved when await orders.FindAsync(order.MerchantNo, order.OutTradeNo, cancellationToken) is { Status: OrderStatuses.Pending } pending:
+                    // Another binding of the same card committed between the read and the write: build again from what stands now.
+                    order = pending;
+                    continue;
+
+                default:
+                    // Another path (expiry) finished the order first; report what it is now.
+                    var current = await orders.FindAsync(order.MerchantNo, order.OutTradeNo, cancellationToken);
+                    return new PaymentResult(current!.Status, current.ResultCode, current.ResultMsg, current.PaymentTokenId, null, OrderViews.AdviceOf(current));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The order's move to its terminal state with the notifications it owes. Their bodies are built here, before the
+    /// write, so they name the token the order is about to be linked to: the user's token for this card when the
+    /// binding will refresh one, else the new one. The store writes nothing if the transaction finds otherwise.
+    /// </summary>
+    private async Task<OrderCompletion> CompletionAsync(
+        OrderRecord order, string status, string? code, string? message, AuthorizationOutcome? decided, long completedAt, NewToken? bind, PlainCard? boundCard, CancellationToken cancellationToken)
+    {
         var ended = order with
         {
             Status = status,
@@ -155,8 +190,9 @@ internal sealed partial class PaymentProcessor(
             NetworkTransactionId = decided?.NetworkTransactionId,
             AdviceCategory = decided?.Advice?.Category,
             MerchantAdviceCode = decided?.Advice?.MerchantAdviceCode,
+            PaymentTokenId = bind is null ? order.PaymentTokenId : await tokens.BoundTokenIdAsync(bind, cancellationToken),
         };
-        var completion = new OrderCompletion
+        return new OrderCompletion
         {
             OrderId = order.Id,
             Status = status,
@@ -168,22 +204,9 @@ internal sealed partial class PaymentProcessor(
             MerchantAdviceCode = ended.MerchantAdviceCode,
             CompletedAt = completedAt,
             Bind = bind,
-            Notifications = notifications.For(ended, bind is null ? null : card),
+            PaymentTokenId = ended.PaymentTokenId,
+            Notifications = notifications.ForOrder(ended, boundCard),
         };
-        var result = await orders.CompleteAsync(completion, cancellationToken);
-        if (result.Applied)
-        {
-            if (completion.Notifications.Count > 0)
-            {
-                dispatcherSignal.Notify();
-            }
-
-            return new PaymentResult(status, code, message, result.PaymentTokenId, null, decided?.Advice);
-        }
-
-        // Another path (expiry) finished the order first; report what it is now.
-        var current = await orders.FindAsync(order.MerchantNo, order.OutTradeNo, cancellationToken);
-        return new PaymentResult(current!.Status, current.ResultCode, current.ResultMsg, current.PaymentTokenId, null, OrderViews.AdviceOf(current));
     }
 
     private NewToken? Binding(OrderRecord order, PlainCard card, string? networkTransactionId)

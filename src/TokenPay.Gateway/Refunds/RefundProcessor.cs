@@ -85,7 +85,10 @@ internal sealed partial class RefundProcessor(
 
         var status = outcome.Decision == RefundDecision.Refunded ? RefundStatuses.Success : RefundStatuses.Failed;
         var message = status == RefundStatuses.Failed ? outcome.Message ?? "The acquirer could not refund the payment." : null;
-        var ended = await refunds.CompleteAsync(new RefundCompletion(refund.Id, status, message, clock.GetUtcNow().ToUnixTimeMilliseconds(), notifications.ForRefund), cancellationToken);
+        var completedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        // Only the status, message and completion time of a refund change: its notification is built before the write.
+        var notification = notifications.ForRefund(refund with { Status = status, ResultMsg = message, CompletedAt = completedAt, CheckAt = null });
+        var ended = await refunds.CompleteAsync(new RefundCompletion(refund.Id, status, message, completedAt, notification), cancellationToken);
         if (ended is null)
         {
             // Another node ended it first.

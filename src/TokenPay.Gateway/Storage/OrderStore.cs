@@ -164,9 +164,10 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
     /// <summary>
     /// Moves a PENDING order to its terminal state, binds its token and queues its notifications, in one
     /// transaction. Only PENDING orders move (docs/protocol.md 3); an order another path already finished is
-    /// left as it is and nothing is applied.
+    /// left as it is and nothing is applied. The notifications were built before the write, naming
+    /// <see cref="OrderCompletion.PaymentTokenId"/>: when the order would end up linked to another token, nothing is written.
     /// </summary>
-    public async Task<CompletionResult> CompleteAsync(OrderCompletion completion, CancellationToken cancellationToken)
+    public async Task<CompletionOutcome> CompleteAsync(OrderCompletion completion, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var boundToken = completion.Bind is { } bind ? await TokenStore.BindAsync(write, bind, cancellationToken) : null;
@@ -185,16 +186,23 @@ internal sealed class OrderStore(RelationalDatabase database, TokenStore tokens)
         {
             // Already terminal (a race with expiry, or a second completion): terminal states never change.
             await write.RollbackAsync();
-            return new CompletionResult(false, null);
+            return CompletionOutcome.AlreadyFinal;
+        }
+
+        if (tokenId != completion.PaymentTokenId)
+        {
+            // The notifications name another token than the order would be linked to.
+            await write.RollbackAsync();
+            return CompletionOutcome.TokenMoved;
         }
 
         foreach (var draft in completion.Notifications)
         {
-            await NotificationOutbox.EnqueueAsync(write, $"order:{completion.OrderId}", completion.OrderId, draft.NotifyType, draft.Url, draft.Body(tokenId), completion.CompletedAt, cancellationToken);
+            await NotificationOutbox.EnqueueAsync(write, $"order:{completion.OrderId}", completion.OrderId, draft.NotifyType, draft.Url, draft.Body, completion.CompletedAt, cancellationToken);
         }
 
         await write.CommitAsync();
-        return new CompletionResult(true, tokenId);
+        return CompletionOutcome.Applied;
     }
 
     private static string OutTradeNoKey(string outTradeNo) => outTradeNo.ToUpperInvariant();

@@ -148,6 +148,13 @@ internal sealed record OrderCompletion
     /// <summary>Set when a SUCCESS binds the card: the token to create, or to reuse if the user already has one for this card.</summary>
     public NewToken? Bind { get; init; }
 
+    /// <summary>
+    /// The payment token the order is linked to once complete, which its notifications name: the order's own, or
+    /// the one <see cref="Bind"/> ends up with as read before the write. Nothing is written when the transaction
+    /// finds otherwise (<see cref="CompletionOutcome.TokenMoved"/>).
+    /// </summary>
+    public string? PaymentTokenId { get; init; }
+
     /// <summary>Outbox rows written in the same transaction (none when the merchant has no notify URL).</summary>
     public IReadOnlyList<NotificationDraft> Notifications { get; init; } = [];
 }
@@ -194,19 +201,16 @@ internal sealed record DropinSession
 /// <summary>A one-time Drop-in payment token with its session and sealed card.</summary>
 internal sealed record DropinToken(string PaymentToken, DropinSession Session, long CardId, long? UsedAt, long ExpiresAt);
 
-/// <summary>
-/// A notification to write with an order's terminal state. The body is built inside the transaction,
-/// once the payment token the order ends up linked to is known.
-/// </summary>
-internal sealed record NotificationDraft(string NotifyType, string Url, Func<string?, byte[]> Body);
+/// <summary>A notification to queue in the transaction of the change it reports, its body already built (it is signed when sent).</summary>
+internal sealed record NotificationDraft(string NotifyType, string Url, byte[] Body);
 
 /// <summary>
-/// What a change to a token owes the merchant: the TOKENIZATION notification made from the token as found
-/// (null when the merchant takes none), queued under the order that saved the card.
+/// What a change to a token owes the merchant: the TOKENIZATION notification made from the token as read before the
+/// change (null when the merchant takes none), queued under the order that saved the card.
 /// </summary>
-internal sealed record TokenChangeNotice(long BindingOrderId, Func<TokenRecord, NotificationDraft?> Draft)
+internal sealed record TokenChangeNotice(long BindingOrderId, NotificationDraft? Draft)
 {
-    public static readonly TokenChangeNotice None = new(0, _ => null);
+    public static readonly TokenChangeNotice None = new(0, null);
 }
 
 /// <summary>A notification claimed for delivery under a lease.</summary>
@@ -275,8 +279,20 @@ internal static class NotificationStatuses
     public const string Failed = "Failed";
 }
 
-/// <summary>Whether a completion moved the order, and the payment token the order ended up linked to.</summary>
-internal readonly record struct CompletionResult(bool Applied, string? PaymentTokenId);
+/// <summary>What completing an order did.</summary>
+internal enum CompletionOutcome
+{
+    Applied,
+
+    /// <summary>Another path finished the order first: terminal states never change; nothing was written.</summary>
+    AlreadyFinal,
+
+    /// <summary>
+    /// The order would end up linked to another token than <see cref="OrderCompletion.PaymentTokenId"/> (another
+    /// binding of the same card committed since it was read): nothing was written; read again and rebuild.
+    /// </summary>
+    TokenMoved,
+}
 
 /// <summary>A refund row, with the refunded order's numbers. Amounts in minor units; times Unix ms.</summary>
 internal sealed record RefundRecord
@@ -326,5 +342,5 @@ internal enum RefundInsertOutcome
     RefundTradeNoTaken,
 }
 
-/// <summary>A pending refund's move to its final state, with the notification it owes.</summary>
-internal sealed record RefundCompletion(long RefundId, string Status, string? ResultMsg, long CompletedAt, Func<RefundRecord, NotificationDraft?> Notification);
+/// <summary>A pending refund's move to its final state, with the notification it owes (null when the merchant takes none).</summary>
+internal sealed record RefundCompletion(long RefundId, string Status, string? ResultMsg, long CompletedAt, NotificationDraft? Notification);

@@ -88,7 +88,7 @@ internal sealed class RefundStore(RelationalDatabase database)
 
     /// <summary>
     /// Moves a PENDING refund to its final state and queues its notification in one transaction; a failed
-    /// refund gives its amount back to the order. False when another path already finished it.
+    /// refund gives its amount back to the order. Null when another path already finished it.
     /// </summary>
     public async Task<RefundRecord?> CompleteAsync(RefundCompletion completion, CancellationToken cancellationToken)
     {
@@ -109,9 +109,9 @@ internal sealed class RefundStore(RelationalDatabase database)
             await write.ExecuteAsync("UPDATE orders SET refunded_minor = refunded_minor - @AmountMinor WHERE id = @OrderId;", new { refund.AmountMinor, refund.OrderId }, cancellationToken);
         }
 
-        if (completion.Notification(refund) is { } draft)
+        if (completion.Notification is { } draft)
         {
-            await NotificationOutbox.EnqueueAsync(write, $"refund:{refund.Id}", refund.OrderId, draft.NotifyType, draft.Url, draft.Body(null), completion.CompletedAt, cancellationToken);
+            await NotificationOutbox.EnqueueAsync(write, $"refund:{refund.Id}", refund.OrderId, draft.NotifyType, draft.Url, draft.Body, completion.CompletedAt, cancellationToken);
         }
 
         await write.CommitAsync();

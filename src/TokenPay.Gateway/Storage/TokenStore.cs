@@ -19,27 +19,26 @@ internal sealed class TokenStore(RelationalDatabase database)
             $"{SelectWithCard} WHERE t.merchant_no = @merchantNo AND t.user_id = @userId ORDER BY t.id;", WithCard, "id", new { merchantNo, userId }, cancellationToken);
 
     /// <summary>
-    /// Marks the user's token Deleted (idempotent); null when this merchant's user has no such token. The call that
-    /// deletes it queues its TOKENIZATION notification (<paramref name="notification"/>) in the same transaction.
+    /// Marks a token Deleted and queues its TOKENIZATION notification, in one transaction. False (nothing written)
+    /// when it no longer stands as read (already removed, or its card or MIT use changed since): read it again.
     /// </summary>
-    public async Task<TokenRecord?> DeleteAsync(string merchantNo, string userId, string paymentTokenId, long now, TokenChangeNotice notice, CancellationToken cancellationToken)
+    /// <param name="token">The token as read: the notification was made from it.</param>
+    public async Task<bool> DeleteAsync(TokenRecord token, long now, TokenChangeNotice notice, CancellationToken cancellationToken)
     {
-        var key = new { merchantNo, userId, paymentTokenId, now, deleted = TokenStatuses.Deleted };
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var deleted = await write.ExecuteAsync("""
             UPDATE payment_tokens SET status = @deleted, deleted_at = @now
-            WHERE merchant_no = @merchantNo AND user_id = @userId AND payment_token_id = @paymentTokenId AND status <> @deleted;
-            """, key, cancellationToken);
-        var token = (await write.QueryAsync<TokenRecord, StoredCard, TokenRecord>(
-            $"{SelectWithCard} WHERE t.merchant_no = @merchantNo AND t.user_id = @userId AND t.payment_token_id = @paymentTokenId;", WithCard, "id", key, cancellationToken))
-            .FirstOrNone();
-        if (deleted == 1 && token is not null)
+            WHERE id = @Id AND status <> @deleted AND card_id = @CardId AND COALESCE(mit_type, '') = @mitType;
+            """, new { deleted = TokenStatuses.Deleted, now, token.Id, token.CardId, mitType = token.MitType ?? "" }, cancellationToken);
+        if (deleted == 0)
         {
-            await QueueAsync(write, token, TokenStatuses.Deleted, now, notice.BindingOrderId, notice.Draft(token), cancellationToken);
+            await write.RollbackAsync();
+            return false;
         }
 
+        await QueueAsync(write, token, TokenStatuses.Deleted, now, notice, cancellationToken);
         await write.CommitAsync();
-        return token;
+        return true;
     }
 
     /// <summary>Activated tokens whose card has expired by <paramref name="now"/> (the sweep marks them Expired).</summary>
@@ -58,6 +57,7 @@ internal sealed class TokenStore(RelationalDatabase database)
     /// Marks an expired token Expired and queues its TOKENIZATION notification, in one transaction. False (nothing
     /// written) when it no longer stands as found: removed, renewed by the account updater, or expired by another node.
     /// </summary>
+    /// <param name="token">The token as found by <see cref="FindExpiredAsync"/>: the notification was made from it.</param>
     public async Task<bool> ExpireAsync(TokenRecord token, long now, TokenChangeNotice notice, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
@@ -71,7 +71,7 @@ internal sealed class TokenStore(RelationalDatabase database)
             return false;
         }
 
-        await QueueAsync(write, token, TokenStatuses.Expired, now, notice.BindingOrderId, notice.Draft(token), cancellationToken);
+        await QueueAsync(write, token, TokenStatuses.Expired, now, notice, cancellationToken);
         await write.CommitAsync();
         return true;
     }
@@ -85,6 +85,16 @@ internal sealed class TokenStore(RelationalDatabase database)
             SELECT 1 FROM payment_tokens
             WHERE merchant_no = @merchantNo AND payment_token_id = @paymentTokenId AND status = @activated AND expires_at > @now {database.LockRowShared};
             """, new { merchantNo, paymentTokenId, now, activated = TokenStatuses.Activated }, cancellationToken) is not null;
+
+    /// <summary>
+    /// The token a binding would end up with if written now: the user's Activated token for this card (which
+    /// <see cref="BindAsync"/> refreshes), else the new one. The status is written in, as in the partial unique index it reads.
+    /// </summary>
+    public async Task<string> BoundTokenIdAsync(NewToken bind, CancellationToken cancellationToken) =>
+        await database.QueryFirstOrDefaultAsync<string?>($"""
+            SELECT payment_token_id FROM payment_tokens
+            WHERE merchant_no = @MerchantNo AND user_id = @UserId AND fingerprint = @Fingerprint AND status = '{TokenStatuses.Activated}';
+            """, new { bind.MerchantNo, bind.UserId, bind.Fingerprint }, cancellationToken) ?? bind.PaymentTokenId;
 
     /// <summary>
     /// In the caller's transaction: creates the token, or refreshes the one the user already has for this card
@@ -136,8 +146,8 @@ internal sealed class TokenStore(RelationalDatabase database)
     /// (a closed card deletes the token instead), the change recorded, and the TOKENIZATION notification queued.
     /// False (nothing written) when the token no longer stands as checked: another node applied the news first.
     /// </summary>
-    /// <param name="bindingOrderId">The order that saved the card: the notification hangs off it.</param>
-    public async Task<bool> ApplyCardUpdateAsync(TokenRecord token, StoredCard? newCard, string change, long now, long bindingOrderId, NotificationDraft? notification, CancellationToken cancellationToken)
+    /// <param name="token">The token as checked: the notification was made from it.</param>
+    public async Task<bool> ApplyCardUpdateAsync(TokenRecord token, StoredCard? newCard, string change, long now, TokenChangeNotice notice, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var cardId = newCard is null ? token.CardId : await VaultStore.InsertCardAsync(write, newCard, cancellationToken);
@@ -162,18 +172,18 @@ internal sealed class TokenStore(RelationalDatabase database)
             return false;
         }
 
-        await QueueAsync(write, token, change, now, bindingOrderId, notification, cancellationToken);
+        await QueueAsync(write, token, change, now, notice, cancellationToken);
 
         await write.CommitAsync();
         return true;
     }
 
     // One notification per change of a token: the change and its time name it.
-    private static async Task QueueAsync(IWriteScope write, TokenRecord token, string change, long now, long bindingOrderId, NotificationDraft? notification, CancellationToken cancellationToken)
+    private static async Task QueueAsync(IWriteScope write, TokenRecord token, string change, long now, TokenChangeNotice notice, CancellationToken cancellationToken)
     {
-        if (notification is not null)
+        if (notice.Draft is { } draft)
         {
-            await NotificationOutbox.EnqueueAsync(write, $"token:{token.Id}:{change}:{now}", bindingOrderId, notification.NotifyType, notification.Url, notification.Body(token.PaymentTokenId), now, cancellationToken);
+            await NotificationOutbox.EnqueueAsync(write, $"token:{token.Id}:{change}:{now}", notice.BindingOrderId, draft.NotifyType, draft.Url, draft.Body, now, cancellationToken);
         }
     }
 

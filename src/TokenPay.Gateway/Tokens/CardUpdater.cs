@@ -123,14 +123,14 @@ internal sealed partial class CardUpdater(
         var now = clock.GetUtcNow();
         var binding = await orders.FindBindingAsync(token.MerchantNo, token.PaymentTokenId, cancellationToken);
         var status = change == CardUpdates.Closed ? Protocol.TokenStatuses.Deleted : token.Status;
-        var notification = binding is null ? null : notifications.ForTokenChange(binding, token, status, change, newCard ?? token.Card, now);
-        if (!await tokens.ApplyCardUpdateAsync(token, newCard, change, now.ToUnixTimeMilliseconds(), binding?.Id ?? 0, notification, cancellationToken))
+        var notice = notifications.ForTokenChange(binding, token, status, change, newCard ?? token.Card, now);
+        if (!await tokens.ApplyCardUpdateAsync(token, newCard, change, now.ToUnixTimeMilliseconds(), notice, cancellationToken))
         {
             return false;
         }
 
         LogCardUpdated(logger, token.PaymentTokenId, change, (newCard ?? token.Card).Masked);
-        if (notification is not null)
+        if (notice.Draft is not null)
         {
             dispatcherSignal.Notify();
         }

@@ -18,14 +18,7 @@ namespace TokenPay.Gateway.Tokens;
 /// </summary>
 internal sealed class TokenApplicationEndpoints(OrderEndpoints orders, OrderStore store, PublicLinks links, TimeProvider clock)
 {
-    public const string OrderPrefix = "apply:";
-
     private static readonly TimeSpan ChallengeWindow = TimeSpan.FromMinutes(30);
-
-    public static bool IsApplication(OrderRecord order) => order.OutTradeNo.StartsWith(OrderPrefix, StringComparison.Ordinal);
-
-    /// <summary>The merchant's requestId of an application's order; null for any other order.</summary>
-    public static string? RequestIdOf(OrderRecord order) => IsApplication(order) ? order.OutTradeNo[OrderPrefix.Length..] : null;
 
     public async Task<ApiReply> ApplyAsync(VerifiedRequest request, CancellationToken cancellationToken)
     {
@@ -70,14 +63,14 @@ internal sealed class TokenApplicationEndpoints(OrderEndpoints orders, OrderStor
             return invalid;
         }
 
-        var order = await store.FindAsync(request.App.MerchantNo, OrderPrefix + data.RequestId, cancellationToken);
+        var order = await store.FindAsync(request.App.MerchantNo, TokenApplications.OrderPrefix + data.RequestId, cancellationToken);
         return order is null || order.UserId != data.UserId
             ? ApiReply.Error(ResultCodes.OrderNotExist, "No token application with this requestId exists for this user.")
             : Answer(request, order);
     }
 
     private ApiReply Answer(VerifiedRequest request, OrderRecord order) =>
-        Answer(request, RequestIdOf(order)!, order.Status, order.PaymentTokenId, order.ChallengeId, order.ResultCode, order.ResultMsg);
+        Answer(request, TokenApplications.RequestIdOf(order)!, order.Status, order.PaymentTokenId, order.ChallengeId, order.ResultCode, order.ResultMsg);
 
     // The application's order state in this API's words: SUCCESS, PENDING (with the challenge), or FAILED (a decline or an expiry).
     private ApiReply Answer(VerifiedRequest request, string requestId, string orderStatus, string? tokenId, string? challengeId, string? code, string? message)
@@ -124,7 +117,7 @@ internal sealed class TokenApplicationEndpoints(OrderEndpoints orders, OrderStor
         {
             Mode = PaymentMode.CardBind,
             Integrate = Wire.DirectPayment,
-            OutTradeNo = OrderPrefix + r.RequestId,
+            OutTradeNo = TokenApplications.OrderPrefix + r.RequestId,
             Subject = "Card saved for later",
             AmountMinor = 0,
             // No money moves; the order needs a currency like every order.

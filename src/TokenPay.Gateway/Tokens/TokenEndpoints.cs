@@ -69,12 +69,7 @@ internal sealed class TokenEndpoints(TokenStore tokenStore, OrderStore orders, N
         }
 
         var at = clock.GetUtcNow();
-        var now = at.ToUnixTimeMilliseconds();
-        var binding = await orders.FindBindingAsync(request.App.MerchantNo, data.PaymentTokenId, cancellationToken);
-        var notice = binding is null
-            ? TokenChangeNotice.None
-            : new TokenChangeNotice(binding.Id, removed => notifications.ForTokenChange(binding, removed, TokenStatuses.Deleted, null, removed.Card, at));
-        var token = await tokenStore.DeleteAsync(request.App.MerchantNo, data.UserId, data.PaymentTokenId, now, notice, cancellationToken);
+        var token = await DeleteAsync(request.App.MerchantNo, data.UserId, data.PaymentTokenId, at, cancellationToken);
         if (token is null)
         {
             return ApiReply.Error(ResultCodes.TokenNotExist, "paymentTokenID does not exist for this userId.");
@@ -82,8 +77,37 @@ internal sealed class TokenEndpoints(TokenStore tokenStore, OrderStore orders, N
 
         dispatcherSignal.Notify();
 
-        await WaitForAuthorizationsAsync(token, now, cancellationToken);
+        await WaitForAuthorizationsAsync(token, at.ToUnixTimeMilliseconds(), cancellationToken);
         return ApiReply.Success(new RemovePaymentTokenResult { UserId = token.UserId, PaymentTokenId = token.PaymentTokenId, PaymentTokenStatus = TokenStatuses.Deleted });
+    }
+
+    /// <summary>
+    /// Marks the user's token Deleted (idempotent) with its TOKENIZATION notification; null when this merchant's user
+    /// has no such token. The notification is made from the token as read: when the token changed before the write
+    /// (the account updater, a new binding of its card), nothing is written and it is read and built again.
+    /// </summary>
+    private async Task<TokenRecord?> DeleteAsync(string merchantNo, string userId, string paymentTokenId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var binding = await orders.FindBindingAsync(merchantNo, paymentTokenId, cancellationToken);
+        while (true)
+        {
+            var token = await tokenStore.FindAsync(merchantNo, paymentTokenId, cancellationToken);
+            if (token is null || token.UserId != userId)
+            {
+                return null;
+            }
+
+            if (token.Status == TokenStatuses.Deleted)
+            {
+                return token;
+            }
+
+            var notice = notifications.ForTokenChange(binding, token, TokenStatuses.Deleted, null, token.Card, at);
+            if (await tokenStore.DeleteAsync(token, at.ToUnixTimeMilliseconds(), notice, cancellationToken))
+            {
+                return token with { Status = TokenStatuses.Deleted };
+            }
+        }
     }
 
     /// <summary>

@@ -33,9 +33,7 @@ internal sealed class TokenExpiry(TokenStore tokens, OrderStore orders, Notifica
             foreach (var token in due)
             {
                 var binding = await orders.FindBindingAsync(token.MerchantNo, token.PaymentTokenId, cancellationToken);
-                var notice = binding is null
-                    ? TokenChangeNotice.None
-                    : new TokenChangeNotice(binding.Id, found => notifications.ForTokenChange(binding, found, TokenStatuses.Expired, null, found.Card, at));
+                var notice = notifications.ForTokenChange(binding, token, TokenStatuses.Expired, null, token.Card, at);
                 if (await tokens.ExpireAsync(token, at.ToUnixTimeMilliseconds(), notice, cancellationToken))
                 {
                     expired++;

@@ -57,11 +57,12 @@ internal sealed class GatewayStores(RelationalDatabase database)
         CompletedAt = 2_000,
         AcquirerReference = "ref-1",
         Bind = bind,
+        PaymentTokenId = bind?.PaymentTokenId,
         Notifications = notifications,
     };
 
     public static NewToken Bind(long cardId, string tokenId, string fingerprint = "FP1", string userId = "u1") =>
         new(tokenId, TestKeys.MerchantNo, userId, cardId, fingerprint, Wire.MitUnscheduled, 9_000_000, 1_500, "US", "NTI-1");
 
-    public static NotificationDraft Draft(string type = "PAYMENT") => new(type, "http://127.0.0.1:9/notify", token => System.Text.Encoding.UTF8.GetBytes($"{{\"token\":\"{token}\"}}"));
+    public static NotificationDraft Draft(string type = "PAYMENT", string body = "{}") => new(type, "http://127.0.0.1:9/notify", System.Text.Encoding.UTF8.GetBytes(body));
 }

@@ -58,7 +58,7 @@ public class NotificationOutboxContract
         await QueueAsync(stores, 1);
         var row = (await stores.Outbox.ClaimDueAsync("node", 5_000, 65_000, 10, default)).Single();
         (row.ScheduleIndex, row.Attempts, row.FirstAttemptAt).ShouldBe((0, 0, (long?)null));
-        row.Body.ShouldBe(Draft().Body("PMTOKEN_1"));
+        row.Body.ShouldBe("{\"n\":0}"u8.ToArray(), "the bytes the feature built");
 
         (await stores.Outbox.RecordAttemptAsync(Attempt(row.Id, acknowledged: false, next: 20_000) with { HttpStatus = 500, ResponseExcerpt = "oops" }, "node", default)).ShouldBeTrue();
         (await stores.Outbox.NextDueAsync(default)).ShouldBe(20_000);
@@ -82,7 +82,7 @@ public class NotificationOutboxContract
         for (var i = 0; i < count; i++)
         {
             var (orderId, cardId) = await stores.InsertOrderWithCardAsync($"notify_{i}", $"FP{i}");
-            await stores.Orders.CompleteAsync(Success(orderId, Bind(cardId, $"PMTOKEN_{i + 1}", $"FP{i}"), Draft()) with { CompletedAt = 5_000 }, default);
+            await stores.Orders.CompleteAsync(Success(orderId, Bind(cardId, $"PMTOKEN_{i + 1}", $"FP{i}"), Draft(body: $"{{\"n\":{i}}}")) with { CompletedAt = 5_000 }, default);
         }
     }
 

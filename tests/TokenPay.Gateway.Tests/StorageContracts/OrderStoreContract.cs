@@ -97,7 +97,7 @@ public class OrderStoreContract
         var stores = new GatewayStores(db.Database);
         var (orderId, cardId) = await stores.InsertOrderWithCardAsync("bind_1");
         await stores.Orders.CompleteAsync(Success(orderId, Bind(cardId, "PMTOKEN_1")), default);
-        await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u1", "PMTOKEN_1", 3_000, TokenChangeNotice.None, default);
+        await stores.Tokens.DeleteAsync((await stores.Tokens.FindAsync(TestKeys.MerchantNo, "PMTOKEN_1", default))!, 3_000, TokenChangeNotice.None, default);
 
         var mit = await stores.Orders.TryInsertAsync(Order("mit_1", createdAt: 4_000) with { PaymentTokenId = "PMTOKEN_1", CardId = cardId, MerchantInitiated = true }, null, null, default);
 
@@ -115,8 +115,8 @@ public class OrderStoreContract
         var first = await stores.Orders.CompleteAsync(Success(orderId, Bind(cardId, "PMTOKEN_A"), Draft()), default);
         var second = await stores.Orders.CompleteAsync(Success(orderId, Bind(cardId, "PMTOKEN_B"), Draft()) with { Status = OrderStatuses.Failed }, default);
 
-        first.ShouldBe(new CompletionResult(true, "PMTOKEN_A"));
-        second.Applied.ShouldBeFalse();
+        first.ShouldBe(CompletionOutcome.Applied);
+        second.ShouldBe(CompletionOutcome.AlreadyFinal);
         var order = (await stores.Orders.FindAsync(TestKeys.MerchantNo, "complete_1", default))!;
         (order.Status, order.ResultCode, order.CompletedAt, order.PaymentTokenId, order.AcquirerReference).ShouldBe((OrderStatuses.Success, "APPLY_SUCCESS", 2_000L, "PMTOKEN_A", "ref-1"));
         (await stores.Tokens.ListAsync(TestKeys.MerchantNo, "u1", default)).Select(t => t.PaymentTokenId).ShouldBe(["PMTOKEN_A"], "the refused second completion bound nothing");
@@ -135,11 +135,19 @@ public class OrderStoreContract
         var (otherUserOrder, otherUserCard) = await stores.InsertOrderWithCardAsync("save_3", "SAME");
 
         await stores.Orders.CompleteAsync(Success(firstOrder, Bind(firstCard, "PMTOKEN_FIRST", "SAME")), default);
-        var again = await stores.Orders.CompleteAsync(Success(secondOrder, Bind(secondCard, "PMTOKEN_SECOND", "SAME")), default);
-        var otherUser = await stores.Orders.CompleteAsync(Success(otherUserOrder, Bind(otherUserCard, "PMTOKEN_OTHER", "SAME", userId: "u2")), default);
+        var again = Bind(secondCard, "PMTOKEN_SECOND", "SAME");
+        var otherUser = Bind(otherUserCard, "PMTOKEN_OTHER", "SAME", userId: "u2");
 
-        again.PaymentTokenId.ShouldBe("PMTOKEN_FIRST");
-        otherUser.PaymentTokenId.ShouldBe("PMTOKEN_OTHER");
+        (await stores.Tokens.BoundTokenIdAsync(again, default)).ShouldBe("PMTOKEN_FIRST");
+        (await stores.Tokens.BoundTokenIdAsync(otherUser, default)).ShouldBe("PMTOKEN_OTHER");
+        (await stores.Orders.CompleteAsync(Success(secondOrder, again, Draft()), default)).ShouldBe(CompletionOutcome.TokenMoved, "its notification names a new token");
+        (await stores.Orders.FindAsync(TestKeys.MerchantNo, "save_2", default))!.Status.ShouldBe(OrderStatuses.Pending);
+        (await stores.Outbox.ListAsync(null, 10, default)).ShouldBeEmpty();
+        (await stores.Orders.CompleteAsync(Success(secondOrder, again, Draft()) with { PaymentTokenId = "PMTOKEN_FIRST" }, default)).ShouldBe(CompletionOutcome.Applied);
+        (await stores.Orders.CompleteAsync(Success(otherUserOrder, otherUser), default)).ShouldBe(CompletionOutcome.Applied);
+
+        (await stores.Orders.FindAsync(TestKeys.MerchantNo, "save_2", default))!.PaymentTokenId.ShouldBe("PMTOKEN_FIRST");
+        (await stores.Orders.FindAsync(TestKeys.MerchantNo, "save_3", default))!.PaymentTokenId.ShouldBe("PMTOKEN_OTHER");
         var token = (await stores.Tokens.FindAsync(TestKeys.MerchantNo, "PMTOKEN_FIRST", default))!;
         token.CardId.ShouldBe(secondCard, "the token now stands for the card entered last");
         (await stores.Tokens.FindAsync(TestKeys.MerchantNo, "PMTOKEN_SECOND", default)).ShouldBeNull();

@@ -7,7 +7,7 @@ namespace TokenPay.Gateway.Tests.StorageContracts;
 public class TokenStoreContract
 {
     [Theory, OnSqlite, OnPostgres]
-    public async Task Tokens_AreScopedToTheirMerchantAndUser_AndRemovalIsIdempotent(Engine engine)
+    public async Task Tokens_AreScopedToTheirMerchantAndUser_AndARemovalWritesOnlyOverTheTokenAsRead(Engine engine)
     {
         await using var db = await CreateAsync(engine);
         var stores = new GatewayStores(db.Database);
@@ -18,14 +18,14 @@ public class TokenStoreContract
         (token.UserId, token.Status, token.MitType, token.ExpiresAt, token.Country, token.Card.Id).ShouldBe(("u1", TokenStatuses.Activated, Wire.MitUnscheduled, 9_000_000L, "US", cardId));
         (await stores.Tokens.FindAsync("other-merchant", "PMTOKEN_1", default)).ShouldBeNull();
         (await stores.Tokens.ListAsync(TestKeys.MerchantNo, "u2", default)).ShouldBeEmpty();
-        (await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u2", "PMTOKEN_1", 3_000, TokenChangeNotice.None, default)).ShouldBeNull("another user's token");
+        var notice = new TokenChangeNotice(orderId, Draft("TOKENIZATION"));
 
-        var removed = await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u1", "PMTOKEN_1", 3_000, TokenChangeNotice.None, default);
-        var again = await stores.Tokens.DeleteAsync(TestKeys.MerchantNo, "u1", "PMTOKEN_1", 4_000, TokenChangeNotice.None, default);
+        (await stores.Tokens.DeleteAsync(token with { MitType = null }, 3_000, notice, default)).ShouldBeFalse("the token changed since it was read");
+        (await stores.Tokens.DeleteAsync(token, 3_000, notice, default)).ShouldBeTrue();
+        (await stores.Tokens.DeleteAsync(token, 4_000, notice, default)).ShouldBeFalse("already removed");
 
-        removed!.Status.ShouldBe(TokenStatuses.Deleted);
-        again!.Status.ShouldBe(TokenStatuses.Deleted);
         (await stores.Tokens.ListAsync(TestKeys.MerchantNo, "u1", default)).Single().Status.ShouldBe(TokenStatuses.Deleted);
+        (await stores.Database.QueryAsync<long>("SELECT COUNT(*) FROM notifications WHERE notify_type = 'TOKENIZATION';", null, default)).Single().ShouldBe(1L);
     }
 
     [Theory, OnSqlite, OnPostgres]
@@ -41,7 +41,7 @@ public class TokenStoreContract
         var renewed = Card("FP2") with { ExpiryYear = 2033 };
 
         var applied = await Task.WhenAll(new[] { stores, new GatewayStores(second) }.Select(node =>
-            node.Tokens.ApplyCardUpdateAsync(token, renewed, CardUpdates.NewNumber, 5_000, orderId, Draft("TOKENIZATION"), default)));
+            node.Tokens.ApplyCardUpdateAsync(token, renewed, CardUpdates.NewNumber, 5_000, new TokenChangeNotice(orderId, Draft("TOKENIZATION")), default)));
 
         applied.Count(a => a).ShouldBe(1, "the second node finds the token moved and writes nothing");
         var updated = (await stores.Tokens.FindAsync(TestKeys.MerchantNo, "PMTOKEN_U", default))!;
@@ -50,7 +50,7 @@ public class TokenStoreContract
         (await stores.Database.QueryAsync<long>("SELECT COUNT(*) FROM vault_cards;", null, default)).Single().ShouldBe(2L, "the losing node's vaulted copy was rolled back");
         (await stores.Database.QueryAsync<long>("SELECT COUNT(*) FROM notifications WHERE notify_type = 'TOKENIZATION';", null, default)).Single().ShouldBe(1L);
 
-        (await stores.Tokens.ApplyCardUpdateAsync(updated, null, CardUpdates.Closed, 6_000, orderId, null, default)).ShouldBeTrue();
+        (await stores.Tokens.ApplyCardUpdateAsync(updated, null, CardUpdates.Closed, 6_000, TokenChangeNotice.None, default)).ShouldBeTrue();
         (await stores.Tokens.FindAsync(TestKeys.MerchantNo, "PMTOKEN_U", default))!.Status.ShouldBe(TokenStatuses.Deleted);
     }
 }
