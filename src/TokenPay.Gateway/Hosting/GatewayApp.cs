@@ -71,6 +71,11 @@ public static partial class GatewayApp
         services.AddSingleton<GatewayApi>();
         services.AddSingleton<PublicLinks>();
         services.AddSingleton<PaymentProcessor>();
+        services.AddSingleton<ICardSource, NewCardSource>();
+        services.AddSingleton<ICardSource, SavedTokenSource>();
+        services.AddSingleton<ICardSource, DropinCardSource>();
+        services.AddSingleton<ICardSource, CashierCardSource>();
+        services.AddSingleton<OrderPlacement>();
         services.AddSingleton<OrderEndpoints>();
         services.AddSingleton<TokenEndpoints>();
         services.AddSingleton<DropinEndpoints>();

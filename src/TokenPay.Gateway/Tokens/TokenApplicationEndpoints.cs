@@ -16,7 +16,7 @@ namespace TokenPay.Gateway.Tokens;
 /// 3DS page, crash recovery and TOKENIZATION notification, and requestId is unique per merchant by the
 /// orders' unique index. It sends no PAYMENT notification and orderQuery does not show it.
 /// </summary>
-internal sealed class TokenApplicationEndpoints(OrderEndpoints orders, OrderStore store, PublicLinks links, TimeProvider clock)
+internal sealed class TokenApplicationEndpoints(OrderPlacement placement, OrderStore store, PublicLinks links, TimeProvider clock)
 {
     private static readonly TimeSpan ChallengeWindow = TimeSpan.FromMinutes(30);
 
@@ -33,7 +33,7 @@ internal sealed class TokenApplicationEndpoints(OrderEndpoints orders, OrderStor
             return refusal;
         }
 
-        var placed = await orders.PlaceAsync(request, plan!, now, cancellationToken);
+        var placed = await placement.PlaceAsync(request.App, plan!, now, cancellationToken);
         if (placed.Refusal is { } refused)
         {
             return refused;
