@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Notifications;
@@ -13,23 +14,26 @@ namespace TokenPay.Gateway.Admin;
 /// Operator endpoints (the later dashboard uses them): notifications and their attempts, and re-sending.
 /// Guarded by <c>Gateway:Admin:ApiKey</c> in the X-Admin-Key header; without a key, only the operator on this machine (see IsLocalOperator).
 /// </summary>
-internal static class AdminEndpoints
+internal static class AdminApi
 {
+    // The tag these operations always had in the OpenAPI document (it was this class's name): generated clients name their classes after it.
+    private const string DocumentTag = "AdminEndpoints";
+
     /// <summary>The guarded <c>/admin</c> group, for the operator console to add its pages to.</summary>
-    public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin").AddEndpointFilter(GuardAsync);
-        admin.MapGet("/notifications", ListAsync);
-        admin.MapGet("/notifications/{id:long}/attempts", AttemptsAsync);
-        admin.MapPost("/notifications/{id:long}/resend", ResendAsync);
-        admin.MapGet("/events", FollowEvents);
-        admin.MapGet("/log", (GatewayEvents events, long? after) => Results.Json(events.Since(after ?? 0)));
+        admin.MapGet("/notifications", ListAsync).WithTags(DocumentTag);
+        admin.MapGet("/notifications/{id:long}/attempts", AttemptsAsync).WithTags(DocumentTag);
+        admin.MapPost("/notifications/{id:long}/resend", ResendAsync).WithTags(DocumentTag);
+        admin.MapGet("/events", FollowEvents).WithTags(DocumentTag);
+        admin.MapGet("/log", (GatewayEvents events, long? after) => TypedResults.Json(events.Since(after ?? 0)));
         return admin;
     }
 
     // Server-sent events: the kept log, then live; a reconnecting reader sends Last-Event-ID (or ?after=) and misses nothing kept.
     // Last-Event-ID wins: a browser reconnects to the same URL, whose ?after= is where the page started, and would get its events twice.
-    private static Microsoft.AspNetCore.Http.HttpResults.ServerSentEventsResult<GatewayEvent> FollowEvents(HttpRequest request, GatewayEvents events, TimeProvider clock, long? after, CancellationToken cancellationToken)
+    private static ServerSentEventsResult<GatewayEvent> FollowEvents(HttpRequest request, GatewayEvents events, TimeProvider clock, long? after, CancellationToken cancellationToken)
     {
         var from = long.TryParse(request.Headers["Last-Event-ID"].ToString(), out var last) ? last : after ?? 0;
         return TypedResults.ServerSentEvents(StreamAsync(events, clock, from, cancellationToken));
@@ -48,16 +52,17 @@ internal static class AdminEndpoints
         }
     }
 
-    private static async Task<IResult> ListAsync(NotificationOutbox outbox, string? status, int? limit, CancellationToken cancellationToken) =>
-        Results.Json(await outbox.ListAsync(status, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
+    private static async Task<JsonHttpResult<IReadOnlyList<NotificationSummary>>> ListAsync(NotificationOutbox outbox, string? status, int? limit, CancellationToken cancellationToken) =>
+        TypedResults.Json(await outbox.ListAsync(status, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
 
-    private static async Task<IResult> AttemptsAsync(NotificationOutbox outbox, long id, CancellationToken cancellationToken) =>
-        Results.Json(await outbox.ListAttemptsAsync(id, cancellationToken));
+    private static async Task<JsonHttpResult<IReadOnlyList<AttemptSummary>>> AttemptsAsync(NotificationOutbox outbox, long id, CancellationToken cancellationToken) =>
+        TypedResults.Json(await outbox.ListAttemptsAsync(id, cancellationToken));
 
-    private static async Task<IResult> ResendAsync(NotificationResender resender, long id, CancellationToken cancellationToken) =>
+    // JSON results with their status rather than Accepted/NotFound: those would add responses to the OpenAPI document.
+    private static async Task<Results<JsonHttpResult<Resent>, JsonHttpResult<AdminError>>> ResendAsync(NotificationResender resender, long id, CancellationToken cancellationToken) =>
         await resender.ResendAsync(id, cancellationToken)
-            ? Results.Accepted(value: new { id, status = NotificationStatuses.Pending })
-            : Results.NotFound(new { error = $"No notification {id}." });
+            ? TypedResults.Json(new Resent(id, NotificationStatuses.Pending), statusCode: StatusCodes.Status202Accepted)
+            : TypedResults.Json(new AdminError($"No notification {id}."), statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>Lets the request through only for an operator (also guards <c>/sandbox</c>).</summary>
     public static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -67,7 +72,7 @@ internal static class AdminEndpoints
         var allowed = string.IsNullOrEmpty(key)
             ? IsLocalOperator(http.Request, http.Connection.RemoteIpAddress)
             : CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(http.Request.Headers["X-Admin-Key"].ToString())), SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-        return allowed ? await next(context) : Results.Json(new { error = "Not allowed: send X-Admin-Key, or call from this machine without a browser's cross-site request." }, statusCode: StatusCodes.Status403Forbidden);
+        return allowed ? await next(context) : TypedResults.Json(new AdminError("Not allowed: send X-Admin-Key, or call from this machine without a browser's cross-site request."), statusCode: StatusCodes.Status403Forbidden);
     }
 
     /// <summary>
@@ -91,4 +96,8 @@ internal static class AdminEndpoints
         return request.Headers.Origin.ToString() is not { Length: > 0 } origin
             || string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
     }
+
+    private sealed record Resent(long Id, string Status);
+
+    private sealed record AdminError(string Error);
 }

@@ -13,12 +13,16 @@ namespace TokenPay.Gateway.Cashier;
 /// with amount 0 and mitType, only saves the card), sends a 3DS card through the challenge page, and
 /// returns the browser to frontCallbackUrl. The link works while the order is PENDING and unpaid.
 /// </summary>
-internal static class CashierEndpoints
+internal static class CashierApi
 {
-    public static void MapCashier(this IEndpointRouteBuilder app)
+    // The tag these pages always had in the OpenAPI document (it was this class's name): generated clients name their classes after it.
+    private const string DocumentTag = "CashierEndpoints";
+
+    public static IEndpointRouteBuilder MapCashierApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/cashier/{cashierId}", ShowAsync);
-        app.MapPost("/cashier/{cashierId}", SubmitAsync).DisableAntiforgery();
+        app.MapGet("/cashier/{cashierId}", ShowAsync).WithTags(DocumentTag);
+        app.MapPost("/cashier/{cashierId}", SubmitAsync).WithTags(DocumentTag).DisableAntiforgery();
+        return app;
     }
 
     private static async Task ShowAsync(HttpContext http, string cashierId, OrderStore orders, TimeProvider clock)

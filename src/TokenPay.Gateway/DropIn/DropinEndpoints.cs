@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.Pages;
@@ -78,17 +79,11 @@ internal sealed class DropinEndpoints(DropinStore dropins, CardVault vault, Time
         return ApiReply.Success(new ApplyDropinSessionResult { ClientKey = session.ClientKey, SessionKey = session.SessionKey });
     }
 
-    public void Map(IEndpointRouteBuilder app)
-    {
-        app.MapGet("/dropin/v1/frame", FrameAsync);
-        app.MapPost("/dropin/v1/tokens", (Delegate)IssueTokenAsync);
-    }
-
     // Inside the merchant's page: the fields sit on it, not on a card of their own with a grey margin.
     private const string FrameStyle = "body{background:transparent}main{margin:0 auto;padding:.5rem;box-shadow:none}";
 
     /// <summary>The card fields, framed by the merchant page whose origin the script passed.</summary>
-    private async Task FrameAsync(HttpContext http, string? clientKey, string? sessionKey, string? origin)
+    public async Task FrameAsync(HttpContext http, string? clientKey, string? sessionKey, string? origin)
     {
         var session = await OpenSessionAsync(clientKey, sessionKey, http.RequestAborted);
         if (session is null || !IsOrigin(origin))
@@ -111,13 +106,13 @@ internal sealed class DropinEndpoints(DropinStore dropins, CardVault vault, Time
     /// Vaults the card the frame posted and answers a one-time payment token (never the card). The session
     /// keys come in headers and are checked before the (small, bounded) body is read.
     /// </summary>
-    private async Task<IResult> IssueTokenAsync(HttpContext http)
+    public async Task<Results<JsonHttpResult<DropinIssued>, JsonHttpResult<DropinError>>> IssueTokenAsync(HttpContext http)
     {
         var headers = http.Request.Headers;
         var session = await OpenSessionAsync(headers[ClientKeyHeader], headers[SessionKeyHeader], http.RequestAborted);
         if (session is null)
         {
-            return Results.Json(new DropinError("form", "This card form has expired; reload the page."), statusCode: StatusCodes.Status404NotFound);
+            return TypedResults.Json(new DropinError("form", "This card form has expired; reload the page."), statusCode: StatusCodes.Status404NotFound);
         }
 
         DropinCardSubmission? submission = null;
@@ -135,14 +130,14 @@ internal sealed class DropinEndpoints(DropinStore dropins, CardVault vault, Time
 
         if (submission is null)
         {
-            return Results.Json(new DropinError("form", "The card details could not be read."), statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Json(new DropinError("form", "The card details could not be read."), statusCode: StatusCodes.Status400BadRequest);
         }
 
         var entered = (submission.Card ?? new CardInfo()) with { CardIdentifierNo = CardForm.Digits(submission.Card?.CardIdentifierNo) };
         var now = clock.GetUtcNow();
         if (CardRules.Check(entered, now, out var card) is { } problem)
         {
-            return Results.Json(new DropinError(problem.Field, problem.HumanMessage), statusCode: StatusCodes.Status422UnprocessableEntity);
+            return TypedResults.Json(new DropinError(problem.Field, problem.HumanMessage), statusCode: StatusCodes.Status422UnprocessableEntity);
         }
 
         var sealedCard = vault.Protect(card!);
@@ -150,7 +145,7 @@ internal sealed class DropinEndpoints(DropinStore dropins, CardVault vault, Time
         var expires = Math.Min(session.ExpiresAt, (now + PaymentTokenLifetime).ToUnixTimeMilliseconds());
         await dropins.InsertTokenAsync(paymentToken, session.SessionKey, sealedCard, now.ToUnixTimeMilliseconds(), expires, http.RequestAborted);
         http.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new DropinIssued(paymentToken, sealedCard.Brand, sealedCard.Masked));
+        return TypedResults.Json(new DropinIssued(paymentToken, sealedCard.Brand, sealedCard.Masked));
     }
 
     private async Task<DropinSession?> OpenSessionAsync(string? clientKey, string? sessionKey, CancellationToken cancellationToken)
@@ -171,7 +166,7 @@ internal sealed class DropinEndpoints(DropinStore dropins, CardVault vault, Time
 
     private sealed record DropinCardSubmission(CardInfo? Card);
 
-    private sealed record DropinIssued(string PaymentToken, string Brand, string MaskedCard);
+    internal sealed record DropinIssued(string PaymentToken, string Brand, string MaskedCard);
 
-    private sealed record DropinError(string Field, string Message);
+    internal sealed record DropinError(string Field, string Message);
 }

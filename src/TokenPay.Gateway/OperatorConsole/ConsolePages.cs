@@ -267,11 +267,11 @@ internal static class ConsolePages
         }
 
         var form = await http.Request.ReadFormAsync(cancellationToken);
-        var (by, problem) = SandboxEndpoints.ParseAdvance(form["advance"]);
+        var (by, problem) = SandboxApi.ParseAdvance(form["advance"]);
         // Success goes back to the list (the form's #fragment keeps the operator's place); a mistake keeps what was typed.
         if (by is { } duration)
         {
-            await SandboxEndpoints.LoggedAsync(events, clock.MoveByAsync(duration, cancellationToken));
+            await SandboxApi.LoggedAsync(events, clock.MoveByAsync(duration, cancellationToken));
             http.Response.Redirect("/admin/console/");
             return;
         }

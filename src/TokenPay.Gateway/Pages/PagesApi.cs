@@ -1,20 +1,25 @@
 using System.Collections.Frozen;
 using System.Reflection;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TokenPay.Gateway.Pages;
 
-/// <summary>The gateway's own scripts, embedded in the assembly and served from memory (no external resources).</summary>
-internal static class AssetEndpoints
+/// <summary>
+/// The gateway's own pages and scripts: the home page, the favicon and the scripts, embedded in the assembly and
+/// served from memory (no external resources).
+/// </summary>
+internal static class PagesApi
 {
     private static readonly FrozenDictionary<string, byte[]> Assets = Load();
 
-    public static void MapAssets(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapPagesApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/assets/{name}", (string name) => Serve(name));
         // The merchant-facing Drop-in script has a stable, versioned address.
         app.MapGet("/dropin/v1/dropin.js", () => Serve("dropin.js"));
-        app.MapGet("/favicon.ico", () => Results.Text(Favicon, "image/svg+xml"));
+        app.MapGet("/favicon.ico", () => TypedResults.Text(Favicon, "image/svg+xml"));
         app.MapGet("/", HomeAsync);
+        return app;
     }
 
     // A padlock on blue: the gateway's pages (3DS, cashier, Drop-in) are where card data is entered.
@@ -38,8 +43,9 @@ internal static class AssetEndpoints
             """);
     }
 
-    private static IResult Serve(string name) =>
-        Assets.TryGetValue(name, out var bytes) ? new AssetResult(bytes) : Results.NotFound();
+    // A bare 404 status, not NotFound: that one would add a response to the OpenAPI document.
+    private static Results<AssetResult, StatusCodeHttpResult> Serve(string name) =>
+        Assets.TryGetValue(name, out var bytes) ? new AssetResult(bytes) : TypedResults.StatusCode(StatusCodes.Status404NotFound);
 
     private static FrozenDictionary<string, byte[]> Load()
     {

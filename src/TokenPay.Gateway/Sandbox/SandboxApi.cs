@@ -10,14 +10,14 @@ namespace TokenPay.Gateway.Sandbox;
 /// The sandbox's operator API (only with <c>Gateway:Sandbox:Enabled</c>; guarded like <c>/admin</c>): the clock,
 /// which moves forward and runs everything due on the way, and the failure rules (docs/sandbox.md).
 /// </summary>
-internal static class SandboxEndpoints
+internal static class SandboxApi
 {
     /// <summary>The longest single move: a year (card expiry, retry limits and the account updater all fit).</summary>
     private static readonly TimeSpan LongestMove = TimeSpan.FromDays(366);
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void MapSandboxApi(this IEndpointRouteBuilder app)
     {
-        var sandbox = app.MapGroup("/sandbox").AddEndpointFilter(AdminEndpoints.GuardAsync).ExcludeFromDescription();
+        var sandbox = app.MapGroup("/sandbox").AddEndpointFilter(AdminApi.GuardAsync).ExcludeFromDescription();
         sandbox.MapGet("/clock", (SandboxClock clock) => Results.Json(ClockView(clock)));
         sandbox.MapPost("/clock", MoveClockAsync);
         sandbox.MapGet("/listen", Listen);
@@ -34,7 +34,7 @@ internal static class SandboxEndpoints
             return Invalid(problem);
         }
 
-        return TypedResults.ServerSentEvents(ForwardingAsync(AdminEndpoints.StreamAsync(events, clock, after ?? 0, cancellationToken), forwarding, forwardTo));
+        return TypedResults.ServerSentEvents(ForwardingAsync(AdminApi.StreamAsync(events, clock, after ?? 0, cancellationToken), forwarding, forwardTo));
     }
 
     private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<GatewayEvent>> ForwardingAsync(IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<GatewayEvent>> stream, NotificationForwarding forwarding, string? forwardTo)

@@ -33,7 +33,7 @@ internal static class SandboxServices
     {
         app.Services.GetRequiredService<SandboxClock>().Attach(app.Services.GetServices<IScheduledWork>());
         api.AddEndpointFilter(app.Services.GetRequiredService<ApiFaults>());
-        SandboxEndpoints.Map(app);
+        app.MapSandboxApi();
     }
 
     // One sandbox clock: the host's (the sandbox shares one with its merchant), or one over the host's clock (a test's fake), or over real time.
