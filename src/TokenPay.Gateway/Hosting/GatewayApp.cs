@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Envelope;
@@ -19,9 +18,12 @@ public static partial class GatewayApp
         configure?.Invoke(builder);
         KeepLinkSecretsOutOfLogs(builder.Logging);
 
+        // Storage, keys and the sandbox flag are needed before the host exists: this early read is checked by the
+        // validator the host runs on start, so a bad setting is named in the same sentence either way.
+        var validator = new GatewayOptionsValidator();
         var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        Validate(options);
-        var secrets = await builder.Services.AddGatewayServicesAsync(builder.Configuration, options, cancellationToken);
+        validator.ThrowIfInvalid(options);
+        var secrets = await builder.Services.AddGatewayServicesAsync(options, validator, cancellationToken);
 
         if (options.Sandbox.Enabled)
         {
@@ -89,54 +91,6 @@ public static partial class GatewayApp
 
         app.UseMiddleware<RequestLine>();
         app.UseRouting();
-    }
-
-    private static void Validate(GatewayOptions options)
-    {
-        if (options.RequestTimeWindow <= TimeSpan.Zero)
-        {
-            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:RequestTimeWindow must be positive."]);
-        }
-
-        if (options.MaxRequestBodyBytes is < 1024 or > 16 * 1024 * 1024)
-        {
-            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:MaxRequestBodyBytes must be between 1 KiB and 16 MiB."]);
-        }
-
-        foreach (var (key, otlp) in new[] { ("Gateway:Metrics:OtlpEndpoint", options.Metrics.OtlpEndpoint), ("Gateway:Tracing:OtlpEndpoint", options.Tracing.OtlpEndpoint) })
-        {
-            if (otlp is { Length: > 0 } && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
-            {
-                throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), [$"{key} must be an absolute URL."]);
-            }
-        }
-
-        if (options.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
-        {
-            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:PublicBaseUrl must be an absolute URL."]);
-        }
-
-        if (options.Orders.AcquirerTimeout <= TimeSpan.Zero || options.Orders.RecoverAfter <= options.Orders.AcquirerTimeout)
-        {
-            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Orders:AcquirerTimeout must be positive and shorter than Gateway:Orders:RecoverAfter."]);
-        }
-
-        var notifications = options.Notifications;
-        var schedule = notifications.EffectiveSchedule;
-        if (schedule[0] < TimeSpan.Zero || schedule.Zip(schedule.Skip(1)).Any(pair => pair.Second < pair.First))
-        {
-            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Notifications:Schedule must be non-negative offsets in ascending order."]);
-        }
-
-        if (notifications.Timeout <= TimeSpan.Zero || notifications.LeaseDuration <= notifications.Timeout)
-        {
-            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Notifications:Timeout must be positive and shorter than LeaseDuration."]);
-        }
-
-        if (notifications.PollInterval <= TimeSpan.Zero || notifications.BatchSize < 1 || notifications.MaxConcurrency < 1)
-        {
-            throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), ["Gateway:Notifications:PollInterval, BatchSize and MaxConcurrency must be positive."]);
-        }
     }
 
     /// <summary>

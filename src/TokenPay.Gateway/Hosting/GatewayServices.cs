@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using TokenPay.Gateway.Acquiring;
@@ -22,12 +23,13 @@ namespace TokenPay.Gateway.Hosting;
 internal static class GatewayServices
 {
     /// <summary>Migrates storage and loads the keys on the way; returns the keys, which the start-up log mentions.</summary>
-    public static async Task<GatewaySecrets> AddGatewayServicesAsync(this IServiceCollection services, IConfiguration configuration, GatewayOptions options, CancellationToken cancellationToken)
+    public static async Task<GatewaySecrets> AddGatewayServicesAsync(this IServiceCollection services, GatewayOptions options, GatewayOptionsValidator validator, CancellationToken cancellationToken)
     {
         var database = await services.AddGatewayStorageAsync(options.Storage, cancellationToken);
         var secrets = await GatewaySecrets.LoadAsync(options, new SettingsStore(database), cancellationToken);
 
-        services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>>(validator);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddGatewayCore(options.Merchants);
