@@ -15,7 +15,7 @@ internal delegate Task<ApiReply> ApiOperation(VerifiedRequest request, Cancellat
 /// outermost endpoint filter of the operations: filters inside it (the sandbox's faults) and the operation see
 /// a verified request. Failures that are bugs or outages answer a signed SYSTEM_ERROR; bad input never reaches that path.
 /// </summary>
-internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder responder, ILogger<GatewayApi> logger) : IEndpointFilter
+internal sealed class GatewayApi(SignatureGate gate, GatewayResponder responder, ILogger<GatewayApi> logger) : IEndpointFilter
 {
     public const string BasePath = "/aggregate-pay/api/gateway";
 
@@ -61,7 +61,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
             catch (BadHttpRequestException ex)
             {
                 // Too large, too slow or malformed on the wire: the client's fault, logged without a trace.
-                LogClientFault(logger, http.Request.Path, ex.StatusCode, ex.Message);
+                logger.ApiClientFault(http.Request.Path, ex.StatusCode, ex.Message);
                 if (ex.StatusCode != StatusCodes.Status413PayloadTooLarge)
                 {
                     await responder.WriteAsync(http, ex.StatusCode, ApiReply.Invalid("The request body could not be read."));
@@ -74,12 +74,12 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
             // The client went away; nothing to answer.
-            LogClientFault(logger, http.Request.Path, StatusCodes.Status499ClientClosedRequest, "The client closed the connection.");
+            logger.ApiClientFault(http.Request.Path, StatusCodes.Status499ClientClosedRequest, "The client closed the connection.");
         }
         catch (Exception ex) when (!http.Response.HasStarted)
         {
             // The exception type and stack only: messages of lower layers are not trusted to be free of request data.
-            LogOperationFailed(logger, http.Request.Path, ex.GetType().FullName, ex.StackTrace);
+            logger.ApiOperationFailed(http.Request.Path, ex.GetType().FullName, ex.StackTrace);
             await responder.WriteAsync(http, StatusCodes.Status200OK, ApiReply.Error(ResultCodes.SystemError, "The gateway could not complete the request; query the order before retrying."));
         }
         finally
@@ -110,7 +110,7 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
         var outcome = gate.Check(http.Request, body, http.Request.Headers[PayerMaxSignature.HeaderName]);
         if (outcome.Request is not { } request)
         {
-            LogRefused(logger, http.Request.Path, outcome.Rejection.Code, outcome.Rejection.Msg, "(not verified)");
+            logger.ApiRequestRefused(http.Request.Path, outcome.Rejection.Code, outcome.Rejection.Msg, "(not verified)");
             await responder.WriteAsync(http, outcome.StatusCode, outcome.Rejection);
             return Results.Empty;
         }
@@ -133,20 +133,10 @@ internal sealed partial class GatewayApi(SignatureGate gate, GatewayResponder re
         activity?.SetTag("tokenpay.code", reply.Code);
         if (!reply.IsSuccess)
         {
-            LogRefused(logger, http.Request.Path, reply.Code, reply.Msg, request.App.AppId);
+            logger.ApiRequestRefused(http.Request.Path, reply.Code, reply.Msg, request.App.AppId);
         }
 
         await responder.WriteAsync(http, StatusCodes.Status200OK, reply);
         return Results.Empty;
     }
-
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "API request {Path} failed with {ExceptionType}: {StackTrace}")]
-    private static partial void LogOperationFailed(ILogger logger, PathString path, string? exceptionType, string? stackTrace);
-
-    // Refusal messages are the gateway's own text naming the field; they never carry card data, keys or signatures.
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "API request {Path} refused for app {AppId}: {Code} {Reason}")]
-    private static partial void LogRefused(ILogger logger, PathString path, string code, string reason, string appId);
-
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "API request {Path}: client fault {Status}: {Reason}")]
-    private static partial void LogClientFault(ILogger logger, PathString path, int status, string reason);
 }

@@ -37,15 +37,15 @@ public static partial class GatewayApp
         app.Services.GetRequiredService<GatewayMetrics>().ObserveOutbox(backlog.Read);
         var platformPublicKey = app.Services.GetRequiredService<PlatformSigner>().PublicKeyBase64;
         // Said once it listens: a port already taken must not be preceded by "ready".
-        app.Lifetime.ApplicationStarted.Register(() => LogStarted(app.Logger, platformPublicKey));
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.GatewayReady(platformPublicKey));
         if (secrets.PlatformKeyGenerated)
         {
-            LogGeneratedPlatformKey(app.Logger);
+            app.Logger.PlatformKeyGenerated();
         }
 
         if (secrets.VaultKeyGenerated)
         {
-            LogGeneratedVaultKey(app.Logger);
+            app.Logger.VaultKeyGenerated();
         }
 
         UseRequestPipeline(app, servesAnyHost: !string.IsNullOrEmpty(options.PublicBaseUrl) || builder.Configuration["AllowedHosts"] is not (null or "" or "*"));
@@ -108,13 +108,4 @@ public static partial class GatewayApp
 
     [GeneratedRegex("/{2,}")]
     private static partial Regex RepeatedSlashes();
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "TokenPay gateway ready. Platform public key (base64 SPKI): {PublicKey}")]
-    private static partial void LogStarted(ILogger logger, string publicKey);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No Gateway:PlatformPrivateKey configured: using the key generated on first start and kept in the database.")]
-    private static partial void LogGeneratedPlatformKey(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No Gateway:Vault:Keys configured: card data is sealed with a key kept in the same database. Fine for local use only.")]
-    private static partial void LogGeneratedVaultKey(ILogger logger);
 }

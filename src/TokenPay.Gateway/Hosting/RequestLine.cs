@@ -12,7 +12,7 @@ namespace TokenPay.Gateway.Hosting;
 /// console's own requests. Costs
 /// nothing when neither listens. Query strings are never written (they can hold Drop-in keys and order numbers).
 /// </summary>
-internal sealed partial class RequestLine(RequestDelegate next, GatewayEvents events, ILoggerFactory loggers)
+internal sealed class RequestLine(RequestDelegate next, GatewayEvents events, ILoggerFactory loggers)
 {
     private readonly ILogger _logger = loggers.CreateLogger("TokenPay.Gateway.Requests");
 
@@ -39,7 +39,7 @@ internal sealed partial class RequestLine(RequestDelegate next, GatewayEvents ev
             var status = http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted ? 499 : http.Response.StatusCode;
             if (logged)
             {
-                LogRequest(_logger, http.Request.Method, path, status, answered.Code ?? "-", elapsed);
+                _logger.RequestAnswered(http.Request.Method, path, status, answered.Code ?? "-", elapsed);
             }
 
             if (events.Listened && !ConsoleTraffic.IsOwn(path))
@@ -55,7 +55,4 @@ internal sealed partial class RequestLine(RequestDelegate next, GatewayEvents ev
             }
         }
     }
-
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "{Method} {Path} {Status} {Code} {ElapsedMs:0.0} ms")]
-    private static partial void LogRequest(ILogger logger, string method, string path, int status, string code, double elapsedMs);
 }

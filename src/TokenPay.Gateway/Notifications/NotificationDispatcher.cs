@@ -11,7 +11,7 @@ namespace TokenPay.Gateway.Notifications;
 /// schedules the next by the configured offsets from the first attempt. Several gateway processes may run
 /// one each on the same database; leases keep them from sending the same attempt twice.
 /// </summary>
-internal sealed partial class NotificationDispatcher(
+internal sealed class NotificationDispatcher(
     NotificationOutbox outbox,
     INotificationSender sender,
     NotificationSignal signal,
@@ -53,7 +53,7 @@ internal sealed partial class NotificationDispatcher(
             catch (Exception ex)
             {
                 // Storage outage or a bug: keep the loop alive; leases return the rows after they expire.
-                LogDispatchFailed(logger, ex.GetType().FullName, ex.StackTrace);
+                logger.NotificationDispatchFailed(ex.GetType().FullName, ex.StackTrace);
                 await Task.Delay(_options.PollInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
@@ -152,7 +152,7 @@ internal sealed partial class NotificationDispatcher(
         catch (Exception ex)
         {
             // The attempt could not be recorded (storage outage): the lease returns the row after it expires.
-            LogDispatchFailed(logger, ex.GetType().FullName, ex.StackTrace);
+            logger.NotificationDispatchFailed(ex.GetType().FullName, ex.StackTrace);
         }
         finally
         {
@@ -217,14 +217,8 @@ internal sealed partial class NotificationDispatcher(
             events.PublishDelivery("notification.attempt", $", attempt {notification.Attempts + 1}", notification, result, latency);
             if (!result.Acknowledged && nextAttemptAt is null)
             {
-                LogGaveUp(logger, notification.Id, notification.Attempts + 1);
+                logger.NotificationGaveUp(notification.Id, notification.Attempts + 1);
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} failed after {Attempts} attempts; an operator can re-send it")]
-    private static partial void LogGaveUp(ILogger logger, long notificationId, int attempts);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Notification dispatch failed with {ExceptionType}: {StackTrace}")]
-    private static partial void LogDispatchFailed(ILogger logger, string? exceptionType, string? stackTrace);
 }

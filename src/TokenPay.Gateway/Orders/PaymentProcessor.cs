@@ -18,7 +18,7 @@ internal sealed record PaymentResult(string Status, string? ResultCode, string? 
 /// The API, the 3DS page, the cashier and the expiry sweep all end orders here, so every terminal state
 /// is written together with the notifications it owes, in one transaction.
 /// </summary>
-internal sealed partial class PaymentProcessor(
+internal sealed class PaymentProcessor(
     OrderStore orders,
     TokenStore tokens,
     VaultStore cards,
@@ -58,7 +58,7 @@ internal sealed partial class PaymentProcessor(
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // The acquirer may still decide: the order stays PENDING and recovery asks it later.
-                LogAcquirerTimeout(logger, order.TradeToken);
+                logger.AcquirerTimedOut(order.TradeToken);
                 return new PaymentResult(OrderStatuses.Pending, null, null, order.PaymentTokenId, null);
             }
         }
@@ -229,7 +229,4 @@ internal sealed partial class PaymentProcessor(
             order.Country,
             networkTransactionId);
     }
-
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Order {TradeToken}: the acquirer did not answer in time; the order stays PENDING until recovery asks the acquirer")]
-    private static partial void LogAcquirerTimeout(ILogger logger, string tradeToken);
 }

@@ -15,7 +15,7 @@ internal readonly record struct SweepResult(int Recovered, int Closed);
 /// and orders past their expireTime are closed, after asking the acquirer if they had reached it. Every node
 /// may run it: each order ends in one transaction that only moves a PENDING order.
 /// </summary>
-internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
+internal sealed class PendingOrderSweeper(OrderStore orders, PaymentProcessor payments, TimeProvider clock, IOptions<GatewayOptions> options, ILogger<PendingOrderSweeper> logger)
     : IScheduledWork
 {
     private const int BatchSize = 500;
@@ -43,7 +43,7 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
         var closed = await CloseExpiredAsync(cancellationToken);
         if (recovered + closed > 0)
         {
-            LogSwept(logger, recovered, closed);
+            logger.PendingOrdersSwept(recovered, closed);
         }
 
         return new SweepResult(recovered, closed);
@@ -94,7 +94,4 @@ internal sealed partial class PendingOrderSweeper(OrderStore orders, PaymentProc
 
         return total;
     }
-
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Pending-order sweep: {Recovered} settled with the acquirer, {Closed} expired orders ended")]
-    private static partial void LogSwept(ILogger logger, int recovered, int closed);
 }

@@ -15,7 +15,7 @@ namespace TokenPay.Gateway.Refunds;
 /// (<see cref="RefundSettlement"/>) that asks about pending refunds on every node (each ends in one transaction that
 /// moves only a PENDING refund).
 /// </summary>
-internal sealed partial class RefundProcessor(
+internal sealed class RefundProcessor(
     RefundStore refunds,
     Acquiring.AcquirerRouter acquirers,
     NotificationFactory notifications,
@@ -40,7 +40,7 @@ internal sealed partial class RefundProcessor(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Unknown at the acquirer: the refund stays pending and refund settlement asks after RecoverAfter (when it was recorded to).
-            LogAcquirerFailed(logger, refund.RefundTradeNo, ex.GetType().FullName);
+            logger.RefundAcquirerFailed(refund.RefundTradeNo, ex.GetType().FullName);
             return refund;
         }
 
@@ -98,7 +98,4 @@ internal sealed partial class RefundProcessor(
         dispatcherSignal.Notify();
         return ended;
     }
-
-    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Refund {RefundTradeNo}: the acquirer did not answer ({ExceptionType}); it stays pending and is asked about later")]
-    private static partial void LogAcquirerFailed(ILogger logger, string refundTradeNo, string? exceptionType);
 }

@@ -9,7 +9,7 @@ namespace TokenPay.Gateway.Refunds;
 /// Ends pending refunds whose outcome the acquirer now knows, each at its check time: the one the acquirer gave,
 /// or <c>Gateway:Orders:RecoverAfter</c> after a refund it never answered (<see cref="RefundProcessor.SettleDueAsync"/>).
 /// </summary>
-internal sealed partial class RefundSettlement(RefundProcessor processor, RefundStore refunds, ILogger<RefundSettlement> logger) : IScheduledWork
+internal sealed class RefundSettlement(RefundProcessor processor, RefundStore refunds, ILogger<RefundSettlement> logger) : IScheduledWork
 {
     public string Name => "gateway refund settlement";
 
@@ -21,12 +21,9 @@ internal sealed partial class RefundSettlement(RefundProcessor processor, Refund
         var ended = await processor.SettleDueAsync(cancellationToken);
         if (ended > 0)
         {
-            LogSettled(logger, ended);
+            logger.PendingRefundsSettled(ended);
         }
 
         return ended;
     }
-
-    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Refund settlement: {Ended} pending refunds ended")]
-    private static partial void LogSettled(ILogger logger, int ended);
 }

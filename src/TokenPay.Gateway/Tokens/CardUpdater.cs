@@ -17,7 +17,7 @@ namespace TokenPay.Gateway.Tokens;
 /// number is vaulted and the merchant keeps its token; a closed card ends the token. Each change sends a
 /// TOKENIZATION notification saying what changed. Scheduled work of its own: due when the longest-unchecked token is.
 /// </summary>
-internal sealed partial class CardUpdater(
+internal sealed class CardUpdater(
     TokenStore tokens,
     OrderStore orders,
     CardVault vault,
@@ -129,7 +129,7 @@ internal sealed partial class CardUpdater(
             return false;
         }
 
-        LogCardUpdated(logger, token.PaymentTokenId, change, (newCard ?? token.Card).Masked);
+        logger.CardUpdated(token.PaymentTokenId, change, (newCard ?? token.Card).Masked);
         if (notice.Draft is not null)
         {
             dispatcherSignal.Notify();
@@ -137,7 +137,4 @@ internal sealed partial class CardUpdater(
 
         return true;
     }
-
-    [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Token {PaymentTokenId}: the issuer changed the card ({Change}); now {MaskedCard}")]
-    private static partial void LogCardUpdated(ILogger logger, string paymentTokenId, string change, string maskedCard);
 }
