@@ -9,39 +9,15 @@ namespace TokenPay.Protocol.Signing;
 public static class RsaKeys
 {
     /// <summary>Imports a private key from base64 PKCS#8 (or PKCS#1) DER, or from PEM.</summary>
-    public static RSA ImportPrivateKey(string text)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(text);
-        var rsa = RSA.Create();
-        try
-        {
-            if (text.Contains("-----BEGIN", StringComparison.Ordinal))
-            {
-                rsa.ImportFromPem(text);
-                return rsa;
-            }
-
-            var der = DecodeBase64(text, "private key");
-            try
-            {
-                rsa.ImportPkcs8PrivateKey(der, out _);
-            }
-            catch (CryptographicException)
-            {
-                rsa.ImportRSAPrivateKey(der, out _);
-            }
-
-            return rsa;
-        }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
-        {
-            rsa.Dispose();
-            throw new FormatException("The private key is not a valid RSA key (expected base64 PKCS#8 DER or PEM).");
-        }
-    }
+    public static RSA ImportPrivateKey(string text) =>
+        Import(text, "private key", "base64 PKCS#8 DER or PEM", (rsa, der) => rsa.ImportPkcs8PrivateKey(der, out _), (rsa, der) => rsa.ImportRSAPrivateKey(der, out _));
 
     /// <summary>Imports a public key from base64 SubjectPublicKeyInfo (or PKCS#1) DER, or from PEM.</summary>
-    public static RSA ImportPublicKey(string text)
+    public static RSA ImportPublicKey(string text) =>
+        Import(text, "public key", "base64 SubjectPublicKeyInfo DER or PEM", (rsa, der) => rsa.ImportSubjectPublicKeyInfo(der, out _), (rsa, der) => rsa.ImportRSAPublicKey(der, out _));
+
+    // PEM names its own form; bare DER is tried in the usual form, then in PKCS#1.
+    private static RSA Import(string text, string what, string expected, Action<RSA, byte[]> importDer, Action<RSA, byte[]> importPkcs1)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         var rsa = RSA.Create();
@@ -53,14 +29,14 @@ public static class RsaKeys
                 return rsa;
             }
 
-            var der = DecodeBase64(text, "public key");
+            var der = DecodeBase64(text, what);
             try
             {
-                rsa.ImportSubjectPublicKeyInfo(der, out _);
+                importDer(rsa, der);
             }
             catch (CryptographicException)
             {
-                rsa.ImportRSAPublicKey(der, out _);
+                importPkcs1(rsa, der);
             }
 
             return rsa;
@@ -68,7 +44,7 @@ public static class RsaKeys
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             rsa.Dispose();
-            throw new FormatException("The public key is not a valid RSA key (expected base64 SubjectPublicKeyInfo DER or PEM).");
+            throw new FormatException($"The {what} is not a valid RSA key (expected {expected}).");
         }
     }
 
