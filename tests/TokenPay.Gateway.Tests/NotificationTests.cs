@@ -217,6 +217,25 @@ public sealed class NotificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdminAttempts_ListsANotificationsAttempts_AndAnUnknownIdIsNotFoundByName()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Notifications:Schedule:0"] = "00:00:00" });
+        var data = OrderRequests.Card(GatewayFixture.NewId("n"), "u1");
+        data["notifyUrl"] = _receiver.Url;
+        await host.Merchant.PostAsync("orderAndPay", data);
+        await Eventually.UntilAsync(() => host.ScalarAsync("SELECT COUNT(*) FROM notifications WHERE status = 'Delivered'"), c => c == 1, "delivery");
+        var id = await host.ScalarAsync("SELECT id FROM notifications");
+
+        using var known = await host.Http.GetAsync($"/admin/notifications/{id}/attempts");
+        using var unknown = await host.Http.GetAsync($"/admin/notifications/{id + 1000}/attempts");
+
+        known.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        System.Text.Json.JsonDocument.Parse(await known.Content.ReadAsStringAsync()).RootElement.GetArrayLength().ShouldBe(1);
+        unknown.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await unknown.Content.ReadAsStringAsync()).ShouldContain($"No notification {id + 1000}.");
+    }
+
+    [Fact]
     public async Task MerchantNotifyUrl_UsedWhenOrderNamesNone_AndTokenizationWhenEnabled()
     {
         await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?>

@@ -55,10 +55,13 @@ internal static class AdminApi
     private static async Task<JsonHttpResult<IReadOnlyList<NotificationSummary>>> ListAsync(NotificationOutbox outbox, string? status, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Json(await outbox.ListAsync(status, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
 
-    private static async Task<JsonHttpResult<IReadOnlyList<AttemptSummary>>> AttemptsAsync(NotificationOutbox outbox, long id, CancellationToken cancellationToken) =>
-        TypedResults.Json(await outbox.ListAttemptsAsync(id, cancellationToken));
-
     // JSON results with their status rather than Accepted/NotFound: those would add responses to the OpenAPI document.
+    // A notification not attempted yet has no attempts either: only an unknown id is "not found".
+    private static async Task<Results<JsonHttpResult<IReadOnlyList<AttemptSummary>>, JsonHttpResult<AdminError>>> AttemptsAsync(NotificationOutbox outbox, long id, CancellationToken cancellationToken) =>
+        await outbox.ExistsAsync(id, cancellationToken)
+            ? TypedResults.Json(await outbox.ListAttemptsAsync(id, cancellationToken))
+            : TypedResults.Json(new AdminError($"No notification {id}."), statusCode: StatusCodes.Status404NotFound);
+
     private static async Task<Results<JsonHttpResult<Resent>, JsonHttpResult<AdminError>>> ResendAsync(NotificationResender resender, long id, CancellationToken cancellationToken) =>
         await resender.ResendAsync(id, cancellationToken)
             ? TypedResults.Json(new Resent(id, NotificationStatuses.Pending), statusCode: StatusCodes.Status202Accepted)
