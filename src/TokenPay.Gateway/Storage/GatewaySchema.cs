@@ -11,7 +11,7 @@ internal static class GatewaySchema
 {
     public static Migration[] Versions(bool sqlite)
     {
-        var t = sqlite ? EngineTypes.Sqlite : EngineTypes.Postgres;
+        var t = EngineTypes.For(sqlite);
         return
         [
             new(1, CardsOrdersAndTokens(t)),
@@ -55,7 +55,7 @@ internal static class GatewaySchema
             out_trade_no_key     TEXT NOT NULL,
             integrate            TEXT NOT NULL,
             subject              TEXT NOT NULL,
-            amount_minor         {t.Int64} NOT NULL,
+            amount_minor         {t.BigInt} NOT NULL,
             currency             TEXT NOT NULL,
             country              TEXT NOT NULL,
             user_id              TEXT NOT NULL,
@@ -66,10 +66,10 @@ internal static class GatewaySchema
             status               TEXT NOT NULL,
             result_code          TEXT,
             result_msg           TEXT,
-            created_at           {t.Int64} NOT NULL,
-            expires_at           {t.Int64} NOT NULL,
-            completed_at         {t.Int64},
-            card_id              {t.Int64} REFERENCES vault_cards(id),
+            created_at           {t.BigInt} NOT NULL,
+            expires_at           {t.BigInt} NOT NULL,
+            completed_at         {t.BigInt},
+            card_id              {t.BigInt} REFERENCES vault_cards(id),
             payment_token_id     TEXT,
             token_for_future_use INTEGER NOT NULL,
             merchant_initiated   INTEGER NOT NULL,
@@ -87,13 +87,13 @@ internal static class GatewaySchema
             payment_token_id TEXT NOT NULL UNIQUE,
             merchant_no      TEXT NOT NULL,
             user_id          TEXT NOT NULL,
-            card_id          {t.Int64} NOT NULL REFERENCES vault_cards(id),
+            card_id          {t.BigInt} NOT NULL REFERENCES vault_cards(id),
             fingerprint      TEXT NOT NULL,
             status           TEXT NOT NULL,
             mit_type         TEXT,
-            expires_at       {t.Int64} NOT NULL,
-            created_at       {t.Int64} NOT NULL,
-            deleted_at       {t.Int64}
+            expires_at       {t.BigInt} NOT NULL,
+            created_at       {t.BigInt} NOT NULL,
+            deleted_at       {t.BigInt}
         );
         -- One token per card per user while Activated.
         CREATE UNIQUE INDEX ux_tokens_active_card ON payment_tokens (merchant_no, user_id, fingerprint) WHERE status = 'Activated';
@@ -105,7 +105,7 @@ internal static class GatewaySchema
         -- The outbox: one row per (order, notification type), written in the transaction that ends the order.
         CREATE TABLE notifications (
             id               {t.Id},
-            order_id         {t.Int64} NOT NULL REFERENCES orders(id),
+            order_id         {t.BigInt} NOT NULL REFERENCES orders(id),
             merchant_no      TEXT NOT NULL,
             notify_type      TEXT NOT NULL,
             url              TEXT NOT NULL,
@@ -113,23 +113,23 @@ internal static class GatewaySchema
             status           TEXT NOT NULL,
             schedule_index   INTEGER NOT NULL DEFAULT 0,
             attempts         INTEGER NOT NULL DEFAULT 0,
-            first_attempt_at {t.Int64},
-            next_attempt_at  {t.Int64},
+            first_attempt_at {t.BigInt},
+            next_attempt_at  {t.BigInt},
             lease_owner      TEXT,
-            lease_expires_at {t.Int64},
-            created_at       {t.Int64} NOT NULL,
-            delivered_at     {t.Int64}
+            lease_expires_at {t.BigInt},
+            created_at       {t.BigInt} NOT NULL,
+            delivered_at     {t.BigInt}
         );
         CREATE UNIQUE INDEX ux_notifications_order_type ON notifications (order_id, notify_type);
         CREATE INDEX ix_notifications_due ON notifications (next_attempt_at) WHERE status = 'Pending';
 
         CREATE TABLE notification_attempts (
             id               {t.Id},
-            notification_id  {t.Int64} NOT NULL REFERENCES notifications(id),
+            notification_id  {t.BigInt} NOT NULL REFERENCES notifications(id),
             attempt          INTEGER NOT NULL,
-            started_at       {t.Int64} NOT NULL,
+            started_at       {t.BigInt} NOT NULL,
             http_status      INTEGER,
-            latency_ms       {t.Int64} NOT NULL,
+            latency_ms       {t.BigInt} NOT NULL,
             response_excerpt TEXT,
             error            TEXT,
             UNIQUE (notification_id, attempt)
@@ -150,21 +150,21 @@ internal static class GatewaySchema
             user_id              TEXT NOT NULL,
             currency             TEXT NOT NULL,
             country              TEXT NOT NULL,
-            amount_minor         {t.Int64},
+            amount_minor         {t.BigInt},
             mit_type             TEXT,
             token_for_future_use INTEGER NOT NULL,
-            created_at           {t.Int64} NOT NULL,
-            expires_at           {t.Int64} NOT NULL
+            created_at           {t.BigInt} NOT NULL,
+            expires_at           {t.BigInt} NOT NULL
         );
 
         -- One-time tokens the Drop-in component hands the merchant page; used at most once.
         CREATE TABLE dropin_tokens (
             payment_token TEXT PRIMARY KEY,
             session_key   TEXT NOT NULL REFERENCES dropin_sessions(session_key),
-            card_id       {t.Int64} NOT NULL REFERENCES vault_cards(id),
-            used_at       {t.Int64},
-            created_at    {t.Int64} NOT NULL,
-            expires_at    {t.Int64} NOT NULL
+            card_id       {t.BigInt} NOT NULL REFERENCES vault_cards(id),
+            used_at       {t.BigInt},
+            created_at    {t.BigInt} NOT NULL,
+            expires_at    {t.BigInt} NOT NULL
         );
         """;
 
@@ -173,7 +173,7 @@ internal static class GatewaySchema
         -- Where a PENDING order stands with the acquirer: crash recovery asks about SENDING/PENDING orders,
         -- and a token's removal waits for the SENDING ones on that token.
         ALTER TABLE orders ADD COLUMN acquirer_state TEXT;
-        ALTER TABLE orders ADD COLUMN sent_at {t.Int64};
+        ALTER TABLE orders ADD COLUMN sent_at {t.BigInt};
         CREATE INDEX ix_orders_at_acquirer ON orders (sent_at) WHERE acquirer_state IS NOT NULL;
         CREATE INDEX ix_orders_token_sending ON orders (payment_token_id) WHERE acquirer_state = 'SENDING';
 
@@ -184,7 +184,7 @@ internal static class GatewaySchema
             code        TEXT,
             message     TEXT,
             reference   TEXT,
-            decided_at  {t.Int64} NOT NULL
+            decided_at  {t.BigInt} NOT NULL
         );
         """;
 
@@ -198,7 +198,7 @@ internal static class GatewaySchema
     private static string Refunds(EngineTypes t) => $"""
         -- Refunds: several per SUCCESS order; refunded_minor on the order is what its non-failed refunds take
         -- back, raised and checked in one conditional UPDATE, so concurrent refunds never exceed the payment.
-        ALTER TABLE orders ADD COLUMN refunded_minor {t.Int64} NOT NULL DEFAULT 0;
+        ALTER TABLE orders ADD COLUMN refunded_minor {t.BigInt} NOT NULL DEFAULT 0;
         CREATE TABLE refunds (
             id                {t.Id},
             refund_trade_no   TEXT NOT NULL UNIQUE,
@@ -206,16 +206,16 @@ internal static class GatewaySchema
             app_id            TEXT NOT NULL,
             out_refund_no     TEXT NOT NULL,
             out_refund_no_key TEXT NOT NULL,
-            order_id          {t.Int64} NOT NULL REFERENCES orders(id),
-            amount_minor      {t.Int64} NOT NULL,
+            order_id          {t.BigInt} NOT NULL REFERENCES orders(id),
+            amount_minor      {t.BigInt} NOT NULL,
             currency          TEXT NOT NULL,
             comments          TEXT,
             notify_url        TEXT,
             status            TEXT NOT NULL,
             result_msg        TEXT,
-            created_at        {t.Int64} NOT NULL,
-            completed_at      {t.Int64},
-            check_at          {t.Int64},
+            created_at        {t.BigInt} NOT NULL,
+            completed_at      {t.BigInt},
+            check_at          {t.BigInt},
             UNIQUE (merchant_no, out_refund_no_key)
         );
         CREATE INDEX ix_refunds_open ON refunds (check_at) WHERE check_at IS NOT NULL;
@@ -228,7 +228,7 @@ internal static class GatewaySchema
         CREATE UNIQUE INDEX ux_notifications_subject_type ON notifications (subject, notify_type);
 
         -- When the simulator settles a pending decision (a refund that completes later).
-        ALTER TABLE acquirer_simulator_decisions ADD COLUMN settles_at {t.Int64};
+        ALTER TABLE acquirer_simulator_decisions ADD COLUMN settles_at {t.BigInt};
         """;
 
     /// <summary>Stored credentials and the account updater.</summary>
@@ -245,8 +245,8 @@ internal static class GatewaySchema
         UPDATE payment_tokens SET legacy_credential = 1;
         -- The account updater's last change to the card behind a token (NEW_EXPIRY, NEW_NUMBER, CLOSED).
         ALTER TABLE payment_tokens ADD COLUMN card_update TEXT;
-        ALTER TABLE payment_tokens ADD COLUMN card_updated_at {t.Int64};
-        ALTER TABLE payment_tokens ADD COLUMN updates_checked_at {t.Int64};
+        ALTER TABLE payment_tokens ADD COLUMN card_updated_at {t.BigInt};
+        ALTER TABLE payment_tokens ADD COLUMN updates_checked_at {t.BigInt};
         UPDATE payment_tokens SET updates_checked_at = created_at;
         CREATE INDEX ix_tokens_update_check ON payment_tokens (status, updates_checked_at);
         """;
@@ -256,15 +256,4 @@ internal static class GatewaySchema
         -- The sweep ends tokens whose card expired (status Expired, with a TOKENIZATION notification).
         CREATE INDEX ix_tokens_expiry ON payment_tokens (expires_at) WHERE status = 'Activated';
         """;
-
-    /// <summary>The column types that differ between the engines.</summary>
-    /// <param name="Id">An identity primary key.</param>
-    /// <param name="Int64">Amounts, times and keys: SQLite's INTEGER holds 64 bits, PostgreSQL's only 32.</param>
-    /// <param name="Bytes">Binary data.</param>
-    private sealed record EngineTypes(string Id, string Int64, string Bytes)
-    {
-        public static readonly EngineTypes Sqlite = new("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
-
-        public static readonly EngineTypes Postgres = new("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA");
-    }
 }
