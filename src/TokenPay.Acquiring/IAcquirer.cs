@@ -28,7 +28,77 @@ public interface IAcquirer
     /// closed). Cards without news are left out of the answer.
     /// </summary>
     ValueTask<IReadOnlyList<CardUpdate>> FindCardUpdatesAsync(IReadOnlyList<CardOnFile> cards, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the card networks reported about disputes that the gateway has not acknowledged yet, oldest first
+    /// (docs/disputes.md). Each report carries the whole case as it stands after the event, so one report alone
+    /// is enough to record it. The same report comes again until <see cref="AcknowledgeDisputeReportsAsync"/>.
+    /// An acquirer without a dispute feed reports none.
+    /// </summary>
+    ValueTask<DisputeFeed> FindDisputeReportsAsync(int max, CancellationToken cancellationToken) => ValueTask.FromResult(DisputeFeed.Empty);
+
+    /// <summary>Confirms that the gateway recorded these reports durably: they are not sent again.</summary>
+    ValueTask AcknowledgeDisputeReportsAsync(IReadOnlyList<string> reportIds, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Passes the merchant's answer to a dispute on to the issuer. Safe to repeat: the same case answered again
+    /// is taken once. False when the acquirer no longer takes an answer for the case (ruled, cancelled or past its deadline).
+    /// </summary>
+    ValueTask<bool> SubmitDisputeEvidenceAsync(DisputeEvidence evidence, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 }
+
+/// <param name="Reports">Unacknowledged reports, oldest first.</param>
+/// <param name="NextReportAt">When the acquirer expects its next report (a dispute it will raise or rule), if it knows.</param>
+public sealed record DisputeFeed(IReadOnlyList<DisputeReport> Reports, DateTimeOffset? NextReportAt)
+{
+    public static readonly DisputeFeed Empty = new([], null);
+}
+
+/// <summary>A dispute's stage as the network reports it.</summary>
+public enum DisputeStage
+{
+    /// <summary>Raised: the amount is frozen; the merchant may answer until <see cref="DisputeReport.ReplyBy"/> ends.</summary>
+    Raised,
+    /// <summary>The issuer ruled (<see cref="DisputeReport.MerchantWon"/>).</summary>
+    Ruled,
+    /// <summary>Closed after the ruling.</summary>
+    Closed,
+    /// <summary>The cardholder withdrew the dispute.</summary>
+    Cancelled,
+}
+
+/// <param name="ReportId">Unique per report: the acknowledgement names it.</param>
+/// <param name="CaseId">The acquirer's id of the case, the same in every report on it.</param>
+/// <param name="TradeToken">The gateway's trade token of the disputed payment.</param>
+/// <param name="Stage">What happened.</param>
+/// <param name="ReasonCategory">The reason's family (TokenPay.Protocol.Models.DisputeReasons).</param>
+/// <param name="AmountMinor">What the cardholder disputes, in minor units (at most what the payment took).</param>
+/// <param name="FeeMinor">The network's fee for the case, kept when the merchant loses.</param>
+/// <param name="RaisedAt">When the case was raised.</param>
+/// <param name="ReplyBy">The last day (UTC) the merchant may answer.</param>
+/// <param name="HappenedAt">When this report's stage was reached.</param>
+/// <param name="MerchantWon">For <see cref="DisputeStage.Ruled"/> and <see cref="DisputeStage.Closed"/>: how the issuer ruled.</param>
+public sealed record DisputeReport(
+    string ReportId,
+    string CaseId,
+    string TradeToken,
+    DisputeStage Stage,
+    string ReasonCategory,
+    string ReasonCode,
+    string ReasonMessage,
+    long AmountMinor,
+    long FeeMinor,
+    string Currency,
+    DateTimeOffset RaisedAt,
+    DateOnly ReplyBy,
+    DateTimeOffset HappenedAt,
+    bool? MerchantWon);
+
+/// <param name="CaseId">The acquirer's id of the case.</param>
+/// <param name="Text">The merchant's answer in words.</param>
+/// <param name="FileUrls">Links to the evidence files.</param>
+/// <param name="AnsweredAt">When the merchant answered (the gateway recorded it).</param>
+public sealed record DisputeEvidence(string CaseId, string Text, IReadOnlyList<string> FileUrls, DateTimeOffset AnsweredAt);
 
 /// <summary>
 /// The gateway's side of an authentication the acquirer runs on its own page (3-D Secure): the acquirer

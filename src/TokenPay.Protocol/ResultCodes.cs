@@ -39,6 +39,11 @@ public static class ResultCodes
     /// <summary>No such refund for this merchant.</summary>
     public const string RefundNotExist = "REFUND_NOT_EXIST";
 
+    /// <summary>No such dispute case for this merchant (or it belongs to another user than outUserId names).</summary>
+    public const string CaseNotExist = "CASE_NOT_EXIST";
+    /// <summary>The case cannot take an answer now: already answered otherwise, ruled, closed, cancelled or past its expiration date.</summary>
+    public const string CaseStatusInvalid = "CASE_STATUS_INVALID";
+
     /// <summary>No such token for this merchant (or user, on removal).</summary>
     public const string TokenNotExist = "TOKEN_NOT_EXIST";
     /// <summary>The token was removed or has expired.</summary>
@@ -113,6 +118,8 @@ public static class Wire
     public const string NotifyTokenization = "TOKENIZATION";
     /// <summary>A refund reached a final state.</summary>
     public const string NotifyRefund = "REFUND";
+    /// <summary>A dispute case was raised or changed state (PayerMax's chargeBaclNotifyUrl callback; docs/disputes.md).</summary>
+    public const string NotifyChargeback = "CHARGEBACK";
 }
 
 /// <summary>A refund's state: accepted and being processed, then refunded or failed (final).</summary>

@@ -70,6 +70,12 @@ internal sealed class FaultyAcquirer(IAcquirer inner, FaultRules rules, OrderSto
 
     public ValueTask<IReadOnlyList<CardUpdate>> FindCardUpdatesAsync(IReadOnlyList<CardOnFile> cards, CancellationToken cancellationToken) => inner.FindCardUpdatesAsync(cards, cancellationToken);
 
+    public ValueTask<DisputeFeed> FindDisputeReportsAsync(int max, CancellationToken cancellationToken) => inner.FindDisputeReportsAsync(max, cancellationToken);
+
+    public ValueTask AcknowledgeDisputeReportsAsync(IReadOnlyList<string> reportIds, CancellationToken cancellationToken) => inner.AcknowledgeDisputeReportsAsync(reportIds, cancellationToken);
+
+    public ValueTask<bool> SubmitDisputeEvidenceAsync(DisputeEvidence evidence, CancellationToken cancellationToken) => inner.SubmitDisputeEvidenceAsync(evidence, cancellationToken);
+
     private async Task<FaultContext> ContextOfAsync(string tradeToken, string merchantNo, CancellationToken cancellationToken) =>
         await orders.FindByTradeTokenAsync(merchantNo, tradeToken, cancellationToken) is { } order
             ? new FaultContext(merchantNo, order.UserId, order.OutTradeNo)
