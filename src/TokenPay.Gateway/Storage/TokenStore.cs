@@ -30,15 +30,7 @@ internal sealed class TokenStore(RelationalDatabase database)
             UPDATE payment_tokens SET status = @deleted, deleted_at = @now
             WHERE id = @Id AND status <> @deleted AND card_id = @CardId AND COALESCE(mit_type, '') = @mitType;
             """, new { deleted = TokenStatuses.Deleted, now, token.Id, token.CardId, mitType = token.MitType ?? "" }, cancellationToken);
-        if (deleted == 0)
-        {
-            await write.RollbackAsync();
-            return false;
-        }
-
-        await QueueAsync(write, token, TokenStatuses.Deleted, now, notice, cancellationToken);
-        await write.CommitAsync();
-        return true;
+        return await QueueOrRollBackAsync(write, changed: deleted > 0, token, TokenStatuses.Deleted, now, notice, cancellationToken);
     }
 
     /// <summary>Activated tokens whose card has expired by <paramref name="now"/> (the sweep marks them Expired).</summary>
@@ -65,15 +57,7 @@ internal sealed class TokenStore(RelationalDatabase database)
             UPDATE payment_tokens SET status = @expired
             WHERE id = @Id AND status = @activated AND expires_at <= @now AND card_id = @CardId;
             """, new { expired = TokenStatuses.Expired, activated = TokenStatuses.Activated, now, token.Id, token.CardId }, cancellationToken);
-        if (expired == 0)
-        {
-            await write.RollbackAsync();
-            return false;
-        }
-
-        await QueueAsync(write, token, TokenStatuses.Expired, now, notice, cancellationToken);
-        await write.CommitAsync();
-        return true;
+        return await QueueOrRollBackAsync(write, changed: expired > 0, token, TokenStatuses.Expired, now, notice, cancellationToken);
     }
 
     /// <summary>
@@ -166,25 +150,26 @@ internal sealed class TokenStore(RelationalDatabase database)
             cardId, expiresAt, change, now, closed = change == CardUpdates.Closed, deleted = TokenStatuses.Deleted, activated = TokenStatuses.Activated,
             fingerprint = newCard?.Fingerprint, token.MerchantNo, token.UserId, token.Id, checkedCardId = token.CardId,
         }, cancellationToken);
-        if (updated == 0)
+        return await QueueOrRollBackAsync(write, changed: updated > 0, token, change, now, notice, cancellationToken);
+    }
+
+    // A token's change and its notification are one transaction: neither is written without the other. One
+    // notification per change of a token: the change and its time name it.
+    private static async Task<bool> QueueOrRollBackAsync(IWriteScope write, bool changed, TokenRecord token, string change, long now, TokenChangeNotice notice, CancellationToken cancellationToken)
+    {
+        if (!changed)
         {
             await write.RollbackAsync();
             return false;
         }
 
-        await QueueAsync(write, token, change, now, notice, cancellationToken);
-
-        await write.CommitAsync();
-        return true;
-    }
-
-    // One notification per change of a token: the change and its time name it.
-    private static async Task QueueAsync(IWriteScope write, TokenRecord token, string change, long now, TokenChangeNotice notice, CancellationToken cancellationToken)
-    {
         if (notice.Draft is { } draft)
         {
             await NotificationOutbox.EnqueueAsync(write, $"token:{token.Id}:{change}:{now}", notice.BindingOrderId, draft.NotifyType, draft.Url, draft.Body, now, cancellationToken);
         }
+
+        await write.CommitAsync();
+        return true;
     }
 
     private static TokenRecord WithCard(TokenRecord token, StoredCard card) => token with { Card = card };
