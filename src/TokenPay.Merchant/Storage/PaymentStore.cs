@@ -71,21 +71,16 @@ internal sealed class PaymentStore(RelationalDatabase database, RetryLedger retr
     /// an order may exist. Returns the payment's sends with this one, or null when it is no longer CREATED (another
     /// request settled it) and must not be sent.
     /// </summary>
-    public async Task<int?> MarkSentAsync(string outTradeNo, CancellationToken cancellationToken) =>
-        (await database.WriteAsync(write => write.QueryAsync<int>(
-            "UPDATE payments SET sends = sends + 1, updated_at = @now WHERE out_trade_no = @outTradeNo AND status = @created RETURNING sends;",
-            new { outTradeNo, now = Now(), created = PaymentStatuses.Created }, cancellationToken), cancellationToken)) is [var sends] ? sends : null;
+    public Task<int?> MarkSentAsync(string outTradeNo, CancellationToken cancellationToken) =>
+        SendCounter.Payments.MarkSentAsync(database, outTradeNo, Now(), cancellationToken);
 
     /// <summary>
     /// Refuses a CREATED payment whose request never left: none before (<paramref name="sends"/> 0), or only the
     /// one counted as <paramref name="sends"/> 1, which could not connect. It stays open to a later send with the
     /// same charge id. False when another send was counted meanwhile: then an order may exist.
     /// </summary>
-    public async Task<bool> RefuseUnsentAsync(string outTradeNo, int sends, string code, string message, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync("""
-            UPDATE payments SET status = @refused, result_code = @code, result_msg = @message, sends = 0, updated_at = @now
-            WHERE out_trade_no = @outTradeNo AND status = @created AND sends = @sends;
-            """, new { outTradeNo, sends, code, message, now = Now(), refused = PaymentStatuses.Refused, created = PaymentStatuses.Created }, cancellationToken) == 1;
+    public Task<bool> RefuseUnsentAsync(string outTradeNo, int sends, string code, string message, CancellationToken cancellationToken) =>
+        SendCounter.Payments.RefuseUnsentAsync(database, outTradeNo, sends, code, message, Now(), cancellationToken);
 
     /// <summary>Opens a payment refused before its request ever left again, to be sent now (with the card the user has now).</summary>
     public async Task<bool> ReopenUnsentAsync(string outTradeNo, string? paymentTokenId, CancellationToken cancellationToken) =>

@@ -41,17 +41,12 @@ internal sealed class RefundLedger(RelationalDatabase database, TimeProvider clo
             new { created = RefundStates.Created, pending = RefundStates.Pending }, cancellationToken);
 
     /// <summary>Counts a send of a CREATED refund before it leaves; its sends with this one, or null when it is no longer CREATED.</summary>
-    public async Task<int?> MarkSentAsync(string outRefundNo, CancellationToken cancellationToken) =>
-        (await database.WriteAsync(write => write.QueryAsync<int>(
-            "UPDATE refunds SET sends = sends + 1, updated_at = @now WHERE out_refund_no = @outRefundNo AND status = @created RETURNING sends;",
-            new { outRefundNo, now = Now(), created = RefundStates.Created }, cancellationToken), cancellationToken)) is [var sends] ? sends : null;
+    public Task<int?> MarkSentAsync(string outRefundNo, CancellationToken cancellationToken) =>
+        SendCounter.Refunds.MarkSentAsync(database, outRefundNo, Now(), cancellationToken);
 
     /// <summary>Refuses a CREATED refund whose only send (<paramref name="sends"/> 1) could not connect; false when another send was counted meanwhile.</summary>
-    public async Task<bool> RefuseUnsentAsync(string outRefundNo, int sends, string code, string message, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync("""
-            UPDATE refunds SET status = @refused, result_code = @code, result_msg = @message, sends = 0, updated_at = @now
-            WHERE out_refund_no = @outRefundNo AND status = @created AND sends = @sends;
-            """, new { outRefundNo, sends, code, message, now = Now(), refused = RefundStates.Refused, created = RefundStates.Created }, cancellationToken) == 1;
+    public Task<bool> RefuseUnsentAsync(string outRefundNo, int sends, string code, string message, CancellationToken cancellationToken) =>
+        SendCounter.Refunds.RefuseUnsentAsync(database, outRefundNo, sends, code, message, Now(), cancellationToken);
 
     /// <summary>Opens a refund refused before its request ever left again, to be sent now.</summary>
     public async Task<bool> ReopenUnsentAsync(string outRefundNo, CancellationToken cancellationToken) =>
