@@ -23,19 +23,7 @@ internal sealed class MerchantNotificationHandler(NotificationInbox inbox) : IPa
         }
         else if (notification.Tokenization is { } token)
         {
-            var entry = new WalletEntry
-            {
-                PaymentTokenId = token.PaymentTokenId,
-                UserId = token.UserId,
-                Brand = token.Brand,
-                MaskedCard = token.CardInfo,
-                Expiry = token.PaymentTokenExpiry,
-                Status = token.PaymentTokenStatus,
-                MitAllowed = token.SupportMit,
-                BindingOutTradeNo = token.OutTradeNo,
-                UpdatedAt = 0,
-                Attention = WalletService.AttentionFor(token.CardUpdate),
-            };
+            var entry = WalletEntry.FromGateway(token);
             // A card update is an event of its own on the same token: its time is part of its identity.
             var identity = token.CardUpdate is { } change ? $"{token.PaymentTokenId}:{change}:{notification.NotifyTime}" : token.PaymentTokenId;
             await inbox.ApplyAsync(identity, token.PaymentTokenStatus, Wire.NotifyTokenization, token.OutTradeNo, body, null, entry, null, cancellationToken);

@@ -1,3 +1,5 @@
+using TokenPay.Protocol.Models;
+
 namespace TokenPay.Merchant.Storage;
 
 /// <summary>A payment the merchant started: a shop checkout or an MIT charge. Amounts in minor units, times in Unix ms.</summary>
@@ -91,6 +93,38 @@ internal sealed record WalletEntry
 
     /// <summary>Why the card needs its customer (closed, replaced, declined for good), in a sentence; null when it does not.</summary>
     public string? Attention { get; init; }
+
+    /// <summary>A card as the gateway's token list shows it; the store sets <see cref="UpdatedAt"/> when it writes it.</summary>
+    public static WalletEntry FromGateway(PaymentTokenView token) =>
+        FromGateway(token.PaymentTokenId, token.UserId, token.Brand, token.CardInfo, token.PaymentTokenExpiry, token.PaymentTokenStatus, token.MerchantInitiated, token.CardUpdate);
+
+    /// <summary>A card as a TOKENIZATION notification shows it, with the payment that saved it when it was one.</summary>
+    public static WalletEntry FromGateway(TokenizationView token) =>
+        FromGateway(token.PaymentTokenId, token.UserId, token.Brand, token.CardInfo, token.PaymentTokenExpiry, token.PaymentTokenStatus, token.SupportMit, token.CardUpdate)
+            with { BindingOutTradeNo = token.OutTradeNo };
+
+    /// <summary>What an operator (and the customer) should know after the issuer changed a saved card; null when nothing did.</summary>
+    private static string? AttentionFor(string? cardUpdate) => cardUpdate switch
+    {
+        "NEW_EXPIRY" => "The issuer renewed this card: the new expiry is on file, nothing to do.",
+        "NEW_NUMBER" => "The issuer replaced this card: the new number is on file (same saved card), nothing to do.",
+        "CLOSED" => "The issuer closed this card: it can no longer be charged. Ask the customer for another card.",
+        _ => null,
+    };
+
+    // The two gateway views name the same facts differently (MerchantInitiated and SupportMit).
+    private static WalletEntry FromGateway(string paymentTokenId, string userId, string brand, string cardInfo, string expiry, string status, bool mitAllowed, string? cardUpdate) => new()
+    {
+        PaymentTokenId = paymentTokenId,
+        UserId = userId,
+        Brand = brand,
+        MaskedCard = cardInfo,
+        Expiry = expiry,
+        Status = status,
+        MitAllowed = mitAllowed,
+        UpdatedAt = 0,
+        Attention = AttentionFor(cardUpdate),
+    };
 }
 
 /// <summary>A refund the merchant asked for. Amounts in minor units, times in Unix ms.</summary>

@@ -46,31 +46,11 @@ internal sealed class WalletService(PayerMaxClient client, WalletStore entries)
         var answer = await client.InquirePaymentTokenAsync(new InquirePaymentTokenRequest { UserId = userId }, cancellationToken);
         foreach (var token in answer.Data?.TokenList ?? [])
         {
-            await entries.UpsertFromGatewayAsync(new WalletEntry
-            {
-                PaymentTokenId = token.PaymentTokenId,
-                UserId = userId,
-                Brand = token.Brand,
-                MaskedCard = token.CardInfo,
-                Expiry = token.PaymentTokenExpiry,
-                Status = token.PaymentTokenStatus,
-                MitAllowed = token.MerchantInitiated,
-                UpdatedAt = 0,
-                Attention = AttentionFor(token.CardUpdate),
-            }, cancellationToken);
+            await entries.UpsertFromGatewayAsync(WalletEntry.FromGateway(token), cancellationToken);
         }
 
         return await entries.ListAsync(userId, cancellationToken);
     }
-
-    /// <summary>What an operator (and the customer) should know after the issuer changed a saved card; null when nothing did.</summary>
-    public static string? AttentionFor(string? cardUpdate) => cardUpdate switch
-    {
-        "NEW_EXPIRY" => "The issuer renewed this card: the new expiry is on file, nothing to do.",
-        "NEW_NUMBER" => "The issuer replaced this card: the new number is on file (same saved card), nothing to do.",
-        "CLOSED" => "The issuer closed this card: it can no longer be charged. Ask the customer for another card.",
-        _ => null,
-    };
 
     /// <summary>Unbinds the card at the gateway, then shows it removed; it can no longer be charged.</summary>
     public async Task<bool> RemoveAsync(string userId, string paymentTokenId, CancellationToken cancellationToken)
