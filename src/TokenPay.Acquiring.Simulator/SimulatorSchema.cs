@@ -8,75 +8,71 @@ namespace TokenPay.Acquiring.Simulator;
 /// </summary>
 internal static class SimulatorSchema
 {
-    public static readonly Schema Schema = new("acquirer-simulator", Versions(sqlite: true), Versions(sqlite: false), LockId: 0x53696D756C61746F, MigrationsTable: "acquirer_simulator_migrations");
+    public static readonly Schema Schema = Schema.ForBothEngines("acquirer-simulator", Versions, lockId: 0x53696D756C61746F, migrationsTable: "acquirer_simulator_migrations");
 
-    private static Migration[] Versions(bool sqlite)
-    {
-        var t = EngineTypes.For(sqlite);
-        return
-        [
-            new(1, $"""
-                CREATE TABLE IF NOT EXISTS acquirer_simulator_decisions (
-                    trade_token TEXT PRIMARY KEY,
-                    decision    TEXT NOT NULL,
-                    code        TEXT,
-                    message     TEXT,
-                    reference   TEXT,
-                    decided_at  {t.BigInt} NOT NULL,
-                    settles_at  {t.BigInt}
-                );
-                """),
-            new(2, $"""
-                ALTER TABLE acquirer_simulator_decisions ADD COLUMN network_transaction_id TEXT;
-                ALTER TABLE acquirer_simulator_decisions ADD COLUMN advice_category INTEGER;
-                ALTER TABLE acquirer_simulator_decisions ADD COLUMN merchant_advice_code TEXT;
-                -- The simulator's own secret: it keys the card references below (never a card number).
-                CREATE TABLE acquirer_simulator_settings (
-                    name  TEXT PRIMARY KEY,
-                    value TEXT NOT NULL
-                );
-                -- Network transaction ids it issued, and whether the transaction stored the card with consent.
-                CREATE TABLE acquirer_simulator_credentials (
-                    network_transaction_id TEXT PRIMARY KEY,
-                    merchant_no            TEXT NOT NULL,
-                    card_key               TEXT NOT NULL,
-                    stored                 INTEGER NOT NULL,
-                    created_at             {t.BigInt} NOT NULL
-                );
-                CREATE INDEX ix_simulator_credentials_card ON acquirer_simulator_credentials (merchant_no, card_key, created_at);
-                -- Every merchant-initiated attempt per merchant and card: retry budgets, advice and violations.
-                CREATE TABLE acquirer_simulator_mits (
-                    id                   {t.Id},
-                    merchant_no          TEXT NOT NULL,
-                    card_key             TEXT NOT NULL,
-                    trade_token          TEXT NOT NULL,
-                    declined             INTEGER NOT NULL,
-                    advice_category      INTEGER,
-                    merchant_advice_code TEXT,
-                    reattempt            INTEGER NOT NULL,
-                    violation            TEXT,
-                    decided_at           {t.BigInt} NOT NULL
-                );
-                CREATE INDEX ix_simulator_mits_card ON acquirer_simulator_mits (merchant_no, card_key, id);
-                -- When the simulator first saw an account-updater test card, and the expiry it had then.
-                CREATE TABLE acquirer_simulator_cards (
-                    card_key      TEXT PRIMARY KEY,
-                    first_seen_at {t.BigInt} NOT NULL,
-                    expiry_month  INTEGER NOT NULL,
-                    expiry_year   INTEGER NOT NULL
-                );
-                -- 3-D Secure challenges shown on the simulator's page (what the page may show, never the card number).
-                CREATE TABLE acquirer_simulator_challenges (
-                    challenge_id TEXT PRIMARY KEY,
-                    trade_token  TEXT NOT NULL,
-                    amount_minor {t.BigInt} NOT NULL,
-                    currency     TEXT NOT NULL,
-                    subject      TEXT NOT NULL,
-                    masked_card  TEXT NOT NULL,
-                    expires_at   {t.BigInt} NOT NULL,
-                    used_at      {t.BigInt}
-                );
-                """),
-        ];
-    }
+    private static Migration[] Versions(EngineTypes t) =>
+    [
+        new(1, $"""
+            CREATE TABLE IF NOT EXISTS acquirer_simulator_decisions (
+                trade_token TEXT PRIMARY KEY,
+                decision    TEXT NOT NULL,
+                code        TEXT,
+                message     TEXT,
+                reference   TEXT,
+                decided_at  {t.BigInt} NOT NULL,
+                settles_at  {t.BigInt}
+            );
+            """),
+        new(2, $"""
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN network_transaction_id TEXT;
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN advice_category INTEGER;
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN merchant_advice_code TEXT;
+            -- The simulator's own secret: it keys the card references below (never a card number).
+            CREATE TABLE acquirer_simulator_settings (
+                name  TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            -- Network transaction ids it issued, and whether the transaction stored the card with consent.
+            CREATE TABLE acquirer_simulator_credentials (
+                network_transaction_id TEXT PRIMARY KEY,
+                merchant_no            TEXT NOT NULL,
+                card_key               TEXT NOT NULL,
+                stored                 INTEGER NOT NULL,
+                created_at             {t.BigInt} NOT NULL
+            );
+            CREATE INDEX ix_simulator_credentials_card ON acquirer_simulator_credentials (merchant_no, card_key, created_at);
+            -- Every merchant-initiated attempt per merchant and card: retry budgets, advice and violations.
+            CREATE TABLE acquirer_simulator_mits (
+                id                   {t.Id},
+                merchant_no          TEXT NOT NULL,
+                card_key             TEXT NOT NULL,
+                trade_token          TEXT NOT NULL,
+                declined             INTEGER NOT NULL,
+                advice_category      INTEGER,
+                merchant_advice_code TEXT,
+                reattempt            INTEGER NOT NULL,
+                violation            TEXT,
+                decided_at           {t.BigInt} NOT NULL
+            );
+            CREATE INDEX ix_simulator_mits_card ON acquirer_simulator_mits (merchant_no, card_key, id);
+            -- When the simulator first saw an account-updater test card, and the expiry it had then.
+            CREATE TABLE acquirer_simulator_cards (
+                card_key      TEXT PRIMARY KEY,
+                first_seen_at {t.BigInt} NOT NULL,
+                expiry_month  INTEGER NOT NULL,
+                expiry_year   INTEGER NOT NULL
+            );
+            -- 3-D Secure challenges shown on the simulator's page (what the page may show, never the card number).
+            CREATE TABLE acquirer_simulator_challenges (
+                challenge_id TEXT PRIMARY KEY,
+                trade_token  TEXT NOT NULL,
+                amount_minor {t.BigInt} NOT NULL,
+                currency     TEXT NOT NULL,
+                subject      TEXT NOT NULL,
+                masked_card  TEXT NOT NULL,
+                expires_at   {t.BigInt} NOT NULL,
+                used_at      {t.BigInt}
+            );
+            """),
+    ];
 }

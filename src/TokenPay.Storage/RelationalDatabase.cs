@@ -151,7 +151,15 @@ public abstract class RelationalDatabase : IAsyncDisposable
 /// <summary>A service's schema: the same versions for each engine, in each engine's types.</summary>
 /// <param name="LockId">The PostgreSQL advisory lock that serializes this schema's migrations across nodes.</param>
 /// <param name="MigrationsTable">Where the applied versions are kept (one table per schema sharing a database).</param>
-public sealed record Schema(string Name, IReadOnlyList<Migration> Sqlite, IReadOnlyList<Migration> Postgres, long LockId, string MigrationsTable = "schema_migrations");
+public sealed record Schema(string Name, IReadOnlyList<Migration> Sqlite, IReadOnlyList<Migration> Postgres, long LockId, string MigrationsTable = "schema_migrations")
+{
+    /// <summary>
+    /// A schema written once for both engines: <paramref name="versions"/> writes it in the column types it is given,
+    /// the only thing SQLite and PostgreSQL differ in (<see cref="EngineTypes"/>).
+    /// </summary>
+    public static Schema ForBothEngines(string name, Func<EngineTypes, IReadOnlyList<Migration>> versions, long lockId, string migrationsTable = "schema_migrations") =>
+        new(name, versions(EngineTypes.Sqlite), versions(EngineTypes.Postgres), lockId, migrationsTable);
+}
 
 /// <summary>One versioned migration script. Append new versions; never edit an applied one.</summary>
 public sealed record Migration(int Version, string Sql);

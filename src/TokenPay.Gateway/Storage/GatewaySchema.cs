@@ -3,27 +3,23 @@ using TokenPay.Storage;
 namespace TokenPay.Gateway.Storage;
 
 /// <summary>
-/// The gateway's versioned schema, written once for both engines: SQLite and PostgreSQL differ only in the
-/// types of <see cref="EngineTypes"/>. Flags are 0/1 integers on both, so the stores' SQL is shared.
-/// Append new versions; never edit an applied one (a database records the versions it applied, by number).
+/// The gateway's versioned schema, written once for both engines (<see cref="Schema.ForBothEngines"/>). Flags are
+/// 0/1 integers on both, so the stores' SQL is shared. Append new versions; never edit an applied one (a database
+/// records the versions it applied, by number).
 /// </summary>
 internal static class GatewaySchema
 {
-    public static Migration[] Versions(bool sqlite)
-    {
-        var t = EngineTypes.For(sqlite);
-        return
-        [
-            new(1, CardsOrdersAndTokens(t)),
-            new(2, NotificationOutbox(t)),
-            new(3, CashierAndDropin(t)),
-            new(4, AcquirerState(t)),
-            new(5, TokenCountry),
-            new(6, Refunds(t)),
-            new(7, StoredCredentials(t)),
-            new(8, TokenExpiryIndex),
-        ];
-    }
+    public static Migration[] Versions(EngineTypes t) =>
+    [
+        new(1, CardsOrdersAndTokens(t)),
+        new(2, NotificationOutbox(t)),
+        new(3, CashierAndDropin(t)),
+        new(4, AcquirerState(t)),
+        new(5, TokenCountry),
+        new(6, Refunds(t)),
+        new(7, StoredCredentials(t)),
+        new(8, TokenExpiryIndex),
+    ];
 
     /// <summary>The vault, orders and payment tokens.</summary>
     private static string CardsOrdersAndTokens(EngineTypes t) => $"""

@@ -8,15 +8,12 @@ internal static class GatewayStorage
     public const string Section = "Gateway:Storage";
 
     // Any fixed number: the advisory lock that serializes the gateway's migrations across nodes.
-    public static readonly Schema Schema = new("gateway", GatewaySchema.Versions(sqlite: true), GatewaySchema.Versions(sqlite: false), LockId: 0x546F6B656E506179);
+    public static readonly Schema Schema = Schema.ForBothEngines("gateway", GatewaySchema.Versions, lockId: 0x546F6B656E506179);
 
     /// <summary>Opens the configured database, applies its migrations, and registers it with one store per role.</summary>
     public static async Task<RelationalDatabase> AddGatewayStorageAsync(this IServiceCollection services, StorageOptions storage, CancellationToken cancellationToken)
     {
-        var database = await RelationalDatabase.OpenMigratedAsync(storage, Schema, Section, cancellationToken);
-
-        // Registered through a factory so the container disposes it (closing the SQLite writer connection) at shutdown.
-        services.AddSingleton(_ => database);
+        var database = await services.AddMigratedDatabaseAsync(storage, Schema, Section, cancellationToken);
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<VaultStore>();
         services.AddSingleton<TokenStore>();

@@ -3,24 +3,19 @@ using TokenPay.Storage;
 namespace TokenPay.Merchant.Storage;
 
 /// <summary>
-/// The merchant database's versioned schema, written once for both engines: SQLite and PostgreSQL differ only in
-/// the types of <see cref="EngineTypes"/>. Append new versions; never edit an applied one (a database records the
-/// versions it applied, by number).
+/// The merchant database's versioned schema, written once for both engines (<see cref="Schema.ForBothEngines"/>).
+/// Append new versions; never edit an applied one (a database records the versions it applied, by number).
 /// </summary>
 internal static class MerchantSchema
 {
-    public static Migration[] Versions(bool sqlite)
-    {
-        var t = EngineTypes.For(sqlite);
-        return
-        [
-            new(1, PaymentsWalletAndInbox(t)),
-            new(2, Refunds(t)),
-            new(3, SmartRetries(t)),
-            new(4, Sends),
-            new(5, OperatorListIndexes),
-        ];
-    }
+    public static Migration[] Versions(EngineTypes t) =>
+    [
+        new(1, PaymentsWalletAndInbox(t)),
+        new(2, Refunds(t)),
+        new(3, SmartRetries(t)),
+        new(4, Sends),
+        new(5, OperatorListIndexes),
+    ];
 
     /// <summary>Payments, the wallet of saved cards, and the notification inbox.</summary>
     private static string PaymentsWalletAndInbox(EngineTypes t) => $"""

@@ -8,15 +8,12 @@ internal static class MerchantStorage
     public const string Section = "Merchant:Storage";
 
     // Any fixed number other than the gateway's: the advisory lock of the merchant schema's migrations.
-    public static readonly Schema Schema = new("merchant", MerchantSchema.Versions(sqlite: true), MerchantSchema.Versions(sqlite: false), LockId: 0x546F6B656E4D6572);
+    public static readonly Schema Schema = Schema.ForBothEngines("merchant", MerchantSchema.Versions, lockId: 0x546F6B656E4D6572);
 
     /// <summary>Opens the configured database, applies its migrations, and registers it with one store per role.</summary>
     public static async Task AddMerchantStorageAsync(this IServiceCollection services, StorageOptions storage, CancellationToken cancellationToken)
     {
-        var database = await RelationalDatabase.OpenMigratedAsync(storage, Schema, Section, cancellationToken);
-
-        // Registered through a factory so the container disposes it at shutdown.
-        services.AddSingleton(_ => database);
+        await services.AddMigratedDatabaseAsync(storage, Schema, Section, cancellationToken);
         services.AddSingleton<RetryLedger>();
         services.AddSingleton<PaymentStore>();
         services.AddSingleton<WalletStore>();
