@@ -130,6 +130,10 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Listening but not answering within the client's timeout yet (a busy machine): ask again.
+            }
 
             await Task.Delay(200, cancellationToken);
         }
