@@ -8,12 +8,16 @@ namespace TokenPay.Acquiring.Simulator;
 /// habit) and by test card, plus the network rules on stored credentials: merchant-initiated payments must
 /// link to the customer-initiated transaction that stored the card, declines carry advice, reattempts per
 /// card and merchant are limited as the card's network limits them, and issuers reissue or close test
-/// cards. Like a real acquirer it remembers each decision durably before answering, so a gateway that
-/// crashed can ask for it.
+/// cards; approvals on the dispute test cards and subjects are disputed later, and a fraud chargeback stops the
+/// merchant's merchant-initiated payments on the card (docs/disputes.md). Like a real acquirer it remembers each
+/// decision durably before answering, so a gateway that crashed can ask for it.
 /// </summary>
-internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock) : IAcquirer
+internal sealed class AcquirerSimulator(SimulatorStore store, DisputeNetwork disputes, TimeProvider clock) : IAcquirer
 {
     public const string ViolationRetryForbidden = "RETRY_AFTER_DO_NOT_RETRY";
+
+    /// <summary>A merchant-initiated payment on a card after a fraud chargeback on it, before the customer stored it again.</summary>
+    public const string ViolationMitAfterFraudChargeback = "MIT_AFTER_FRAUD_CHARGEBACK";
 
     /// <summary>How long the sandbox takes to settle a refund it accepted.</summary>
     public static readonly TimeSpan RefundSettleAfter = TimeSpan.FromSeconds(5);
@@ -26,7 +30,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
         var now = clock.GetUtcNow();
         if (BySubject(request) is { } bySubject)
         {
-            await store.RecordDecisionAsync(request.TradeToken, bySubject, now.ToUnixTimeMilliseconds(), null, null, cancellationToken);
+            await store.RecordDecisionAsync(request.TradeToken, bySubject, now.ToUnixTimeMilliseconds(), null, null, null, null, cancellationToken);
             return bySubject;
         }
 
@@ -38,7 +42,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
         var card = request.Card;
         if (!Cards.IsValidPan(card.Pan))
         {
-            return await RecordAsync(request, AuthorizationOutcome.Declined(ResultCodes.CardInvalid, "The card number is not valid.", new(NetworkAdvice.DataQuality, null)), null, cancellationToken);
+            return await RecordAsync(request, AuthorizationOutcome.Declined(ResultCodes.CardInvalid, "The card number is not valid.", new(NetworkAdvice.DataQuality, null)), null, null, cancellationToken);
         }
 
         var cardKey = store.CardKey(card.Pan);
@@ -49,7 +53,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
 
         if (await DeclineForCardAsync(request, cardKey, now, cancellationToken) is { } declined)
         {
-            return await RecordAsync(request, declined, null, cancellationToken);
+            return await RecordAsync(request, declined, cardKey, null, cancellationToken);
         }
 
         if (TestCards.Family(card.Pan) == TestCards.Challenge && !request.Authenticated)
@@ -61,7 +65,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
         var networkTransactionId = RandomNumberGenerator.GetString("0123456789", 15);
         var approved = AuthorizationOutcome.Approved(Reference(), networkTransactionId);
         var issued = new IssuedCredential { NetworkTransactionId = networkTransactionId, MerchantNo = request.MerchantNo, CardKey = cardKey, Stored = request.Credential.Use == CredentialUse.First };
-        return await RecordAsync(request, approved, issued, cancellationToken);
+        return await RecordAsync(request, approved, cardKey, issued, cancellationToken);
     }
 
     private async Task<AuthorizationOutcome> AuthorizeMerchantInitiatedAsync(AuthorizationRequest request, string cardKey, DateTimeOffset now, CancellationToken cancellationToken)
@@ -79,7 +83,14 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
         string? violation = null;
 
         var outcome = await UnlinkedAsync(request, cardKey, cancellationToken);
-        if (outcome is null && previous is { Declined: true } && NetworkAdvice.ForbidsRetry(previous.AdviceCategory, previous.MerchantAdviceCode)
+        if (outcome is null && await disputes.FraudChargebackStopsMitsAsync(request.MerchantNo, cardKey, now, cancellationToken))
+        {
+            violation = ViolationMitAfterFraudChargeback;
+            outcome = AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,
+                "The cardholder disputed a payment on this card as fraud: the network allows no merchant-initiated payment on it until the customer stores the card again in a payment of their own. The network counts this one as a violation.",
+                new(NetworkAdvice.IssuerNeverApproves, NetworkAdvice.StopRecurring));
+        }
+        else if (outcome is null && previous is { Declined: true } && NetworkAdvice.ForbidsRetry(previous.AdviceCategory, previous.MerchantAdviceCode)
             && previous.DecidedAt >= (await store.LastStoredAtAsync(request.MerchantNo, cardKey, cancellationToken) ?? 0))
         {
             // Forbidden until the customer stores the card again.
@@ -118,7 +129,8 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
             Violation = violation,
             DecidedAt = now.ToUnixTimeMilliseconds(),
         };
-        await store.RecordDecisionAsync(request.TradeToken, outcome, attempt.DecidedAt, null, attempt, cancellationToken);
+        var (approved, planned) = DisputeNetwork.Approval(request, cardKey, outcome, now);
+        await store.RecordDecisionAsync(request.TradeToken, outcome, attempt.DecidedAt, null, attempt, approved, planned, cancellationToken);
         return outcome;
     }
 
@@ -226,9 +238,11 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
         _ => null,
     };
 
-    private async Task<AuthorizationOutcome> RecordAsync(AuthorizationRequest request, AuthorizationOutcome outcome, IssuedCredential? issued, CancellationToken cancellationToken)
+    private async Task<AuthorizationOutcome> RecordAsync(AuthorizationRequest request, AuthorizationOutcome outcome, string? cardKey, IssuedCredential? issued, CancellationToken cancellationToken)
     {
-        await store.RecordDecisionAsync(request.TradeToken, outcome, clock.GetUtcNow().ToUnixTimeMilliseconds(), issued, null, cancellationToken);
+        var now = clock.GetUtcNow();
+        var (approved, planned) = DisputeNetwork.Approval(request, cardKey, outcome, now);
+        await store.RecordDecisionAsync(request.TradeToken, outcome, now.ToUnixTimeMilliseconds(), issued, null, approved, planned, cancellationToken);
         return outcome;
     }
 
@@ -269,7 +283,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
             "REFUND_PENDING" => (RefundDecision.Refunded, (string?)null, now + RefundPendingFor),
             _ => (RefundDecision.Refunded, null, now + RefundSettleAfter),
         };
-        await store.RecordRefundAsync(request.RefundTradeNo, final, message, now.ToUnixTimeMilliseconds(), settlesAt.ToUnixTimeMilliseconds(), cancellationToken);
+        await store.RecordRefundAsync(request, final, message, now.ToUnixTimeMilliseconds(), settlesAt.ToUnixTimeMilliseconds(), cancellationToken);
         return Standing(final, message, settlesAt, now);
     }
 
@@ -280,4 +294,10 @@ internal sealed class AcquirerSimulator(SimulatorStore store, TimeProvider clock
 
     private static RefundOutcome Standing(RefundDecision final, string? message, DateTimeOffset settlesAt, DateTimeOffset now) =>
         settlesAt > now ? new RefundOutcome(RefundDecision.Pending, CheckAgainAt: settlesAt) : new RefundOutcome(final, message);
+
+    public async ValueTask<DisputeFeed> FindDisputeReportsAsync(int max, CancellationToken cancellationToken) => await disputes.FindReportsAsync(max, cancellationToken);
+
+    public async ValueTask AcknowledgeDisputeReportsAsync(IReadOnlyList<string> reportIds, CancellationToken cancellationToken) => await disputes.AcknowledgeAsync(reportIds, cancellationToken);
+
+    public async ValueTask<bool> SubmitDisputeEvidenceAsync(DisputeEvidence evidence, CancellationToken cancellationToken) => await disputes.SubmitEvidenceAsync(evidence, cancellationToken);
 }

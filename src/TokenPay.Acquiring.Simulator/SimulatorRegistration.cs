@@ -18,6 +18,9 @@ public static class SimulatorRegistration
         var store = new SimulatorStore(database);
         await store.OpenAsync(cancellationToken);
         services.AddSingleton(store);
+        services.AddSingleton(new SimulatorDisputeStore(database));
+        services.AddSingleton<DisputeNetwork>();
+        services.AddSingleton(sp => new SimulatedDisputes(sp.GetRequiredService<SimulatorDisputeStore>(), sp.GetRequiredService<DisputeNetwork>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddKeyedSingleton<IAcquirer, AcquirerSimulator>(Name);
     }
 

@@ -4,7 +4,8 @@ namespace TokenPay.Acquiring.Simulator;
 
 /// <summary>
 /// The simulator's own tables, versioned in their own bookkeeping table next to the gateway's. Version 1 is the
-/// decision table the gateway's schema created before the simulator had a project of its own.
+/// decision table the gateway's schema created before the simulator had a project of its own; version 3 adds
+/// disputes (docs/disputes.md).
 /// </summary>
 internal static class SimulatorSchema
 {
@@ -73,6 +74,53 @@ internal static class SimulatorSchema
                 expires_at   {t.BigInt} NOT NULL,
                 used_at      {t.BigInt}
             );
+            """),
+        new(3, $"""
+            -- What an approval took and from which card, and what a refund gave back of which payment: what is left to dispute.
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN merchant_no TEXT;
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN card_key TEXT;
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN card_brand TEXT;
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN amount_minor {t.BigInt};
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN currency TEXT;
+            ALTER TABLE acquirer_simulator_decisions ADD COLUMN refund_of TEXT;
+            CREATE INDEX ix_simulator_decisions_refund_of ON acquirer_simulator_decisions (refund_of);
+            -- Disputes the simulated networks raise (docs/disputes.md): planned at approval, raised at raise_at with
+            -- what was left of the payment then (not_raised: nothing was), ruled and closed lazily as the clock passes.
+            CREATE TABLE acquirer_simulator_disputes (
+                case_id         TEXT PRIMARY KEY,
+                trade_token     TEXT NOT NULL,
+                merchant_no     TEXT NOT NULL,
+                card_key        TEXT NOT NULL,
+                reason_category TEXT NOT NULL,
+                reason_code     TEXT NOT NULL,
+                reason_message  TEXT NOT NULL,
+                currency        TEXT NOT NULL,
+                raise_at        {t.BigInt} NOT NULL,
+                reply_by        TEXT NOT NULL,
+                ruling_if_answered TEXT NOT NULL,
+                withdraw_at     {t.BigInt},
+                amount_minor    {t.BigInt},
+                fee_minor       {t.BigInt},
+                not_raised      INTEGER NOT NULL DEFAULT 0,
+                answered_at     {t.BigInt},
+                evidence_text   TEXT,
+                evidence_files  TEXT,
+                ruling          TEXT,
+                ruled_at        {t.BigInt},
+                closed_at       {t.BigInt},
+                cancelled_at    {t.BigInt}
+            );
+            CREATE INDEX ix_simulator_disputes_card ON acquirer_simulator_disputes (merchant_no, card_key, reason_category, raise_at);
+            CREATE INDEX ix_simulator_disputes_trade_token ON acquirer_simulator_disputes (trade_token);
+            CREATE INDEX ix_simulator_disputes_raise_at ON acquirer_simulator_disputes (raise_at);
+            -- Reports (case id:stage) the gateway acknowledged: not sent again.
+            CREATE TABLE acquirer_simulator_dispute_acks (
+                report_id       TEXT PRIMARY KEY,
+                case_id         TEXT NOT NULL,
+                stage           TEXT NOT NULL,
+                acknowledged_at {t.BigInt} NOT NULL
+            );
+            CREATE INDEX ix_simulator_dispute_acks_case ON acquirer_simulator_dispute_acks (case_id, stage);
             """),
     ];
 }

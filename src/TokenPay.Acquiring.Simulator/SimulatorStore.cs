@@ -37,21 +37,35 @@ internal sealed class SimulatorStore(RelationalDatabase database)
     public string CardKey(string pan) =>
         Convert.ToHexString(HMACSHA256.HashData(_cardKeySecret ?? throw new InvalidOperationException("The simulator store is not open."), Encoding.ASCII.GetBytes(TestCards.AccountOf(pan))))[..32];
 
-    /// <summary>Records a decision (the latest one per trade token wins) with what the network keeps of it, in one transaction.</summary>
-    public Task RecordDecisionAsync(string tradeToken, AuthorizationOutcome outcome, long decidedAt, IssuedCredential? credential, MitAttempt? attempt, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Records a decision (the latest one per trade token wins) with what the network keeps of it, in one
+    /// transaction: for an approval what it took and from which card, and the dispute planned on it.
+    /// </summary>
+    public Task RecordDecisionAsync(string tradeToken, AuthorizationOutcome outcome, long decidedAt, IssuedCredential? credential, MitAttempt? attempt,
+        ApprovedPayment? approved, SimulatedDispute? plannedDispute, CancellationToken cancellationToken) =>
         database.WriteAsync(async write =>
         {
             await write.ExecuteAsync("""
-                INSERT INTO acquirer_simulator_decisions (trade_token, decision, code, message, reference, decided_at, network_transaction_id, advice_category, merchant_advice_code)
-                VALUES (@tradeToken, @Decision, @Code, @Message, @Reference, @decidedAt, @NetworkTransactionId, @category, @mac)
+                INSERT INTO acquirer_simulator_decisions (trade_token, decision, code, message, reference, decided_at, network_transaction_id, advice_category, merchant_advice_code,
+                    merchant_no, card_key, card_brand, amount_minor, currency)
+                VALUES (@tradeToken, @Decision, @Code, @Message, @Reference, @decidedAt, @NetworkTransactionId, @category, @mac,
+                    @merchantNo, @cardKey, @cardBrand, @amountMinor, @currency)
                 ON CONFLICT (trade_token) DO UPDATE SET decision = excluded.decision, code = excluded.code, message = excluded.message,
                     reference = excluded.reference, decided_at = excluded.decided_at, network_transaction_id = excluded.network_transaction_id,
-                    advice_category = excluded.advice_category, merchant_advice_code = excluded.merchant_advice_code;
+                    advice_category = excluded.advice_category, merchant_advice_code = excluded.merchant_advice_code,
+                    merchant_no = excluded.merchant_no, card_key = excluded.card_key, card_brand = excluded.card_brand,
+                    amount_minor = excluded.amount_minor, currency = excluded.currency;
                 """, new
             {
                 tradeToken, Decision = outcome.Decision.ToString(), outcome.Code, outcome.Message, outcome.Reference, decidedAt, outcome.NetworkTransactionId,
                 category = outcome.Advice?.Category, mac = outcome.Advice?.MerchantAdviceCode,
+                merchantNo = approved?.MerchantNo, cardKey = approved?.CardKey, cardBrand = approved?.CardBrand, amountMinor = approved?.AmountMinor, currency = approved?.Currency,
             }, cancellationToken);
+            if (plannedDispute is not null)
+            {
+                await SimulatorDisputeStore.InsertAsync(write, plannedDispute, cancellationToken);
+            }
+
             if (credential is not null)
             {
                 await write.ExecuteAsync("""
@@ -131,12 +145,12 @@ internal sealed class SimulatorStore(RelationalDatabase database)
             "UPDATE acquirer_simulator_challenges SET used_at = @now WHERE challenge_id = @challengeId AND used_at IS NULL AND expires_at > @now;",
             new { challengeId, now }, cancellationToken) == 1;
 
-    /// <summary>Records the simulator's refund decision: its final outcome and when it settles.</summary>
-    public Task RecordRefundAsync(string refundTradeNo, RefundDecision final, string? message, long decidedAt, long settlesAt, CancellationToken cancellationToken) =>
+    /// <summary>Records the simulator's refund decision: its final outcome, when it settles, and what it gives back of which payment.</summary>
+    public Task RecordRefundAsync(AcquirerRefundRequest refund, RefundDecision final, string? message, long decidedAt, long settlesAt, CancellationToken cancellationToken) =>
         database.ExecuteAsync("""
-            INSERT INTO acquirer_simulator_decisions (trade_token, decision, message, decided_at, settles_at)
-            VALUES (@refundTradeNo, @decision, @message, @decidedAt, @settlesAt);
-            """, new { refundTradeNo, decision = final.ToString(), message, decidedAt, settlesAt }, cancellationToken);
+            INSERT INTO acquirer_simulator_decisions (trade_token, decision, message, decided_at, settles_at, refund_of, amount_minor, currency)
+            VALUES (@RefundTradeNo, @decision, @message, @decidedAt, @settlesAt, @TradeToken, @AmountMinor, @Currency);
+            """, new { refund.RefundTradeNo, decision = final.ToString(), message, decidedAt, settlesAt, refund.TradeToken, refund.AmountMinor, refund.Currency }, cancellationToken);
 
     public Task<SimulatedRefund?> FindRefundAsync(string refundTradeNo, CancellationToken cancellationToken) =>
         database.QueryFirstOrDefaultAsync<SimulatedRefund>(

@@ -25,9 +25,9 @@ public class SettingsAndSimulatorContract
         await using var db = await GatewayStores.CreateAsync(engine);
         var simulator = await OpenSimulatorAsync(db.Database);
         var declined = AuthorizationOutcome.Declined("CARD_DECLINED", "Declined", new DeclineAdvice(2, "25"));
-        await simulator.RecordDecisionAsync("T1", AuthorizationOutcome.Approved("ref-1", "123456789012345"), 100, null, null, default);
-        await simulator.RecordDecisionAsync("T2", AuthorizationOutcome.StillPending, 100, null, null, default);
-        await simulator.RecordDecisionAsync("T2", declined, 200, null, null, default);
+        await simulator.RecordDecisionAsync("T1", AuthorizationOutcome.Approved("ref-1", "123456789012345"), 100, null, null, null, null, default);
+        await simulator.RecordDecisionAsync("T2", AuthorizationOutcome.StillPending, 100, null, null, null, null, default);
+        await simulator.RecordDecisionAsync("T2", declined, 200, null, null, null, null, default);
 
         (await simulator.FindDecisionAsync("T1", default)).ShouldBe(AuthorizationOutcome.Approved("ref-1", "123456789012345"));
         (await simulator.FindDecisionAsync("T2", default)).ShouldBe(declined);
@@ -46,11 +46,11 @@ public class SettingsAndSimulatorContract
 
         var key = simulator.CardKey("4242424242424242");
         var issued = new IssuedCredential { NetworkTransactionId = "111", MerchantNo = "M1", CardKey = key, Stored = true };
-        await simulator.RecordDecisionAsync("T1", AuthorizationOutcome.Approved("r", "111"), 1_000, issued, null, default);
+        await simulator.RecordDecisionAsync("T1", AuthorizationOutcome.Approved("r", "111"), 1_000, issued, null, null, null, default);
         foreach (var (token, at, declined) in new[] { ("T2", 2_000L, true), ("T3", 3_000L, false) })
         {
             await simulator.RecordDecisionAsync(token, AuthorizationOutcome.Approved("r"), at, null,
-                new MitAttempt { MerchantNo = "M1", CardKey = key, Declined = declined, AdviceCategory = declined ? 2 : null, Reattempt = !declined, Violation = declined ? "X" : null, DecidedAt = at }, default);
+                new MitAttempt { MerchantNo = "M1", CardKey = key, Declined = declined, AdviceCategory = declined ? 2 : null, Reattempt = !declined, Violation = declined ? "X" : null, DecidedAt = at }, null, null, default);
         }
 
         (await simulator.FindCredentialAsync("111", default)).ShouldBe(issued);
