@@ -67,6 +67,9 @@ public sealed class SimulatedDisputes
             : DisputeAction.Refuse(DisputeRefusal.CaseEnded, $"Case {caseId} changed meanwhile; ask again.");
     }
 
+    /// <summary>True when <paramref name="reason"/> names a family (any case; - for _).</summary>
+    public static bool IsReason(string reason) => DisputeRules.Category(reason) is not null;
+
     /// <summary>The families a reason may name, as typed (fraud, not_received, ...).</summary>
     public static IReadOnlyList<string> Reasons { get; } = [.. DisputeReasons.All.Select(r => r.ToLowerInvariant())];
 }

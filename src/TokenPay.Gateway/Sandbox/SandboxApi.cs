@@ -8,7 +8,7 @@ namespace TokenPay.Gateway.Sandbox;
 
 /// <summary>
 /// The sandbox's operator API (only with <c>Gateway:Sandbox:Enabled</c>; guarded like <c>/admin</c>): the clock,
-/// which moves forward and runs everything due on the way, and the failure rules (docs/sandbox.md).
+/// which moves forward and runs everything due on the way, the failure rules, and disputes on demand (docs/sandbox.md).
 /// </summary>
 internal static class SandboxApi
 {
@@ -23,6 +23,7 @@ internal static class SandboxApi
         sandbox.MapGet("/listen", Listen);
         sandbox.MapGet("/faults", (FaultRules rules) => Results.Json(rules.Active.Select(r => r.View())));
         sandbox.MapPost("/faults", AddFaultAsync);
+        sandbox.MapPost("/triggers", DisputeTriggers.PostAsync);
         sandbox.MapDelete("/faults/{id}", (FaultRules rules, string id) => rules.Remove(id) ? Results.NoContent() : Results.NotFound(new { error = $"No fault rule {id}." }));
     }
 

@@ -22,6 +22,8 @@ internal static class SandboxServices
         services.AddSingleton<NotificationFaults>();
         services.AddSingleton<NotificationForwarding>();
         services.AddSingleton<ConfiguredTimeWindow>();
+        services.TryAddSingleton<IDisputeCaseLookup, AcquirerCaseIdsAsGiven>();
+        services.AddSingleton<DisputeTriggers>();
         services.Replace(ServiceDescriptor.Singleton<IRequestTimeWindow, SandboxTimeWindow>());
         services.Replace(ServiceDescriptor.Singleton<INotificationSender, SandboxNotificationSender>());
         PutFaultsInFrontOfAcquirers(services);
