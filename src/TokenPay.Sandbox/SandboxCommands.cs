@@ -19,7 +19,7 @@ internal sealed class SandboxRefusedException(string message) : Exception(messag
 
 /// <summary>
 /// The commands that drive a running sandbox (docs/sandbox.md): <c>clock</c>, <c>faults</c>, <c>listen</c>,
-/// <c>logs tail</c> and <c>trigger</c>. They speak to the sandbox's gateway on 127.0.0.1 as its operator.
+/// <c>logs tail</c> and <c>trigger</c> (payments, saved cards, refunds and disputes). They speak to the sandbox's gateway on 127.0.0.1 as its operator.
 /// <c>env</c> prints the sandbox merchant's SDK settings for a shell.
 /// </summary>
 internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
@@ -27,7 +27,10 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static readonly string[] Triggers = ["payment.succeeded", "payment.failed", "card.saved", "mit.declined", "token.updated", "refund.succeeded"];
+    /// <summary>Disputes the simulated network raises, rules or withdraws now (POST /sandbox/triggers).</summary>
+    private static readonly string[] DisputeTriggers = ["dispute.created", "dispute.won", "dispute.lost", "dispute.cancelled"];
+
+    public static readonly string[] Triggers = ["payment.succeeded", "payment.failed", "card.saved", "mit.declined", "token.updated", "refund.succeeded", .. DisputeTriggers];
 
     public IEnumerable<Command> Create()
     {
@@ -129,9 +132,51 @@ internal sealed class SandboxCommands(SandboxLocator locator, string invocation)
         var what = new Argument<string>("event") { Description = $"One of: {string.Join(", ", Triggers)}." };
         what.AcceptOnlyFromAmong(Triggers);
         var user = new Option<string?>("--user") { Description = "The customer the orders are for (default: a new trigger_... user)." };
-        var trigger = new Command("trigger", "Create what an event needs as the sandbox merchant, so its notifications go out (watch them with listen).") { what, user };
-        trigger.SetAction(async (parse, ct) => await TriggerAsync(parse, parse.GetValue(what)!, parse.GetValue(user), ct));
+        var order = new Option<string?>("--order") { Description = "dispute.created: the paid order (its outTradeNo) the cardholder disputes." };
+        var reason = new Option<string?>("--reason") { Description = $"dispute.created: why; one of {string.Join(", ", Reasons)}." };
+        var caseId = new Option<string?>("--case") { Description = "dispute.won, dispute.lost, dispute.cancelled: the case id (from the CHARGEBACK notification, caseList or dispute.created)." };
+        var trigger = new Command("trigger", "Create what an event needs as the sandbox merchant, so its notifications go out (watch them with listen). " +
+            "Disputes: trigger dispute.created --order <outTradeNo> --reason fraud, then trigger dispute.won|dispute.lost|dispute.cancelled --case <caseId>.")
+        {
+            what, user, order, reason, caseId,
+        };
+        trigger.Validators.Add(result => CheckDisputeOptions(result, result.GetValue(what), result.GetValue(user), result.GetValue(order), result.GetValue(reason), result.GetValue(caseId)));
+        trigger.SetAction(async (parse, ct) =>
+        {
+            var name = parse.GetValue(what)!;
+            if (DisputeTriggers.Contains(name))
+            {
+                // As the sandbox's own merchant: its orders and cases.
+                var keys = await SandboxKeys.LoadOrCreateAsync(Path.Combine(locator.Locate(parse).RequireData(invocation), "sandbox.json"));
+                Print(await SendAsync(parse, HttpMethod.Post, "/sandbox/triggers",
+                    new { @event = name, outTradeNo = parse.GetValue(order), reason = parse.GetValue(reason), caseId = parse.GetValue(caseId), merchantNo = keys.MerchantNo }, ct));
+                return;
+            }
+
+            await TriggerAsync(parse, name, parse.GetValue(user), ct);
+        });
         return trigger;
+    }
+
+    private static IEnumerable<string> Reasons => DisputeReasons.All.Select(r => r.ToLowerInvariant());
+
+    // Each event with the options it takes, and only those: a usage error (exit 2) says how to type it.
+    private static void CheckDisputeOptions(System.CommandLine.Parsing.CommandResult result, string? what, string? user, string? order, string? reason, string? caseId)
+    {
+        var error = what switch
+        {
+            "dispute.created" when order is null || reason is null => "dispute.created needs --order <outTradeNo> and --reason <reason>, e.g. trigger dispute.created --order ord_1 --reason fraud.",
+            "dispute.created" when !Reasons.Contains(reason!.ToLowerInvariant()) => $"--reason must be one of {string.Join(", ", Reasons)} (got '{reason}').",
+            "dispute.created" when caseId is not null || user is not null => "dispute.created takes --order and --reason only.",
+            "dispute.won" or "dispute.lost" or "dispute.cancelled" when caseId is null => $"{what} needs --case <caseId>, e.g. trigger {what} --case D123.",
+            "dispute.won" or "dispute.lost" or "dispute.cancelled" when order is not null || reason is not null || user is not null => $"{what} takes --case only.",
+            _ when what is not null && !DisputeTriggers.Contains(what) && (order is not null || reason is not null || caseId is not null) => "--order, --reason and --case are for the dispute events only.",
+            _ => null,
+        };
+        if (error is not null)
+        {
+            result.AddError(error);
+        }
     }
 
     private Command EnvCommand()

@@ -150,6 +150,45 @@ public sealed class SandboxCommandLineTests : IAsyncLifetime
     private string GatewayPort => _gateway.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
+    public async Task TriggerDispute_RaisesACaseOnAPaidOrder_ThenRulesIt_AndEachEventTakesItsOwnOptions()
+    {
+        var paid = await RunAsync("trigger", "payment.succeeded");
+        var order = System.Text.RegularExpressions.Regex.Match(paid.Output, "Order (trg_pay_[0-9a-f]+)").Groups[1].Value;
+
+        var created = await RunAsync("trigger", "dispute.created", "--order", order, "--reason", "fraud");
+        var caseId = System.Text.RegularExpressions.Regex.Match(created.Output, "\"acquirerCaseId\": \"(SIMD[0-9A-F]+)\"").Groups[1].Value;
+        var won = await RunAsync("trigger", "dispute.won", "--case", caseId);
+        var again = await RunAsync("trigger", "dispute.cancelled", "--case", caseId);
+        var noCase = await RunAsync("trigger", "dispute.lost");
+        var badReason = await RunAsync("trigger", "dispute.created", "--order", order, "--reason", "chargeback");
+        var caseOnPayment = await RunAsync("trigger", "payment.succeeded", "--case", caseId);
+        var unknownOrder = await RunAsync("trigger", "dispute.created", "--order", "nope", "--reason", "duplicate");
+        var help = await RunAsync("trigger", "--help");
+
+        created.Exit.ShouldBe(0, created.Output);
+        created.Output.ShouldContain("\"reasonCategory\": \"FRAUD\"");
+        (won.Exit, again.Exit).ShouldBe((0, 1), won.Output + again.Output);
+        won.Output.ShouldContain("\"merchantWon\": true");
+        again.Output.ShouldContain($"Refused: Case {caseId} is ruled already (WIN): only an open case can change.");
+        (noCase.Exit, badReason.Exit, caseOnPayment.Exit).ShouldBe((2, 2, 2));
+        noCase.Output.ShouldContain("dispute.lost needs --case <caseId>, e.g. trigger dispute.lost --case D123.");
+        badReason.Output.ShouldContain("--reason must be one of fraud, not_received, duplicate, cancelled_recurring, not_as_described, credit_not_processed (got 'chargeback').");
+        caseOnPayment.Output.ShouldContain("--order, --reason and --case are for the dispute events only.");
+        (unknownOrder.Exit, unknownOrder.Output.Trim()).ShouldBe((1, $"Refused: No order nope for merchant {TestKeys.MerchantNo}."));
+        help.Output.ShouldContain("trigger dispute.created --order <outTradeNo> --reason fraud");
+        help.Output.ShouldContain("--case");
+    }
+
+    [Fact]
+    public async Task TriggerDispute_WithoutASandbox_IsNotReachable()
+    {
+        var trigger = await RunAsync(["trigger", "dispute.won", "--case", "D1"], withPort: false, withData: false);
+
+        trigger.Exit.ShouldBe(3, trigger.Output);
+        trigger.Output.ShouldContain("No running sandbox found and no --data given.");
+    }
+
+    [Fact]
     public async Task FromAnotherFolderWithoutASandbox_OneSentenceNamingHowToStartOne_AndNoNewSandbox()
     {
         var merchant = await RunAsync(["merchant", "wallet", "list", "--user", "x"], withPort: false, withData: false);
