@@ -60,11 +60,8 @@ internal sealed class DisputeTriggers(IServiceProvider services, OrderStore orde
                 : Answer(StatusCodes.Status409Conflict, $"Order {trigger.OutTradeNo} is {order.Status}: only a paid order can be disputed.");
         }
 
-        if (await cases.AcquirerCaseIdAsync(trigger.MerchantNo, trigger.CaseId!, cancellationToken) is not { } acquirerCaseId)
-        {
-            return Answer(StatusCodes.Status404NotFound, $"No case {trigger.CaseId}.");
-        }
-
+        // A case id the gateway does not know is taken as the acquirer's (what dispute.created answers).
+        var acquirerCaseId = await cases.AcquirerCaseIdAsync(trigger.MerchantNo, trigger.CaseId!, cancellationToken) ?? trigger.CaseId!;
         var action = trigger.Event == Cancelled
             ? await simulator.CancelNowAsync(acquirerCaseId, cancellationToken)
             : await simulator.RuleNowAsync(acquirerCaseId, merchantWon: trigger.Event == Won, cancellationToken);

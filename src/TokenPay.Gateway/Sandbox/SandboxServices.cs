@@ -22,7 +22,7 @@ internal static class SandboxServices
         services.AddSingleton<NotificationFaults>();
         services.AddSingleton<NotificationForwarding>();
         services.AddSingleton<ConfiguredTimeWindow>();
-        services.TryAddSingleton<IDisputeCaseLookup, AcquirerCaseIdsAsGiven>();
+        services.TryAddSingleton<IDisputeCaseLookup, NoGatewayCases>();
         services.AddSingleton<DisputeTriggers>();
         services.Replace(ServiceDescriptor.Singleton<IRequestTimeWindow, SandboxTimeWindow>());
         services.Replace(ServiceDescriptor.Singleton<INotificationSender, SandboxNotificationSender>());
