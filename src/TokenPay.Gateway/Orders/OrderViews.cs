@@ -31,6 +31,8 @@ internal static class OrderViews
             Status = order.Status,
             TotalAmount = amount,
             RefundedAmount = order.RefundedMinor > 0 ? Currencies.FromMinorUnits(order.RefundedMinor, order.Currency) : null,
+            DisputedAmount = order.DisputedMinor > 0 ? Currencies.FromMinorUnits(order.DisputedMinor, order.Currency) : null,
+            ChargedBackAmount = order.ChargedBackMinor > 0 ? Currencies.FromMinorUnits(order.ChargedBackMinor, order.Currency) : null,
             Currency = order.Currency,
             Country = order.Country,
             CashierCountry = order.Country,

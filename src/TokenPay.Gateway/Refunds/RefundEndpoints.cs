@@ -145,10 +145,19 @@ internal sealed class RefundEndpoints(OrderStore orders, RefundStore refunds, Re
             return ApiReply.Error(ResultCodes.OrderStatusInvalid, $"Only a SUCCESS order can be refunded; this order is {order.Status}.");
         }
 
-        var left = Currencies.FromMinorUnits(order.AmountMinor - order.RefundedMinor, order.Currency);
+        var left = Currencies.FromMinorUnits(Math.Max(order.LeftMinor, 0), order.Currency);
         return ApiReply.Error(ResultCodes.RefundAmountExceeded, order.AmountMinor == 0
             ? "This order saved a card without a payment: there is nothing to refund."
-            : $"refundAmount {amount} exceeds what is left to refund on this order: {left} {order.Currency}.");
+            : $"refundAmount {amount} exceeds what is left to refund on this order: {left} {order.Currency}{Disputed(order)}.");
+    }
+
+    // What disputes hold of the order, when they hold anything (docs/disputes.md, Money).
+    private static string Disputed(OrderRecord order)
+    {
+        var held = new List<string>(2);
+        if (order.DisputedMinor > 0) held.Add($"{Currencies.FromMinorUnits(order.DisputedMinor, order.Currency)} {order.Currency} frozen by an open dispute");
+        if (order.ChargedBackMinor > 0) held.Add($"{Currencies.FromMinorUnits(order.ChargedBackMinor, order.Currency)} {order.Currency} charged back");
+        return held.Count == 0 ? "" : $" ({string.Join(", ", held)})";
     }
 
     private static ApiReply Answer(RefundRecord refund) => ApiReply.Success(new RefundResult

@@ -19,6 +19,7 @@ internal static class GatewaySchema
         new(6, Refunds(t)),
         new(7, StoredCredentials(t)),
         new(8, TokenExpiryIndex),
+        new(9, Disputes(t)),
     ];
 
     /// <summary>The vault, orders and payment tokens.</summary>
@@ -251,5 +252,66 @@ internal static class GatewaySchema
     private const string TokenExpiryIndex = """
         -- The sweep ends tokens whose card expired (status Expired, with a TOKENIZATION notification).
         CREATE INDEX ix_tokens_expiry ON payment_tokens (expires_at) WHERE status = 'Activated';
+        """;
+
+    /// <summary>Disputes (docs/disputes.md): cases, their timelines, and what they freeze or take back on the order.</summary>
+    private static string Disputes(EngineTypes t) => $"""
+        -- refunded + disputed + charged back never exceed the paid amount: every change of the three is one
+        -- conditional UPDATE of the order that checks their sum.
+        ALTER TABLE orders ADD COLUMN disputed_minor {t.BigInt} NOT NULL DEFAULT 0;
+        ALTER TABLE orders ADD COLUMN charged_back_minor {t.BigInt} NOT NULL DEFAULT 0;
+
+        CREATE TABLE disputes (
+            id                    {t.Id},
+            case_id               TEXT NOT NULL UNIQUE,
+            acquirer              TEXT NOT NULL,
+            acquirer_case_id      TEXT NOT NULL,
+            order_id              {t.BigInt} NOT NULL REFERENCES orders(id),
+            merchant_no           TEXT NOT NULL,
+            app_id                TEXT NOT NULL,
+            reason_category       TEXT NOT NULL,
+            reason_code           TEXT NOT NULL,
+            reason_message        TEXT NOT NULL,
+            amount_minor          {t.BigInt} NOT NULL,
+            fee_minor             {t.BigInt} NOT NULL,
+            currency              TEXT NOT NULL,
+            status                TEXT NOT NULL,
+            case_result           TEXT,
+            retrieval_date        TEXT NOT NULL,
+            expiration_date       TEXT NOT NULL,
+            answer_text           TEXT,
+            answer_files          TEXT,
+            answered_at           {t.BigInt},
+            evidence_forwarded_at {t.BigInt},
+            created_at            {t.BigInt} NOT NULL,
+            updated_at            {t.BigInt} NOT NULL,
+            change_seq            {t.BigInt} NOT NULL UNIQUE,
+            UNIQUE (acquirer, acquirer_case_id)
+        );
+        CREATE INDEX ix_disputes_merchant_changes ON disputes (merchant_no, change_seq);
+        CREATE INDEX ix_disputes_order ON disputes (order_id);
+        CREATE INDEX ix_disputes_evidence_waiting ON disputes (answered_at) WHERE answered_at IS NOT NULL AND evidence_forwarded_at IS NULL;
+
+        -- caseList's cursor: every change of a case takes the next number from this one row. Taking it locks the
+        -- row until the change commits, so changes commit in the order of their numbers and a reader that saw
+        -- number N has already seen every change numbered below N: the cursor never skips one.
+        CREATE TABLE dispute_changes (
+            id   INTEGER PRIMARY KEY,
+            last {t.BigInt} NOT NULL
+        );
+        INSERT INTO dispute_changes (id, last) VALUES (1, 0);
+
+        -- A case's timeline: one row per report of the network (by its id, so a repeated report is recorded once)
+        -- and per answer of the merchant.
+        CREATE TABLE dispute_events (
+            id          {t.Id},
+            dispute_id  {t.BigInt} NOT NULL REFERENCES disputes(id),
+            report_id   TEXT NOT NULL UNIQUE,
+            status      TEXT NOT NULL,
+            case_result TEXT,
+            happened_at {t.BigInt} NOT NULL,
+            recorded_at {t.BigInt} NOT NULL
+        );
+        CREATE INDEX ix_dispute_events_dispute ON dispute_events (dispute_id);
         """;
 }

@@ -21,6 +21,7 @@ internal static class GatewayStorage
         services.AddSingleton<OrderStore>();
         services.AddSingleton<NotificationOutbox>();
         services.AddSingleton<RefundStore>();
+        services.AddSingleton<DisputeStore>();
         return database;
     }
 }

@@ -47,6 +47,15 @@ internal sealed record OrderRecord
     /// <summary>What the order's refunds that have not failed take back, in minor units.</summary>
     public long RefundedMinor { get; init; }
 
+    /// <summary>What the order's open dispute cases freeze, in minor units (docs/disputes.md).</summary>
+    public long DisputedMinor { get; init; }
+
+    /// <summary>What the order's lost dispute cases took back, in minor units.</summary>
+    public long ChargedBackMinor { get; init; }
+
+    /// <summary>What may still be refunded or disputed: the amount less refunds, frozen and charged-back amounts.</summary>
+    public long LeftMinor => AmountMinor - RefundedMinor - DisputedMinor - ChargedBackMinor;
+
     /// <summary>The acquirer the order was sent to (<c>Gateway:Acquirers</c>); null for orders older than routing.</summary>
     public string? Acquirer { get; init; }
 
@@ -344,3 +353,122 @@ internal enum RefundInsertOutcome
 
 /// <summary>A pending refund's move to its final state, with the notification it owes (null when the merchant takes none).</summary>
 internal sealed record RefundCompletion(long RefundId, string Status, string? ResultMsg, long CompletedAt, NotificationDraft? Notification);
+
+/// <summary>A dispute case, with what its view shows of the disputed order (joined). Amounts in minor units; times Unix ms.</summary>
+internal sealed record DisputeRecord
+{
+    public long Id { get; init; }
+
+    /// <summary>The public case id (D + digits).</summary>
+    public required string CaseId { get; init; }
+
+    /// <summary>The acquirer that reported the case, and its id of it.</summary>
+    public required string Acquirer { get; init; }
+
+    public required string AcquirerCaseId { get; init; }
+    public required long OrderId { get; init; }
+    public required string MerchantNo { get; init; }
+    public required string AppId { get; init; }
+    public required string ReasonCategory { get; init; }
+    public required string ReasonCode { get; init; }
+    public required string ReasonMessage { get; init; }
+
+    /// <summary>What the case froze on the order: the reported amount, capped at what was left.</summary>
+    public required long AmountMinor { get; init; }
+
+    public required long FeeMinor { get; init; }
+    public required string Currency { get; init; }
+
+    /// <summary><see cref="Protocol.Models.DisputeStatuses"/>.</summary>
+    public required string Status { get; init; }
+
+    public string? CaseResult { get; init; }
+
+    /// <summary>yyyy-MM-dd.</summary>
+    public required string RetrievalDate { get; init; }
+
+    /// <summary>yyyy-MM-dd: the last day (UTC) the merchant may answer.</summary>
+    public required string ExpirationDate { get; init; }
+
+    public string? AnswerText { get; init; }
+
+    /// <summary>The answer's evidence links, as a JSON array.</summary>
+    public string? AnswerFiles { get; init; }
+
+    public long? AnsweredAt { get; init; }
+
+    /// <summary>When the answer reached the acquirer; null while it waits (the intake sends it again).</summary>
+    public long? EvidenceForwardedAt { get; init; }
+
+    public required long CreatedAt { get; init; }
+    public required long UpdatedAt { get; init; }
+
+    /// <summary>caseList's position: the number of the case's last change.</summary>
+    public long ChangeSeq { get; init; }
+
+    /// <summary>The disputed order, joined.</summary>
+    public string OutTradeNo { get; init; } = "";
+
+    public string TradeToken { get; init; } = "";
+    public string? AcquirerReference { get; init; }
+    public string UserId { get; init; } = "";
+    public string? PaymentTokenId { get; init; }
+    public long OrderAmountMinor { get; init; }
+    public string Country { get; init; } = "";
+    public string? Subject { get; init; }
+    public long OrderCreatedAt { get; init; }
+    public long? OrderCompletedAt { get; init; }
+
+    /// <summary>The brand of the order's card (from the vault), when it had one.</summary>
+    public string? Brand { get; init; }
+}
+
+/// <summary>What a case's change does to the order's money (docs/disputes.md, Money).</summary>
+internal enum DisputeMoney
+{
+    /// <summary>Nothing moves (a timeline row only, or the answer).</summary>
+    None,
+
+    /// <summary>A new open case: freezes its amount.</summary>
+    Freeze,
+
+    /// <summary>A new case that arrives already lost: its amount is charged back at once.</summary>
+    ChargeBack,
+
+    /// <summary>An open case lost: the frozen amount is charged back.</summary>
+    FrozenToChargedBack,
+
+    /// <summary>An open case won or cancelled: the frozen amount is released.</summary>
+    Release,
+}
+
+/// <summary>
+/// One change of a case, written in one transaction: the case (inserted when <see cref="DisputeRecord.Id"/> is 0,
+/// else moved from <see cref="ExpectedStatus"/>), its timeline row, the order's money and the notification.
+/// </summary>
+/// <param name="Case">The case as it stands after the change.</param>
+/// <param name="ExpectedStatus">The status the stored case must still have (null for a new case).</param>
+/// <param name="ReportId">The timeline row's id (unique: a repeated report is not applied again).</param>
+/// <param name="Moves">False when the report is older than the case's state: only its timeline row is written.</param>
+/// <param name="Notification">The CHARGEBACK notification of the status reached (null when the merchant takes none or nothing moves).</param>
+internal sealed record DisputeChange(
+    DisputeRecord Case,
+    string? ExpectedStatus,
+    string ReportId,
+    string EventStatus,
+    string? EventResult,
+    long HappenedAt,
+    bool Moves,
+    DisputeMoney Money,
+    NotificationDraft? Notification);
+
+internal enum DisputeWriteOutcome
+{
+    Applied,
+
+    /// <summary>The report (or the answer) was recorded before: nothing was written.</summary>
+    Repeated,
+
+    /// <summary>The case or the order's money changed since they were read (or the case number was taken): nothing was written; read again.</summary>
+    Stale,
+}

@@ -6,8 +6,8 @@ namespace TokenPay.Gateway.Storage;
 
 /// <summary>
 /// Refunds of SUCCESS orders. What an order's refunds take back is kept on the order and raised by one
-/// conditional UPDATE in the refund's own transaction, so no interleaving of refunds, on any number of
-/// nodes, takes back more than was paid; a failed refund gives its amount back in the transaction that fails it.
+/// conditional UPDATE in the refund's own transaction, checked with what its dispute cases freeze or took back,
+/// so no interleaving of refunds and disputes, on any number of nodes, takes back more than was paid; a failed refund gives its amount back in the transaction that fails it.
 /// </summary>
 internal sealed class RefundStore(RelationalDatabase database)
 {
@@ -21,7 +21,7 @@ internal sealed class RefundStore(RelationalDatabase database)
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var reserved = await write.ExecuteAsync("""
             UPDATE orders SET refunded_minor = refunded_minor + @AmountMinor
-            WHERE id = @OrderId AND status = @success AND refunded_minor + @AmountMinor <= amount_minor;
+            WHERE id = @OrderId AND status = @success AND refunded_minor + disputed_minor + charged_back_minor + @AmountMinor <= amount_minor;
             """, new { refund.AmountMinor, refund.OrderId, success = OrderStatuses.Success }, cancellationToken);
         if (reserved == 0)
         {

@@ -25,6 +25,10 @@ public sealed record OrderView
     /// addition: PayerMax's orderQuery shows no refunds (ask refundQuery for each).
     /// </summary>
     public decimal? RefundedAmount { get; init; }
+    /// <summary>What open dispute cases freeze of the order, in major units; absent when none (TokenPay's addition, docs/disputes.md).</summary>
+    public decimal? DisputedAmount { get; init; }
+    /// <summary>What lost dispute cases took back, in major units; absent when none (TokenPay's addition, docs/disputes.md).</summary>
+    public decimal? ChargedBackAmount { get; init; }
     /// <summary>ISO 4217 currency code.</summary>
     public required string Currency { get; init; }
     /// <summary>ISO 3166 alpha-2 country code; <c>UN</c> while nobody has named it (an order placed without one, before its shopper chose).</summary>
