@@ -50,6 +50,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "Refund {RefundTradeNo}: the acquirer did not answer ({ExceptionType}); it stays pending and is asked about later")]
     public static partial void RefundAcquirerFailed(this ILogger logger, string refundTradeNo, string? exceptionType);
 
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Warning, Message = "Dispute report {ReportId} of acquirer {Acquirer} names a trade the gateway does not know; it is acknowledged and not recorded")]
+    public static partial void DisputeForUnknownTrade(this ILogger logger, string reportId, string acquirer);
+
+    [LoggerMessage(EventId = 2304, Level = LogLevel.Warning, Message = "Case {CaseId}: the acquirer did not take the answer ({ExceptionType}); it is sent again later")]
+    public static partial void DisputeEvidenceFailed(this ILogger logger, string caseId, string? exceptionType);
+
+    [LoggerMessage(EventId = 2305, Level = LogLevel.Warning, Message = "Case {CaseId}: the acquirer no longer takes an answer (ruled, cancelled or past its deadline)")]
+    public static partial void DisputeEvidenceRefused(this ILogger logger, string caseId);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Dispute intake: {Changed} case changes recorded, {Forwarded} answers passed on")]
+    public static partial void DisputesTaken(this ILogger logger, int changed, int forwarded);
+
     // 24xx: notification delivery.
     [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "Notification {NotificationId} failed after {Attempts} attempts; an operator can re-send it")]
     public static partial void NotificationGaveUp(this ILogger logger, long notificationId, int attempts);

@@ -83,6 +83,9 @@ public sealed class MerchantOptions
     /// <summary>Where REFUND notifications go when a refund names no refundNotifyUrl (none when both are absent).</summary>
     public string? RefundNotifyUrl { get; set; }
 
+    /// <summary>Where CHARGEBACK notifications go (docs/disputes.md); when absent, to <see cref="NotifyUrl"/>.</summary>
+    public string? DisputeNotifyUrl { get; set; }
+
     /// <summary>Also send TOKENIZATION notifications: when a card is saved, and on every later change of its token (docs/protocol.md 5.1).</summary>
     public bool TokenizationNotifications { get; set; }
 

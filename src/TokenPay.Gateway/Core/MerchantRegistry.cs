@@ -5,7 +5,7 @@ using TokenPay.Protocol.Signing;
 namespace TokenPay.Gateway.Core;
 
 /// <summary>A merchant application and the public key it signs with for one key version.</summary>
-internal sealed record MerchantApp(string AppId, string MerchantNo, string KeyVersion, RSA PublicKey, string? NotifyUrl, bool TokenizationNotifications, string? DefaultCountry, string? RefundNotifyUrl);
+internal sealed record MerchantApp(string AppId, string MerchantNo, string KeyVersion, RSA PublicKey, string? NotifyUrl, bool TokenizationNotifications, string? DefaultCountry, string? RefundNotifyUrl, string? DisputeNotifyUrl);
 
 /// <summary>Merchant applications by (appId, keyVersion), loaded and checked once at start.</summary>
 internal sealed class MerchantRegistry
@@ -46,7 +46,7 @@ internal sealed class MerchantRegistry
                 throw new GatewayConfigurationException($"{where}: app {m.AppId} is already registered to another merchant.");
             }
 
-            if (!versions.TryAdd(m.KeyVersion, new MerchantApp(m.AppId, m.MerchantNo, m.KeyVersion, key, m.NotifyUrl, m.TokenizationNotifications, country, m.RefundNotifyUrl)))
+            if (!versions.TryAdd(m.KeyVersion, new MerchantApp(m.AppId, m.MerchantNo, m.KeyVersion, key, m.NotifyUrl, m.TokenizationNotifications, country, m.RefundNotifyUrl, m.DisputeNotifyUrl)))
             {
                 throw new GatewayConfigurationException($"{where}: app {m.AppId} key version {m.KeyVersion} is registered twice.");
             }

@@ -12,6 +12,9 @@ internal static class TradeIds
     /// <summary><c>R</c> + yyyyMMddHHmmssfff + 8 random digits: the gateway's refund number.</summary>
     public static string RefundTradeNo(DateTimeOffset now) => "R" + Stamp(now) + Digits(8);
 
+    /// <summary><c>D</c> + yyyyMMddHHmmssfff + 8 random digits: the gateway's dispute case id.</summary>
+    public static string CaseId(DateTimeOffset now) => "D" + Stamp(now) + Digits(8);
+
     /// <summary><c>PMTOKEN</c> + yyyyMMddHHmmssfff + 12 random digits.</summary>
     public static string PaymentTokenId(DateTimeOffset now) => "PMTOKEN" + Stamp(now) + Digits(12);
 

@@ -2,6 +2,7 @@ using TokenPay.Acquiring.Simulator;
 using TokenPay.Gateway.Admin;
 using TokenPay.Gateway.Cashier;
 using TokenPay.Gateway.Core;
+using TokenPay.Gateway.Disputes;
 using TokenPay.Gateway.DropIn;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.OperatorConsole;
@@ -28,6 +29,7 @@ internal static class GatewayEndpoints
             .MapTokensApi()
             .MapDropinApi()
             .MapRefundsApi()
+            .MapDisputesApi()
             .MapTokenApplicationsApi();
         root.MapUnroutedApi();
         app.MapAcquirerSimulator();

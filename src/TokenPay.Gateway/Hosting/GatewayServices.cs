@@ -5,6 +5,7 @@ using OpenTelemetry.Trace;
 using TokenPay.Gateway.Acquiring;
 using TokenPay.Gateway.Cashier;
 using TokenPay.Gateway.Core;
+using TokenPay.Gateway.Disputes;
 using TokenPay.Gateway.DropIn;
 using TokenPay.Gateway.Envelope;
 using TokenPay.Gateway.Notifications;
@@ -41,8 +42,8 @@ internal static class GatewayServices
         await services.AddAcquiringAsync(database, cancellationToken);
         services.AddNotifications(options.Notifications);
         // Scheduled work runs, at each moment the sandbox clock moves through, in the order registered here:
-        // orders, refunds, the account updater, token expiry, then notifications.
-        services.AddOrders().AddRefunds().AddTokens().AddDropin().AddCashier().AddThreeDS();
+        // orders, refunds, disputes, the account updater, token expiry, then notifications.
+        services.AddOrders().AddRefunds().AddDisputes().AddTokens().AddDropin().AddCashier().AddThreeDS();
         AddBackgroundWork(services, options.Notifications.Enabled);
         services.AddStorageHealthChecks();
         services.AddGatewayOpenApi();

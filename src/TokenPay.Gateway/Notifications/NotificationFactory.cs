@@ -10,7 +10,7 @@ namespace TokenPay.Gateway.Notifications;
 /// <summary>
 /// What every notification shares (docs/protocol.md 5): where it goes, and the envelope (app, merchant, key
 /// version, type, result and time) around the data a feature shows: Orders the PAYMENT and a binding's
-/// TOKENIZATION, Refunds the REFUND, Tokens a token's later TOKENIZATION. The body is signed when it is sent.
+/// TOKENIZATION, Refunds the REFUND, Tokens a token's later TOKENIZATION, Disputes the CHARGEBACK. The body is signed when it is sent.
 /// </summary>
 internal sealed class NotificationFactory(MerchantRegistry merchants)
 {
@@ -27,7 +27,12 @@ internal sealed class NotificationFactory(MerchantRegistry merchants)
             return null;
         }
 
-        var url = notifyUrl ?? (notifyType == Wire.NotifyRefund ? app.RefundNotifyUrl : app.NotifyUrl);
+        var url = notifyUrl ?? notifyType switch
+        {
+            Wire.NotifyRefund => app.RefundNotifyUrl,
+            Wire.NotifyChargeback => app.DisputeNotifyUrl ?? app.NotifyUrl,
+            _ => app.NotifyUrl,
+        };
         return url is null ? null : new NotificationDraft(notifyType, url, JsonSerializer.SerializeToUtf8Bytes(new Notification<T>
         {
             AppId = app.AppId,

@@ -20,7 +20,7 @@ public sealed class LayerTests
         ["Envelope"],
         ["Acquiring", "Notifications", "Pages"],
         ["Orders"],
-        ["Refunds", "Tokens", "DropIn", "Cashier", "ThreeDS"],
+        ["Refunds", "Disputes", "Tokens", "DropIn", "Cashier", "ThreeDS"],
         ["Admin"],
         ["Sandbox"],
         ["OperatorConsole"],
