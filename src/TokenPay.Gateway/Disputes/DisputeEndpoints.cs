@@ -151,7 +151,7 @@ internal sealed class DisputeEndpoints(DisputeStore disputes, DisputeRecorder re
     {
         if (dispute.Status == DisputeStatuses.Received)
         {
-            return dispute.AnswerText == text && RecorderFilesMatch(dispute, files)
+            return dispute.AnswerText == text && DisputeRecorder.FilesOf(dispute).SequenceEqual(files, StringComparer.Ordinal)
                 ? null
                 : ApiReply.Error(ResultCodes.CaseStatusInvalid, $"Case {dispute.CaseId} was already answered otherwise; it takes one answer.");
         }
@@ -166,8 +166,6 @@ internal sealed class DisputeEndpoints(DisputeStore disputes, DisputeRecorder re
             ? ApiReply.Error(ResultCodes.CaseStatusInvalid, $"Case {dispute.CaseId} could be answered until the end of {dispute.ExpirationDate} (UTC); that has passed.")
             : null;
     }
-
-    private static bool RecorderFilesMatch(DisputeRecord dispute, IReadOnlyList<string> files) => DisputeRecorder.FilesOf(dispute).SequenceEqual(files, StringComparer.Ordinal);
 
     private static ApiReply Replayed(string caseId) => ApiReply.Success(new CaseReplayResult { SuccessCaseIds = [caseId], FailCaseIds = [] });
 

@@ -64,23 +64,22 @@ internal sealed class DisputeStore(RelationalDatabase database)
             return DisputeWriteOutcome.Repeated;
         }
 
-        if (!await MoveMoneyAsync(write, change.Money, dispute, cancellationToken))
-        {
-            return DisputeWriteOutcome.Stale;
-        }
-
+        // The change number first: every writer of cases takes the counter row before any other, so writers of
+        // cases and of refunds (which lock only the order) cannot wait for each other in a circle.
+        var changeSeq = change.Moves ? await NextChangeAsync(write, cancellationToken) : 0;
         var disputeId = dispute.Id;
         if (disputeId == 0)
         {
-            if (await InsertAsync(write, dispute, cancellationToken) is not { } id)
+            if (!await MoveMoneyAsync(write, change.Money, dispute, cancellationToken) || await InsertAsync(write, dispute, changeSeq, cancellationToken) is not { } id)
             {
                 return DisputeWriteOutcome.Stale;
             }
 
             disputeId = id;
         }
-        else if (change.Moves && !await MoveAsync(write, dispute, change.ExpectedStatus!, cancellationToken))
+        else if (change.Moves && !(await MoveAsync(write, dispute, change.ExpectedStatus!, changeSeq, cancellationToken) && await MoveMoneyAsync(write, change.Money, dispute, cancellationToken)))
         {
+            // The status is checked before the money moves: only the writer that moved the case moves its money.
             return DisputeWriteOutcome.Stale;
         }
 
@@ -125,9 +124,8 @@ internal sealed class DisputeStore(RelationalDatabase database)
         return sql is null || await write.ExecuteAsync(sql, new { dispute.AmountMinor, dispute.OrderId }, cancellationToken) == 1;
     }
 
-    private async Task<long?> InsertAsync(IWriteScope write, DisputeRecord dispute, CancellationToken cancellationToken)
+    private async Task<long?> InsertAsync(IWriteScope write, DisputeRecord dispute, long changeSeq, CancellationToken cancellationToken)
     {
-        var changeSeq = await NextChangeAsync(write, cancellationToken);
         try
         {
             return await write.ScalarAsync<long?>("""
@@ -151,16 +149,13 @@ internal sealed class DisputeStore(RelationalDatabase database)
         }
     }
 
-    private static async Task<bool> MoveAsync(IWriteScope write, DisputeRecord dispute, string expectedStatus, CancellationToken cancellationToken)
-    {
-        var changeSeq = await NextChangeAsync(write, cancellationToken);
-        return await write.ExecuteAsync("""
+    private static async Task<bool> MoveAsync(IWriteScope write, DisputeRecord dispute, string expectedStatus, long changeSeq, CancellationToken cancellationToken) =>
+        await write.ExecuteAsync("""
             UPDATE disputes SET status = @Status, case_result = @CaseResult, answer_text = @AnswerText, answer_files = @AnswerFiles, answered_at = @AnsweredAt,
                                 updated_at = @UpdatedAt, change_seq = @changeSeq
             WHERE id = @Id AND status = @expectedStatus;
             """, new { dispute.Status, dispute.CaseResult, dispute.AnswerText, dispute.AnswerFiles, dispute.AnsweredAt, dispute.UpdatedAt, changeSeq, dispute.Id, expectedStatus },
             cancellationToken) == 1;
-    }
 
     // The next change number. Taking it locks the counter row until this transaction ends, so changes commit in
     // the order of their numbers and caseList's cursor (the last number a merchant saw) never skips one.

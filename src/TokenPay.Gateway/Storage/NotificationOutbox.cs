@@ -11,7 +11,7 @@ internal sealed class NotificationOutbox(RelationalDatabase database)
 {
     /// <summary>
     /// In the caller's transaction: queues a notification, due at <paramref name="at"/>, about
-    /// <paramref name="subject"/> (<c>order:ID</c>, <c>refund:ID</c>) of order <paramref name="orderId"/>; at most one per subject and type.
+    /// <paramref name="subject"/> (<c>order:ID</c>, <c>refund:ID</c>, <c>dispute:CASEID:STATUS</c>) of order <paramref name="orderId"/>; at most one per subject and type.
     /// </summary>
     public static Task EnqueueAsync(IWriteScope write, string subject, long orderId, string notifyType, string url, byte[] body, long at, CancellationToken cancellationToken) =>
         write.ExecuteAsync("""
