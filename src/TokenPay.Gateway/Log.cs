@@ -36,14 +36,17 @@ internal static partial class Log
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Order {TradeToken}: the acquirer did not answer in time; the order stays PENDING until recovery asks the acquirer")]
     public static partial void AcquirerTimedOut(this ILogger logger, string tradeToken);
 
-    // 22xx: scheduled sweeps of pending orders and refunds.
+    // 22xx: scheduled sweeps of pending orders and refunds, and the dispute intake.
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Pending-order sweep: {Recovered} settled with the acquirer, {Closed} expired orders ended")]
     public static partial void PendingOrdersSwept(this ILogger logger, int recovered, int closed);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Refund settlement: {Ended} pending refunds ended")]
     public static partial void PendingRefundsSettled(this ILogger logger, int ended);
 
-    // 23xx: saved cards and refunds with the acquirer.
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Dispute intake: {Changed} case changes recorded, {Forwarded} answers passed on")]
+    public static partial void DisputesTaken(this ILogger logger, int changed, int forwarded);
+
+    // 23xx: saved cards, refunds and disputes with the acquirer.
     [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Token {PaymentTokenId}: the issuer changed the card ({Change}); now {MaskedCard}")]
     public static partial void CardUpdated(this ILogger logger, string paymentTokenId, string change, string maskedCard);
 
@@ -58,9 +61,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2305, Level = LogLevel.Warning, Message = "Case {CaseId}: the acquirer no longer takes an answer (ruled, cancelled or past its deadline)")]
     public static partial void DisputeEvidenceRefused(this ILogger logger, string caseId);
-
-    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Dispute intake: {Changed} case changes recorded, {Forwarded} answers passed on")]
-    public static partial void DisputesTaken(this ILogger logger, int changed, int forwarded);
 
     // 24xx: notification delivery.
     [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "Notification {NotificationId} failed after {Attempts} attempts; an operator can re-send it")]

@@ -98,7 +98,7 @@ internal sealed class DisputeEndpoints(DisputeStore disputes, DisputeRecorder re
         }
 
         var after = 0L;
-        if (data.Cursor is not null && !(long.TryParse(data.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after) && data.Cursor.Length <= 19))
+        if (data.Cursor is not null && !long.TryParse(data.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after))
         {
             return ApiReply.Invalid("cursor must be a nextCursor caseList answered.");
         }
