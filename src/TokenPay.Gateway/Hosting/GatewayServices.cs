@@ -44,6 +44,8 @@ internal static class GatewayServices
         // Scheduled work runs, at each moment the sandbox clock moves through, in the order registered here:
         // orders, refunds, disputes, the account updater, token expiry, then notifications.
         services.AddOrders().AddRefunds().AddDisputes().AddTokens().AddDropin().AddCashier().AddThreeDS();
+        // The sandbox's dispute triggers read the gateway's case ids here (it registers a stand-in only when this is absent).
+        services.AddSingleton<IDisputeCaseLookup, GatewayDisputeCases>();
         AddBackgroundWork(services, options.Notifications.Enabled);
         services.AddStorageHealthChecks();
         services.AddGatewayOpenApi();

@@ -17,8 +17,9 @@ internal sealed class DisputeStore(RelationalDatabase database)
         FROM disputes d JOIN orders o ON o.id = d.order_id LEFT JOIN vault_cards c ON c.id = o.card_id
         """;
 
-    public async Task<DisputeRecord?> FindAsync(string merchantNo, string caseId, CancellationToken cancellationToken) =>
-        await database.QueryFirstOrDefaultAsync<DisputeRecord>($"{SelectWithOrder} WHERE d.merchant_no = @merchantNo AND d.case_id = @caseId;",
+    /// <summary>A case by its id: of <paramref name="merchantNo"/>, or of any merchant when null (the sandbox's triggers).</summary>
+    public async Task<DisputeRecord?> FindAsync(string? merchantNo, string caseId, CancellationToken cancellationToken) =>
+        await database.QueryFirstOrDefaultAsync<DisputeRecord>($"{SelectWithOrder} WHERE d.case_id = @caseId AND (CAST(@merchantNo AS TEXT) IS NULL OR d.merchant_no = @merchantNo);",
             new { merchantNo, caseId }, cancellationToken);
 
     public async Task<DisputeRecord?> FindByAcquirerCaseAsync(string acquirer, string acquirerCaseId, CancellationToken cancellationToken) =>
