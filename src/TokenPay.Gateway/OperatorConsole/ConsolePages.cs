@@ -8,6 +8,7 @@ using TokenPay.Gateway.Sandbox;
 using TokenPay.Gateway.Storage;
 using TokenPay.Hosting;
 using TokenPay.Protocol;
+using TokenPay.Protocol.Models;
 
 namespace TokenPay.Gateway.OperatorConsole;
 
@@ -134,12 +135,14 @@ internal static class ConsolePages
         }
 
         var refunds = await store.RefundsOfAsync(order.Id, cancellationToken);
+        var disputes = await store.DisputesOfAsync(order.Id, cancellationToken);
+        var steps = await store.DisputeStepsOfAsync(order.Id, cancellationToken);
         var html = new StringBuilder(Nav(http, options.Value.Sandbox.Enabled))
             .Append("<h1>Order ").Append(HtmlPage.Encode(order.OutTradeNo)).Append("</h1><div id=\"live\" data-live><dl>")
             .Append(Term("Status", Badge(order.Status) + (order.ResultCode is null ? "" : $" {HtmlPage.Encode(order.ResultCode)} {HtmlPage.Encode(order.ResultMsg)}")))
             .Append(Term("Merchant", HtmlPage.Encode(order.MerchantNo)))
             .Append(Term("User", $"<a href=\"{UserLink(order.MerchantNo, order.UserId)}\">{HtmlPage.Encode(order.UserId)}</a>"))
-            .Append(Term("Amount", Amount(order.AmountMinor, order.Currency)))
+            .Append(Term("Amount", Amount(order.AmountMinor, order.Currency) + MoneyTaken(order)))
             .Append(Term("Trade token", HtmlPage.Encode(order.TradeToken)))
             .Append(Term("Kind", order.MerchantInitiated ? $"merchant-initiated ({HtmlPage.Encode(order.MitType)})" : order.TokenForFutureUse ? "customer-initiated, saves the card" : "customer-initiated"))
             .Append(Term("Card", order.Card is { } card ? $"{HtmlPage.Encode(card.Brand)} {HtmlPage.Encode(card.Masked)}" : "none yet"))
@@ -147,7 +150,7 @@ internal static class ConsolePages
             .Append(Term("Acquirer", $"{HtmlPage.Encode(order.Acquirer ?? "default")}{(order.AcquirerReference is { } reference ? $", reference {HtmlPage.Encode(reference)}" : "")}"))
             .Append(Term("Advice", order.AdviceCategory is null && order.MerchantAdviceCode is null ? "none" : $"category {order.AdviceCategory?.ToString(CultureInfo.InvariantCulture) ?? "-"}, merchant advice code {HtmlPage.Encode(order.MerchantAdviceCode ?? "-")}"))
             .Append("</dl><h2>Timeline</h2><ol class=\"timeline\" id=\"timeline\">");
-        foreach (var (at, text) in Timeline(order, notifications, attempts, refunds, events).OrderBy(t => t.At))
+        foreach (var (at, text) in Timeline(order, notifications, attempts, refunds, events).Concat(DisputeTimeline(disputes, steps)).OrderBy(t => t.At))
         {
             html.Append("<li><time>").Append(Time(at)).Append("</time> ").Append(text).Append("</li>");
         }
@@ -186,8 +189,50 @@ internal static class ConsolePages
             html.Append("</tbody></table></div>");
         }
 
+        if (disputes.Count > 0)
+        {
+            html.Append("<h2>Disputes</h2><div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Disputes\"><table id=\"disputes\"><thead><tr><th>Case</th><th>Reason</th><th>Amount</th><th>Fee</th><th>Status</th><th>Answer by</th></tr></thead><tbody>");
+            foreach (var dispute in disputes)
+            {
+                html.Append("<tr><td class=\"id\">").Append(HtmlPage.Encode(dispute.CaseId)).Append("</td><td>").Append(HtmlPage.Encode(dispute.ReasonCategory)).Append(' ').Append(HtmlPage.Encode(dispute.ReasonCode))
+                    .Append("</td><td>").Append(Amount(dispute.AmountMinor, dispute.Currency)).Append("</td><td>").Append(Amount(dispute.FeeMinor, dispute.Currency)).Append("</td><td>")
+                    .Append(Badge(dispute.Status)).Append(dispute.CaseResult is { } result ? $" {HtmlPage.Encode(result)}" : "").Append("</td><td>")
+                    .Append(dispute.AnsweredAt is null ? HtmlPage.Encode(dispute.ExpirationDate) : "answered").Append("</td></tr>");
+            }
+
+            html.Append("</tbody></table></div>");
+        }
+
         html.Append("</div>").Append(EventList(events));
         await WritePageAsync(http, StatusCodes.Status200OK, $"Order {order.OutTradeNo}", html, events, $"/admin/console/orders/{Uri.EscapeDataString(order.TradeToken)}");
+    }
+
+    /// <summary>What refunds and disputes hold of the order's amount, when they hold anything.</summary>
+    private static string MoneyTaken(OrderRecord order)
+    {
+        var parts = new[] { (order.RefundedMinor, "refunded"), (order.DisputedMinor, "frozen by disputes"), (order.ChargedBackMinor, "charged back") }
+            .Where(p => p.Item1 > 0).Select(p => $"{Amount(p.Item1, order.Currency)} {p.Item2}").ToList();
+        return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
+    }
+
+    /// <summary>Each step of the order's dispute cases: raised (with what it froze and the answer deadline), answered, ruled, closed or withdrawn.</summary>
+    private static IEnumerable<(long At, string Text)> DisputeTimeline(IReadOnlyList<OrderDispute> disputes, IReadOnlyList<DisputeStep> steps)
+    {
+        var byId = disputes.ToDictionary(d => d.Id);
+        foreach (var step in steps.Where(s => byId.ContainsKey(s.DisputeId)))
+        {
+            var dispute = byId[step.DisputeId];
+            var what = step.Status switch
+            {
+                DisputeStatuses.Inquiry => $"raised ({HtmlPage.Encode(dispute.ReasonCategory)} {HtmlPage.Encode(dispute.ReasonCode)}): {Amount(dispute.AmountMinor, dispute.Currency)} frozen, answer by {HtmlPage.Encode(dispute.ExpirationDate)}",
+                DisputeStatuses.Received => "answered by the merchant, evidence passed to the issuer",
+                DisputeStatuses.End => $"ruled {HtmlPage.Encode(step.CaseResult)}" + (step.CaseResult == CaseResults.Fail ? $": {Amount(dispute.AmountMinor, dispute.Currency)} charged back, fee {Amount(dispute.FeeMinor, dispute.Currency)}" : ": released"),
+                DisputeStatuses.Closed => "closed",
+                DisputeStatuses.Cancelled => "withdrawn by the cardholder: released",
+                _ => HtmlPage.Encode(step.Status),
+            };
+            yield return (step.HappenedAt, $"Dispute <span class=\"id\">{HtmlPage.Encode(dispute.CaseId)}</span> {what} {Badge(step.Status)}");
+        }
     }
 
     private static IEnumerable<(long At, string Text)> Timeline(OrderRecord order, IReadOnlyList<NotificationSummary> notifications, Dictionary<long, IReadOnlyList<AttemptSummary>> attempts, IReadOnlyList<OrderRefund> refunds, GatewayEvents events)

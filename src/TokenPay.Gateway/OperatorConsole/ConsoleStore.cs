@@ -32,6 +32,31 @@ internal sealed record OrderRefund
     public long? CompletedAt { get; init; }
 }
 
+/// <summary>A dispute case on an order, as the console lists it.</summary>
+internal sealed record OrderDispute
+{
+    public required long Id { get; init; }
+    public required string CaseId { get; init; }
+    public required string ReasonCategory { get; init; }
+    public required string ReasonCode { get; init; }
+    public required long AmountMinor { get; init; }
+    public required long FeeMinor { get; init; }
+    public required string Currency { get; init; }
+    public required string Status { get; init; }
+    public string? CaseResult { get; init; }
+    public required string ExpirationDate { get; init; }
+    public long? AnsweredAt { get; init; }
+}
+
+/// <summary>One step of a dispute case, as the acquirer reported it or the merchant's answer made it.</summary>
+internal sealed record DisputeStep
+{
+    public required long DisputeId { get; init; }
+    public required string Status { get; init; }
+    public string? CaseResult { get; init; }
+    public required long HappenedAt { get; init; }
+}
+
 /// <summary>What the console reads: lists across merchants for the operator, never card numbers (the vault's masked form only).</summary>
 internal sealed class ConsoleStore(RelationalDatabase database)
 {
@@ -57,6 +82,18 @@ internal sealed class ConsoleStore(RelationalDatabase database)
         database.QueryAsync<OrderRefund>("""
             SELECT out_refund_no, refund_trade_no, amount_minor, currency, status, result_msg, created_at, completed_at
             FROM refunds WHERE order_id = @orderId ORDER BY id;
+            """, new { orderId }, cancellationToken);
+
+    public Task<IReadOnlyList<OrderDispute>> DisputesOfAsync(long orderId, CancellationToken cancellationToken) =>
+        database.QueryAsync<OrderDispute>("""
+            SELECT id, case_id, reason_category, reason_code, amount_minor, fee_minor, currency, status, case_result, expiration_date, answered_at
+            FROM disputes WHERE order_id = @orderId ORDER BY id;
+            """, new { orderId }, cancellationToken);
+
+    public Task<IReadOnlyList<DisputeStep>> DisputeStepsOfAsync(long orderId, CancellationToken cancellationToken) =>
+        database.QueryAsync<DisputeStep>("""
+            SELECT e.dispute_id, e.status, e.case_result, e.happened_at
+            FROM dispute_events e JOIN disputes d ON d.id = e.dispute_id WHERE d.order_id = @orderId ORDER BY e.happened_at, e.id;
             """, new { orderId }, cancellationToken);
 
     /// <summary>The order a notification is about, for the way back after a resend.</summary>

@@ -41,6 +41,23 @@ public sealed class SimulatedDisputeTests : IAsyncLifetime
         (await _host.Merchant.QueryAsync(order)).Data.TryGetProperty("disputedAmount", out _).ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task TheConsolesOrderPage_ShowsACasesTimeline_AndWhatItTookFromTheOrder()
+    {
+        var order = GatewayFixture.NewId("cons");
+        var paid = await _host.Merchant.PostAsync("orderAndPay", OrderRequests.Card(order, "u_console_dispute"));
+        var created = await TriggerAsync($$"""{"event":"dispute.created","outTradeNo":"{{order}}","reason":"not-received","merchantNo":"{{TestKeys.MerchantNo}}"}""");
+        var caseId = created.GetProperty("caseId").GetString()!;
+        await TriggerAsync($$"""{"event":"dispute.lost","caseId":"{{caseId}}"}""");
+
+        var page = await _host.Http.GetStringAsync($"/admin/console/orders/{paid.DataString("tradeToken")}");
+
+        page.ShouldContain($"Dispute <span class=\"id\">{caseId}</span> raised (NOT_RECEIVED 13.1): 10.00 USD frozen, answer by ");
+        page.ShouldContain($"Dispute <span class=\"id\">{caseId}</span> ruled FAIL: 10.00 USD charged back, fee 0.15 USD");
+        page.ShouldContain("10.00 USD (10.00 USD charged back)");
+        page.ShouldContain("<table id=\"disputes\">");
+    }
+
     private async Task<JsonElement> TriggerAsync(string body)
     {
         using var answer = await _host.Http.PostAsync("/sandbox/triggers", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
