@@ -123,6 +123,25 @@ public sealed class PayerMaxClient
     public Task<PayerMaxResult<TokenApplicationResult>> InquireApplyRequestAsync(InquireApplyRequestRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<InquireApplyRequestRequest, TokenApplicationResult>("InquireApplyRequest", "1.4", request, retrySafe: true, cancellationToken);
 
+    /// <summary>One dispute case by the id its CHARGEBACK notification named (docs/disputes.md). Retried on transient failures.</summary>
+    public Task<PayerMaxResult<CaseView>> CaseSearchAsync(CaseSearchRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<CaseSearchRequest, CaseView>("caseSearch", "1.5", request, retrySafe: true, cancellationToken);
+
+    /// <summary>
+    /// Answers a case with the merchant's words and evidence links while it is <c>DISPUTE_INQUIRY</c> and before the
+    /// end of its expiration date. Retried on transient failures: the gateway takes the same answer sent again and
+    /// answers the same success (a different answer to a case already answered is refused).
+    /// </summary>
+    public Task<PayerMaxResult<CaseReplayResult>> CaseReplayAsync(CaseReplayRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<CaseReplayRequest, CaseReplayResult>("caseReplay", "1.5", request, retrySafe: true, cancellationToken);
+
+    /// <summary>
+    /// TokenPay's addition, not on PayerMax: the merchant's cases in the order they last changed, from a cursor,
+    /// to learn of a case whose notification was missed (keep <c>NextCursor</c> and ask again from it). Retried on transient failures.
+    /// </summary>
+    public Task<PayerMaxResult<CaseListResult>> CaseListAsync(CaseListRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<CaseListRequest, CaseListResult>("caseList", "1.5", request, retrySafe: true, cancellationToken);
+
     private async Task<PayerMaxResult<TResult>> SendAsync<TData, TResult>(string api, string version, TData data, bool retrySafe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);

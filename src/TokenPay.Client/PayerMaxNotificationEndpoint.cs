@@ -66,7 +66,8 @@ public static class PayerMaxNotificationEndpoint
         catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
         {
             // Not acknowledged: the platform will send it again.
-            logger.NotificationHandlerFailed(notification.NotifyType, notification.Payment?.OutTradeNo, ex.GetType().FullName);
+            var outTradeNo = notification.Payment?.OutTradeNo ?? notification.Refund?.OutTradeNo ?? notification.Chargeback?.OutTradeNo;
+            logger.NotificationHandlerFailed(notification.NotifyType, outTradeNo, ex.GetType().FullName);
             await RefuseAsync(http, StatusCodes.Status500InternalServerError, "The notification could not be processed.");
             return;
         }

@@ -7,10 +7,10 @@ using TokenPay.Protocol.Signing;
 
 namespace TokenPay.Client;
 
-/// <summary>A notification whose signature verified. Exactly one of <see cref="Payment"/>, <see cref="Tokenization"/> and <see cref="Refund"/> is set.</summary>
+/// <summary>A notification whose signature verified. Exactly one of <see cref="Payment"/>, <see cref="Tokenization"/>, <see cref="Refund"/> and <see cref="Chargeback"/> is set.</summary>
 public sealed record PayerMaxNotification
 {
-    /// <summary><c>PAYMENT</c>, <c>TOKENIZATION</c> or <c>REFUND</c>.</summary>
+    /// <summary><c>PAYMENT</c>, <c>TOKENIZATION</c>, <c>REFUND</c> or <c>CHARGEBACK</c>.</summary>
     public required string NotifyType { get; init; }
 
     /// <summary><c>APPLY_SUCCESS</c> for a successful payment; the failure code otherwise.</summary>
@@ -36,6 +36,12 @@ public sealed record PayerMaxNotification
 
     /// <summary>The refund, for REFUND notifications (sent once it is final): dedupe by (<c>RefundTradeNo</c>, <c>Status</c>).</summary>
     public RefundView? Refund { get; init; }
+
+    /// <summary>
+    /// The dispute case, for CHARGEBACK notifications (one per change of state): dedupe by (<c>CaseId</c>, <c>Status</c>),
+    /// and ignore a state older than one already applied (a case never goes back).
+    /// </summary>
+    public CaseView? Chargeback { get; init; }
 }
 
 /// <summary>The outcome of checking a notification: a verified notification, or why it was refused.</summary>
@@ -95,8 +101,9 @@ public sealed class PayerMaxNotificationVerifier
                 Payment = envelope.NotifyType == Wire.NotifyPayment ? envelope.Data.Deserialize<OrderView>(PayerMaxJson.Options) : null,
                 Tokenization = envelope.NotifyType == Wire.NotifyTokenization ? envelope.Data.Deserialize<TokenizationView>(PayerMaxJson.Options) : null,
                 Refund = envelope.NotifyType == Wire.NotifyRefund ? envelope.Data.Deserialize<RefundView>(PayerMaxJson.Options) : null,
+                Chargeback = envelope.NotifyType == Wire.NotifyChargeback ? envelope.Data.Deserialize<CaseView>(PayerMaxJson.Options) : null,
             };
-            return notification.Payment is null && notification.Tokenization is null && notification.Refund is null
+            return notification.Payment is null && notification.Tokenization is null && notification.Refund is null && notification.Chargeback is null
                 ? new(null, $"Unknown notifyType '{envelope.NotifyType}'.")
                 : new(notification, null);
         }

@@ -14,7 +14,7 @@ public sealed class ShapeTests
 
         operations.Select(m => m.Name).Order().ShouldBe(
         [
-            "ApplyDropinSessionAsync", "ApplyPaymentTokenAsync", "InquireApplyRequestAsync", "InquirePaymentTokenAsync",
+            "ApplyDropinSessionAsync", "ApplyPaymentTokenAsync", "CaseListAsync", "CaseReplayAsync", "CaseSearchAsync", "InquireApplyRequestAsync", "InquirePaymentTokenAsync",
             "OrderAndPayAsync", "OrderQueryAsync", "RefundAsync", "RefundQueryAsync", "RemovePaymentTokenAsync",
         ]);
         foreach (var operation in operations)
@@ -34,11 +34,14 @@ public sealed class ShapeTests
     [InlineData(typeof(RefundRequest), "OutRefundNo,RefundAmount,RefundCurrency")]
     [InlineData(typeof(ApplyPaymentTokenRequest), "RequestId,UserId,Country,CardInfo,FrontCallbackUrl")]
     [InlineData(typeof(InquireApplyRequestRequest), "UserId,RequestId")]
+    [InlineData(typeof(CaseSearchRequest), "CaseId")]
+    [InlineData(typeof(CaseReplayRequest), "OutUserId,ResponseContent,RepresentmentFile")]
+    [InlineData(typeof(CaseListRequest), "")]
     public void RequiredProtocolFields_AreRequiredMembers(Type request, string fields)
     {
         var required = request.GetProperties().Where(p => p.IsDefined(typeof(RequiredMemberAttribute))).Select(p => p.Name);
 
-        required.ShouldBe(fields.Split(','), ignoreOrder: true);
+        required.ShouldBe(fields.Split(',', StringSplitOptions.RemoveEmptyEntries), ignoreOrder: true);
     }
 
     [Fact]
