@@ -24,4 +24,11 @@ internal static partial class Log
     // 4xxx: reconciliation of open payments and refunds (Reconciler).
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconciled {Checked} open payments, {Settled} settled")]
     public static partial void Reconciled(this ILogger logger, int @checked, int settled);
+
+    // 5xxx: dispute cases (DisputeSync).
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Read {Read} dispute cases with caseList, {Changed} new or moved on")]
+    public static partial void DisputesSynced(this ILogger logger, int read, int changed);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Dispute cases were not reconciled with caseList: {Failure}")]
+    public static partial void DisputeSyncFailed(this ILogger logger, string failure);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using TokenPay.Client;
 using TokenPay.Hosting;
+using TokenPay.Merchant.Disputes;
 using TokenPay.Merchant.Notifications;
 using TokenPay.Merchant.Payments;
 using TokenPay.Merchant.Security;
@@ -58,10 +59,12 @@ public static class MerchantApp
         services.AddSingleton<RefundService>();
         services.AddSingleton<ChargeBatch>();
         services.AddSingleton<CheckoutService>();
+        services.AddSingleton<DisputeService>();
         services.AddSingleton<IPayerMaxNotificationHandler, MerchantNotificationHandler>();
         // Each on its interval; the sandbox clock runs them at each moment it moves through, in this order (TokenPay.Hosting.SandboxClock).
         services.AddScheduledWork<Reconciler>(sp => sp.GetRequiredService<IOptions<MerchantOptions>>().Value.ReconcileInterval);
         services.AddScheduledWork<ChargeRetrier>(sp => sp.GetRequiredService<IOptions<MerchantOptions>>().Value.SmartRetries.PollInterval);
+        services.AddScheduledWork<DisputeSync>(sp => sp.GetRequiredService<IOptions<MerchantOptions>>().Value.DisputeSyncInterval);
         services.AddMerchantSecurity();
         services.AddStorageHealthChecks();
         services.AddOpenApi("merchant", openApi => openApi.AddDocumentTransformer((document, _, _) =>
@@ -70,7 +73,7 @@ public static class MerchantApp
             {
                 Title = "TokenPay merchant service",
                 Version = "1",
-                Description = "The operator API (every call sends X-Operator-Key: Merchant:Operator:ApiKey): MIT charges with smart retries, refunds, wallets, reconciliation.",
+                Description = "The operator API (every call sends X-Operator-Key: Merchant:Operator:ApiKey): MIT charges with smart retries, refunds, wallets, reconciliation, dispute cases.",
             };
             return Task.CompletedTask;
         }));

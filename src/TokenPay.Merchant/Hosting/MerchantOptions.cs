@@ -30,6 +30,9 @@ public sealed class MerchantOptions
     /// <summary>How often the reconciler looks.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often dispute cases are reconciled with caseList (a case whose CHARGEBACK notification was lost is learnt of then).</summary>
+    public TimeSpan DisputeSyncInterval { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>The country orders are made in (ISO 3166 alpha-2).</summary>
     public string Country { get; set; } = "US";
 
@@ -86,6 +89,11 @@ internal sealed class MerchantOptionsValidator : IValidateOptions<MerchantOption
         if (options.ReconcileInterval <= TimeSpan.Zero || options.ReconcileInterval > LongestInterval)
         {
             failures.Add("Merchant:ReconcileInterval must be positive and at most 49 days.");
+        }
+
+        if (options.DisputeSyncInterval <= TimeSpan.Zero || options.DisputeSyncInterval > LongestInterval)
+        {
+            failures.Add("Merchant:DisputeSyncInterval must be positive and at most 49 days.");
         }
 
         var retries = options.SmartRetries;

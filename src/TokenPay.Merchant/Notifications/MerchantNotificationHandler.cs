@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using TokenPay.Client;
 using TokenPay.Merchant.Payments;
@@ -9,10 +10,10 @@ using TokenPay.Protocol.Json;
 namespace TokenPay.Merchant.Notifications;
 
 /// <summary>
-/// Applies verified notifications: deduped by (tradeToken, status, type), state change and inbox row in
+/// Applies verified notifications: deduped by (tradeToken, refundTradeNo or caseId; status; type), state change and inbox row in
 /// one transaction, then (by returning) acknowledged. A duplicate is acknowledged without effect.
 /// </summary>
-internal sealed class MerchantNotificationHandler(NotificationInbox inbox) : IPayerMaxNotificationHandler
+internal sealed class MerchantNotificationHandler(NotificationInbox inbox, TimeProvider clock) : IPayerMaxNotificationHandler
 {
     public async Task HandleAsync(PayerMaxNotification notification, CancellationToken cancellationToken)
     {
@@ -32,6 +33,12 @@ internal sealed class MerchantNotificationHandler(NotificationInbox inbox) : IPa
         {
             var update = new RefundUpdate(refund.OutRefundNo, refund.Status, refund.RefundTradeNo, null, refund.ResultMsg);
             await inbox.ApplyAsync(refund.RefundTradeNo, refund.Status, Wire.NotifyRefund, refund.OutTradeNo, body, null, null, update, cancellationToken);
+        }
+        else if (notification.Chargeback is { } dispute)
+        {
+            // The event's own time orders the timeline; a notification without a readable one is dated on arrival.
+            var at = DateTimeOffset.TryParse(notification.NotifyTime, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var notified) ? notified : clock.GetUtcNow();
+            await inbox.ApplyChargebackAsync(dispute, at.ToUnixTimeMilliseconds(), body, cancellationToken);
         }
     }
 }

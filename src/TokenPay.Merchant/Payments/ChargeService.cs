@@ -292,11 +292,15 @@ internal sealed class ChargeService(
     /// <summary>Sends a recorded attempt (CREATED) as an unscheduled MIT and records the answer.</summary>
     public async Task<ChargeResult> SendAsync(Payment payment, CancellationToken cancellationToken)
     {
-        if (payment.PaymentTokenId is null || (payment.Sends == 0 && await wallet.FindAsync(payment.PaymentTokenId, cancellationToken) is { Status: not TokenStatuses.Activated }))
+        // Nothing to charge: refused here, nothing is sent, and the same charge id proceeds once a card is saved.
+        if (payment.PaymentTokenId is not { } token)
         {
-            // Nothing to charge: refused here, nothing is sent, and the same charge id proceeds once a card is saved.
-            await payments.RefuseUnsentAsync(payment.OutTradeNo, 0, ResultCodes.TokenInvalid, payment.PaymentTokenId is null ? "The user has no saved card that allows merchant-initiated charges." : "The saved card was removed or has expired.", cancellationToken);
-            return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
+            return await RefuseUnsentAsync(payment, ResultCodes.TokenInvalid, "The user has no saved card that allows merchant-initiated charges.", cancellationToken);
+        }
+
+        if (payment.Sends == 0 && RefusalBeforeSending(await wallet.FindAsync(token, cancellationToken)) is var (code, message))
+        {
+            return await RefuseUnsentAsync(payment, code, message, cancellationToken);
         }
 
         // Counted before it leaves: from here on an order may exist, and doubt never turns into "not sent".
@@ -313,7 +317,7 @@ internal sealed class ChargeService(
         };
         try
         {
-            var answer = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(order, payment.PaymentTokenId, Buyer), cancellationToken);
+            var answer = await client.OrderAndPayAsync(PaymentRequests.UnscheduledMit(order, token, Buyer), cancellationToken);
             if (answer.IsSuccess && answer.Data is { } data)
             {
                 await payments.ApplyAsync(PaymentOrders.From(payment.OutTradeNo, data), cancellationToken);
@@ -354,6 +358,21 @@ internal sealed class ChargeService(
             return await SettleAsync(payment, IfAbsent.KeepOpen, cancellationToken);
         }
 
+        return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
+    }
+
+    // Why a card must not be charged now: no longer active, or its cardholder disputed a payment on it as fraud.
+    private static (string Code, string Message)? RefusalBeforeSending(WalletEntry? card) => card switch
+    {
+        { Status: not TokenStatuses.Activated } => (ResultCodes.TokenInvalid, "The saved card was removed or has expired."),
+        { FraudCaseId: { } caseId } => (NotSentCodes.CardDisputedAsFraud,
+            $"The cardholder disputed a payment on this card as fraud (case {caseId}): it cannot be charged without the customer until they pay with it again themselves."),
+        _ => null,
+    };
+
+    private async Task<ChargeResult> RefuseUnsentAsync(Payment payment, string code, string message, CancellationToken cancellationToken)
+    {
+        await payments.RefuseUnsentAsync(payment.OutTradeNo, 0, code, message, cancellationToken);
         return await ResultAsync((await payments.FindAsync(payment.OutTradeNo, cancellationToken))!, cancellationToken);
     }
 

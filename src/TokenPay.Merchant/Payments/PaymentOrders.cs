@@ -52,4 +52,10 @@ public static class NotSentCodes
 
     /// <summary>No connection to the gateway could be made, so nothing was sent; the same id may be sent again.</summary>
     public const string GatewayUnreachable = "GATEWAY_UNREACHABLE";
+
+    /// <summary>
+    /// The card's cardholder disputed a payment as fraud (docs/disputes.md): no charge without the customer is sent on
+    /// it until they pay with it again themselves. The same id proceeds then.
+    /// </summary>
+    public const string CardDisputedAsFraud = "CARD_DISPUTED_AS_FRAUD";
 }

@@ -94,6 +94,12 @@ internal sealed record WalletEntry
     /// <summary>Why the card needs its customer (closed, replaced, declined for good), in a sentence; null when it does not.</summary>
     public string? Attention { get; init; }
 
+    /// <summary>
+    /// The FRAUD dispute that took the card from charges without the customer (docs/disputes.md), until the customer
+    /// saves it again in a payment of their own; null when none did.
+    /// </summary>
+    public string? FraudCaseId { get; init; }
+
     /// <summary>A card as the gateway's token list shows it; the store sets <see cref="UpdatedAt"/> when it writes it.</summary>
     public static WalletEntry FromGateway(PaymentTokenView token) =>
         FromGateway(token.PaymentTokenId, token.UserId, token.Brand, token.CardInfo, token.PaymentTokenExpiry, token.PaymentTokenStatus, token.MerchantInitiated, token.CardUpdate);
@@ -213,3 +219,57 @@ internal sealed record ChargeSummary
     public required string Status { get; init; }
     public required int Attempts { get; init; }
 }
+
+/// <summary>
+/// A dispute case as this merchant last heard of it (docs/disputes.md). Money in minor units of <see cref="Currency"/>;
+/// dates <c>yyyy-MM-dd</c> (UTC); times in Unix ms.
+/// </summary>
+internal sealed record Dispute
+{
+    public required string CaseId { get; init; }
+    public required string OutTradeNo { get; init; }
+    public required string TradeToken { get; init; }
+    public required string UserId { get; init; }
+
+    /// <summary>The saved card the disputed payment used or saved: the case's, else the payment's.</summary>
+    public string? PaymentTokenId { get; init; }
+
+    public required string ReasonCategory { get; init; }
+    public required string ReasonCode { get; init; }
+    public required string ReasonMessage { get; init; }
+    public required long AmountMinor { get; init; }
+    public required long FeeMinor { get; init; }
+    public required long TotalMinor { get; init; }
+    public required string Currency { get; init; }
+    public required string Status { get; init; }
+
+    /// <summary>How far along <see cref="Status"/> is (<see cref="DisputeLedger.Rank"/>): a case never goes back.</summary>
+    public required int StatusRank { get; init; }
+
+    public string? CaseResult { get; init; }
+    public required string RetrievalDate { get; init; }
+
+    /// <summary>The last day (UTC) the case can be answered.</summary>
+    public required string ExpirationDate { get; init; }
+
+    public string? AnswerContent { get; init; }
+
+    /// <summary>The evidence links of the answer, as a JSON array.</summary>
+    public string? AnswerFiles { get; init; }
+
+    public long? AnsweredAt { get; init; }
+    public required long CreatedAt { get; init; }
+    public required long UpdatedAt { get; init; }
+
+    /// <summary>Open cases freeze their amount: raised or answered, not yet ruled.</summary>
+    public bool IsOpen => Status is Protocol.Models.DisputeStatuses.Inquiry or Protocol.Models.DisputeStatuses.Received;
+
+    /// <summary>The issuer ruled for the cardholder: the amount is gone and the fee is kept.</summary>
+    public bool IsLost => CaseResult == Protocol.Models.CaseResults.Fail;
+}
+
+/// <summary>A state a case was seen in, and when (Unix ms).</summary>
+internal sealed record DisputeEvent(string Status, long At);
+
+/// <summary>Which disputes a list shows: open (raised or answered), closed (ruled, closed or cancelled), or all (null).</summary>
+internal sealed record DisputeFilter(bool? Open = null, PageMark? Older = null);

@@ -15,6 +15,7 @@ internal static class MerchantSchema
         new(3, SmartRetries(t)),
         new(4, Sends),
         new(5, OperatorListIndexes),
+        new(6, Disputes(t)),
     ];
 
     /// <summary>Payments, the wallet of saved cards, and the notification inbox.</summary>
@@ -120,5 +121,55 @@ internal static class MerchantSchema
         CREATE INDEX ix_payments_created ON payments (created_at, out_trade_no);
         CREATE INDEX ix_payments_user ON payments (user_id, created_at);
         CREATE INDEX ix_refunds_payment ON refunds (out_trade_no, created_at);
+        """;
+
+    /// <summary>Dispute cases (docs/disputes.md), their timeline, the caseList cursor, and cards a fraud case took from MITs.</summary>
+    private static string Disputes(EngineTypes t) => $"""
+        -- A dispute case as last heard (CHARGEBACK notification, caseSearch or caseList); money in minor units. A case
+        -- never goes back: status_rank orders the states, and an older state only adds to the timeline.
+        CREATE TABLE disputes (
+            case_id          TEXT PRIMARY KEY,
+            out_trade_no     TEXT NOT NULL,
+            trade_token      TEXT NOT NULL,
+            user_id          TEXT NOT NULL,
+            payment_token_id TEXT,
+            reason_category  TEXT NOT NULL,
+            reason_code      TEXT NOT NULL,
+            reason_message   TEXT NOT NULL,
+            amount_minor     {t.BigInt} NOT NULL,
+            fee_minor        {t.BigInt} NOT NULL,
+            total_minor      {t.BigInt} NOT NULL,
+            currency         TEXT NOT NULL,
+            status           TEXT NOT NULL,
+            status_rank      INTEGER NOT NULL,
+            case_result      TEXT,
+            retrieval_date   TEXT NOT NULL,
+            expiration_date  TEXT NOT NULL,
+            answer_content   TEXT,
+            answer_files     TEXT,
+            answered_at      {t.BigInt},
+            created_at       {t.BigInt} NOT NULL,
+            updated_at       {t.BigInt} NOT NULL
+        );
+        CREATE INDEX ix_disputes_updated ON disputes (updated_at, case_id);
+        CREATE INDEX ix_disputes_payment ON disputes (out_trade_no);
+
+        -- Each state a case was seen in, once, with when it happened.
+        CREATE TABLE dispute_timeline (
+            case_id TEXT NOT NULL REFERENCES disputes(case_id),
+            status  TEXT NOT NULL,
+            at      {t.BigInt} NOT NULL,
+            UNIQUE (case_id, status)
+        );
+
+        -- Where caseList goes on from (its nextCursor), kept so a restart does not read every case again.
+        CREATE TABLE dispute_sync (
+            name      TEXT PRIMARY KEY,
+            cursor    TEXT NOT NULL,
+            synced_at {t.BigInt} NOT NULL
+        );
+
+        -- The FRAUD case that took this card from charges without the customer; null when none did.
+        ALTER TABLE wallet ADD COLUMN fraud_case_id TEXT;
         """;
 }

@@ -18,6 +18,7 @@ internal static class MerchantStorage
         services.AddSingleton<PaymentStore>();
         services.AddSingleton<WalletStore>();
         services.AddSingleton<RefundLedger>();
+        services.AddSingleton<DisputeLedger>();
         services.AddSingleton<NotificationInbox>();
     }
 }

@@ -134,6 +134,12 @@ internal sealed class PaymentStore(RelationalDatabase database, RetryLedger retr
                 BindingOutTradeNo = update.OutTradeNo,
                 UpdatedAt = now,
             }, authoritative: false, cancellationToken);
+            if (changed.Kind == PaymentKinds.Checkout)
+            {
+                // The customer paid with the card themselves and saved it again: a fraud dispute no longer stops charges on it.
+                await write.ExecuteAsync("UPDATE wallet SET fraud_case_id = NULL, attention = NULL, updated_at = @now WHERE payment_token_id = @savedToken AND fraud_case_id IS NOT NULL;",
+                    new { now, savedToken }, cancellationToken);
+            }
         }
 
         return true;

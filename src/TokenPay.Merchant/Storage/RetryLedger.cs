@@ -21,10 +21,17 @@ internal sealed class RetryLedger(RelationalDatabase database, TimeProvider cloc
         var chargeId = declined.Charge!;
         var now = clock.GetUtcNow();
         var settings = options.Value.SmartRetries;
+        var fraudCase = declined.PaymentTokenId is { } card
+            ? await write.ScalarAsync<string>("SELECT fraud_case_id FROM wallet WHERE payment_token_id = @card;", new { card }, cancellationToken)
+            : null;
         RetryPlan plan;
         if (!settings.Enabled)
         {
             plan = RetryPlan.Stop("Not retried: smart retries are off (Merchant:SmartRetries:Enabled).");
+        }
+        else if (fraudCase is not null)
+        {
+            plan = RetryPlan.Stop($"No more retries: the cardholder disputed a payment on this card as fraud (case {fraudCase}).");
         }
         else
         {

@@ -36,9 +36,12 @@ internal sealed class WalletService(PayerMaxClient client, WalletStore entries)
     /// <summary>Whether an unscheduled charge may use the card: it is active and its customer allowed merchant-initiated charges.</summary>
     public static bool IsChargeable(WalletEntry entry) => entry.Status == TokenStatuses.Activated && entry.MitAllowed;
 
-    /// <summary>The card an unscheduled charge uses when none is chosen: the user's most recently saved chargeable card.</summary>
+    /// <summary>
+    /// The card an unscheduled charge uses when none is chosen: the user's most recently saved chargeable card, one that
+    /// no fraud dispute stopped first (when only such a card is left, it is chosen and the charge is refused naming the case).
+    /// </summary>
     public async Task<WalletEntry?> ChargeableCardAsync(string userId, CancellationToken cancellationToken) =>
-        (await entries.ListAsync(userId, cancellationToken)).Where(IsChargeable).MaxBy(e => e.UpdatedAt);
+        (await entries.ListAsync(userId, cancellationToken)).Where(IsChargeable).MaxBy(e => (e.FraudCaseId is null, e.UpdatedAt));
 
     /// <summary>Takes the gateway's list of the user's tokens as the truth (status, expiry, MIT capability).</summary>
     public async Task<IReadOnlyList<WalletEntry>> SyncAsync(string userId, CancellationToken cancellationToken)

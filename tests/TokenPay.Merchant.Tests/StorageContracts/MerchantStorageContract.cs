@@ -89,7 +89,7 @@ public class MerchantStorageContract
     {
         await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
         var wallet = new WalletStore(db.Database, Clock);
-        var inbox = new NotificationInbox(db.Database, Payments(db.Database), new RefundLedger(db.Database, Clock), Clock);
+        var inbox = new NotificationInbox(db.Database, Payments(db.Database), new RefundLedger(db.Database, Clock), new DisputeLedger(db.Database, Clock), Clock);
         await wallet.UpsertFromGatewayAsync(Entry(TokenStatuses.Activated, mitAllowed: false), default);
         await wallet.SetStatusAsync("PMTOKEN_1", TokenStatuses.Deleted, default);
 
@@ -104,13 +104,38 @@ public class MerchantStorageContract
     }
 
     [Theory, OnSqlite, OnPostgres]
+    public async Task Disputes_ConcurrentStatesOnTwoNodes_EndAtTheFurthest_WithEachStateOnceInTheTimeline(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
+        await using var second = db.OpenSecondNode();
+        var ledgers = new[] { new DisputeLedger(db.Database, Clock), new DisputeLedger(second, Clock) };
+        string[] states = ["DISPUTE_INQUIRY", "DISPUTE_RECEIVED", "DISPUTE_END", "CASE_CLOSED"];
+
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => ledgers[i % 2].ApplyAsync(Case(states[i % 4]), Now + (i % 4), default)));
+
+        var dispute = (await ledgers[0].FindAsync("D1", default))!;
+        (dispute.Status, dispute.StatusRank, dispute.CaseResult, dispute.AmountMinor, dispute.FeeMinor, dispute.TotalMinor).ShouldBe(("CASE_CLOSED", 4, "WIN", 1000L, 15L, 1015L));
+        (await ledgers[1].TimelineAsync("D1", default)).Select(e => e.Status).ShouldBe(states);
+        (await ledgers[0].ListAsync(new DisputeFilter(Open: true), 10, default)).ShouldBeEmpty();
+        (await ledgers[0].ListAsync(new DisputeFilter(Open: false), 10, default)).Single().CaseId.ShouldBe("D1");
+    }
+
+    private static TokenPay.Protocol.Models.CaseView Case(string status) => new()
+    {
+        CaseId = "D1", Status = status, CaseResult = status is "DISPUTE_END" or "CASE_CLOSED" ? "WIN" : null, ReasonCode = "13.1", ReasonMessage = "Not received",
+        ReasonCategory = "NOT_RECEIVED", OutTradeNo = "shop_1", TradeToken = "T1", OutUserId = "gina", TradeAmount = 10m, TradeCurrency = "USD", TradeCountry = "US",
+        TradeCreateTime = "2026-11-01T00:00:00.000+00:00", Amount = 10m, Fee = 0.15m, TotalAmount = 10.15m, Currency = "USD",
+        RetrievalDate = "2026-12-01", ExpirationDate = "2026-12-15", PaymentMethodType = "CARD",
+    };
+
+    [Theory, OnSqlite, OnPostgres]
     public async Task Inbox_ConcurrentDuplicateDeliveries_AreAppliedOnce(Engine engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine, MerchantStorage.Schema);
         await using var second = db.OpenSecondNode();
         var payments = Payments(db.Database);
         await payments.TryCreateAsync(Checkout("shop_1"), default);
-        var inboxes = new[] { new NotificationInbox(db.Database, payments, new RefundLedger(db.Database, Clock), Clock), new NotificationInbox(second, Payments(second), new RefundLedger(second, Clock), Clock) };
+        var inboxes = new[] { new NotificationInbox(db.Database, payments, new RefundLedger(db.Database, Clock), new DisputeLedger(db.Database, Clock), Clock), new NotificationInbox(second, Payments(second), new RefundLedger(second, Clock), new DisputeLedger(second, Clock), Clock) };
 
         var applied = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
             inboxes[i % 2].ApplyAsync("T1", "SUCCESS", "PAYMENT", "shop_1", "{}", Update("shop_1", PaymentStatuses.Success, "PMTOKEN_1"), null, null, default)));
