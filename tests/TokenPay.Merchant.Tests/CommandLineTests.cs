@@ -28,6 +28,12 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("refund --help", 0, "--refund-id")]
     [InlineData("refund --payment p1 --amount 0 --refund-id r1", 2, "--amount: amount must be more than zero")]
     [InlineData("refund --payment p1 --amount 1", 2, "--refund-id")]
+    [InlineData("disputes --help", 0, "reply")]
+    [InlineData("disputes reply --help", 0, "disputes reply --case D2026120700000001 --text \"Delivered on 2026-11-20, signed for\" --file https://shop.example/pod.pdf --file")]
+    [InlineData("disputes show --help", 0, "--case")]
+    [InlineData("disputes reply --case D1 --file https://shop.example/a.pdf", 2, "--text")]
+    [InlineData("disputes reply --case D1 --text Delivered --file http://shop.example/a.pdf", 2, "--file: Evidence link http://shop.example/a.pdf is not an https link")]
+    [InlineData("disputes list --status pending", 2, "open")]
     public async Task UsageAndHelp_ClearWordsAndExitCodes(string arguments, int exitCode, string expected)
     {
         var (exit, output) = await RunAsync(arguments);

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TokenPay.Merchant.Disputes;
 using TokenPay.Merchant.Payments;
@@ -20,7 +22,8 @@ public sealed class DisputeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _gateway = await GatewayHost.StartAsync();
+        // The clock jumps days: the gateway's sweep runs hourly, not every 10 s of the jump.
+        _gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Orders:ExpirySweepInterval"] = "01:00:00", ["Gateway:Orders:RecoverAfter"] = "02:00:00" });
         _merchant = await MerchantHost.StartAsync(_gateway, new Dictionary<string, string?> { ["Merchant:SmartRetries:PollInterval"] = "40.00:00:00" },
             s => s.ConfigureHttpClientDefaults(b => b.AddHttpMessageHandler(() => _desk)));
     }
@@ -148,6 +151,74 @@ public sealed class DisputeTests : IAsyncLifetime
         ((string?)_desk.Lists[^1]["cursor"]).ShouldBe("2", "the next pass starts where the last one ended");
         (await Disputes.DetailsAsync("D6", default))!.Case.Status.ShouldBe("CASE_CANCEL");
         (await _merchant.ScalarTextAsync("SELECT cursor FROM dispute_sync")).ShouldBe("3");
+    }
+
+    [Fact]
+    public async Task TheApi_ListsShowsAndAnswers_RefusingWhatTheCaseCannotTake()
+    {
+        using (await CaseDesk.PostSignedAsync(_merchant, CaseDesk.Notification(CaseDesk.Case("D8", "DISPUTE_INQUIRY", "shop_d8"))))
+        using (await CaseDesk.PostSignedAsync(_merchant, CaseDesk.Notification(CaseDesk.Case("D9", "DISPUTE_END", "shop_d9", result: "FAIL"))))
+        {
+        }
+
+        _desk.Put(CaseDesk.Case("D8", "DISPUTE_INQUIRY", "shop_d8"));
+        var open = await _merchant.Api.GetFromJsonAsync<JsonElement>("/api/disputes?status=open");
+        open.EnumerateArray().Select(c => c.GetProperty("caseId").GetString()).ShouldBe(["D8"]);
+        var closed = (await _merchant.Api.GetFromJsonAsync<JsonElement>("/api/disputes?status=closed"))[0];
+        (closed.GetProperty("caseId").GetString(), closed.GetProperty("lostCost").GetDecimal()).ShouldBe(("D9", 10.15m));
+        using (var bad = await _merchant.Api.GetAsync("/api/disputes?status=pending"))
+        {
+            bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        }
+
+        var shown = await _merchant.Api.GetFromJsonAsync<JsonElement>("/api/disputes/D8");
+        (shown.GetProperty("case").GetProperty("canAnswer").GetBoolean(), shown.GetProperty("timeline").GetArrayLength()).ShouldBe((true, 1));
+        using (var missing = await _merchant.Api.GetAsync("/api/disputes/D404"))
+        {
+            missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        }
+
+        var answer = new { responseContent = "Delivered and signed for.", representmentFile = new[] { "https://shop.example/pod.pdf" } };
+        using var invalid = await _merchant.Api.PostAsJsonAsync("/api/disputes/D8/reply", new { responseContent = "", representmentFile = Array.Empty<string>() });
+        using var taken = await _merchant.Api.PostAsJsonAsync("/api/disputes/D8/reply", answer);
+        using var twice = await _merchant.Api.PostAsJsonAsync("/api/disputes/D8/reply", answer);
+        using var ruled = await _merchant.Api.PostAsJsonAsync("/api/disputes/D9/reply", answer);
+
+        (invalid.StatusCode, taken.StatusCode, twice.StatusCode, ruled.StatusCode).ShouldBe((HttpStatusCode.BadRequest, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Conflict));
+        (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString().ShouldBe("responseContent");
+        (await ruled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString().ShouldBe("Case D9 is DISPUTE_END: only a case in DISPUTE_INQUIRY can be answered.");
+        _desk.Replays.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task TheOperatorPage_ShowsTheCaseAndItsDeadline_AndAnswersIt()
+    {
+        using (await CaseDesk.PostSignedAsync(_merchant, CaseDesk.Notification(CaseDesk.Case("D10", "DISPUTE_INQUIRY", "shop_d10"))))
+        {
+        }
+
+        _desk.Put(CaseDesk.Case("D10", "DISPUTE_INQUIRY", "shop_d10"));
+        using var session = new PageSession(_merchant.BaseUrl);
+        await session.GetAsync("/shop/operator/login");
+        await session.PostFormAsync("/shop/operator/login", [new("user", "operator"), new("password", MerchantHost.OperatorPassword)]);
+        var list = await session.GetAsync("/shop/operator/disputes?status=open");
+        list.Body.ShouldContain("data-case=\"D10\"");
+        list.Body.ShouldContain("answer by 2026-12-06");
+        var page = await session.GetAsync("/shop/operator/disputes/D10");
+        page.Body.ShouldContain("Answer by the end of 2026-12-06 (UTC)");
+        page.Body.ShouldContain("href=\"/shop/operator/disputes\">Disputes</a>");
+
+        var bad = await session.PostFormAsync("/shop/operator/disputes/D10/reply", [new("responseContent", "Delivered"), new("representmentFile", "ftp://shop.example/pod.pdf")]);
+        bad.Status.ShouldBe(HttpStatusCode.BadRequest);
+        bad.Body.ShouldContain("aria-describedby=\"hint-reply-files\"");
+        bad.Body.ShouldContain("ftp://shop.example/pod.pdf</textarea>");
+        var answered = await session.PostFormAsync("/shop/operator/disputes/D10/reply", [new("responseContent", "Delivered"), new("representmentFile", "https://shop.example/pod.pdf\r\nhttps://shop.example/invoice.xlsx")]);
+
+        answered.Status.ShouldBe(HttpStatusCode.OK);
+        answered.Body.ShouldContain("id=\"reply-result\"");
+        answered.Body.ShouldNotContain("id=\"reply-form\"");
+        _desk.Replays.Single()["representmentFile"]!.AsArray().Select(f => (string?)f).ShouldBe(["https://shop.example/pod.pdf", "https://shop.example/invoice.xlsx"]);
+        (await session.PostFormAsync("/shop/operator/disputes/D10/reply", [new("responseContent", "Delivered")], withToken: false)).Status.ShouldBe(HttpStatusCode.Forbidden);
     }
 
     private DisputeService Disputes => _merchant.Service<DisputeService>();

@@ -14,11 +14,11 @@ namespace TokenPay.Merchant.Cli;
 
 /// <summary>
 /// The merchant's command line, run against the configured database and gateway without starting the server:
-/// <c>charge</c>, <c>charge-batch</c>, <c>wallet list</c>, <c>wallet remove</c>, <c>reconcile</c>, <c>hash-password</c>.
+/// <c>charge</c>, <c>charge-batch</c>, <c>wallet list</c>, <c>wallet remove</c>, <c>reconcile</c>, <c>disputes</c>, <c>hash-password</c>.
 /// Arguments that look like configuration keys (<c>--PayerMax:BaseUrl=...</c>) are configuration.
 /// Exit codes (<see cref="ExitCodes"/>): 0 done, 1 refused or declined, 2 a usage error, 3 not known yet.
 /// </summary>
-public static class MerchantCommands
+public static partial class MerchantCommands
 {
     public const int Ok = 0;
     public const int NotDone = 1;
@@ -30,7 +30,7 @@ public static class MerchantCommands
         "3 not known yet (an outcome the gateway has not settled, or the sandbox, database or gateway could not be reached): run the same command again or reconcile.";
 
     /// <summary>The commands' names (the sandbox points a person who typed one without <c>merchant</c> to it).</summary>
-    public static readonly string[] Verbs = ["charge", "charge-status", "retry", "charge-batch", "refund", "wallet", "reconcile", "hash-password"];
+    public static readonly string[] Verbs = ["charge", "charge-status", "retry", "charge-batch", "refund", "wallet", "reconcile", "disputes", "hash-password"];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -63,7 +63,7 @@ public static class MerchantCommands
             "Configuration keys may be passed too and win over the defaults, e.g. --PayerMax:BaseUrl=http://127.0.0.1:5080.")
         {
             ChargeCommand(withServices), ChargeStatusCommand(withServices), RetryCommand(withServices), ChargeBatchCommand(withServices),
-            RefundCommand(withServices), WalletCommand(withServices), ReconcileCommand(withServices), HashPasswordCommand(),
+            RefundCommand(withServices), WalletCommand(withServices), ReconcileCommand(withServices), DisputesCommand(withServices), HashPasswordCommand(),
         };
     }
 

@@ -6,11 +6,12 @@ namespace TokenPay.Merchant.Disputes;
 
 /// <summary>
 /// A dispute case as the API, the command line and the operator pages show it (docs/disputes.md). <see cref="LostCost"/>:
-/// what a lost case cost the merchant (amount + fee); null unless the issuer ruled for the cardholder.
+/// what a lost case cost the merchant (amount + fee); null unless the issuer ruled for the cardholder. <see cref="RecordedAt"/>: when
+/// this service first heard of the case (lists go newest first by it).
 /// </summary>
 public sealed record DisputeSummary(
     string CaseId, string Status, string? CaseResult, string ReasonCategory, string ReasonCode, string ReasonMessage, string OutTradeNo, string UserId,
-    decimal Amount, decimal Fee, decimal TotalAmount, string Currency, string RetrievalDate, string ExpirationDate, bool CanAnswer, decimal? LostCost, DateTimeOffset UpdatedAt);
+    decimal Amount, decimal Fee, decimal TotalAmount, string Currency, string RetrievalDate, string ExpirationDate, bool CanAnswer, decimal? LostCost, DateTimeOffset RecordedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>The disputed payment as recorded here.</summary>
 public sealed record DisputedCharge(string OutTradeNo, string Kind, string? ChargeId, decimal Amount, string Currency, string Status, DateTimeOffset CreatedAt);
@@ -46,6 +47,9 @@ public enum DisputeReplyOutcome
 /// <summary>What a reply did, in a sentence an operator reads, with the case as it is now.</summary>
 public sealed record DisputeReply(DisputeReplyOutcome Outcome, string Message, string? Field = null, DisputeDetails? Details = null);
 
+/// <summary>An answer to a case: the merchant's words (at most 256 characters) and up to 10 https links to evidence files.</summary>
+public sealed record DisputeAnswer(string? ResponseContent, IReadOnlyList<string>? RepresentmentFile);
+
 /// <summary>What one caseList pass did: cases read, cases new or moved on, and the code of a refusal that ended it (null: none).</summary>
 public sealed record DisputeSyncSummary(int Read, int Changed, string? Refused = null);
 
@@ -54,7 +58,7 @@ internal static class DisputeViews
     public static DisputeSummary Summary(Dispute d, DateOnly today) => new(
         d.CaseId, d.Status, d.CaseResult, d.ReasonCategory, d.ReasonCode, d.ReasonMessage, d.OutTradeNo, d.UserId,
         Money(d.AmountMinor, d.Currency), Money(d.FeeMinor, d.Currency), Money(d.TotalMinor, d.Currency), d.Currency, d.RetrievalDate, d.ExpirationDate,
-        CanAnswer(d, today), d.IsLost ? Money(d.TotalMinor, d.Currency) : null, DateTimeOffset.FromUnixTimeMilliseconds(d.UpdatedAt));
+        CanAnswer(d, today), d.IsLost ? Money(d.TotalMinor, d.Currency) : null, DateTimeOffset.FromUnixTimeMilliseconds(d.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(d.UpdatedAt));
 
     /// <summary>Only a raised case can be answered, until the end of its expiration date (UTC).</summary>
     public static bool CanAnswer(Dispute d, DateOnly today) => d.Status == DisputeStatuses.Inquiry && !IsPastDeadline(d, today);

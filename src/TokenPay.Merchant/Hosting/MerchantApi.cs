@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TokenPay.Merchant.Disputes;
 using TokenPay.Merchant.Payments;
 using TokenPay.Merchant.Security;
 using TokenPay.Merchant.Storage;
@@ -6,7 +7,7 @@ using TokenPay.Merchant.Wallet;
 
 namespace TokenPay.Merchant.Hosting;
 
-/// <summary>The merchant's HTTP API (JSON) for operators: charges, refunds, wallets, reconciliation, payments. Every route needs <c>X-Operator-Key</c>.</summary>
+/// <summary>The merchant's HTTP API (JSON) for operators: charges, refunds, wallets, reconciliation, payments, disputes. Every route needs <c>X-Operator-Key</c>.</summary>
 internal static class MerchantApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -37,6 +38,68 @@ internal static class MerchantApi
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Remove a saved card at the gateway; it can no longer be charged.");
         api.MapPost("/reconcile", async (Reconciler reconciler, CancellationToken ct) => Results.Json(await reconciler.ReconcileAsync(ct)))
             .Produces<ReconcileSummary>().WithSummary("Settle open payments and refunds with the gateway now.");
+        api.MapDisputes();
+    }
+
+    /// <summary>The dispute inbox (docs/disputes.md): cases, one case with its payment, card and timeline, answers, refresh and reconciliation.</summary>
+    private static void MapDisputes(this RouteGroupBuilder api)
+    {
+        api.MapGet("/disputes", async (string? status, string? before, DisputeService disputes, CancellationToken ct) =>
+            DisputeFilterFor(status, before) is { } filter ? Results.Json(await disputes.ListAsync(filter, 100, ct)) : Invalid("status", "status is open (raised or answered), closed (ruled, closed or cancelled), or absent for all."))
+            .Produces<IReadOnlyList<DisputeSummary>>()
+            .WithSummary("Dispute cases, newest first (status=open or closed; before=<recordedAt in Unix ms>_<caseId> for the next 100); lostCost is what a lost case cost (amount + fee).");
+        api.MapGet("/disputes/{caseId}", async (string caseId, DisputeService disputes, CancellationToken ct) =>
+            await disputes.DetailsAsync(caseId, ct) is { } details ? Results.Json(details) : NotFound("caseId", "No dispute case with this caseId is known here."))
+            .Produces<DisputeDetails>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One dispute case with the disputed payment, the card, the timeline and the answer.");
+        api.MapPost("/disputes/{caseId}/reply", ReplyAsync).Accepts<DisputeAnswer>("application/json").Produces<DisputeReply>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Answer a DISPUTE_INQUIRY case with words and https evidence links before the end of its expiration date (UTC); the same answer again is safe.");
+        api.MapPost("/disputes/{caseId}/refresh", RefreshDisputeAsync)
+            .Produces<DisputeDetails>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Read one case from the gateway now (caseSearch).");
+        api.MapPost("/disputes/sync", async (DisputeSync sync, CancellationToken ct) => Results.Json(await sync.SyncAsync(ct)))
+            .Produces<DisputeSyncSummary>().WithSummary("Read the cases changed since the last look from the gateway now (caseList).");
+    }
+
+    private static async Task<IResult> RefreshDisputeAsync(string caseId, DisputeService disputes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await disputes.RefreshAsync(caseId, cancellationToken) is { } details ? Results.Json(details) : NotFound("caseId", "The gateway knows no dispute case with this caseId.");
+        }
+        catch (Exception ex) when (ex is TokenPay.Client.PayerMaxException or InvalidOperationException)
+        {
+            return Results.Problem(title: "The gateway could not be asked", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static DisputeFilter? DisputeFilterFor(string? status, string? before) => status switch
+    {
+        null or "" or "all" => new DisputeFilter(Older: PageMark.Parse(before)),
+        "open" => new DisputeFilter(Open: true, Older: PageMark.Parse(before)),
+        "closed" => new DisputeFilter(Open: false, Older: PageMark.Parse(before)),
+        _ => null,
+    };
+
+    private static async Task<IResult> ReplyAsync(string caseId, HttpContext http, DisputeService disputes, CancellationToken cancellationToken)
+    {
+        const string Shape = "The body must be a JSON object: {\"responseContent\"} and optionally \"representmentFile\" (https links to the evidence files).";
+        var read = await ReadAsync<DisputeAnswer>(http, Shape, cancellationToken);
+        if (read.Value is not { } answer)
+        {
+            return read.Invalid!;
+        }
+
+        // As for charges: the caller's hang-up does not stop an answer half way.
+        var reply = await disputes.ReplyAsync(caseId, answer.ResponseContent, answer.RepresentmentFile, CancellationToken.None);
+        return reply.Outcome switch
+        {
+            DisputeReplyOutcome.Taken => Results.Json(reply),
+            DisputeReplyOutcome.Invalid => Invalid(reply.Field!, reply.Message),
+            DisputeReplyOutcome.NotFound => NotFound("caseId", reply.Message),
+            DisputeReplyOutcome.Refused => Results.Problem(title: "The case cannot take this answer", detail: reply.Message, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["field"] = "caseId" }),
+            _ => Results.Problem(title: "Outcome unknown", detail: reply.Message, statusCode: StatusCodes.Status503ServiceUnavailable),
+        };
     }
 
     /// <summary>

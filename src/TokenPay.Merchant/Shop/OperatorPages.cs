@@ -11,10 +11,11 @@ namespace TokenPay.Merchant.Shop;
 
 /// <summary>
 /// The operator's pages: a password login (cookie), then a dashboard of customers, payments and charges; a
-/// customer's page charges the card the operator chooses (without the customer) and a payment's page refunds it.
+/// customer's page charges the card the operator chooses (without the customer), a payment's page refunds it, and a
+/// dispute case's page answers it.
 /// A form with a mistake comes back in place, with what was typed and the problem next to its field.
 /// </summary>
-internal static class OperatorPages
+internal static partial class OperatorPages
 {
     private const int PageSize = 25;
 
@@ -39,6 +40,7 @@ internal static class OperatorPages
         var actions = signedIn.MapGroup("").AddEndpointFilter(GuardFormAsync).DisableAntiforgery();
         actions.MapPost("/customers/{userId}/charge", ChargeAsync);
         actions.MapPost("/payments/{outTradeNo}/refund", RefundAsync);
+        MapDisputePages(signedIn, actions);
     }
 
     private static IResult Login(HttpContext http, OperatorLogin login, string? user, int status)
@@ -374,7 +376,7 @@ internal static class OperatorPages
 
     /// <summary>An operator page: the operator's own links above the body.</summary>
     private static IResult OperatorPage(HttpContext http, string title, string body, int status = StatusCodes.Status200OK) => Page(http, title, $"""
-        <nav aria-label="Operator" id="operator-nav"><a href="/shop/operator">Dashboard</a><a href="/shop/operator/customers">Customers</a><a href="/shop/operator/payments">Payments</a><a href="/shop/operator/charges">Charges</a>
+        <nav aria-label="Operator" id="operator-nav"><a href="/shop/operator">Dashboard</a><a href="/shop/operator/customers">Customers</a><a href="/shop/operator/payments">Payments</a><a href="/shop/operator/charges">Charges</a><a href="/shop/operator/disputes">Disputes</a>
         <form method="post" action="/shop/operator/logout">{Csrf(http)}<button type="submit" id="operator-signout">Sign out</button></form></nav>
         {body}
         """, status);

@@ -11,7 +11,7 @@ internal static class ShopLayout
 {
     private const string Style = """
         body{font-family:system-ui,sans-serif;margin:0;background:#f6f4ef;color:#222}main{max-width:44rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:12px}
-        label{display:block;margin-top:.6rem}input[type=text],input[type=password],input:not([type]),select{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #bbb;border-radius:6px}
+        label{display:block;margin-top:.6rem}input[type=text],input[type=password],input:not([type]),select,textarea{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #bbb;border-radius:6px}
         button{margin-top:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2d6a4f;color:#fff;font-size:1rem;cursor:pointer;white-space:nowrap}
         table{width:100%;border-collapse:collapse}td,th{padding:.4rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
         .word{white-space:nowrap}.id{overflow-wrap:anywhere}.wide{overflow-x:auto}
