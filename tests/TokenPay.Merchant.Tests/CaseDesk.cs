@@ -119,7 +119,7 @@ internal sealed class CaseDesk : DelegatingHandler
     };
 
     /// <summary>The CHARGEBACK notification of a case, as the gateway signs and sends it.</summary>
-    public static string Notification(JsonObject view, string notifyTime = "2026-11-22T08:00:00.000+00:00") => new JsonObject
+    public static string Notification(JsonObject view, string notifyTime = "2026-11-22T07:00:00.000+00:00") => new JsonObject
     {
         ["appId"] = TestKeys.AppId, ["merchantNo"] = TestKeys.MerchantNo, ["keyVersion"] = "1", ["notifyTime"] = notifyTime,
         ["notifyType"] = "CHARGEBACK", ["code"] = "APPLY_SUCCESS", ["msg"] = "Success.", ["data"] = view.DeepClone(),

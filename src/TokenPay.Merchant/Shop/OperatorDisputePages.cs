@@ -42,7 +42,7 @@ internal static partial class OperatorPages
     private static string DisputeTable(IEnumerable<DisputeSummary> cases)
     {
         var rows = string.Concat(cases.Select(c => $"""
-            <tr data-case="{E(c.CaseId)}" data-status="{E(c.Status)}"><td class="id"><a href="/shop/operator/disputes/{E(Uri.EscapeDataString(c.CaseId))}">{E(c.CaseId)}</a></td>
+            <tr data-case="{E(c.CaseId)}" data-status="{E(c.Status)}"><td class="{UserClass(c.CaseId)}"><a href="/shop/operator/disputes/{E(Uri.EscapeDataString(c.CaseId))}">{E(c.CaseId)}</a></td>
             <td class="word">{E(DisputeWords(c))}</td><td class="word">{E(ReasonWords(c.ReasonCategory))}</td><td class="word">{E(MoneyOf(c.Amount, c.Currency))}</td>
             <td>{(c.CanAnswer ? $"answer by {E(c.ExpirationDate)}" : "")}{(c.LostCost is { } cost ? $"""<span class="lost-cost">lost: cost {E(MoneyOf(cost, c.Currency))}</span>""" : "")}</td></tr>
             """));
@@ -62,13 +62,14 @@ internal static partial class OperatorPages
         var c = details.Case;
         var timeline = string.Concat(details.Timeline.Select(step => $"""<li data-status="{E(step.Status)}"><span class="word">{E(step.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC</span> {E(StepWords(step.Status))}</li>"""));
         return OperatorPage(http, "Dispute", $"""
-            <h1>Dispute <span class="id">{E(c.CaseId)}</span> <span class="word" id="dispute-status" data-status="{E(c.Status)}">{E(DisputeWords(c))}</span></h1>
+            <h1>Dispute <span id="dispute-status" data-status="{E(c.Status)}">{E(DisputeWords(c))}</span></h1>
             {(notice is null ? "" : $"""<p class="notice" id="reply-result" role="status">{E(notice)}</p>""")}
             {Deadline(c)}
             <table id="dispute">
+              <tr><th>Case</th><td class="{UserClass(c.CaseId)}" id="case-id">{E(c.CaseId)}</td></tr>
               <tr><th>Reason</th><td>{E(ReasonWords(c.ReasonCategory))} <span class="id">({E(c.ReasonCode)} {E(c.ReasonMessage)})</span></td></tr>
               <tr><th>Disputed</th><td class="word">{E(MoneyOf(c.Amount, c.Currency))}</td></tr>
-              <tr><th>Fee</th><td class="word">{E(MoneyOf(c.Fee, c.Currency))} <span class="muted">kept only if the case is lost</span></td></tr>
+              <tr><th>Fee</th><td><span class="word">{E(MoneyOf(c.Fee, c.Currency))}</span> <span class="muted">kept only if the case is lost</span></td></tr>
               <tr><th>Raised</th><td class="word">{E(c.RetrievalDate)}</td></tr>
               <tr><th>Customer</th><td class="id"><a href="/shop/operator/customers/{E(Uri.EscapeDataString(c.UserId))}">{E(c.UserId)}</a></td></tr>
             </table>
@@ -93,7 +94,7 @@ internal static partial class OperatorPages
             <table id="disputed-payment">
               <tr><th>Order</th><td class="id"><a href="/shop/operator/payments/{E(Uri.EscapeDataString(charge.OutTradeNo))}">{E(charge.OutTradeNo)}</a></td></tr>
               <tr><th>Kind</th><td>{E(Kinds.GetValueOrDefault(charge.Kind, charge.Kind))}</td></tr>
-              <tr><th>Amount</th><td class="word">{E(MoneyOf(charge.Amount, charge.Currency))} <span class="word">{E(PaymentWords.GetValueOrDefault(charge.Status, charge.Status))}</span></td></tr>
+              <tr><th>Amount</th><td><span class="word">{E(MoneyOf(charge.Amount, charge.Currency))}</span> <span class="word">{E(PaymentWords.GetValueOrDefault(charge.Status, charge.Status))}</span></td></tr>
               {(charge.ChargeId is { } id ? $"""<tr><th>Charge</th><td class="id"><a href="/shop/operator/charges/{E(Uri.EscapeDataString(id))}">{E(id)}</a></td></tr>""" : "")}
               <tr><th>Made</th><td class="word">{E(charge.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC</td></tr>
             </table>

@@ -449,7 +449,7 @@ internal static partial class OperatorPages
         _ => status.ToLowerInvariant(),
     };
 
-    // A user id of a word's length stays whole; a longer one is an id that may wrap (as Layout tells them apart).
+    // A user id (or a case id) of a word's length stays whole; a longer one is an id that may wrap (as Layout tells them apart).
     private static string UserClass(string userId) => userId.Length <= 24 ? "word" : "id";
 
     private static string Money(long minor, string currency) => $"{Currencies.FromMinorUnits(minor, currency).ToString(CultureInfo.InvariantCulture)} {currency}";

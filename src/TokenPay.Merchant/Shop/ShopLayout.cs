@@ -15,7 +15,7 @@ internal static class ShopLayout
         button{margin-top:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2d6a4f;color:#fff;font-size:1rem;cursor:pointer;white-space:nowrap}
         table{width:100%;border-collapse:collapse}td,th{padding:.4rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
         .word{white-space:nowrap}.id{overflow-wrap:anywhere}.wide{overflow-x:auto}
-        .hint{color:#b00020;font-size:.85rem;display:block}.notice{background:#eef6f0;border-radius:8px;padding:.6rem}.muted{color:#666;font-size:.9rem}
+        .hint{color:#b00020;font-size:.85rem;display:block;overflow-wrap:anywhere}.notice{background:#eef6f0;border-radius:8px;padding:.6rem}.muted{color:#666;font-size:.9rem}
         nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:baseline}nav a,nav span{white-space:nowrap}
         nav form{display:inline}nav button{margin:0;padding:.2rem .6rem;font-size:.85rem;background:#666}
         #wallet td.remove button{margin:0;padding:.4rem .9rem}

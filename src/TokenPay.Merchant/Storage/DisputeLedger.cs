@@ -91,9 +91,13 @@ internal sealed class DisputeLedger(RelationalDatabase database, TimeProvider cl
     public Task<Dispute?> FindAsync(string caseId, CancellationToken cancellationToken) =>
         database.QueryFirstOrDefaultAsync<Dispute>("SELECT * FROM disputes WHERE case_id = @caseId;", new { caseId }, cancellationToken);
 
-    /// <summary>A case's states in the order they happened.</summary>
-    public Task<IReadOnlyList<DisputeEvent>> TimelineAsync(string caseId, CancellationToken cancellationToken) =>
-        database.QueryAsync<DisputeEvent>("SELECT status, at FROM dispute_timeline WHERE case_id = @caseId ORDER BY at, status;", new { caseId }, cancellationToken);
+    /// <summary>
+    /// A case's states in the order they happened: a case only moves forward, so by state first (the gateway's event
+    /// times and this service's clock need not agree), then by time.
+    /// </summary>
+    public async Task<IReadOnlyList<DisputeEvent>> TimelineAsync(string caseId, CancellationToken cancellationToken) =>
+        [.. (await database.QueryAsync<DisputeEvent>("SELECT status, at FROM dispute_timeline WHERE case_id = @caseId;", new { caseId }, cancellationToken))
+            .OrderBy(e => Rank(e.Status)).ThenBy(e => e.At)];
 
     /// <summary>Cases the filter matches, newest first, at most <paramref name="limit"/>.</summary>
     public Task<IReadOnlyList<Dispute>> ListAsync(DisputeFilter filter, int limit, CancellationToken cancellationToken) =>
