@@ -95,6 +95,27 @@ public sealed class DisputeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFraudStop_EndsWhenTheCustomerPaysWithTheCardAndSavesItAgain()
+    {
+        var token = await SeedAsync("dora", "4444333322221111");
+        using (await CaseDesk.PostSignedAsync(_merchant, CaseDesk.Notification(CaseDesk.Case("D11", "DISPUTE_INQUIRY", "shop_elsewhere", token, "FRAUD"))))
+        {
+        }
+
+        var payments = _merchant.Service<PaymentStore>();
+        await payments.TryCreateAsync(new Payment
+        {
+            OutTradeNo = "shop_again", Kind = PaymentKinds.Checkout, UserId = "dora", AmountMinor = 500, Currency = "USD", SavesCard = true, SaveMitType = "UNSCHEDULED",
+            Status = PaymentStatuses.Pending, CreatedAt = 0, UpdatedAt = 0,
+        }, default);
+        await payments.ApplyAsync(new OrderUpdate("shop_again", PaymentStatuses.Success, "T_again", null, null, token, "VISA", "444433******1111"), default);
+
+        var card = (await _merchant.Service<WalletService>().FindAsync(token, default))!;
+        (card.FraudCaseId, card.Attention).ShouldBe((null, null));
+        (await ChargeAsync("c-after-resave")).Status.ShouldBe(PaymentStatuses.Success);
+    }
+
+    [Fact]
     public async Task AnAnswer_IsCheckedTakenOnce_AndRefusedOnceTheCaseCannotTakeIt()
     {
         _desk.Put(CaseDesk.Case("D4", "DISPUTE_INQUIRY", "shop_d4"));
