@@ -177,34 +177,49 @@ internal static class ConsolePages
             html.Append("<p class=\"muted\">No notifications for this order.</p>");
         }
 
-        if (refunds.Count > 0)
-        {
-            html.Append("<h2>Refunds</h2><div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Refunds\"><table id=\"refunds\"><thead><tr><th>outRefundNo</th><th>Amount</th><th>Status</th><th>Created</th><th>Ended</th></tr></thead><tbody>");
-            foreach (var refund in refunds)
-            {
-                html.Append("<tr><td>").Append(HtmlPage.Encode(refund.OutRefundNo)).Append("</td><td>").Append(Amount(refund.AmountMinor, refund.Currency)).Append("</td><td>")
-                    .Append(Badge(refund.Status)).Append("</td><td>").Append(Time(refund.CreatedAt)).Append("</td><td>").Append(refund.CompletedAt is { } done ? Time(done) : "-").Append("</td></tr>");
-            }
-
-            html.Append("</tbody></table></div>");
-        }
-
-        if (disputes.Count > 0)
-        {
-            html.Append("<h2>Disputes</h2><div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Disputes\"><table id=\"disputes\"><thead><tr><th>Case</th><th>Reason</th><th>Amount</th><th>Fee</th><th>Status</th><th>Answer by</th></tr></thead><tbody>");
-            foreach (var dispute in disputes)
-            {
-                html.Append("<tr><td class=\"id\">").Append(HtmlPage.Encode(dispute.CaseId)).Append("</td><td>").Append(HtmlPage.Encode(dispute.ReasonCategory)).Append(' ').Append(HtmlPage.Encode(dispute.ReasonCode))
-                    .Append("</td><td>").Append(Amount(dispute.AmountMinor, dispute.Currency)).Append("</td><td>").Append(Amount(dispute.FeeMinor, dispute.Currency)).Append("</td><td>")
-                    .Append(Badge(dispute.Status)).Append(dispute.CaseResult is { } result ? $" {HtmlPage.Encode(result)}" : "").Append("</td><td>")
-                    .Append(dispute.AnsweredAt is null ? HtmlPage.Encode(dispute.ExpirationDate) : "answered").Append("</td></tr>");
-            }
-
-            html.Append("</tbody></table></div>");
-        }
-
+        html.Append(RefundTable(refunds)).Append(DisputeTable(disputes));
         html.Append("</div>").Append(EventList(events));
         await WritePageAsync(http, StatusCodes.Status200OK, $"Order {order.OutTradeNo}", html, events, $"/admin/console/orders/{Uri.EscapeDataString(order.TradeToken)}");
+    }
+
+    private static string RefundTable(IReadOnlyList<OrderRefund> refunds)
+    {
+        if (refunds.Count == 0)
+        {
+            return "";
+        }
+
+        var html = new StringBuilder();
+        html.Append("<h2>Refunds</h2><div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Refunds\"><table id=\"refunds\"><thead><tr><th>outRefundNo</th><th>Amount</th><th>Status</th><th>Created</th><th>Ended</th></tr></thead><tbody>");
+        foreach (var refund in refunds)
+        {
+            html.Append("<tr><td>").Append(HtmlPage.Encode(refund.OutRefundNo)).Append("</td><td>").Append(Amount(refund.AmountMinor, refund.Currency)).Append("</td><td>")
+                .Append(Badge(refund.Status)).Append("</td><td>").Append(Time(refund.CreatedAt)).Append("</td><td>").Append(refund.CompletedAt is { } done ? Time(done) : "-").Append("</td></tr>");
+        }
+
+        html.Append("</tbody></table></div>");
+        return html.ToString();
+    }
+
+    private static string DisputeTable(IReadOnlyList<OrderDispute> disputes)
+    {
+        if (disputes.Count == 0)
+        {
+            return "";
+        }
+
+        var html = new StringBuilder();
+        html.Append("<h2>Disputes</h2><div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Disputes\"><table id=\"disputes\"><thead><tr><th>Case</th><th>Reason</th><th>Amount</th><th>Fee</th><th>Status</th><th>Answer by</th></tr></thead><tbody>");
+        foreach (var dispute in disputes)
+        {
+            html.Append("<tr><td class=\"id\">").Append(HtmlPage.Encode(dispute.CaseId)).Append("</td><td>").Append(HtmlPage.Encode(dispute.ReasonCategory)).Append(' ').Append(HtmlPage.Encode(dispute.ReasonCode))
+                .Append("</td><td>").Append(Amount(dispute.AmountMinor, dispute.Currency)).Append("</td><td>").Append(Amount(dispute.FeeMinor, dispute.Currency)).Append("</td><td>")
+                .Append(Badge(dispute.Status)).Append(dispute.CaseResult is { } result ? $" {HtmlPage.Encode(result)}" : "").Append("</td><td>")
+                .Append(dispute.AnsweredAt is null ? HtmlPage.Encode(dispute.ExpirationDate) : "answered").Append("</td></tr>");
+        }
+
+        html.Append("</tbody></table></div>");
+        return html.ToString();
     }
 
     /// <summary>What refunds and disputes hold of the order's amount, when they hold anything.</summary>
