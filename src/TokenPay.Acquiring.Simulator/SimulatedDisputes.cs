@@ -1,3 +1,4 @@
+using TokenPay.Protocol;
 using TokenPay.Protocol.Models;
 
 namespace TokenPay.Acquiring.Simulator;
@@ -32,9 +33,9 @@ public sealed class SimulatedDisputes
         var (raised, paymentFound) = await _disputes.RaiseNowAsync(tradeToken,
             (payment, left) => DisputeNetwork.NewCase(tradeToken, payment, category, now, DisputeRules.Win, null, left), now.ToUnixTimeMilliseconds(), cancellationToken);
         return raised is not null
-            ? DisputeAction.Done($"Raised {category} case {raised.CaseId} for {raised.AmountMinor} minor units of {raised.Currency}.", raised.Report(DisputeStage.Raised, raised.RaiseAt))
+            ? DisputeAction.Done($"Raised {category} case {raised.CaseId} for {Currencies.FromMinorUnits(raised.AmountMinor ?? 0, raised.Currency).ToString($"F{Currencies.MinorDigits(raised.Currency)}", System.Globalization.CultureInfo.InvariantCulture)} {raised.Currency}.", raised.Report(DisputeStage.Raised, raised.RaiseAt))
             : paymentFound
-                ? DisputeAction.Refuse(DisputeRefusal.NothingLeft, "Nothing is left of this payment to dispute: it was refunded or is disputed already.")
+                ? DisputeAction.Refuse(DisputeRefusal.NothingLeft, "Nothing is left of this payment to dispute: refunds, open disputes and chargebacks already account for all of it.")
                 : DisputeAction.Refuse(DisputeRefusal.UnknownPayment, "The simulator approved no payment with an amount for this order.");
     }
 

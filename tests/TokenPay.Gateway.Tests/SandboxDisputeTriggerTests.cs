@@ -68,7 +68,7 @@ public sealed class SandboxDisputeTriggerTests : IAsyncLifetime
         (again.Status, again.Error).ShouldBe((HttpStatusCode.Conflict, $"Case {caseId} is ruled already (FAIL): only an open case can change."));
         var log = await _host.Http.GetFromJsonAsync<JsonElement>("/admin/log");
         log.EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "dispute.triggered").Select(e => e.GetProperty("message").GetString())
-            .ShouldBe([$"Sandbox dispute.created: Raised NOT_RECEIVED case {caseId} for 1234 minor units of USD.", $"Sandbox dispute.lost: Case {caseId} lost by the merchant."]);
+            .ShouldBe([$"Sandbox dispute.created: Raised NOT_RECEIVED case {caseId} for 12.34 USD.", $"Sandbox dispute.lost: Case {caseId} lost by the merchant."]);
     }
 
     private async Task<(HttpStatusCode Status, string? Error, JsonElement Body)> PostAsync(string body)

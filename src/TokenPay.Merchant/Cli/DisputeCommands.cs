@@ -114,6 +114,15 @@ public static partial class MerchantCommands
         return sync;
     }
 
+    private static readonly Dictionary<DisputeReplyOutcome, string> ReplyWords = new()
+    {
+        [DisputeReplyOutcome.Taken] = "Answered:",
+        [DisputeReplyOutcome.NotFound] = "Not found:",
+        [DisputeReplyOutcome.Invalid] = "Not sent:",
+        [DisputeReplyOutcome.Refused] = "Refused:",
+        [DisputeReplyOutcome.Unknown] = "Not known yet:",
+    };
+
     private static async Task<int> ReplyAsync(IServiceProvider services, string caseId, string text, string[] files, bool json, CancellationToken cancellationToken)
     {
         var reply = await services.GetRequiredService<DisputeService>().ReplyAsync(caseId, text, files, cancellationToken);
@@ -123,7 +132,7 @@ public static partial class MerchantCommands
         }
         else
         {
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(reply.Outcome.ToString())}[/] {Markup.Escape(reply.Message)}");
+            AnsiConsole.MarkupLine($"[bold]{ReplyWords[reply.Outcome]}[/] {Markup.Escape(reply.Message)}");
         }
 
         return reply.Outcome switch

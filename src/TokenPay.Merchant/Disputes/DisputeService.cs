@@ -63,9 +63,14 @@ internal sealed class DisputeService(PayerMaxClient client, DisputeLedger disput
     /// <summary>What is wrong with an answer, or null when it can be sent.</summary>
     public static (string Field, string Message)? Check(string? text, IReadOnlyList<string>? files)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > 256)
+        if (string.IsNullOrWhiteSpace(text))
         {
             return ("responseContent", "responseContent is required: the answer in words, at most 256 characters.");
+        }
+
+        if (text.Length > 256)
+        {
+            return ("responseContent", $"responseContent is {text.Length} characters long; the answer may have at most 256.");
         }
 
         if (files is { Count: > MaxFiles })
