@@ -9,15 +9,19 @@ namespace TokenPay.Client;
 /// </summary>
 public static class RefundRequests
 {
-    /// <summary>Everything the order paid that no refund has taken back yet, back to the card.</summary>
+    /// <summary>
+    /// Everything the order paid that is still the merchant's to give back: not taken back by a refund, not frozen
+    /// by an open dispute case and not charged back by a lost one (the gateway refuses a refund of any of those).
+    /// </summary>
     /// <param name="outRefundNo">The merchant's unique refund number (letters, digits, '_'; at most 64): the idempotency key.</param>
-    /// <param name="order">The order as <c>orderQuery</c> shows it (its <c>refundedAmount</c> is left out).</param>
+    /// <param name="order">The order as <c>orderQuery</c> shows it (its <c>refundedAmount</c>, <c>disputedAmount</c> and <c>chargedBackAmount</c> are left out).</param>
     /// <param name="comments">Why (at most 512 characters).</param>
     /// <param name="refundNotifyUrl">Where the REFUND notification goes; the merchant's configured refund URL when null.</param>
     public static RefundRequest Full(string outRefundNo, OrderView order, string? comments = null, string? refundNotifyUrl = null)
     {
         ArgumentNullException.ThrowIfNull(order);
-        return Partial(outRefundNo, order, order.TotalAmount - (order.RefundedAmount ?? 0), comments, refundNotifyUrl);
+        var rest = order.TotalAmount - (order.RefundedAmount ?? 0) - (order.DisputedAmount ?? 0) - (order.ChargedBackAmount ?? 0);
+        return Partial(outRefundNo, order, rest, comments, refundNotifyUrl);
     }
 
     /// <summary>
