@@ -50,10 +50,11 @@ public sealed class MerchantHost : IAsyncDisposable
         where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <param name="configure">Replaces services, e.g. adds a handler to every HttpClient.</param>
-    public static async Task<MerchantHost> StartAsync(GatewayHost gateway, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    /// <param name="port">The port to serve on, when the gateway must know the merchant's address before it starts (its configured notify URL); a free one otherwise.</param>
+    public static async Task<MerchantHost> StartAsync(GatewayHost gateway, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null, int? port = null)
     {
         var directory = Directory.CreateTempSubdirectory("tokenpay-merchant-").FullName;
-        var baseUrl = $"http://127.0.0.1:{FreePorts.Next()}";
+        var baseUrl = $"http://127.0.0.1:{port ?? FreePorts.Next()}";
         var config = Settings(gateway, baseUrl, $"Data Source={Path.Combine(directory, "merchant.db")}");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
