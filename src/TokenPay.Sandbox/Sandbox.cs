@@ -182,6 +182,8 @@ internal sealed class Sandbox
               "retry after 24 h" (MAC 25; the merchant retries then), 4000000000000036 "do not try again" (MAC 03),
               4000000000001117 renewed by its issuer 7 days after first use (same token, new expiry)
               refunds succeed 5 s later; comments REFUND_FAILED (fails later), REFUND_REJECTED (fails at once), REFUND_PENDING (24 h)
+              disputes (docs/disputes.md): 4000000000057010 paid is disputed as fraud 20 days later (clock advance 21.00:00:00),
+              or now: trigger dispute.created --order ORDER --reason fraud; answer with merchant disputes reply
 
             Test bench (docs/sandbox.md), from another terminal: ... clock advance 06:00:00 | faults add '{LostAnswerRule}' |
               listen --forward-to http://127.0.0.1:3000/payermax/notify | logs tail | trigger payment.succeeded   (... = tokenpay, or dotnet run --project src/TokenPay.Sandbox --)
