@@ -2,6 +2,7 @@ using TokenPay.Gateway.Admin;
 using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Hosting;
 using TokenPay.Storage;
+using TokenPay.Hosting;
 
 try
 {
@@ -11,7 +12,7 @@ try
     }
 
     var app = await GatewayApp.CreateAsync(args);
-    await app.RunAsync();
+    await app.RunUntilShutdownAsync();
     return 0;
 }
 catch (Exception ex) when (ex is StorageUnavailableException or GatewayConfigurationException or Microsoft.Extensions.Options.OptionsValidationException)

@@ -1,5 +1,6 @@
 using TokenPay.Merchant.Cli;
 using TokenPay.Merchant.Hosting;
+using TokenPay.Hosting;
 
 // A first word (charge, wallet, ...) or a help flag is a command (see --help); otherwise the server starts,
 // with any configuration arguments (--urls, --Merchant:Key=value).
@@ -11,7 +12,7 @@ try
     }
 
     var app = await MerchantApp.CreateAsync(args);
-    await app.RunAsync();
+    await app.RunUntilShutdownAsync();
     return 0;
 }
 catch (TokenPay.Storage.StorageUnavailableException ex)

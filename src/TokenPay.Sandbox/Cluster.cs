@@ -49,9 +49,14 @@ internal sealed class Cluster(Sandbox sandbox, int nodeCount, string? postgres)
                     ["Merchant:ReconcileAfter"] = "00:01:00",
                 });
             }, cancellationToken);
-            if (!await Sandbox.TryStartAsync(frontDoor, sandbox.GatewayPort, "--gateway-port", cancellationToken)
-                || !await Sandbox.TryStartAsync(merchant, sandbox.MerchantPort, "--merchant-port", cancellationToken))
+            if (!await Sandbox.TryStartAsync(frontDoor, sandbox.GatewayPort, "--gateway-port", cancellationToken))
             {
+                return 1;
+            }
+
+            if (!await Sandbox.TryStartAsync(merchant, sandbox.MerchantPort, "--merchant-port", cancellationToken))
+            {
+                await frontDoor.StopAsync(CancellationToken.None);
                 return 1;
             }
 

@@ -141,8 +141,14 @@ internal sealed class Sandbox
         }, cancellationToken);
         clock.Attach(merchant.Services.GetServices<IScheduledWork>());
 
-        if (!await TryStartAsync(gateway, _gatewayPort, "--gateway-port", cancellationToken) || !await TryStartAsync(merchant, _merchantPort, "--merchant-port", cancellationToken))
+        if (!await TryStartAsync(gateway, _gatewayPort, "--gateway-port", cancellationToken))
         {
+            return 1;
+        }
+
+        if (!await TryStartAsync(merchant, _merchantPort, "--merchant-port", cancellationToken))
+        {
+            await gateway.StopAsync(CancellationToken.None);
             return 1;
         }
 
@@ -225,7 +231,7 @@ internal sealed class Sandbox
     {
         try
         {
-            await app.StartAsync(cancellationToken);
+            await app.StartOrStopAsync(cancellationToken);
             return true;
         }
         catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)

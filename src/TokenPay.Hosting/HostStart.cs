@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+
+namespace TokenPay.Hosting;
+
+public static class HostStart
+{
+    /// <summary>
+    /// Starts the host; one whose server cannot listen (a busy port) is stopped before the error leaves. Without the
+    /// stop, disposing it cancels the background services that were just starting, and .NET logs each as a crash with
+    /// a stack trace under the one sentence that says what to fix. (A failure before the hosted services start, such
+    /// as options validation, leaves nothing to stop.)
+    /// </summary>
+    public static async Task StartOrStopAsync(this IHost host, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (IOException ex) when (ex.InnerException is AddressInUseException)
+        {
+            await host.StopAsync(CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary><see cref="StartOrStopAsync"/>, then runs until shut down (Ctrl+C), then disposes the host.</summary>
+    public static async Task RunUntilShutdownAsync(this IHost host)
+    {
+        try
+        {
+            await host.StartOrStopAsync();
+            await host.WaitForShutdownAsync();
+        }
+        finally
+        {
+            if (host is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync();
+            }
+            else
+            {
+                host.Dispose();
+            }
+        }
+    }
+}
