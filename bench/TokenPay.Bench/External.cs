@@ -514,8 +514,9 @@ internal sealed class ChildProcess : IAsyncDisposable
                     return child;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting (a loaded machine) to answer within the timeout: ask again.
             }
 
             if (child._process.HasExited)

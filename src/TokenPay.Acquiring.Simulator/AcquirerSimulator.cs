@@ -70,11 +70,20 @@ internal sealed class AcquirerSimulator(SimulatorStore store, DisputeNetwork dis
 
     private async Task<AuthorizationOutcome> AuthorizeMerchantInitiatedAsync(AuthorizationRequest request, string cardKey, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var at = now.ToUnixTimeMilliseconds();
+        var standing = await store.MitStandingAsync(request.MerchantNo, cardKey, request.Credential.InitialTransactionId, at, cancellationToken);
+        if (standing.DisputesDue > 0)
+        {
+            // Cases planned on this card fall due first: a fraud case among them stops this payment.
+            await disputes.RaiseDueAsync(request.MerchantNo, cardKey, now, cancellationToken);
+            standing = await store.MitStandingAsync(request.MerchantNo, cardKey, request.Credential.InitialTransactionId, at, cancellationToken);
+        }
+
         // The usual MIT follows an approval: then the latest attempt is all the history that matters.
-        var history = await store.RecentMitsAsync(request.MerchantNo, cardKey, latestOnly: true, cancellationToken);
+        var history = standing.Latest(request.MerchantNo, cardKey);
         if (history is [{ Declined: true }])
         {
-            history = await store.RecentMitsAsync(request.MerchantNo, cardKey, latestOnly: false, cancellationToken);
+            history = await store.RecentMitsAsync(request.MerchantNo, cardKey, cancellationToken);
         }
 
         // A reattempt follows a decline recent enough to count under some network's limit.
@@ -82,8 +91,8 @@ internal sealed class AcquirerSimulator(SimulatorStore store, DisputeNetwork dis
         var reattempt = previous is { Declined: true } && previous.DecidedAt > (now - NetworkRetryLimits.LongestWindow).ToUnixTimeMilliseconds();
         string? violation = null;
 
-        var outcome = await UnlinkedAsync(request, cardKey, cancellationToken);
-        if (outcome is null && await disputes.FraudChargebackStopsMitsAsync(request.MerchantNo, cardKey, now, cancellationToken))
+        var outcome = Unlinked(request, cardKey, standing);
+        if (outcome is null && standing.FraudStopsMits)
         {
             violation = ViolationMitAfterFraudChargeback;
             outcome = AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,
@@ -91,7 +100,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, DisputeNetwork dis
                 new(NetworkAdvice.IssuerNeverApproves, NetworkAdvice.StopRecurring));
         }
         else if (outcome is null && previous is { Declined: true } && NetworkAdvice.ForbidsRetry(previous.AdviceCategory, previous.MerchantAdviceCode)
-            && previous.DecidedAt >= (await store.LastStoredAtAsync(request.MerchantNo, cardKey, cancellationToken) ?? 0))
+            && previous.DecidedAt >= (standing.LastStoredAt ?? 0))
         {
             // Forbidden until the customer stores the card again.
             violation = ViolationRetryForbidden;
@@ -142,7 +151,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, DisputeNetwork dis
     }
 
     /// <summary>A merchant-initiated payment must name the consented storing transaction of this card with this merchant.</summary>
-    private async Task<AuthorizationOutcome?> UnlinkedAsync(AuthorizationRequest request, string cardKey, CancellationToken cancellationToken)
+    private static AuthorizationOutcome? Unlinked(AuthorizationRequest request, string cardKey, MitStanding standing)
     {
         var initial = request.Credential.InitialTransactionId;
         if (request.Credential is { Use: CredentialUse.Subsequent, InitialTransactionId: null, Legacy: true })
@@ -157,8 +166,7 @@ internal sealed class AcquirerSimulator(SimulatorStore store, DisputeNetwork dis
                 new(NetworkAdvice.DataQuality, null));
         }
 
-        var issued = await store.FindCredentialAsync(initial, cancellationToken);
-        return issued is { Stored: true } && issued.MerchantNo == request.MerchantNo && issued.CardKey == cardKey
+        return standing.CredentialStoredCard(request.MerchantNo, cardKey)
             ? null
             : AuthorizationOutcome.Declined(ResultCodes.IssuerPaymentRejected,
                 "The initial transaction this merchant-initiated payment names is not a customer-initiated transaction that stored this card with this merchant.",

@@ -8,7 +8,7 @@ namespace TokenPay.Acquiring.Simulator;
 /// reports the gateway pulls and acknowledges, the merchant's answers, and whether a fraud chargeback stops a
 /// merchant's merchant-initiated payments on a card.
 /// </summary>
-internal sealed class DisputeNetwork(SimulatorDisputeStore disputes, SimulatorStore store, TimeProvider clock)
+internal sealed class DisputeNetwork(SimulatorDisputeStore disputes, TimeProvider clock)
 {
     /// <summary>What the simulator keeps of a decision: for an approval with an amount, the payment and the dispute planned on it.</summary>
     public static (ApprovedPayment? Payment, SimulatedDispute? Planned) Approval(AuthorizationRequest request, string? cardKey, AuthorizationOutcome outcome, DateTimeOffset decidedAt)
@@ -106,15 +106,7 @@ internal sealed class DisputeNetwork(SimulatorDisputeStore disputes, SimulatorSt
                 || (await disputes.FindAsync(current.CaseId, cancellationToken))?.AnsweredAt is not null);
     }
 
-    /// <summary>
-    /// True when a FRAUD case on this card for this merchant was raised after the customer last stored the card
-    /// with it: the networks then expect no merchant-initiated payment until the customer stores it again.
-    /// </summary>
-    public async Task<bool> FraudChargebackStopsMitsAsync(string merchantNo, string cardKey, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var at = now.ToUnixTimeMilliseconds();
-        await disputes.RaiseDueAsync(at, merchantNo, cardKey, cancellationToken);
-        return await disputes.LastFraudRaisedAsync(merchantNo, cardKey, at, cancellationToken) is { } raisedAt
-            && raisedAt > (await store.LastStoredAtAsync(merchantNo, cardKey, cancellationToken) ?? 0);
-    }
+    /// <summary>Raises the planned cases on this card for this merchant whose time has come (before a merchant-initiated payment on it is decided).</summary>
+    public Task RaiseDueAsync(string merchantNo, string cardKey, DateTimeOffset now, CancellationToken cancellationToken) =>
+        disputes.RaiseDueAsync(now.ToUnixTimeMilliseconds(), merchantNo, cardKey, cancellationToken);
 }

@@ -135,13 +135,6 @@ internal sealed class SimulatorDisputeStore(RelationalDatabase database)
         }
     }
 
-    /// <summary>When a FRAUD case on this card for this merchant was last raised, by <paramref name="now"/>; null: never.</summary>
-    public Task<long?> LastFraudRaisedAsync(string merchantNo, string cardKey, long now, CancellationToken cancellationToken) =>
-        database.QueryFirstOrDefaultAsync<long?>("""
-            SELECT MAX(raise_at) FROM acquirer_simulator_disputes
-            WHERE merchant_no = @merchantNo AND card_key = @cardKey AND reason_category = 'FRAUD' AND amount_minor IS NOT NULL AND raise_at <= @now;
-            """, new { merchantNo, cardKey, now }, cancellationToken);
-
     /// <summary>Raises a case now on an approved payment with what is left of it: the case, or why not (no such payment, nothing left).</summary>
     public Task<(SimulatedDispute? Raised, bool PaymentFound)> RaiseNowAsync(string tradeToken, Func<ApprovedPayment, long, SimulatedDispute> raise, long now, CancellationToken cancellationToken) =>
         database.WriteAsync<(SimulatedDispute?, bool)>(async write =>

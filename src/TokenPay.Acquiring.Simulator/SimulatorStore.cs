@@ -90,23 +90,35 @@ internal sealed class SimulatorStore(RelationalDatabase database)
             "SELECT decision, code, message, reference, network_transaction_id, advice_category, merchant_advice_code FROM acquirer_simulator_decisions WHERE trade_token = @tradeToken;",
             new { tradeToken }, cancellationToken))?.ToOutcome();
 
-    public Task<IssuedCredential?> FindCredentialAsync(string networkTransactionId, CancellationToken cancellationToken) =>
-        database.QueryFirstOrDefaultAsync<IssuedCredential>(
-            "SELECT network_transaction_id, merchant_no, card_key, stored FROM acquirer_simulator_credentials WHERE network_transaction_id = @networkTransactionId;",
-            new { networkTransactionId }, cancellationToken);
+    /// <summary>
+    /// What the network knows of a card before it decides a merchant-initiated payment on it, in one read (every
+    /// MIT pays for it): the merchant's latest attempt on the card, the credential the payment names, when the
+    /// customer last stored the card with the merchant, the latest fraud case raised on it, and how many planned
+    /// cases on it are due to be raised.
+    /// </summary>
+    public async Task<MitStanding> MitStandingAsync(string merchantNo, string cardKey, string? initialTransactionId, long now, CancellationToken cancellationToken) =>
+        (await database.QueryFirstOrDefaultAsync<MitStanding>("""
+            SELECT c.merchant_no AS credential_merchant_no, c.card_key AS credential_card_key, c.stored AS credential_stored,
+                m.declined AS latest_declined, m.advice_category AS latest_advice_category, m.merchant_advice_code AS latest_merchant_advice_code,
+                m.reattempt AS latest_reattempt, m.violation AS latest_violation, m.decided_at AS latest_decided_at,
+                (SELECT MAX(created_at) FROM acquirer_simulator_credentials
+                 WHERE merchant_no = @merchantNo AND card_key = @cardKey AND stored = 1) AS last_stored_at,
+                (SELECT MAX(raise_at) FROM acquirer_simulator_disputes
+                 WHERE merchant_no = @merchantNo AND card_key = @cardKey AND reason_category = 'FRAUD' AND amount_minor IS NOT NULL AND raise_at <= @now) AS last_fraud_raised_at,
+                (SELECT COUNT(*) FROM acquirer_simulator_disputes
+                 WHERE merchant_no = @merchantNo AND card_key = @cardKey AND amount_minor IS NULL AND not_raised = 0 AND raise_at <= @now) AS disputes_due
+            FROM (SELECT 1 AS one) AS always
+            LEFT JOIN acquirer_simulator_credentials c ON c.network_transaction_id = @initialTransactionId
+            LEFT JOIN (SELECT declined, advice_category, merchant_advice_code, reattempt, violation, decided_at FROM acquirer_simulator_mits
+                       WHERE merchant_no = @merchantNo AND card_key = @cardKey ORDER BY id DESC LIMIT 1) AS m ON 1 = 1;
+            """, new { merchantNo, cardKey, initialTransactionId, now }, cancellationToken))!;
 
-    /// <summary>When the customer last stored this card with this merchant (a consented first use); null: never.</summary>
-    public Task<long?> LastStoredAtAsync(string merchantNo, string cardKey, CancellationToken cancellationToken) =>
-        database.QueryFirstOrDefaultAsync<long?>(
-            "SELECT MAX(created_at) FROM acquirer_simulator_credentials WHERE merchant_no = @merchantNo AND card_key = @cardKey AND stored = 1;",
-            new { merchantNo, cardKey }, cancellationToken);
-
-    /// <summary>The merchant's latest merchant-initiated attempts on the card, newest first (at most <see cref="HistoryRows"/>, or the latest only).</summary>
-    public Task<IReadOnlyList<MitAttempt>> RecentMitsAsync(string merchantNo, string cardKey, bool latestOnly, CancellationToken cancellationToken) =>
+    /// <summary>The merchant's latest merchant-initiated attempts on the card, newest first (at most <see cref="HistoryRows"/>).</summary>
+    public Task<IReadOnlyList<MitAttempt>> RecentMitsAsync(string merchantNo, string cardKey, CancellationToken cancellationToken) =>
         database.QueryAsync<MitAttempt>("""
             SELECT merchant_no, card_key, declined, advice_category, merchant_advice_code, reattempt, violation, decided_at
             FROM acquirer_simulator_mits WHERE merchant_no = @merchantNo AND card_key = @cardKey ORDER BY id DESC LIMIT @limit;
-            """, new { merchantNo, cardKey, limit = latestOnly ? 1 : HistoryRows }, cancellationToken);
+            """, new { merchantNo, cardKey, limit = HistoryRows }, cancellationToken);
 
     /// <summary>The violations of network rules a merchant committed (retries the networks forbid or fine), by kind.</summary>
     public Task<IReadOnlyList<ViolationCount>> ViolationsAsync(string merchantNo, CancellationToken cancellationToken) =>
@@ -178,6 +190,38 @@ internal sealed record IssuedCredential
     public required string MerchantNo { get; init; }
     public required string CardKey { get; init; }
     public required bool Stored { get; init; }
+}
+
+/// <summary>What <see cref="SimulatorStore.MitStandingAsync"/> reads: the credential named (if issued), the latest attempt (if any), and the card's standing.</summary>
+internal sealed record MitStanding
+{
+    public string? CredentialMerchantNo { get; init; }
+    public string? CredentialCardKey { get; init; }
+    public bool? CredentialStored { get; init; }
+    public bool? LatestDeclined { get; init; }
+    public int? LatestAdviceCategory { get; init; }
+    public string? LatestMerchantAdviceCode { get; init; }
+    public bool? LatestReattempt { get; init; }
+    public string? LatestViolation { get; init; }
+    public long? LatestDecidedAt { get; init; }
+    public long? LastStoredAt { get; init; }
+    public long? LastFraudRaisedAt { get; init; }
+    public long DisputesDue { get; init; }
+
+    /// <summary>The latest attempt as history (empty when the merchant never charged the card without the customer).</summary>
+    public IReadOnlyList<MitAttempt> Latest(string merchantNo, string cardKey) => LatestDecidedAt is { } decidedAt
+        ? [new MitAttempt
+        {
+            MerchantNo = merchantNo, CardKey = cardKey, Declined = LatestDeclined == true, AdviceCategory = LatestAdviceCategory,
+            MerchantAdviceCode = LatestMerchantAdviceCode, Reattempt = LatestReattempt == true, Violation = LatestViolation, DecidedAt = decidedAt,
+        }]
+        : [];
+
+    /// <summary>The named credential stored this card, with the customer's consent, with this merchant.</summary>
+    public bool CredentialStoredCard(string merchantNo, string cardKey) => CredentialStored == true && CredentialMerchantNo == merchantNo && CredentialCardKey == cardKey;
+
+    /// <summary>A fraud case on the card was raised after the customer last stored it: no merchant-initiated payment until they store it again.</summary>
+    public bool FraudStopsMits => LastFraudRaisedAt is { } raisedAt && raisedAt > (LastStoredAt ?? 0);
 }
 
 /// <summary>One merchant-initiated attempt on a card. <see cref="Reattempt"/>: it followed a declined attempt; <see cref="Violation"/>: a rule it broke.</summary>

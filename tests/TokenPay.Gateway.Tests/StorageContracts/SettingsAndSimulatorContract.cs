@@ -53,13 +53,15 @@ public class SettingsAndSimulatorContract
                 new MitAttempt { MerchantNo = "M1", CardKey = key, Declined = declined, AdviceCategory = declined ? 2 : null, Reattempt = !declined, Violation = declined ? "X" : null, DecidedAt = at }, null, null, default);
         }
 
-        (await simulator.FindCredentialAsync("111", default)).ShouldBe(issued);
-        (await simulator.LastStoredAtAsync("M1", key, default)).ShouldBe(1_000);
-        (await simulator.LastStoredAtAsync("M2", key, default)).ShouldBeNull();
-        var history = await simulator.RecentMitsAsync("M1", key, latestOnly: false, default);
+        var standing = await simulator.MitStandingAsync("M1", key, "111", 5_000, default);
+        (standing.CredentialStoredCard("M1", key), standing.CredentialStoredCard("M2", key), standing.LastStoredAt, standing.FraudStopsMits, standing.DisputesDue)
+            .ShouldBe((true, false, 1_000L, false, 0L));
+        standing.Latest("M1", key).Single().ShouldBe(new MitAttempt { MerchantNo = "M1", CardKey = key, Declined = false, Reattempt = true, DecidedAt = 3_000 });
+        var stranger = await simulator.MitStandingAsync("M2", key, "999", 5_000, default);
+        (stranger.CredentialStoredCard("M2", key), stranger.LastStoredAt, stranger.Latest("M2", key).Count).ShouldBe((false, null, 0));
+        var history = await simulator.RecentMitsAsync("M1", key, default);
         history.Select(a => (a.DecidedAt, a.Declined, a.Reattempt)).ShouldBe([(3_000L, false, true), (2_000L, true, false)]);
-        (await simulator.RecentMitsAsync("M1", key, latestOnly: true, default)).Single().DecidedAt.ShouldBe(3_000L);
-        (await simulator.RecentMitsAsync("M2", key, latestOnly: false, default)).ShouldBeEmpty();
+        (await simulator.RecentMitsAsync("M2", key, default)).ShouldBeEmpty();
         (await simulator.ViolationsAsync("M1", default)).ShouldBe([new ViolationCount { Violation = "X", Count = 1 }]);
     }
 
