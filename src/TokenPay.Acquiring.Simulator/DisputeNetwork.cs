@@ -5,8 +5,8 @@ namespace TokenPay.Acquiring.Simulator;
 
 /// <summary>
 /// The simulated networks' side of disputes (docs/disputes.md): the case an approval will get, the feed of
-/// reports the gateway pulls and acknowledges, the merchant's answers, and whether a fraud chargeback stops a
-/// merchant's merchant-initiated payments on a card.
+/// reports the gateway pulls and acknowledges, the merchant's answers, and a card's due cases raised before a
+/// merchant-initiated payment on it is decided.
 /// </summary>
 internal sealed class DisputeNetwork(SimulatorDisputeStore disputes, TimeProvider clock)
 {

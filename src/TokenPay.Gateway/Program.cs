@@ -1,8 +1,8 @@
 using TokenPay.Gateway.Admin;
 using TokenPay.Gateway.Core;
 using TokenPay.Gateway.Hosting;
-using TokenPay.Storage;
 using TokenPay.Hosting;
+using TokenPay.Storage;
 
 try
 {
@@ -11,8 +11,9 @@ try
         return exitCode;
     }
 
-    var app = await GatewayApp.CreateAsync(args);
-    await app.RunUntilShutdownAsync();
+    await using var app = await GatewayApp.CreateAsync(args);
+    await app.StartOrStopAsync();
+    await app.WaitForShutdownAsync();
     return 0;
 }
 catch (Exception ex) when (ex is StorageUnavailableException or GatewayConfigurationException or Microsoft.Extensions.Options.OptionsValidationException)

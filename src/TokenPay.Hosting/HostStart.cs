@@ -23,25 +23,4 @@ public static class HostStart
             throw;
         }
     }
-
-    /// <summary><see cref="StartOrStopAsync"/>, then runs until shut down (Ctrl+C), then disposes the host.</summary>
-    public static async Task RunUntilShutdownAsync(this IHost host)
-    {
-        try
-        {
-            await host.StartOrStopAsync();
-            await host.WaitForShutdownAsync();
-        }
-        finally
-        {
-            if (host is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync();
-            }
-            else
-            {
-                host.Dispose();
-            }
-        }
-    }
 }

@@ -1,6 +1,6 @@
+using TokenPay.Hosting;
 using TokenPay.Merchant.Cli;
 using TokenPay.Merchant.Hosting;
-using TokenPay.Hosting;
 
 // A first word (charge, wallet, ...) or a help flag is a command (see --help); otherwise the server starts,
 // with any configuration arguments (--urls, --Merchant:Key=value).
@@ -11,8 +11,9 @@ try
         return await MerchantCommands.RunAsync(args);
     }
 
-    var app = await MerchantApp.CreateAsync(args);
-    await app.RunUntilShutdownAsync();
+    await using var app = await MerchantApp.CreateAsync(args);
+    await app.StartOrStopAsync();
+    await app.WaitForShutdownAsync();
     return 0;
 }
 catch (TokenPay.Storage.StorageUnavailableException ex)
