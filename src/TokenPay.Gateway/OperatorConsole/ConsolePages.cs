@@ -73,6 +73,7 @@ internal static class ConsolePages
 
     private static async Task WriteIndexAsync(HttpContext http, OrderFilter? filter, FieldProblem? problem, SandboxInput sandboxInput, ConsoleStore store, GatewayEvents events, bool sandbox, CancellationToken cancellationToken)
     {
+        var feedAfter = events.LastId;
         var orders = filter is null ? [] : await store.ListOrdersAsync(filter, cancellationToken);
         var query = http.Request.Query;
         string? ProblemOf(string field) => problem?.Field == field ? problem.Message : null;
@@ -116,14 +117,15 @@ internal static class ConsolePages
         html.Append(EventList(events));
         // A refused form is shown at the POST's URL, which has no GET: the live update follows the order list instead.
         var liveUrl = HttpMethods.IsGet(http.Request.Method) ? $"/admin/console/{http.Request.QueryString}" : "/admin/console/";
-        await WritePageAsync(http, problem is null && !sandboxInput.Refused ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest, "Orders", html, events, liveUrl);
+        await WritePageAsync(http, problem is null && !sandboxInput.Refused ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest, "Orders", html, feedAfter, liveUrl);
     }
 
     private static async Task OrderAsync(HttpContext http, string tradeToken, OrderStore orders, ConsoleStore store, NotificationOutbox outbox, GatewayEvents events, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
+        var feedAfter = events.LastId;
         if (await orders.FindForAcquirerAsync(tradeToken, cancellationToken) is not { } order)
         {
-            await WritePageAsync(http, StatusCodes.Status404NotFound, "No such order", new StringBuilder(Nav(http, options.Value.Sandbox.Enabled)).Append("<h1>No such order</h1><p>There is no order with this trade token.</p>"), events, http.Request.Path.ToString());
+            await WritePageAsync(http, StatusCodes.Status404NotFound, "No such order", new StringBuilder(Nav(http, options.Value.Sandbox.Enabled)).Append("<h1>No such order</h1><p>There is no order with this trade token.</p>"), feedAfter, http.Request.Path.ToString());
             return;
         }
 
@@ -179,7 +181,7 @@ internal static class ConsolePages
 
         html.Append(RefundTable(refunds)).Append(DisputeTable(disputes));
         html.Append("</div>").Append(EventList(events));
-        await WritePageAsync(http, StatusCodes.Status200OK, $"Order {order.OutTradeNo}", html, events, $"/admin/console/orders/{Uri.EscapeDataString(order.TradeToken)}");
+        await WritePageAsync(http, StatusCodes.Status200OK, $"Order {order.OutTradeNo}", html, feedAfter, $"/admin/console/orders/{Uri.EscapeDataString(order.TradeToken)}");
     }
 
     private static string RefundTable(IReadOnlyList<OrderRefund> refunds)
@@ -290,6 +292,7 @@ internal static class ConsolePages
 
     private static async Task UserAsync(HttpContext http, string merchantNo, string userId, [Microsoft.AspNetCore.Mvc.FromServices] TokenStore tokens, ConsoleStore store, GatewayEvents events, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
+        var feedAfter = events.LastId;
         var saved = await tokens.ListAsync(merchantNo, userId, cancellationToken);
         var orders = await store.ListOrdersAsync(new OrderFilter(merchantNo, null, userId, null, null), cancellationToken);
         var html = new StringBuilder(Nav(http, options.Value.Sandbox.Enabled))
@@ -310,7 +313,7 @@ internal static class ConsolePages
         }
 
         html.Append("</ul></div>").Append(EventList(events));
-        await WritePageAsync(http, StatusCodes.Status200OK, $"User {userId}", html, events, UserLink(merchantNo, userId));
+        await WritePageAsync(http, StatusCodes.Status200OK, $"User {userId}", html, feedAfter, UserLink(merchantNo, userId));
     }
 
     private static async Task<IResult> ResendAsync(long id, NotificationResender resender, ConsoleStore store, CancellationToken cancellationToken) =>
@@ -397,10 +400,15 @@ internal static class ConsolePages
         return html.Append("</ul></section>").ToString();
     }
 
+    /// <param name="feedAfter">
+    /// The newest event's id taken before the page read anything (<see cref="GatewayEvents.LastId"/>): the page's live
+    /// feed starts after it, so an event published while the page was being read (a delivery recorded just after
+    /// its attempts were listed) is replayed to it and refreshes the page, instead of counting as already shown.
+    /// </param>
     /// <param name="liveUrl">The GET address whose fresh copy <c>console.js</c> takes the live regions from.</param>
-    private static Task WritePageAsync(HttpContext http, int status, string title, StringBuilder html, GatewayEvents events, string liveUrl)
+    private static Task WritePageAsync(HttpContext http, int status, string title, StringBuilder html, long feedAfter, string liveUrl)
     {
-        return HtmlPage.WriteAsync(http, status, $"{title} · TokenPay console", html.ToString(), ["console.js"], style: Style, bodyAttributes: $"data-last-event=\"{events.LastId}\" data-live-url=\"{HtmlPage.Encode(liveUrl)}\"");
+        return HtmlPage.WriteAsync(http, status, $"{title} · TokenPay console", html.ToString(), ["console.js"], style: Style, bodyAttributes: $"data-last-event=\"{feedAfter}\" data-live-url=\"{HtmlPage.Encode(liveUrl)}\"");
     }
 
     private static string Nav(HttpContext http, bool sandbox) =>
