@@ -36,6 +36,11 @@ if (args is ["reference", ..])
     return await ReferenceEndpoint.RunAsync(args[1..]);
 }
 
+if (args is ["sender", ..])
+{
+    return await SenderReference.RunAsync(args[1..]);
+}
+
 var clock = TimeProvider.System;
 var quick = args.Contains("--quick");
 var concurrency = Option("--concurrency") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 32;

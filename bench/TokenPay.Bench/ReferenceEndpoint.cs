@@ -11,7 +11,9 @@ namespace TokenPay.Bench;
 /// The practical ceiling of this machine for a signed API, run by the external bench as its own process:
 /// Kestrel, read the body, verify its signature, one durable commit (the gateway's SQLite storage: WAL,
 /// synchronous FULL, group commit), sign a fixed answer. Nothing else, so "gateway / reference" is our own cost.
-///   dotnet TokenPay.Bench.dll reference (--db FILE | --postgres CONNECTION) --urls=http://127.0.0.1:PORT
+/// With <c>--commits 3</c> it makes three durable commits one after another, as many as an MIT makes (the order,
+/// the acquirer's decision, the outcome with its notification), so the MIT's cost splits into its commits and the rest.
+///   dotnet TokenPay.Bench.dll reference (--db FILE | --postgres CONNECTION) [--commits N] --urls=http://127.0.0.1:PORT
 /// </summary>
 internal static class ReferenceEndpoint
 {
@@ -20,6 +22,7 @@ internal static class ReferenceEndpoint
     public static async Task<int> RunAsync(string[] args)
     {
         var postgres = Array.IndexOf(args, "--postgres") is var p and >= 0 ? args[p + 1] : null;
+        var commits = Array.IndexOf(args, "--commits") is var c and >= 0 ? int.Parse(args[c + 1], System.Globalization.CultureInfo.InvariantCulture) : 1;
         var storage = postgres is null
             ? new StorageOptions { ConnectionString = $"Data Source={args[Array.IndexOf(args, "--db") + 1]}" }
             : new StorageOptions { Provider = StorageProviders.Postgres, ConnectionString = postgres };
@@ -54,7 +57,11 @@ internal static class ReferenceEndpoint
                     return;
                 }
 
-                await database.ExecuteAsync("INSERT INTO requests (length, at) VALUES (@length, @at);", new { length, at = Environment.TickCount64 }, http.RequestAborted);
+                for (var commit = 0; commit < commits; commit++)
+                {
+                    await database.ExecuteAsync("INSERT INTO requests (length, at) VALUES (@length, @at);", new { length, at = Environment.TickCount64 }, http.RequestAborted);
+                }
+
                 http.Response.ContentType = "application/json; charset=utf-8";
                 http.Response.ContentLength = Answer.Length;
                 http.Response.Headers["sign"] = PayerMaxSignature.Sign(platformKey, Answer);
