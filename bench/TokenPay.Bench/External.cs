@@ -32,11 +32,32 @@ internal static partial class External
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Bodies and databases (a full run's grow past 1 GB) live only as long as the run.
+        var directory = Directory.CreateTempSubdirectory("tokenpay-bench-ext-").FullName;
+        try
+        {
+            return await RunInAsync(args, directory);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<int> RunInAsync(string[] args, string directory)
+    {
         var quick = args.Contains("--quick");
         // The API loads alone (limits, reference, MIT, orderQuery, half-peak latency): for A/B runs of a change.
         var loadsOnly = args.Contains("--loads-only");
         // The notification drain alone (limits, then the backlog): for A/B runs of a dispatcher change.
         var drainOnly = args.Contains("--drain-only");
+        if (loadsOnly && drainOnly)
+        {
+            Console.Error.WriteLine("--loads-only and --drain-only each run a part of the bench: give one of them, or neither for the whole run.");
+            return 2;
+        }
+
+        var modes = string.Concat(args.Where(a => a is "--quick" or "--loads-only" or "--drain-only").Select(a => " " + a));
         var connections = Option(args, "--connections") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 32;
         var output = Option(args, "--out") ?? Path.Combine(Directory.GetCurrentDirectory(), "bench-external.md");
         var postgresServer = Option(args, "--postgres");
@@ -52,7 +73,6 @@ internal static partial class External
         }
 
         var cores = Environment.ProcessorCount;
-        var directory = Directory.CreateTempSubdirectory("tokenpay-bench-ext-").FullName;
         var vectors = Path.Combine(AppContext.BaseDirectory, "Vectors");
         string Vector(string name) => File.ReadAllText(Path.Combine(vectors, name)).Trim();
         using var merchantKey = RsaKeys.ImportPrivateKey(Vector("merchant-private.pkcs8.b64"));
@@ -109,7 +129,7 @@ internal static partial class External
         {
             await using var drainReceiver = await Receiver.StartAsync();
             var drainAlone = await DrainAsync(quick, settings, gateway, http, signer, tokens, connections, drainReceiver, senderStorage);
-            var drainReport = LimitsReport(quick, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits) + DrainReport(drainAlone, signs, cores);
+            var drainReport = LimitsReport(quick, modes, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits).TrimEnd() + "\n" + DrainReport(drainAlone, signs, cores);
             await File.WriteAllTextAsync(output, drainReport);
             Console.WriteLine(drainReport);
             return drainAlone.Complete ? 0 : 1;
@@ -149,7 +169,7 @@ internal static partial class External
 
         if (loadsOnly)
         {
-            var loads = Report(quick, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed);
+            var loads = Report(quick, modes, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed);
             await File.WriteAllTextAsync(output, loads);
             Console.WriteLine(loads);
             return results.Any(r => r.Result.AllErrors > 0) ? 1 : 0;
@@ -183,7 +203,7 @@ internal static partial class External
         var soakMinutes = Option(args, "--soak") is { } m ? int.Parse(m, CultureInfo.InvariantCulture) : quick ? 1 : 10;
         var soak = soakMinutes > 0 ? await SoakAsync(grown, signer, tokens, halfMit, TimeSpan.FromMinutes(soakMinutes)) : null;
 
-        var report = Report(quick, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed)
+        var report = Report(quick, modes, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits, results, fresh, total.Elapsed)
             + DrainReport(drain, signs, cores);
         report += LatencyReport(latency) + GrowthReport(grownOrders, grownTokens, results, grownResults, ceiling) + (soak is null ? "" : SoakReport(soak));
         await File.WriteAllTextAsync(output, report);
@@ -194,8 +214,9 @@ internal static partial class External
     }
 
     /// <summary>
-    /// How long a new process sends before its drain is measured: tiered compilation takes its hot code to the last
-    /// tier only 4 to 9 s after the start (seen with DOTNET_JitStdOutFile), and compiling is not what a drain costs.
+    /// How long a new process sends before its drain is measured (at most half the backlog): tiered compilation takes
+    /// its hot code to the last tier only 4 to 9 s after the start (seen with DOTNET_JitStdOutFile), and compiling is
+    /// not what a drain costs.
     /// </summary>
     private static readonly TimeSpan DrainWarmUp = TimeSpan.FromSeconds(10);
 
@@ -203,7 +224,7 @@ internal static partial class External
     private sealed record Drain(int WarmUp, int Backlog, int Delivered, double Rate, double CpuMsEach, bool Complete, IReadOnlyList<SenderRun> References);
 
     /// <summary>The sender reference (<see cref="SenderReference"/>) sending as many notifications as the drain measured.</summary>
-    private sealed record SenderRun(string Name, int Sent, double Rate, double CpuMsEach);
+    private sealed record SenderRun(string? Name, int Sent, double Rate, double CpuMsEach);
 
     /// <summary>
     /// A backlog queued with the dispatcher off, then a gateway process with it on sends it to a receiver in this
@@ -212,7 +233,7 @@ internal static partial class External
     /// </summary>
     private static async Task<Drain> DrainAsync(bool quick, Dictionary<string, string> settings, ChildProcess gateway, HttpClient http, RequestSigner signer, string[] tokens, int connections, Receiver receiver, string[] senderStorage)
     {
-        var queued = await QueueAsync(http, signer, quick ? 30_000 : 60_000, connections, i => Mit($"bench_notify_{i}", i % Users, tokens, receiver.Url));
+        var queued = await QueueAsync(http, signer, quick ? 40_000 : 60_000, connections, i => Mit($"bench_notify_{i}", i % Users, tokens, receiver.Url));
         await gateway.DisposeAsync();
         var dispatching = new Dictionary<string, string>(settings)
         {
@@ -222,8 +243,9 @@ internal static partial class External
             ["Gateway__Notifications__MaxConcurrency"] = "64",
         };
         await using var drainer = await ChildProcess.StartAsync("dispatching gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], dispatching);
+        // On a machine that drains half the backlog sooner, the other half is still measured.
         var drainWatch = Stopwatch.StartNew();
-        while (drainWatch.Elapsed < DrainWarmUp)
+        while (drainWatch.Elapsed < DrainWarmUp && receiver.Count < queued / 2)
         {
             await Task.Delay(10);
         }
@@ -243,13 +265,17 @@ internal static partial class External
         // The floors, at the dispatcher's concurrency, after the same warm-up: sign + POST, then also one durable commit each.
         await using var sender = await ChildProcess.StartAsync("sender reference", Path.Combine(AppContext.BaseDirectory, "TokenPay.Bench.dll"), ["sender", .. senderStorage], settings);
         using var senderHttp = new HttpClient { BaseAddress = sender.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        async Task<SenderRun> SendAsync(string name, int count, bool record)
+        async Task<SenderRun> SendAsync(string? name, int count, bool record)
         {
             var (started, cpu) = (Stopwatch.GetTimestamp(), sender.CpuTime());
             using var sent = await senderHttp.PostAsync(string.Create(CultureInfo.InvariantCulture, $"/send?url={Uri.EscapeDataString(receiver.Url)}&count={count}&concurrency={dispatching["Gateway__Notifications__MaxConcurrency"]}&record={record}"), null);
             var acknowledged = int.Parse(await sent.EnsureSuccessStatusCode().Content.ReadAsStringAsync(), CultureInfo.InvariantCulture);
             var run = new SenderRun(name, acknowledged, acknowledged / Stopwatch.GetElapsedTime(started).TotalSeconds, (sender.CpuTime() - cpu).TotalMilliseconds / Math.Max(1, acknowledged));
-            Console.WriteLine($"{name}: {run.Rate:N0}/s, {run.CpuMsEach:N2} ms CPU each");
+            if (name is not null)
+            {
+                Console.WriteLine($"{name}: {run.Rate:N0}/s, {run.CpuMsEach:N2} ms CPU each");
+            }
+
             return run;
         }
 
@@ -257,7 +283,7 @@ internal static partial class External
         var senderWatch = Stopwatch.StartNew();
         while (senderWatch.Elapsed < DrainWarmUp)
         {
-            await SendAsync("warm-up", 1_000, record: true);
+            await SendAsync(null, 1_000, record: true);
         }
 
         SenderRun[] references =
@@ -397,12 +423,12 @@ internal static partial class External
     }
 
     /// <summary>The report's title, command and the machine's limits measured in the same run.</summary>
-    private static string LimitsReport(bool quick, string engine, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling, (string Name, double PerSecond)[] commits)
+    private static string LimitsReport(bool quick, string modes, string engine, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling, (string Name, double PerSecond)[] commits)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"### External run ({(quick ? "quick" : "full")}, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC, {cores} cores)");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/TokenPay.Bench -- external{(quick ? " --quick" : "")}{(engine.StartsWith("PostgreSQL", StringComparison.Ordinal) ? " --postgres ..." : "")}`: wrk 2 threads, {connections} connections, {loadSeconds} s per load, pre-signed bodies; gateway and reference each in their own process on {engine}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/TokenPay.Bench -- external{modes}{(engine.StartsWith("PostgreSQL", StringComparison.Ordinal) ? " --postgres ..." : "")}`: wrk 2 threads, {connections} connections, {loadSeconds} s per load, pre-signed bodies; gateway and reference each in their own process on {engine}.");
         text.AppendLine();
         text.AppendLine("| limit (same run, all cores) | openssl speed -multi | .NET (warmed up) |");
         text.AppendLine("|---|---:|---:|");
@@ -417,12 +443,12 @@ internal static partial class External
         return text.ToString();
     }
 
-    private static string Report(bool quick, string engine, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling, (string Name, double PerSecond)[] commits,
+    private static string Report(bool quick, string modes, string engine, int cores, int connections, int loadSeconds, double opensslSigns, double opensslVerifies, double signs, double verifies, double ceiling, (string Name, double PerSecond)[] commits,
         List<Measured> results, long freshWorkingSet, TimeSpan took)
     {
         var referenceRun = results.Single(r => r.Name.StartsWith("reference", StringComparison.Ordinal));
         var reference = referenceRun.Result.PerSecond;
-        var text = new StringBuilder(LimitsReport(quick, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits));
+        var text = new StringBuilder(LimitsReport(quick, modes, engine, cores, connections, loadSeconds, opensslSigns, opensslVerifies, signs, verifies, ceiling, commits));
         // The headline: CPU beyond what a signed request costs on this machine travels between machines whose RSA speeds differ threefold.
         var beyond = string.Join("; ", results.Where(r => r.Name.StartsWith("MIT orderAndPay", StringComparison.Ordinal) || r.Name == "orderQuery")
             .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Name.Split(' ')[0]} {r.CpuMsPerRequest - referenceRun.CpuMsPerRequest:+0.00;-0.00} ms ({r.Result.PerSecond / reference:P0} of its req/s)")));
