@@ -53,6 +53,7 @@ internal static class SenderReference
                 var answer = ArrayPool<byte>.Shared.Rent(512);
                 try
                 {
+                    // The whole answer is read, as the dispatcher reads its excerpt of it.
                     await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
                     while (await stream.ReadAsync(answer, cancellationToken) > 0)
                     {
