@@ -111,9 +111,6 @@ internal static partial class External
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "1",
         };
-        await using var reference = await ChildProcess.StartAsync("reference", Path.Combine(AppContext.BaseDirectory, "TokenPay.Bench.dll"), referenceDatabase is null ? ["reference", "--db", Path.Combine(directory, "reference.db")] : ["reference", "--postgres", referenceDatabase], settings);
-        await using var threeCommits = await ChildProcess.StartAsync("three-commit reference", Path.Combine(AppContext.BaseDirectory, "TokenPay.Bench.dll"),
-            threeCommitDatabase is null ? ["reference", "--db", Path.Combine(directory, "three-commits.db"), "--commits", "3"] : ["reference", "--postgres", threeCommitDatabase, "--commits", "3"], settings);
         await using var gateway = await ChildProcess.StartAsync("gateway", Path.Combine(AppContext.BaseDirectory, "TokenPay.Gateway.dll"), [], settings);
         using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
         var signer = new RequestSigner(merchantKey);
@@ -135,14 +132,20 @@ internal static partial class External
             return drainAlone.Complete ? 0 : 1;
         }
 
+        // The reference endpoints, for the loads (the drain has its own sender reference).
+        await using var reference = await ChildProcess.StartAsync("reference", Path.Combine(AppContext.BaseDirectory, "TokenPay.Bench.dll"), referenceDatabase is null ? ["reference", "--db", Path.Combine(directory, "reference.db")] : ["reference", "--postgres", referenceDatabase], settings);
+        await using var threeCommits = await ChildProcess.StartAsync("three-commit reference", Path.Combine(AppContext.BaseDirectory, "TokenPay.Bench.dll"),
+            threeCommitDatabase is null ? ["reference", "--db", Path.Combine(directory, "three-commits.db"), "--commits", "3"] : ["reference", "--postgres", threeCommitDatabase, "--commits", "3"], settings);
+
         // 3. A warm-up of each kind (not measured): the first seconds of a fresh process are spent compiling
         // its hot code twice (tiered JIT), which would be charged to whichever load came first.
         var warmSeconds = quick ? 4 : 8;
         var warm = await WrkAsync(gateway.BaseAddress, OrderAndPay, signer.Presign(directory, "warm-mit", (int)(ceiling * warmSeconds * 1.2), i => Mit($"bench_warm_{i}", i % Users, tokens)), reuse: false, "\"status\":\"SUCCESS\"", connections, warmSeconds)();
         // The first half of what was answered exists (see the orderQuery load below).
         await WrkAsync(gateway.BaseAddress, OrderQuery, signer.Presign(directory, "warm-query", (int)Math.Min(1_000, (warm.Requests - warm.AllErrors) / 2), i => $$"""{"outTradeNo":"bench_warm_{{i + 2}}"}"""), reuse: true, "APPLY_SUCCESS", connections, warmSeconds)();
-        await WrkAsync(reference.BaseAddress, "/reference", signer.Presign(directory, "warm-reference", 1_000, i => $$"""{"outTradeNo":"warm_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, warmSeconds)();
-        await WrkAsync(threeCommits.BaseAddress, "/reference", signer.Presign(directory, "warm-reference", 1_000, i => $$"""{"outTradeNo":"warm_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, warmSeconds)();
+        var warmReference = signer.Presign(directory, "warm-reference", 1_000, i => $$"""{"outTradeNo":"warm_{{i}}"}""");
+        await WrkAsync(reference.BaseAddress, "/reference", warmReference, reuse: true, "APPLY_SUCCESS", connections, warmSeconds)();
+        await WrkAsync(threeCommits.BaseAddress, "/reference", warmReference, reuse: true, "APPLY_SUCCESS", connections, warmSeconds)();
 
         // 4. Loads, each with bodies signed just before (requestTime stays inside the gateway's window).
         var results = new List<Measured>();
@@ -156,8 +159,9 @@ internal static partial class External
         var queryBodies = signer.Presign(directory, "query", (int)Math.Min(4_000, answered / 2), i => $$"""{"outTradeNo":"bench_mit_{{i + 2}}"}""");
         var query = await MeasureAsync("orderQuery", gateway, WrkAsync(gateway.BaseAddress, OrderQuery, queryBodies, reuse: true, "APPLY_SUCCESS", connections, loadSeconds));
         results.Add(query);
-        results.Add(await MeasureAsync("reference: Kestrel + verify + sign + one durable commit", reference, WrkAsync(reference.BaseAddress, "/reference", signer.Presign(directory, "reference", 4_000, i => $$"""{"outTradeNo":"ref_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds)));
-        results.Add(await MeasureAsync(ThreeCommitReference, threeCommits, WrkAsync(threeCommits.BaseAddress, "/reference", signer.Presign(directory, "reference", 4_000, i => $$"""{"outTradeNo":"ref_{{i}}"}"""), reuse: true, "APPLY_SUCCESS", connections, loadSeconds)));
+        var referenceBodies = signer.Presign(directory, "reference", 4_000, i => $$"""{"outTradeNo":"ref_{{i}}"}""");
+        results.Add(await MeasureAsync("reference: Kestrel + verify + sign + one durable commit", reference, WrkAsync(reference.BaseAddress, "/reference", referenceBodies, reuse: true, "APPLY_SUCCESS", connections, loadSeconds)));
+        results.Add(await MeasureAsync(ThreeCommitReference, threeCommits, WrkAsync(threeCommits.BaseAddress, "/reference", referenceBodies, reuse: true, "APPLY_SUCCESS", connections, loadSeconds)));
 
         // Latency at half the peak, open loop (the targets' p99 is at half the peak rate).
         var halfMit = mit.Result.PerSecond / 2;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using TokenPay.Protocol.Signing;
+using TokenPay.Storage;
 
 namespace TokenPay.Bench;
 
@@ -96,6 +97,12 @@ internal static class Limits
 
 internal static class BenchDatabase
 {
+    /// <summary>The storage a bench process was given: <c>--db FILE</c> (SQLite) or <c>--postgres CONNECTION</c>.</summary>
+    public static StorageOptions FromArguments(string[] args) =>
+        Array.IndexOf(args, "--postgres") is var p and >= 0
+            ? new StorageOptions { Provider = StorageProviders.Postgres, ConnectionString = args[p + 1] }
+            : new StorageOptions { ConnectionString = $"Data Source={args[Array.IndexOf(args, "--db") + 1]}" };
+
     /// <summary>A fresh database on the given PostgreSQL server for this run; its connection string.</summary>
     public static async Task<string> CreatePostgresAsync(string server)
     {

@@ -21,11 +21,8 @@ internal static class ReferenceEndpoint
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var postgres = Array.IndexOf(args, "--postgres") is var p and >= 0 ? args[p + 1] : null;
         var commits = Array.IndexOf(args, "--commits") is var c and >= 0 ? int.Parse(args[c + 1], System.Globalization.CultureInfo.InvariantCulture) : 1;
-        var storage = postgres is null
-            ? new StorageOptions { ConnectionString = $"Data Source={args[Array.IndexOf(args, "--db") + 1]}" }
-            : new StorageOptions { Provider = StorageProviders.Postgres, ConnectionString = postgres };
+        var storage = BenchDatabase.FromArguments(args);
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.ClearProviders();
         var vectors = Path.Combine(AppContext.BaseDirectory, "Vectors");

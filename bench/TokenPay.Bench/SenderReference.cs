@@ -31,11 +31,7 @@ internal static class SenderReference
             [new Migration(1, "CREATE TABLE attempts (id INTEGER PRIMARY KEY, status INTEGER NOT NULL, at INTEGER NOT NULL);")],
             [new Migration(1, "CREATE TABLE attempts (id BIGSERIAL PRIMARY KEY, status INTEGER NOT NULL, at BIGINT NOT NULL);")],
             7002);
-        var postgres = Array.IndexOf(args, "--postgres") is var p and >= 0 ? args[p + 1] : null;
-        var storage = postgres is null
-            ? new StorageOptions { ConnectionString = $"Data Source={args[Array.IndexOf(args, "--db") + 1]}" }
-            : new StorageOptions { Provider = StorageProviders.Postgres, ConnectionString = postgres };
-        await using var database = await RelationalDatabase.OpenMigratedAsync(storage, schema, "Sender", CancellationToken.None);
+        await using var database = await RelationalDatabase.OpenMigratedAsync(BenchDatabase.FromArguments(args), schema, "Sender", CancellationToken.None);
         // As the gateway's notification client: no redirects, proxy or cookies, connections kept.
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
 
